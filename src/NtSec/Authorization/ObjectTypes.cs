@@ -1,0 +1,321 @@
+using System.Globalization;
+using System.Text;
+
+namespace NtSec.Authorization;
+
+/// <summary>
+/// What NtSec knows about one kind of securable object: its specific rights by name, its generic mapping and
+/// the access mask that is valid for it.
+/// </summary>
+public sealed class ObjectTypeInfo
+{
+    internal ObjectTypeInfo(string name, string[] keys, GenericMapping mapping, uint validAccess, (string Name, uint Mask)[] specific, (string Name, uint Mask)[] composite)
+    {
+        Name = name;
+        Keys = keys;
+        GenericMapping = mapping;
+        ValidAccessMask = validAccess;
+        SpecificRights = specific;
+        CompositeRights = composite;
+    }
+
+    /// <summary>The type's name as the object manager calls it (<c>File</c>, <c>Key</c>, <c>Token</c> ...).</summary>
+    public string Name { get; }
+
+    /// <summary>The names the command line accepts for <c>--type</c>.</summary>
+    public IReadOnlyList<string> Keys { get; }
+
+    /// <summary>The type's generic mapping.</summary>
+    public GenericMapping GenericMapping { get; }
+
+    /// <summary>Every right that means something for the type (its GENERIC_ALL mapping plus ACCESS_SYSTEM_SECURITY).</summary>
+    public uint ValidAccessMask { get; }
+
+    /// <summary>The specific rights (bits 0-15), one bit each, with their winnt.h names.</summary>
+    public IReadOnlyList<(string Name, uint Mask)> SpecificRights { get; }
+
+    /// <summary>Named combinations (<c>FILE_ALL_ACCESS</c>, <c>KEY_READ</c> ...), used when parsing names.</summary>
+    public IReadOnlyList<(string Name, uint Mask)> CompositeRights { get; }
+
+    /// <summary>
+    /// Names each set bit: the type's specific rights, then the standard, special and generic rights, joined with
+    /// <c>|</c>; bits without a name are written as one hexadecimal remainder. Zero is <c>0</c>.
+    /// </summary>
+    public string FormatRights(uint mask) => string.Join(" | ", RightNames(mask));
+
+    /// <summary>The names of the set bits, in bit order, with an unnamed remainder in hexadecimal at the end.</summary>
+    public IEnumerable<string> RightNames(uint mask)
+    {
+        if (mask == 0)
+        {
+            yield return "0";
+            yield break;
+        }
+        uint rest = mask;
+        foreach (var (name, bit) in SpecificRights)
+        {
+            if ((rest & bit) != 0)
+            {
+                rest &= ~bit;
+                yield return name;
+            }
+        }
+        foreach (var (name, bit) in AccessRightNames.Standard)
+        {
+            if ((rest & bit) != 0)
+            {
+                rest &= ~bit;
+                yield return name;
+            }
+        }
+        if (rest != 0) yield return "0x" + rest.ToString("x", CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>The object types NtSec knows, with their rights and generic mappings as Windows defines them.</summary>
+public static class ObjectTypes
+{
+    private const uint Rc = AccessMask.ReadControl;
+    private const uint Sy = AccessMask.Synchronize;
+
+    private static readonly (string, uint)[] FileBits =
+    [
+        ("FILE_READ_DATA", 0x1), ("FILE_WRITE_DATA", 0x2), ("FILE_APPEND_DATA", 0x4), ("FILE_READ_EA", 0x8),
+        ("FILE_WRITE_EA", 0x10), ("FILE_EXECUTE", 0x20), ("FILE_DELETE_CHILD", 0x40), ("FILE_READ_ATTRIBUTES", 0x80),
+        ("FILE_WRITE_ATTRIBUTES", 0x100),
+    ];
+
+    private static readonly (string, uint)[] FileComposite =
+    [
+        ("FILE_ALL_ACCESS", 0x1F01FF), ("FILE_GENERIC_READ", 0x120089), ("FILE_GENERIC_WRITE", 0x120116), ("FILE_GENERIC_EXECUTE", 0x1200A0),
+    ];
+
+    private static readonly GenericMapping FileMapping = new(0x120089, 0x120116, 0x1200A0, 0x1F01FF);
+
+    /// <summary>Files (NTFS and other file systems).</summary>
+    public static ObjectTypeInfo File { get; } = new("File", ["file"], FileMapping, 0x1F01FF, FileBits, FileComposite);
+
+    /// <summary>Directories: the file rights under their directory names.</summary>
+    public static ObjectTypeInfo Directory { get; } = new("Directory", ["directory", "dir", "folder"], FileMapping, 0x1F01FF,
+    [
+        ("FILE_LIST_DIRECTORY", 0x1), ("FILE_ADD_FILE", 0x2), ("FILE_ADD_SUBDIRECTORY", 0x4), ("FILE_READ_EA", 0x8),
+        ("FILE_WRITE_EA", 0x10), ("FILE_TRAVERSE", 0x20), ("FILE_DELETE_CHILD", 0x40), ("FILE_READ_ATTRIBUTES", 0x80),
+        ("FILE_WRITE_ATTRIBUTES", 0x100),
+    ], FileComposite);
+
+    /// <summary>Named pipes.</summary>
+    public static ObjectTypeInfo Pipe { get; } = new("NamedPipe", ["pipe", "namedpipe"], FileMapping, 0x1F01FF,
+    [
+        ("FILE_READ_DATA", 0x1), ("FILE_WRITE_DATA", 0x2), ("FILE_CREATE_PIPE_INSTANCE", 0x4), ("FILE_READ_EA", 0x8),
+        ("FILE_WRITE_EA", 0x10), ("FILE_EXECUTE", 0x20), ("FILE_DELETE_CHILD", 0x40), ("FILE_READ_ATTRIBUTES", 0x80),
+        ("FILE_WRITE_ATTRIBUTES", 0x100),
+    ], FileComposite);
+
+    /// <summary>Registry keys.</summary>
+    public static ObjectTypeInfo Key { get; } = new("Key", ["key", "registry", "reg"], new(0x20019, 0x20006, 0x20019, 0xF003F), 0xF033F,
+    [
+        ("KEY_QUERY_VALUE", 0x1), ("KEY_SET_VALUE", 0x2), ("KEY_CREATE_SUB_KEY", 0x4), ("KEY_ENUMERATE_SUB_KEYS", 0x8),
+        ("KEY_NOTIFY", 0x10), ("KEY_CREATE_LINK", 0x20), ("KEY_WOW64_64KEY", 0x100), ("KEY_WOW64_32KEY", 0x200),
+    ],
+    [("KEY_ALL_ACCESS", 0xF003F), ("KEY_READ", 0x20019), ("KEY_WRITE", 0x20006), ("KEY_EXECUTE", 0x20019)]);
+
+    /// <summary>Processes (Vista and later mapping: QUERY_LIMITED_INFORMATION is part of read and execute).</summary>
+    public static ObjectTypeInfo Process { get; } = new("Process", ["process"], new(0x21410, 0x20BEA, 0x121000, 0x1FFFFF), 0x1FFFFF,
+    [
+        ("PROCESS_TERMINATE", 0x1), ("PROCESS_CREATE_THREAD", 0x2), ("PROCESS_SET_SESSIONID", 0x4), ("PROCESS_VM_OPERATION", 0x8),
+        ("PROCESS_VM_READ", 0x10), ("PROCESS_VM_WRITE", 0x20), ("PROCESS_DUP_HANDLE", 0x40), ("PROCESS_CREATE_PROCESS", 0x80),
+        ("PROCESS_SET_QUOTA", 0x100), ("PROCESS_SET_INFORMATION", 0x200), ("PROCESS_QUERY_INFORMATION", 0x400),
+        ("PROCESS_SUSPEND_RESUME", 0x800), ("PROCESS_QUERY_LIMITED_INFORMATION", 0x1000), ("PROCESS_SET_LIMITED_INFORMATION", 0x2000),
+    ],
+    [("PROCESS_ALL_ACCESS", 0x1FFFFF)]);
+
+    /// <summary>Threads (Vista and later mapping).</summary>
+    public static ObjectTypeInfo Thread { get; } = new("Thread", ["thread"], new(0x20848, 0x20437, 0x120800, 0x1FFFFF), 0x1FFFFF,
+    [
+        ("THREAD_TERMINATE", 0x1), ("THREAD_SUSPEND_RESUME", 0x2), ("THREAD_ALERT", 0x4), ("THREAD_GET_CONTEXT", 0x8),
+        ("THREAD_SET_CONTEXT", 0x10), ("THREAD_SET_INFORMATION", 0x20), ("THREAD_QUERY_INFORMATION", 0x40),
+        ("THREAD_SET_THREAD_TOKEN", 0x80), ("THREAD_IMPERSONATE", 0x100), ("THREAD_DIRECT_IMPERSONATION", 0x200),
+        ("THREAD_SET_LIMITED_INFORMATION", 0x400), ("THREAD_QUERY_LIMITED_INFORMATION", 0x800), ("THREAD_RESUME", 0x1000),
+    ],
+    [("THREAD_ALL_ACCESS", 0x1FFFFF)]);
+
+    /// <summary>Access tokens.</summary>
+    public static ObjectTypeInfo Token { get; } = new("Token", ["token"], new(0x20008, 0x200E0, 0x20000, 0xF01FF), 0xF01FF,
+    [
+        ("TOKEN_ASSIGN_PRIMARY", 0x1), ("TOKEN_DUPLICATE", 0x2), ("TOKEN_IMPERSONATE", 0x4), ("TOKEN_QUERY", 0x8),
+        ("TOKEN_QUERY_SOURCE", 0x10), ("TOKEN_ADJUST_PRIVILEGES", 0x20), ("TOKEN_ADJUST_GROUPS", 0x40),
+        ("TOKEN_ADJUST_DEFAULT", 0x80), ("TOKEN_ADJUST_SESSIONID", 0x100),
+    ],
+    [("TOKEN_ALL_ACCESS", 0xF01FF), ("TOKEN_READ", 0x20008), ("TOKEN_WRITE", 0x200E0), ("TOKEN_EXECUTE", 0x20000)]);
+
+    /// <summary>Desktops.</summary>
+    public static ObjectTypeInfo Desktop { get; } = new("Desktop", ["desktop"], new(0x20041, 0x200BE, 0x20100, 0xF01FF), 0xF01FF,
+    [
+        ("DESKTOP_READOBJECTS", 0x1), ("DESKTOP_CREATEWINDOW", 0x2), ("DESKTOP_CREATEMENU", 0x4), ("DESKTOP_HOOKCONTROL", 0x8),
+        ("DESKTOP_JOURNALRECORD", 0x10), ("DESKTOP_JOURNALPLAYBACK", 0x20), ("DESKTOP_ENUMERATE", 0x40),
+        ("DESKTOP_WRITEOBJECTS", 0x80), ("DESKTOP_SWITCHDESKTOP", 0x100),
+    ], []);
+
+    /// <summary>Window stations.</summary>
+    public static ObjectTypeInfo WindowStation { get; } = new("WindowStation", ["winsta", "windowstation"], new(0x20303, 0x2001C, 0x20060, 0xF037F), 0xF037F,
+    [
+        ("WINSTA_ENUMDESKTOPS", 0x1), ("WINSTA_READATTRIBUTES", 0x2), ("WINSTA_ACCESSCLIPBOARD", 0x4), ("WINSTA_CREATEDESKTOP", 0x8),
+        ("WINSTA_WRITEATTRIBUTES", 0x10), ("WINSTA_ACCESSGLOBALATOMS", 0x20), ("WINSTA_EXITWINDOWS", 0x40),
+        ("WINSTA_ENUMERATE", 0x100), ("WINSTA_READSCREEN", 0x200),
+    ],
+    [("WINSTA_ALL_ACCESS", 0x37F)]);
+
+    /// <summary>Services.</summary>
+    public static ObjectTypeInfo Service { get; } = new("Service", ["service"], new(0x2008D, 0x20002, 0x20170, 0xF01FF), 0xF01FF,
+    [
+        ("SERVICE_QUERY_CONFIG", 0x1), ("SERVICE_CHANGE_CONFIG", 0x2), ("SERVICE_QUERY_STATUS", 0x4), ("SERVICE_ENUMERATE_DEPENDENTS", 0x8),
+        ("SERVICE_START", 0x10), ("SERVICE_STOP", 0x20), ("SERVICE_PAUSE_CONTINUE", 0x40), ("SERVICE_INTERROGATE", 0x80),
+        ("SERVICE_USER_DEFINED_CONTROL", 0x100),
+    ],
+    [("SERVICE_ALL_ACCESS", 0xF01FF)]);
+
+    /// <summary>The service control manager.</summary>
+    public static ObjectTypeInfo ServiceControlManager { get; } = new("SCManager", ["scm", "scmanager"], new(0x20014, 0x20022, 0x20009, 0xF003F), 0xF003F,
+    [
+        ("SC_MANAGER_CONNECT", 0x1), ("SC_MANAGER_CREATE_SERVICE", 0x2), ("SC_MANAGER_ENUMERATE_SERVICE", 0x4), ("SC_MANAGER_LOCK", 0x8),
+        ("SC_MANAGER_QUERY_LOCK_STATUS", 0x10), ("SC_MANAGER_MODIFY_BOOT_CONFIG", 0x20),
+    ],
+    [("SC_MANAGER_ALL_ACCESS", 0xF003F)]);
+
+    /// <summary>Sections (file mappings).</summary>
+    public static ObjectTypeInfo Section { get; } = new("Section", ["section", "filemapping"], new(0x20005, 0x20002, 0x20008, 0xF001F), 0xF003F,
+    [
+        ("SECTION_QUERY", 0x1), ("SECTION_MAP_WRITE", 0x2), ("SECTION_MAP_READ", 0x4), ("SECTION_MAP_EXECUTE", 0x8),
+        ("SECTION_EXTEND_SIZE", 0x10), ("SECTION_MAP_EXECUTE_EXPLICIT", 0x20),
+    ],
+    [("SECTION_ALL_ACCESS", 0xF001F)]);
+
+    /// <summary>Events.</summary>
+    public static ObjectTypeInfo Event { get; } = new("Event", ["event"], new(Rc | 0x1, Rc | 0x2, Rc | Sy, 0x1F0003), 0x1F0003,
+        [("EVENT_QUERY_STATE", 0x1), ("EVENT_MODIFY_STATE", 0x2)], [("EVENT_ALL_ACCESS", 0x1F0003)]);
+
+    /// <summary>Mutants (mutexes).</summary>
+    public static ObjectTypeInfo Mutant { get; } = new("Mutant", ["mutant", "mutex"], new(Rc | 0x1, Rc, Rc | Sy, 0x1F0001), 0x1F0001,
+        [("MUTANT_QUERY_STATE", 0x1)], [("MUTANT_ALL_ACCESS", 0x1F0001)]);
+
+    /// <summary>Semaphores.</summary>
+    public static ObjectTypeInfo Semaphore { get; } = new("Semaphore", ["semaphore"], new(Rc | 0x1, Rc | 0x2, Rc | Sy, 0x1F0003), 0x1F0003,
+        [("SEMAPHORE_QUERY_STATE", 0x1), ("SEMAPHORE_MODIFY_STATE", 0x2)], [("SEMAPHORE_ALL_ACCESS", 0x1F0003)]);
+
+    /// <summary>Job objects.</summary>
+    public static ObjectTypeInfo Job { get; } = new("Job", ["job"], new(0x20004, 0x2000B, 0x120000, 0x1F003F), 0x1F003F,
+    [
+        ("JOB_OBJECT_ASSIGN_PROCESS", 0x1), ("JOB_OBJECT_SET_ATTRIBUTES", 0x2), ("JOB_OBJECT_QUERY", 0x4), ("JOB_OBJECT_TERMINATE", 0x8),
+        ("JOB_OBJECT_SET_SECURITY_ATTRIBUTES", 0x10), ("JOB_OBJECT_IMPERSONATE", 0x20),
+    ],
+    [("JOB_OBJECT_ALL_ACCESS", 0x1F003F)]);
+
+    /// <summary>Active Directory objects (the ADS_RIGHT_* / ACTRL_DS_* rights).</summary>
+    public static ObjectTypeInfo DirectoryServiceObject { get; } = new("DirectoryServiceObject", ["ds", "ad", "directoryservice"], new(0x20094, 0x20028, 0x20004, 0xF01FF), 0xF01FF,
+    [
+        ("ADS_RIGHT_DS_CREATE_CHILD", 0x1), ("ADS_RIGHT_DS_DELETE_CHILD", 0x2), ("ADS_RIGHT_ACTRL_DS_LIST", 0x4), ("ADS_RIGHT_DS_SELF", 0x8),
+        ("ADS_RIGHT_DS_READ_PROP", 0x10), ("ADS_RIGHT_DS_WRITE_PROP", 0x20), ("ADS_RIGHT_DS_DELETE_TREE", 0x40),
+        ("ADS_RIGHT_DS_LIST_OBJECT", 0x80), ("ADS_RIGHT_DS_CONTROL_ACCESS", 0x100),
+    ], []);
+
+    /// <summary>A type with no specific right names; rights print as bits. Its mapping maps nothing.</summary>
+    public static ObjectTypeInfo Generic { get; } = new("Generic", ["generic", "none"], default, 0xFFFFFFFF, [], []);
+
+    /// <summary>Every known type.</summary>
+    public static IReadOnlyList<ObjectTypeInfo> All { get; } =
+    [
+        File, Directory, Pipe, Key, Process, Thread, Token, Desktop, WindowStation, Service, ServiceControlManager,
+        Section, Event, Mutant, Semaphore, Job, DirectoryServiceObject, Generic,
+    ];
+
+    /// <summary>Finds a type by one of its <see cref="ObjectTypeInfo.Keys"/> or its name, case-insensitively.</summary>
+    public static ObjectTypeInfo? Find(string key)
+    {
+        foreach (var t in All)
+        {
+            if (string.Equals(t.Name, key, StringComparison.OrdinalIgnoreCase)) return t;
+            foreach (var k in t.Keys)
+                if (string.Equals(k, key, StringComparison.OrdinalIgnoreCase)) return t;
+        }
+        return null;
+    }
+}
+
+/// <summary>Names of the rights common to every type, and parsing of masks written as names or numbers.</summary>
+public static class AccessRightNames
+{
+    /// <summary>The standard, special and generic rights, in bit order.</summary>
+    public static IReadOnlyList<(string Name, uint Mask)> Standard { get; } =
+    [
+        ("DELETE", AccessMask.Delete), ("READ_CONTROL", AccessMask.ReadControl), ("WRITE_DAC", AccessMask.WriteDac),
+        ("WRITE_OWNER", AccessMask.WriteOwner), ("SYNCHRONIZE", AccessMask.Synchronize),
+        ("ACCESS_SYSTEM_SECURITY", AccessMask.AccessSystemSecurity), ("MAXIMUM_ALLOWED", AccessMask.MaximumAllowed),
+        ("GENERIC_ALL", AccessMask.GenericAll), ("GENERIC_EXECUTE", AccessMask.GenericExecute),
+        ("GENERIC_WRITE", AccessMask.GenericWrite), ("GENERIC_READ", AccessMask.GenericRead),
+    ];
+
+    /// <summary>Parses a number: 0x hexadecimal or decimal.</summary>
+    public static bool TryParseNumber(string text, out uint value)
+    {
+        text = text.Trim();
+        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            return uint.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+        return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>
+    /// Parses a mask written as a number or as right names joined by <c>|</c>, <c>,</c> or <c>+</c>: the type's
+    /// specific and composite names, the standard and generic names, and the SDDL right codes (<c>FA</c>, <c>RC</c>...).
+    /// Names are case-insensitive.
+    /// </summary>
+    public static bool TryParse(string text, ObjectTypeInfo? type, out uint mask, out string? error)
+    {
+        mask = 0;
+        error = null;
+        var parts = text.Split(['|', ',', '+'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            error = "no rights given";
+            return false;
+        }
+        foreach (var part in parts)
+        {
+            if (TryParseNumber(part, out uint n)) { mask |= n; continue; }
+            if (TryLookup(part, type, out n)) { mask |= n; continue; }
+            if (Sddl.SddlRights.TryParseCodes(part, out n)) { mask |= n; continue; }
+            error = $"unknown right '{part}'" + (type is null ? "" : $" for type {type.Name}");
+            return false;
+        }
+        return true;
+    }
+
+    private static bool TryLookup(string name, ObjectTypeInfo? type, out uint mask)
+    {
+        foreach (var (n, m) in Standard)
+            if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) { mask = m; return true; }
+        var types = type is null ? ObjectTypes.All : [type];
+        foreach (var t in types)
+        {
+            foreach (var (n, m) in t.SpecificRights)
+                if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) { mask = m; return true; }
+            foreach (var (n, m) in t.CompositeRights)
+                if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) { mask = m; return true; }
+        }
+        mask = 0;
+        return false;
+    }
+
+    internal static string Join(IEnumerable<string> names)
+    {
+        var sb = new StringBuilder();
+        foreach (var n in names)
+        {
+            if (sb.Length > 0) sb.Append(" | ");
+            sb.Append(n);
+        }
+        return sb.ToString();
+    }
+}

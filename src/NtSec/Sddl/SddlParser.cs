@@ -1,0 +1,563 @@
+using NtSec.Acls;
+using NtSec.Descriptors;
+using NtSec.Principals;
+
+namespace NtSec.Sddl;
+
+/// <summary>
+/// Reads SDDL the way <c>ConvertStringSecurityDescriptorToSecurityDescriptorW</c> does, including what Windows
+/// tolerates (white space in many places, lower-case codes and aliases, masks in hex, octal, decimal or negative,
+/// oversized numbers clamped) and what it refuses (audit ACEs in a DACL, white space inside a field, a lower-case
+/// component letter ...). The rules and the observations behind them are in <c>docs/sddl.md</c>.
+/// </summary>
+public static class SddlParser
+{
+    /// <summary>SDDL's ACE type codes, with the ACL (D or S) each is allowed in.</summary>
+    internal static readonly (string Code, AceType Type, bool InDacl)[] AceTypeCodes =
+    [
+        ("A", AceType.AccessAllowed, true),
+        ("D", AceType.AccessDenied, true),
+        ("OA", AceType.AccessAllowedObject, true),
+        ("OD", AceType.AccessDeniedObject, true),
+        ("XA", AceType.AccessAllowedCallback, true),
+        ("XD", AceType.AccessDeniedCallback, true),
+        ("ZA", AceType.AccessAllowedCallbackObject, true),
+        ("AU", AceType.SystemAudit, false),
+        ("AL", AceType.SystemAlarm, false),
+        ("OU", AceType.SystemAuditObject, false),
+        ("OL", AceType.SystemAlarmObject, false),
+        ("XU", AceType.SystemAuditCallback, false),
+        ("ML", AceType.SystemMandatoryLabel, false),
+        ("RA", AceType.SystemResourceAttribute, false),
+        ("SP", AceType.SystemScopedPolicyId, false),
+        ("TL", AceType.SystemProcessTrustLabel, false),
+        ("FL", AceType.SystemAccessFilter, false),
+    ];
+
+    /// <summary>SDDL's ACE flag codes, in the order Windows writes them (ascending bit).</summary>
+    internal static readonly (string Code, AceFlags Flag)[] AceFlagCodes =
+    [
+        ("OI", AceFlags.ObjectInherit),
+        ("CI", AceFlags.ContainerInherit),
+        ("NP", AceFlags.NoPropagateInherit),
+        ("IO", AceFlags.InheritOnly),
+        ("ID", AceFlags.Inherited),
+        ("CR", AceFlags.Critical),
+        ("SA", AceFlags.SuccessfulAccess),
+        ("FA", AceFlags.FailedAccess),
+        ("TP", AceFlags.SuccessfulAccess), // TRUST_PROTECTED_FILTER_ACE_FLAG shares the bit, on access filter ACEs
+    ];
+
+    /// <summary>Parses SDDL; throws on bad input.</summary>
+    /// <exception cref="NtSecFormatException">The text is not valid SDDL; the exception carries position and reason.</exception>
+    public static SecurityDescriptor Parse(string sddl, SidContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(sddl);
+        return TryParse(sddl, context, out var sd, out var error) ? sd! : throw new NtSecFormatException(error!);
+    }
+
+    /// <summary>Parses SDDL into a security descriptor, or reports the position and reason of the first error.</summary>
+    /// <param name="sddl">The SDDL string.</param>
+    /// <param name="context">The domains for domain-relative aliases (DA, LA ...); null for none.</param>
+    /// <param name="descriptor">The descriptor, when the text is valid.</param>
+    /// <param name="error">The first error, when it is not.</param>
+    public static bool TryParse(ReadOnlySpan<char> sddl, SidContext? context, out SecurityDescriptor? descriptor, out ParseError? error)
+    {
+        var reader = new Reader(sddl, context ?? SidContext.None);
+        return reader.ParseDescriptor(out descriptor, out error);
+    }
+
+    /// <summary>Parses a single ACE string such as <c>(A;OICI;FA;;;BA)</c>.</summary>
+    public static bool TryParseAce(ReadOnlySpan<char> text, SidContext? context, out Ace? ace, out ParseError? error)
+    {
+        var reader = new Reader(text, context ?? SidContext.None);
+        return reader.ParseSingleAce(out ace, out error);
+    }
+
+    private ref struct Reader
+    {
+        private readonly ReadOnlySpan<char> _s;
+        private readonly SidContext _context;
+        private int _pos;
+
+        public Reader(ReadOnlySpan<char> s, SidContext context)
+        {
+            _s = s;
+            _context = context;
+            _pos = 0;
+        }
+
+        private readonly bool AtEnd => _pos >= _s.Length;
+
+        private void SkipBlanks()
+        {
+            while (_pos < _s.Length && Sid.IsBlank(_s[_pos])) _pos++;
+        }
+
+        private static ParseError Error(int position, string reason, int win32 = ParseError.ErrorInvalidParameter) => new(position, reason, win32);
+
+        public bool ParseDescriptor(out SecurityDescriptor? descriptor, out ParseError? error)
+        {
+            descriptor = null;
+            Sid? owner = null, group = null;
+            Acl? dacl = null, sacl = null;
+            AclState daclState = AclState.Absent, saclState = AclState.Absent;
+            var control = SecurityDescriptorControl.None;
+            bool seenO = false, seenG = false, seenD = false, seenS = false;
+
+            while (true)
+            {
+                SkipBlanks();
+                if (AtEnd) break;
+                int tagPos = _pos;
+                char tag = _s[_pos];
+                // The component letter is case-sensitive: Windows rejects "d:" (should_fail.txt).
+                if (_pos + 1 >= _s.Length || _s[_pos + 1] != ':' || tag is not ('O' or 'G' or 'D' or 'S'))
+                {
+                    error = Error(tagPos, "expected a component: O:, G:, D: or S:");
+                    return false;
+                }
+                _pos += 2;
+                ref bool seen = ref seenO;
+                if (tag == 'G') seen = ref seenG;
+                else if (tag == 'D') seen = ref seenD;
+                else if (tag == 'S') seen = ref seenS;
+                if (seen)
+                {
+                    error = Error(tagPos, $"the {tag}: component appears twice");
+                    return false;
+                }
+                seen = true;
+
+                switch (tag)
+                {
+                    case 'O':
+                    case 'G':
+                        {
+                            SkipBlanks();
+                            if (!ParseSid(out var sid, out error)) return false;
+                            if (tag == 'O') owner = sid;
+                            else group = sid;
+                            break;
+                        }
+                    default:
+                        {
+                            bool isDacl = tag == 'D';
+                            if (!ParseAcl(isDacl, out var acl, out var state, out var flags, out error)) return false;
+                            control |= flags;
+                            if (isDacl) { dacl = acl; daclState = state; }
+                            else { sacl = acl; saclState = state; }
+                            break;
+                        }
+                }
+            }
+            descriptor = new SecurityDescriptor(owner, group, dacl, sacl, control | SecurityDescriptorControl.SelfRelative, daclState, saclState);
+            error = null;
+            return true;
+        }
+
+        public bool ParseSingleAce(out Ace? ace, out ParseError? error)
+        {
+            ace = null;
+            SkipBlanks();
+            if (AtEnd || _s[_pos] != '(')
+            {
+                error = Error(_pos, "an ACE starts with '('", ParseError.ErrorInvalidAcl);
+                return false;
+            }
+            if (!ParseAce(null, out ace, out error)) return false;
+            SkipBlanks();
+            if (!AtEnd)
+            {
+                error = Error(_pos, "unexpected characters after the ACE", ParseError.ErrorInvalidAcl);
+                return false;
+            }
+            return true;
+        }
+
+        // A SID where SDDL expects one: an S-1-... string or a two-letter alias. Leading blanks are the caller's.
+        private bool ParseSid(out Sid sid, out ParseError? error)
+        {
+            sid = default;
+            int start = _pos;
+            if (_pos + 1 < _s.Length && (_s[_pos] == 'S' || _s[_pos] == 's') && _s[_pos + 1] == '-')
+            {
+                if (!Sid.TryParsePrefix(_s, ref _pos, out sid, out error))
+                {
+                    error = error! with { Win32Error = ParseError.ErrorInvalidSid };
+                    return false;
+                }
+                // Windows takes an S-1-... SID up to the delimiter and rejects trailing blanks ("S-1-3-4 )" fails
+                // in should_fail.txt), though it accepts blanks after an alias ("WD )" in windows_is_less_fussy.txt).
+                if (_pos < _s.Length && Sid.IsBlank(_s[_pos]))
+                {
+                    error = Error(_pos, "a blank may not follow an S-1-... SID", ParseError.ErrorInvalidSid);
+                    return false;
+                }
+                return true;
+            }
+            if (_pos + 2 > _s.Length || !char.IsAsciiLetter(_s[_pos]) || !char.IsAsciiLetter(_s[_pos + 1]))
+            {
+                error = Error(start, "expected a SID: S-1-... or a two-letter alias", ParseError.ErrorInvalidSid);
+                return false;
+            }
+            var alias = _s.Slice(_pos, 2);
+            if (!SddlSidAliases.TryResolve(alias, _context, out sid, out string? reason))
+            {
+                error = Error(start, reason!, SddlSidAliases.Find(alias) is null ? ParseError.ErrorInvalidSid : ParseError.ErrorNoneMapped);
+                return false;
+            }
+            _pos += 2;
+            error = null;
+            return true;
+        }
+
+        private bool ParseAcl(bool isDacl, out Acl? acl, out AclState state, out SecurityDescriptorControl control, out ParseError? error)
+        {
+            acl = null;
+            state = AclState.Present;
+            control = SecurityDescriptorControl.None;
+            bool isNull = false;
+            // ACL flags: P, AR, AI and NO_ACCESS_CONTROL, in any order, blanks between them allowed ("D: AI(...)").
+            while (true)
+            {
+                SkipBlanks();
+                if (AtEnd) break;
+                var rest = _s[_pos..];
+                if (rest.StartsWith("NO_ACCESS_CONTROL", StringComparison.OrdinalIgnoreCase))
+                {
+                    isNull = true;
+                    _pos += "NO_ACCESS_CONTROL".Length;
+                }
+                else if (rest.StartsWith("AR", StringComparison.OrdinalIgnoreCase))
+                {
+                    control |= isDacl ? SecurityDescriptorControl.DaclAutoInheritRequired : SecurityDescriptorControl.SaclAutoInheritRequired;
+                    _pos += 2;
+                }
+                else if (rest.StartsWith("AI", StringComparison.OrdinalIgnoreCase))
+                {
+                    control |= isDacl ? SecurityDescriptorControl.DaclAutoInherited : SecurityDescriptorControl.SaclAutoInherited;
+                    _pos += 2;
+                }
+                else if (rest[0] is 'P' or 'p')
+                {
+                    control |= isDacl ? SecurityDescriptorControl.DaclProtected : SecurityDescriptorControl.SaclProtected;
+                    _pos += 1;
+                }
+                else break;
+            }
+
+            var aces = new List<Ace>();
+            int aclSize = Acl.HeaderLength;
+            while (true)
+            {
+                SkipBlanks();
+                if (AtEnd || _s[_pos] != '(') break;
+                int acePos = _pos;
+                if (isNull)
+                {
+                    error = Error(acePos, "NO_ACCESS_CONTROL (a NULL ACL) cannot be followed by ACEs", ParseError.ErrorInvalidAcl);
+                    return false;
+                }
+                if (!ParseAce(isDacl, out var ace, out error)) return false;
+                aclSize += ace!.GetBinaryLength();
+                if (aclSize > ushort.MaxValue)
+                {
+                    error = Error(acePos, "the ACL would exceed 65535 bytes", ParseError.ErrorInvalidAcl);
+                    return false;
+                }
+                aces.Add(ace);
+            }
+            if (isNull)
+            {
+                state = AclState.Null;
+                acl = null;
+            }
+            else
+            {
+                acl = new Acl(aces);
+            }
+            error = null;
+            return true;
+        }
+
+        // The text up to the next ';' or ')' (whichever comes first), not consuming the delimiter.
+        private ReadOnlySpan<char> Field(out int start)
+        {
+            start = _pos;
+            while (_pos < _s.Length && _s[_pos] != ';' && _s[_pos] != ')') _pos++;
+            return _s[start.._pos];
+        }
+
+        private bool Expect(char c, string what, out ParseError? error)
+        {
+            if (_pos < _s.Length && _s[_pos] == c)
+            {
+                _pos++;
+                error = null;
+                return true;
+            }
+            error = Error(_pos, AtEnd ? $"the ACE ends early: expected '{c}' {what}" : $"expected '{c}' {what}, found '{_s[_pos]}'", ParseError.ErrorInvalidAcl);
+            return false;
+        }
+
+        // isDacl: true in D:, false in S:, null for a standalone ACE (any type).
+        private bool ParseAce(bool? isDacl, out Ace? ace, out ParseError? error)
+        {
+            ace = null;
+            int acePos = _pos;
+            _pos++; // '('
+
+            // Type.
+            SkipBlanks();
+            var typeText = Field(out int typePos);
+            AceType type = default;
+            bool found = false, allowedInDacl = false;
+            foreach (var (code, t, inDacl) in AceTypeCodes)
+            {
+                if (typeText.Equals(code, StringComparison.OrdinalIgnoreCase))
+                {
+                    type = t;
+                    allowedInDacl = inDacl;
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+            {
+                error = Error(typePos, $"unknown ACE type '{typeText}'", ParseError.ErrorInvalidAcl);
+                return false;
+            }
+            if (isDacl is { } d && d != allowedInDacl)
+            {
+                error = Error(typePos, d ? $"ACE type {typeText.ToString().ToUpperInvariant()} belongs in a SACL, not a DACL" : $"ACE type {typeText.ToString().ToUpperInvariant()} belongs in a DACL, not a SACL", ParseError.ErrorInvalidAcl);
+                return false;
+            }
+            if (!Expect(';', "after the ACE type", out error)) return false;
+
+            // Flags.
+            SkipBlanks();
+            var flagsText = Field(out int flagsPos);
+            var flags = AceFlags.None;
+            for (int i = 0; i < flagsText.Length; i += 2)
+            {
+                bool ok = false;
+                if (i + 1 < flagsText.Length)
+                {
+                    var code = flagsText.Slice(i, 2);
+                    foreach (var (c, f) in AceFlagCodes)
+                    {
+                        if (code.Equals(c, StringComparison.OrdinalIgnoreCase))
+                        {
+                            flags |= f;
+                            ok = true;
+                            break;
+                        }
+                    }
+                }
+                if (!ok)
+                {
+                    error = Error(flagsPos + i, $"unknown ACE flag '{flagsText[i..Math.Min(i + 2, flagsText.Length)]}'", ParseError.ErrorInvalidAcl);
+                    return false;
+                }
+            }
+            if (!Expect(';', "after the ACE flags", out error)) return false;
+
+            // Rights.
+            SkipBlanks();
+            var rightsText = Field(out int rightsPos);
+            if (!ParseRights(rightsText, rightsPos, out uint mask, out error)) return false;
+            if (!Expect(';', "after the ACE rights", out error)) return false;
+
+            // Object type and inherited object type.
+            bool isObject = Ace.IsObjectType(type);
+            if (!ParseGuidField(isObject, "object type", out Guid? objectType, out error)) return false;
+            if (!Expect(';', "after the object type", out error)) return false;
+            if (!ParseGuidField(isObject, "inherited object type", out Guid? inheritedObjectType, out error)) return false;
+            if (!Expect(';', "after the inherited object type", out error)) return false;
+
+            // Trustee.
+            SkipBlanks();
+            if (!ParseSid(out var sid, out error)) return false;
+            SkipBlanks();
+
+            // Callback and resource attribute ACEs carry one more field: a parenthesised expression.
+            byte[] applicationData = [];
+            bool conditional = type is AceType.AccessAllowedCallback or AceType.AccessDeniedCallback
+                or AceType.AccessAllowedCallbackObject or AceType.SystemAuditCallback;
+            bool resource = type == AceType.SystemResourceAttribute;
+            if (conditional || resource)
+            {
+                if (!Expect(';', conditional ? "and a condition after the SID of a callback ACE" : "and an attribute after the SID of a resource attribute ACE", out error)) return false;
+                SkipBlanks();
+                int exprStart = _pos;
+                if (!SkipBalanced(out error)) return false;
+                var expr = _s[exprStart.._pos];
+                bool ok = conditional
+                    ? ConditionalExpressions.TryCompile(expr, exprStart, _context, out applicationData, out error)
+                    : ResourceAttributes.TryParseSddl(expr, exprStart, _context, out applicationData, out error);
+                if (!ok) return false;
+                SkipBlanks();
+            }
+            if (!Expect(')', "to close the ACE", out error)) return false;
+
+            try
+            {
+                ace = new Ace(type, flags, mask, sid, objectType, inheritedObjectType, applicationData);
+            }
+            catch (ArgumentException ex)
+            {
+                error = Error(acePos, ex.Message, ParseError.ErrorInvalidAcl);
+                return false;
+            }
+            error = null;
+            return true;
+        }
+
+        // Moves past "( ... )", honouring nested parentheses and "quoted strings"; the expression must open with '('.
+        private bool SkipBalanced(out ParseError? error)
+        {
+            int start = _pos;
+            if (AtEnd || _s[_pos] != '(')
+            {
+                error = Error(_pos, "expected '(' to open the expression", ParseError.ErrorInvalidAcl);
+                return false;
+            }
+            int depth = 0;
+            bool inString = false;
+            for (; _pos < _s.Length; _pos++)
+            {
+                char c = _s[_pos];
+                if (inString)
+                {
+                    if (c == '"') inString = false;
+                    continue;
+                }
+                if (c == '"') inString = true;
+                else if (c == '(') depth++;
+                else if (c == ')')
+                {
+                    depth--;
+                    if (depth == 0)
+                    {
+                        _pos++;
+                        error = null;
+                        return true;
+                    }
+                }
+            }
+            error = Error(start, inString ? "unterminated string in the expression" : "unbalanced parentheses in the expression", ParseError.ErrorInvalidAcl);
+            return false;
+        }
+
+        private bool ParseGuidField(bool isObject, string what, out Guid? guid, out ParseError? error)
+        {
+            guid = null;
+            var text = Field(out int start);
+            // A field of blanks counts as empty; a GUID must fill its field exactly (no blanks, no braces).
+            bool blank = true;
+            foreach (char c in text)
+            {
+                if (!Sid.IsBlank(c))
+                {
+                    blank = false;
+                    break;
+                }
+            }
+            if (blank)
+            {
+                error = null;
+                return true;
+            }
+            if (!isObject)
+            {
+                error = Error(start, $"only object ACEs (OA, OD, OU, OL, ZA) carry an {what} GUID", ParseError.ErrorInvalidAcl);
+                return false;
+            }
+            if (text.Length != 36 || !Guid.TryParseExact(text, "D", out var g))
+            {
+                error = Error(start, $"the {what} is not a GUID of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", ParseError.ErrorInvalidAcl);
+                return false;
+            }
+            guid = g;
+            error = null;
+            return true;
+        }
+
+        // Rights: an optional number (read as wcstoul with base 0 would, clamped, negatives wrapping) followed by
+        // two-letter codes. Nothing else, not even a trailing blank, may stand in the field.
+        private static bool ParseRights(ReadOnlySpan<char> text, int basePos, out uint mask, out ParseError? error)
+        {
+            mask = 0;
+            int i = 0;
+            if (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '-' || text[i] == '+'))
+            {
+                if (!TryParseUlong(text, ref i, out mask))
+                {
+                    error = Error(basePos, "the access mask is not a number", ParseError.ErrorInvalidAcl);
+                    return false;
+                }
+            }
+            for (; i < text.Length; i += 2)
+            {
+                if (i + 1 >= text.Length || !SddlRights.TryLookup(text.Slice(i, 2), out uint m))
+                {
+                    error = Error(basePos + i, $"unknown right '{text[i..Math.Min(i + 2, text.Length)]}'", ParseError.ErrorInvalidAcl);
+                    return false;
+                }
+                mask |= m;
+            }
+            error = null;
+            return true;
+        }
+
+        /// <summary>
+        /// Windows' number reading for masks: optional sign, then 0x hex, 0 octal or decimal. An overflowing value
+        /// becomes 0xFFFFFFFF, and a minus sign then negates it (so -9876543210 is 1, as observed).
+        /// </summary>
+        internal static bool TryParseUlong(ReadOnlySpan<char> text, ref int i, out uint value)
+        {
+            value = 0;
+            bool negative = false;
+            if (i < text.Length && (text[i] == '-' || text[i] == '+'))
+            {
+                negative = text[i] == '-';
+                i++;
+            }
+            int radix = 10;
+            if (i + 1 < text.Length && text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X') && i + 2 < text.Length && Uri.IsHexDigit(text[i + 2]))
+            {
+                radix = 16;
+                i += 2;
+            }
+            else if (i < text.Length && text[i] == '0')
+            {
+                radix = 8;
+            }
+            int digitsStart = i;
+            ulong acc = 0;
+            bool overflow = false;
+            while (i < text.Length)
+            {
+                int d = text[i] switch
+                {
+                    >= '0' and <= '9' => text[i] - '0',
+                    >= 'a' and <= 'f' => text[i] - 'a' + 10,
+                    >= 'A' and <= 'F' => text[i] - 'A' + 10,
+                    _ => 99,
+                };
+                if (d >= radix) break;
+                if (!overflow)
+                {
+                    acc = (acc * (uint)radix) + (uint)d;
+                    if (acc > uint.MaxValue) overflow = true;
+                }
+                i++;
+            }
+            if (i == digitsStart) return false;
+            uint magnitude = overflow ? uint.MaxValue : (uint)acc;
+            value = negative ? unchecked(0u - magnitude) : magnitude;
+            return true;
+        }
+    }
+}

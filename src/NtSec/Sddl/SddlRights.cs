@@ -1,0 +1,95 @@
+using NtSec.Authorization;
+
+namespace NtSec.Sddl;
+
+/// <summary>SDDL right codes (<c>GA</c>, <c>FA</c>, <c>RP</c>, <c>NW</c> ...) and how Windows reads and writes masks with them.</summary>
+public static class SddlRights
+{
+    /// <summary>
+    /// The single-bit codes, in ascending bit order: the order Windows writes them in
+    /// (<c>CCDCLCSWRPWPDTLOCRSDRCWDWO</c>, <c>GAGXGWGR</c>).
+    /// </summary>
+    public static IReadOnlyList<(string Code, uint Mask)> BitCodes { get; } =
+    [
+        ("CC", 0x1), ("DC", 0x2), ("LC", 0x4), ("SW", 0x8), ("RP", 0x10), ("WP", 0x20), ("DT", 0x40), ("LO", 0x80), ("CR", 0x100),
+        ("SD", AccessMask.Delete), ("RC", AccessMask.ReadControl), ("WD", AccessMask.WriteDac), ("WO", AccessMask.WriteOwner),
+        ("GA", AccessMask.GenericAll), ("GX", AccessMask.GenericExecute), ("GW", AccessMask.GenericWrite), ("GR", AccessMask.GenericRead),
+    ];
+
+    /// <summary>
+    /// The whole-mask codes, written only for an exact match, first match first (so 0x20019 is written <c>KR</c>).
+    /// </summary>
+    public static IReadOnlyList<(string Code, uint Mask)> WholeCodes { get; } =
+    [
+        ("FA", 0x1F01FF), ("FR", 0x120089), ("FW", 0x120116), ("FX", 0x1200A0),
+        ("KA", 0xF003F), ("KR", 0x20019), ("KW", 0x20006), ("KX", 0x20019),
+    ];
+
+    /// <summary>The mandatory-label codes, used in ML ACEs only.</summary>
+    public static IReadOnlyList<(string Code, uint Mask)> LabelCodes { get; } =
+    [
+        ("NW", 0x1), ("NR", 0x2), ("NX", 0x4),
+    ];
+
+    /// <summary>Looks up one two-letter code, case-insensitively, across every table.</summary>
+    public static bool TryLookup(ReadOnlySpan<char> code, out uint mask)
+    {
+        foreach (var table in new[] { BitCodes, WholeCodes, LabelCodes })
+        {
+            foreach (var (c, m) in table)
+            {
+                if (code.Equals(c, StringComparison.OrdinalIgnoreCase))
+                {
+                    mask = m;
+                    return true;
+                }
+            }
+        }
+        mask = 0;
+        return false;
+    }
+
+    /// <summary>Parses a run of right codes (<c>CCDCLC</c>) into a mask.</summary>
+    public static bool TryParseCodes(ReadOnlySpan<char> text, out uint mask)
+    {
+        mask = 0;
+        if (text.Length == 0 || text.Length % 2 != 0) return false;
+        for (int i = 0; i < text.Length; i += 2)
+        {
+            if (!TryLookup(text.Slice(i, 2), out uint m)) return false;
+            mask |= m;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a mask as Windows does: a whole-mask code on an exact match; otherwise the bit codes in ascending
+    /// order when every set bit has one; otherwise the whole mask in lower-case hexadecimal. Zero is written as
+    /// nothing. In a mandatory label ACE, only NW, NR and NX are used.
+    /// </summary>
+    public static string Format(uint mask, bool labelAce)
+    {
+        if (mask == 0) return "";
+        if (labelAce) return FormatWithBits(mask, LabelCodes);
+        foreach (var (code, m) in WholeCodes)
+            if (m == mask) return code;
+        return FormatWithBits(mask, BitCodes);
+    }
+
+    private static string FormatWithBits(uint mask, IReadOnlyList<(string Code, uint Mask)> table)
+    {
+        uint covered = 0;
+        foreach (var (_, m) in table) covered |= m & mask;
+        if (covered != mask) return "0x" + mask.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        return string.Create(2 * System.Numerics.BitOperations.PopCount(mask), (mask, table), static (span, state) =>
+        {
+            int pos = 0;
+            foreach (var (code, m) in state.table)
+            {
+                if ((state.mask & m) == 0) continue;
+                code.CopyTo(span[pos..]);
+                pos += 2;
+            }
+        });
+    }
+}

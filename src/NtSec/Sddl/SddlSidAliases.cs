@@ -1,0 +1,82 @@
+using NtSec.Principals;
+
+namespace NtSec.Sddl;
+
+/// <summary>
+/// SDDL's two-letter SID aliases (<c>BA</c>, <c>SY</c>, <c>DA</c>, <c>LA</c> ...): reading them, case-insensitively,
+/// and choosing them when writing, as Windows does.
+/// </summary>
+public static class SddlSidAliases
+{
+    private static readonly Dictionary<string, WellKnownSid> ByAlias = Build();
+
+    private static Dictionary<string, WellKnownSid> Build()
+    {
+        var map = new Dictionary<string, WellKnownSid>(StringComparer.OrdinalIgnoreCase);
+        foreach (var e in WellKnownSids.All)
+            if (e.Alias is not null) map.Add(e.Alias, e);
+        return map;
+    }
+
+    /// <summary>Every alias with its catalogue entry.</summary>
+    public static IEnumerable<WellKnownSid> All => ByAlias.Values;
+
+    /// <summary>True when <paramref name="alias"/> (two letters, any case) is an SDDL alias, resolvable or not.</summary>
+    public static bool IsAlias(ReadOnlySpan<char> alias) => alias.Length == 2 && ByAlias.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(alias);
+
+    /// <summary>Finds the catalogue entry of an alias.</summary>
+    public static WellKnownSid? Find(ReadOnlySpan<char> alias)
+        => alias.Length == 2 && ByAlias.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(alias, out var e) ? e : null;
+
+    /// <summary>
+    /// Resolves an alias. A domain-relative alias needs the matching domain in <paramref name="context"/>; without it
+    /// the result is an error that says which domain is missing.
+    /// </summary>
+    public static bool TryResolve(ReadOnlySpan<char> alias, SidContext? context, out Sid sid, out string? error)
+    {
+        sid = default;
+        var entry = Find(alias);
+        if (entry is null)
+        {
+            error = $"'{alias}' is not an SDDL SID alias";
+            return false;
+        }
+        var resolved = entry.Resolve(context ?? SidContext.None);
+        if (resolved is null)
+        {
+            string which = entry.Scope switch
+            {
+                SidScope.Machine => "the machine's account domain",
+                SidScope.ForestRoot => "the forest root domain",
+                _ => "the domain",
+            };
+            error = $"alias '{entry.Alias}' is relative to {which}, and no domain SID was given";
+            return false;
+        }
+        sid = resolved.Value;
+        error = null;
+        return true;
+    }
+
+    /// <summary>The alias Windows writes for a SID, or null when it writes the SID in full.</summary>
+    public static string? AliasFor(Sid sid, SidContext? context) => WellKnownSids.Lookup(sid, context)?.Alias;
+
+    /// <summary>
+    /// Parses a SID as <c>ConvertStringSidToSid</c> does: an <c>S-1-...</c> string or an alias, in any case, with
+    /// nothing else around it.
+    /// </summary>
+    public static bool TryParseSid(ReadOnlySpan<char> text, SidContext? context, out Sid sid, out ParseError? error)
+    {
+        if (text.Length == 2 && Find(text) is not null)
+        {
+            if (TryResolve(text, context, out sid, out string? reason))
+            {
+                error = null;
+                return true;
+            }
+            error = new ParseError(0, reason!, ParseError.ErrorNoneMapped);
+            return false;
+        }
+        return Sid.TryParse(text, out sid, out error);
+    }
+}

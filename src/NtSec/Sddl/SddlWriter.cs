@@ -1,0 +1,158 @@
+using System.Text;
+using NtSec.Acls;
+using NtSec.Descriptors;
+using NtSec.Principals;
+
+namespace NtSec.Sddl;
+
+/// <summary>Which parts of a descriptor to write (SECURITY_INFORMATION).</summary>
+[Flags]
+public enum SecurityInformation : uint
+{
+    /// <summary>OWNER_SECURITY_INFORMATION.</summary>
+    Owner = 0x1,
+    /// <summary>GROUP_SECURITY_INFORMATION.</summary>
+    Group = 0x2,
+    /// <summary>DACL_SECURITY_INFORMATION.</summary>
+    Dacl = 0x4,
+    /// <summary>SACL_SECURITY_INFORMATION (includes the label, attribute and scope ACEs here).</summary>
+    Sacl = 0x8,
+    /// <summary>All four.</summary>
+    All = Owner | Group | Dacl | Sacl,
+}
+
+/// <summary>
+/// Writes SDDL as <c>ConvertSecurityDescriptorToStringSecurityDescriptorW</c> does: components in the order
+/// O, G, D, S; ACL flags as P, AR, AI; ACE flags in bit order; rights as a whole-mask code, bit codes or hex;
+/// SIDs re-aliased wherever an alias exists in the given context.
+/// </summary>
+public static class SddlWriter
+{
+    /// <summary>Formats a descriptor; throws when it holds an ACE SDDL cannot express.</summary>
+    /// <exception cref="InvalidOperationException">An ACE has a type without an SDDL code, or undecodable application data.</exception>
+    public static string Format(SecurityDescriptor descriptor, SidContext? context = null, SecurityInformation parts = SecurityInformation.All)
+        => TryFormat(descriptor, context, parts, out string? text, out string? error) ? text! : throw new InvalidOperationException(error);
+
+    /// <summary>Formats a descriptor, or says why SDDL cannot express it.</summary>
+    public static bool TryFormat(SecurityDescriptor descriptor, SidContext? context, SecurityInformation parts, out string? text, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var sb = new StringBuilder(64);
+        if ((parts & SecurityInformation.Owner) != 0 && descriptor.Owner is { } owner)
+            sb.Append("O:").Append(FormatSid(owner, context));
+        if ((parts & SecurityInformation.Group) != 0 && descriptor.Group is { } group)
+            sb.Append("G:").Append(FormatSid(group, context));
+        var c = descriptor.Control;
+        if ((parts & SecurityInformation.Dacl) != 0 && descriptor.DaclState != AclState.Absent)
+        {
+            sb.Append("D:");
+            if (!AppendAcl(sb, descriptor.Dacl, context,
+                    (c & SecurityDescriptorControl.DaclProtected) != 0,
+                    (c & SecurityDescriptorControl.DaclAutoInheritRequired) != 0,
+                    (c & SecurityDescriptorControl.DaclAutoInherited) != 0, out error))
+            {
+                text = null;
+                return false;
+            }
+        }
+        if ((parts & SecurityInformation.Sacl) != 0 && descriptor.SaclState != AclState.Absent)
+        {
+            sb.Append("S:");
+            if (!AppendAcl(sb, descriptor.Sacl, context,
+                    (c & SecurityDescriptorControl.SaclProtected) != 0,
+                    (c & SecurityDescriptorControl.SaclAutoInheritRequired) != 0,
+                    (c & SecurityDescriptorControl.SaclAutoInherited) != 0, out error))
+            {
+                text = null;
+                return false;
+            }
+        }
+        text = sb.ToString();
+        error = null;
+        return true;
+    }
+
+    /// <summary>The alias of a SID when it has one in this context, else its S-1-... form.</summary>
+    public static string FormatSid(Sid sid, SidContext? context) => SddlSidAliases.AliasFor(sid, context) ?? sid.ToString();
+
+    private static bool AppendAcl(StringBuilder sb, Acl? acl, SidContext? context, bool isProtected, bool autoInheritRequired, bool autoInherited, out string? error)
+    {
+        if (isProtected) sb.Append('P');
+        if (autoInheritRequired) sb.Append("AR");
+        if (autoInherited) sb.Append("AI");
+        if (acl is null)
+        {
+            sb.Append("NO_ACCESS_CONTROL");
+            error = null;
+            return true;
+        }
+        foreach (var ace in acl.Aces)
+            if (!AppendAce(sb, ace, context, out error)) return false;
+        error = null;
+        return true;
+    }
+
+    /// <summary>One ACE in SDDL; for ACEs SDDL cannot express, a description in angle brackets.</summary>
+    public static string FormatAce(Ace ace, SidContext? context)
+    {
+        var sb = new StringBuilder();
+        return AppendAce(sb, ace, context, out string? error) ? sb.ToString() : $"<{error}>";
+    }
+
+    private static bool AppendAce(StringBuilder sb, Ace ace, SidContext? context, out string? error)
+    {
+        string? code = null;
+        foreach (var (c, t, _) in SddlParser.AceTypeCodes)
+        {
+            if (t == ace.Type)
+            {
+                code = c;
+                break;
+            }
+        }
+        if (code is null || ace.IsRaw)
+        {
+            error = $"ACE type 0x{(byte)ace.Type:x2} has no SDDL form";
+            return false;
+        }
+        sb.Append('(').Append(code).Append(';');
+        foreach (var (c, f) in SddlParser.AceFlagCodes)
+        {
+            // TP and SA share a bit: write TP on access filter ACEs, SA elsewhere.
+            if ((ace.Flags & f) == 0) continue;
+            if (c == "TP" && ace.Type != AceType.SystemAccessFilter) continue;
+            if (c == "SA" && ace.Type == AceType.SystemAccessFilter) continue;
+            sb.Append(c);
+        }
+        sb.Append(';');
+        sb.Append(SddlRights.Format(ace.Mask, ace.Type == AceType.SystemMandatoryLabel));
+        sb.Append(';');
+        if (ace.ObjectType is { } ot) sb.Append(ot.ToString("D"));
+        sb.Append(';');
+        if (ace.InheritedObjectType is { } iot) sb.Append(iot.ToString("D"));
+        sb.Append(';');
+        sb.Append(FormatSid(ace.Sid, context));
+        var data = ace.ApplicationData;
+        if (ace.IsCallback && data.Length > 0)
+        {
+            if (!ConditionalExpressions.TryDecompile(data, context, out string condition))
+            {
+                error = "the callback ACE's application data is not a conditional expression SDDL can express";
+                return false;
+            }
+            sb.Append(';').Append(condition);
+        }
+        else if (ace.Type == AceType.SystemResourceAttribute)
+        {
+            if (!ResourceAttributes.TryFormatSddl(data, context, out string attribute))
+            {
+                error = "the resource attribute ACE's data is not a claim attribute SDDL can express";
+                return false;
+            }
+            sb.Append(';').Append(attribute);
+        }
+        sb.Append(')');
+        error = null;
+        return true;
+    }
+}
