@@ -143,6 +143,25 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
     /// <summary>A copy with other control flags (the presence bits still follow the ACL states).</summary>
     public SecurityDescriptor WithControl(SecurityDescriptorControl control) => new(Owner, Group, Dacl, Sacl, control, DaclState, SaclState, RmControl);
 
+    /// <summary>
+    /// The parts of this descriptor named by <paramref name="parts"/>, as <c>GetPrivateObjectSecurity</c> returns
+    /// them: the other components are dropped together with the control bits that describe them.
+    /// </summary>
+    public SecurityDescriptor Select(Sddl.SecurityInformation parts)
+    {
+        var c = Control;
+        bool owner = (parts & Sddl.SecurityInformation.Owner) != 0, group = (parts & Sddl.SecurityInformation.Group) != 0;
+        bool dacl = (parts & Sddl.SecurityInformation.Dacl) != 0, sacl = (parts & Sddl.SecurityInformation.Sacl) != 0;
+        if (!owner) c &= ~SecurityDescriptorControl.OwnerDefaulted;
+        if (!group) c &= ~SecurityDescriptorControl.GroupDefaulted;
+        if (!dacl) c &= ~(SecurityDescriptorControl.DaclPresent | SecurityDescriptorControl.DaclDefaulted | SecurityDescriptorControl.DaclAutoInheritRequired
+                         | SecurityDescriptorControl.DaclAutoInherited | SecurityDescriptorControl.DaclProtected | SecurityDescriptorControl.DaclTrusted);
+        if (!sacl) c &= ~(SecurityDescriptorControl.SaclPresent | SecurityDescriptorControl.SaclDefaulted | SecurityDescriptorControl.SaclAutoInheritRequired
+                         | SecurityDescriptorControl.SaclAutoInherited | SecurityDescriptorControl.SaclProtected);
+        return new SecurityDescriptor(owner ? Owner : null, group ? Group : null, dacl ? Dacl : null, sacl ? Sacl : null, c,
+            dacl ? DaclState : AclState.Absent, sacl ? SaclState : AclState.Absent, RmControl);
+    }
+
     // ----- binary codec -------------------------------------------------------------------------------------
 
     /// <summary>The length of the self-relative form.</summary>

@@ -1,0 +1,49 @@
+namespace NtSec.Win32;
+
+/// <summary>
+/// The calling thread's last error, as <c>GetLastError</c>/<c>SetLastError</c> keep it: the Win32-style functions
+/// of NtSec return BOOL and leave their reason here.
+/// </summary>
+public static class Win32Error
+{
+    [ThreadStatic]
+    private static int _lastError;
+
+    /// <summary>ERROR_SUCCESS.</summary>
+    public const int Success = 0;
+    /// <summary>ERROR_INVALID_HANDLE.</summary>
+    public const int InvalidHandle = 6;
+    /// <summary>ERROR_INVALID_PARAMETER.</summary>
+    public const int InvalidParameter = 87;
+    /// <summary>ERROR_INSUFFICIENT_BUFFER.</summary>
+    public const int InsufficientBuffer = 122;
+    /// <summary>ERROR_UNKNOWN_REVISION.</summary>
+    public const int UnknownRevision = 1305;
+    /// <summary>ERROR_NONE_MAPPED.</summary>
+    public const int NoneMapped = 1332;
+    /// <summary>ERROR_INVALID_ACL.</summary>
+    public const int InvalidAcl = 1336;
+    /// <summary>ERROR_INVALID_SID.</summary>
+    public const int InvalidSid = 1337;
+    /// <summary>ERROR_INVALID_SECURITY_DESCR.</summary>
+    public const int InvalidSecurityDescriptor = 1338;
+
+    /// <summary>GetLastError.</summary>
+    public static int GetLastError() => _lastError;
+
+    /// <summary>SetLastError.</summary>
+    public static void SetLastError(int error) => _lastError = error;
+
+    internal static bool Fail(int error)
+    {
+        _lastError = error;
+        return false;
+    }
+
+    internal static bool Succeed()
+    {
+        // advapi32's SDDL functions set ERROR_SUCCESS on success; callers that test GetLastError after TRUE see 0.
+        _lastError = Success;
+        return true;
+    }
+}
