@@ -256,6 +256,7 @@ public static class WellKnownSids
     ];
 
     private static readonly Dictionary<Sid, WellKnownSid> ConstantBySid = BuildBySid();
+    private static readonly WellKnownSid[] Relative = [.. All.Where(e => e.Scope != SidScope.Constant)];
     private static readonly Dictionary<string, WellKnownSid> ByAccountName = BuildByName();
 
     private static Dictionary<Sid, WellKnownSid> BuildBySid()
@@ -284,11 +285,11 @@ public static class WellKnownSids
         if (sid.IsDefault) return null;
         if (ConstantBySid.TryGetValue(sid, out var entry)) return entry;
         context ??= SidContext.None;
-        if (sid.SubAuthorityCount == 0) return null;
+        if (sid.SubAuthorityCount == 0 || (context.Domain is null && context.MachineDomain is null && context.ForestRootDomain is null)) return null;
         uint rid = sid.Rid;
-        foreach (var e in All)
+        foreach (var e in Relative)
         {
-            if (e.Scope == SidScope.Constant || e.Rid != rid) continue;
+            if (e.Rid != rid) continue;
             var domain = e.Scope switch
             {
                 SidScope.Machine => context.MachineDomain,

@@ -31,22 +31,30 @@ public static class SddlRights
         ("NW", 0x1), ("NR", 0x2), ("NX", 0x4),
     ];
 
+    // Every two-letter code, indexed by its two letters folded to upper case (26 x 26 slots), so the parser's
+    // hot loop resolves a code with one array read. A zero slot means "no such code" (no code has value 0).
+    private static readonly uint[] CodeTable = BuildCodeTable();
+
+    private static uint[] BuildCodeTable()
+    {
+        var table = new uint[26 * 26];
+        // Label codes first, then whole-mask and bit codes, so that a code present in two tables keeps the
+        // meaning of the later one; the codes are disjoint in practice.
+        foreach (var list in new[] { LabelCodes, WholeCodes, BitCodes })
+            foreach (var (code, mask) in list)
+                table[Slot(code[0], code[1])] = mask;
+        return table;
+    }
+
+    private static int Slot(char a, char b) => ((a | 0x20) - 'a') * 26 + ((b | 0x20) - 'a');
+
     /// <summary>Looks up one two-letter code, case-insensitively, across every table.</summary>
     public static bool TryLookup(ReadOnlySpan<char> code, out uint mask)
     {
-        foreach (var table in new[] { BitCodes, WholeCodes, LabelCodes })
-        {
-            foreach (var (c, m) in table)
-            {
-                if (code.Equals(c, StringComparison.OrdinalIgnoreCase))
-                {
-                    mask = m;
-                    return true;
-                }
-            }
-        }
         mask = 0;
-        return false;
+        if (code.Length != 2 || !char.IsAsciiLetter(code[0]) || !char.IsAsciiLetter(code[1])) return false;
+        mask = CodeTable[Slot(code[0], code[1])];
+        return mask != 0;
     }
 
     /// <summary>Parses a run of right codes (<c>CCDCLC</c>) into a mask.</summary>

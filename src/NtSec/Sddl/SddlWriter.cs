@@ -39,9 +39,9 @@ public static class SddlWriter
         ArgumentNullException.ThrowIfNull(descriptor);
         var sb = new StringBuilder(64);
         if ((parts & SecurityInformation.Owner) != 0 && descriptor.Owner is { } owner)
-            sb.Append("O:").Append(FormatSid(owner, context));
+            AppendSid(sb.Append("O:"), owner, context);
         if ((parts & SecurityInformation.Group) != 0 && descriptor.Group is { } group)
-            sb.Append("G:").Append(FormatSid(group, context));
+            AppendSid(sb.Append("G:"), group, context);
         var c = descriptor.Control;
         if ((parts & SecurityInformation.Dacl) != 0 && descriptor.DaclState != AclState.Absent)
         {
@@ -74,6 +74,18 @@ public static class SddlWriter
 
     /// <summary>The alias of a SID when it has one in this context, else its S-1-... form.</summary>
     public static string FormatSid(Sid sid, SidContext? context) => SddlSidAliases.AliasFor(sid, context) ?? sid.ToString();
+
+    private static void AppendSid(StringBuilder sb, Sid sid, SidContext? context)
+    {
+        if (SddlSidAliases.AliasFor(sid, context) is { } alias)
+        {
+            sb.Append(alias);
+            return;
+        }
+        Span<char> buffer = stackalloc char[200];
+        sid.TryFormat(buffer, out int n, default, null);
+        sb.Append(buffer[..n]);
+    }
 
     private static bool AppendAcl(StringBuilder sb, Acl? acl, SidContext? context, bool isProtected, bool autoInheritRequired, bool autoInherited, out string? error)
     {
@@ -131,7 +143,7 @@ public static class SddlWriter
         sb.Append(';');
         if (ace.InheritedObjectType is { } iot) sb.Append(iot.ToString("D"));
         sb.Append(';');
-        sb.Append(FormatSid(ace.Sid, context));
+        AppendSid(sb, ace.Sid, context);
         var data = ace.ApplicationData;
         if (ace.IsCallback && data.Length > 0)
         {
