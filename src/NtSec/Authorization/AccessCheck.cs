@@ -1,0 +1,552 @@
+using System.Buffers;
+using NtSec.Acls;
+using NtSec.Descriptors;
+using NtSec.Principals;
+using NtSec.Tokens;
+
+namespace NtSec.Authorization;
+
+/// <summary>One entry of an object type list (OBJECT_TYPE_LIST): a GUID at a level of the tree.</summary>
+/// <param name="Level">0 for the object itself, 1 for a property set, 2 for a property (at most 4).</param>
+/// <param name="ObjectType">The GUID.</param>
+public readonly record struct ObjectTypeEntry(ushort Level, Guid ObjectType);
+
+/// <summary>The privileges an access check used to grant access (reported in the PRIVILEGE_SET).</summary>
+[Flags]
+public enum PrivilegesUsed
+{
+    /// <summary>None.</summary>
+    None = 0,
+    /// <summary>SeSecurityPrivilege granted ACCESS_SYSTEM_SECURITY.</summary>
+    Security = 1,
+    /// <summary>SeTakeOwnershipPrivilege granted WRITE_OWNER.</summary>
+    TakeOwnership = 2,
+    /// <summary>SeRelabelPrivilege lifted the integrity limit on WRITE_OWNER.</summary>
+    Relabel = 4,
+}
+
+/// <summary>The outcome of an access check.</summary>
+/// <param name="Status">The call's own status: success, or why the arguments were refused (STATUS_GENERIC_NOT_MAPPED ...).</param>
+/// <param name="AccessStatus">STATUS_SUCCESS when access is granted, else STATUS_ACCESS_DENIED or STATUS_PRIVILEGE_NOT_HELD.</param>
+/// <param name="GrantedAccess">The granted rights (all desired rights, or the MAXIMUM_ALLOWED result); 0 when denied.</param>
+/// <param name="PrivilegesUsed">The privileges that granted something.</param>
+public readonly record struct AccessCheckResult(NtStatus Status, NtStatus AccessStatus, uint GrantedAccess, PrivilegesUsed PrivilegesUsed)
+{
+    /// <summary>True when the call succeeded and granted access.</summary>
+    public bool IsGranted => Status == NtStatus.Success && AccessStatus == NtStatus.Success;
+
+    internal static AccessCheckResult CallFailed(NtStatus status) => new(status, status, 0, PrivilegesUsed.None);
+}
+
+/// <summary>
+/// The Security Reference Monitor's access check: <c>NtAccessCheck</c>, <c>NtAccessCheckByType</c> and
+/// <c>NtAccessCheckByTypeResultList</c>, with every rule Windows applies. See <c>docs/access-check.md</c>.
+/// </summary>
+public static class AccessCheck
+{
+    private const int MaxObjectTypeLevel = 4;
+    private const int StackNodes = 32;
+
+    /// <summary>AccessCheck / NtAccessCheck, or AccessCheckByType when <paramref name="objectTypes"/> is given.</summary>
+    /// <param name="descriptor">The object's security descriptor; it must have an owner and a group.</param>
+    /// <param name="token">The client's token: an impersonation token at SecurityIdentification or above.</param>
+    /// <param name="desiredAccess">The rights wanted, generic bits already mapped; MAXIMUM_ALLOWED allowed.</param>
+    /// <param name="mapping">The object type's generic mapping.</param>
+    /// <param name="objectTypes">An object type list (level 0 first); empty for a plain check.</param>
+    /// <param name="principalSelf">The SID that replaces PRINCIPAL_SELF (S-1-5-10) in ACEs; null for none.</param>
+    /// <param name="explanation">Collects the account of each decision; null (the default) costs nothing.</param>
+    public static AccessCheckResult Check(
+        SecurityDescriptor descriptor,
+        Token token,
+        uint desiredAccess,
+        GenericMapping mapping,
+        ReadOnlySpan<ObjectTypeEntry> objectTypes = default,
+        Sid? principalSelf = null,
+        AccessCheckExplanation? explanation = null)
+    {
+        int n = Math.Max(1, objectTypes.Length);
+        uint[]? rentedG = null;
+        NtStatus[]? rentedS = null;
+        Span<uint> granted = n <= StackNodes ? stackalloc uint[StackNodes] : (rentedG = ArrayPool<uint>.Shared.Rent(n));
+        Span<NtStatus> statuses = n <= StackNodes ? stackalloc NtStatus[StackNodes] : (rentedS = ArrayPool<NtStatus>.Shared.Rent(n));
+        try
+        {
+            var result = Run(descriptor, token, desiredAccess, mapping, objectTypes, principalSelf, explanation, granted[..n], statuses[..n], partialGrants: false);
+            if (result.Status != NtStatus.Success || objectTypes.IsEmpty) return result;
+            // AccessCheckByType reports the root of the tree.
+            return result with { AccessStatus = statuses[0], GrantedAccess = granted[0] };
+        }
+        finally
+        {
+            if (rentedG is not null) ArrayPool<uint>.Shared.Return(rentedG);
+            if (rentedS is not null) ArrayPool<NtStatus>.Shared.Return(rentedS);
+        }
+    }
+
+    /// <summary>
+    /// AccessCheckByTypeResultList: one result per entry (a denied entry reports the part of the request it was
+    /// granted, as Windows does) of <paramref name="objectTypes"/>, written to
+    /// <paramref name="grantedAccess"/> and <paramref name="accessStatus"/> (each as long as the list).
+    /// </summary>
+    /// <returns>The call's status and, for the whole object (the root), the same fields as <see cref="Check"/>.</returns>
+    public static AccessCheckResult CheckResultList(
+        SecurityDescriptor descriptor,
+        Token token,
+        uint desiredAccess,
+        GenericMapping mapping,
+        ReadOnlySpan<ObjectTypeEntry> objectTypes,
+        Span<uint> grantedAccess,
+        Span<NtStatus> accessStatus,
+        Sid? principalSelf = null,
+        AccessCheckExplanation? explanation = null)
+    {
+        if (objectTypes.IsEmpty || grantedAccess.Length < objectTypes.Length || accessStatus.Length < objectTypes.Length)
+            return AccessCheckResult.CallFailed(NtStatus.InvalidParameter);
+        var result = Run(descriptor, token, desiredAccess, mapping, objectTypes, principalSelf, explanation, grantedAccess[..objectTypes.Length], accessStatus[..objectTypes.Length], partialGrants: true);
+        if (result.Status != NtStatus.Success) return result;
+        return result with { AccessStatus = accessStatus[0], GrantedAccess = grantedAccess[0] };
+    }
+
+    /// <summary>Checks an object type list the way Windows does before any access is computed.</summary>
+    public static NtStatus ValidateObjectTypeList(ReadOnlySpan<ObjectTypeEntry> objectTypes)
+    {
+        if (objectTypes.IsEmpty) return NtStatus.Success;
+        if (objectTypes[0].Level != 0) return NtStatus.InvalidParameter;
+        for (int i = 1; i < objectTypes.Length; i++)
+        {
+            int level = objectTypes[i].Level;
+            // One root only; a level may rise by at most one from the entry before it; at most four levels.
+            if (level == 0 || level > MaxObjectTypeLevel || level > objectTypes[i - 1].Level + 1) return NtStatus.InvalidParameter;
+        }
+        return NtStatus.Success;
+    }
+
+    private static AccessCheckResult Run(
+        SecurityDescriptor sd,
+        Token token,
+        uint desired,
+        GenericMapping mapping,
+        ReadOnlySpan<ObjectTypeEntry> objectTypes,
+        Sid? principalSelf,
+        AccessCheckExplanation? explain,
+        Span<uint> granted,
+        Span<NtStatus> statuses,
+        bool partialGrants)
+    {
+        // Argument checks, in Windows' order.
+        var status = ValidateObjectTypeList(objectTypes);
+        if (status != NtStatus.Success) return Refuse(explain, status, "the object type list is malformed (its first entry must be level 0, the only level-0 entry, and levels rise by at most one, up to 4)");
+        if ((desired & AccessMask.GenericMask) != 0)
+            return Refuse(explain, NtStatus.GenericNotMapped, "the desired access holds generic rights; map them with the object's generic mapping first");
+        if (token.Type != TokenType.Impersonation)
+            return Refuse(explain, NtStatus.NoImpersonationToken, "the token is a primary token; an access check needs an impersonation token");
+        if (token.ImpersonationLevel < SecurityImpersonationLevel.Identification)
+            return Refuse(explain, NtStatus.BadImpersonationLevel, "the token is at SecurityAnonymous; an access check needs SecurityIdentification or above");
+        if (sd.Owner is null || sd.Group is null)
+            return Refuse(explain, NtStatus.InvalidSecurityDescriptor, "the security descriptor has no owner or no group");
+
+        bool maxAllowed = (desired & AccessMask.MaximumAllowed) != 0;
+        uint wanted = desired & ~AccessMask.MaximumAllowed;
+        explain?.Begin(sd, token, desired, mapping, maxAllowed);
+        if (wanted == 0 && !maxAllowed)
+        {
+            // Windows denies a request for nothing (MS-DTYP would grant it).
+            explain?.Stage(ExplanationStage.Request, false, 0, "nothing was requested; Windows denies an empty request");
+            return Deny(granted, statuses, NtStatus.AccessDenied, PrivilegesUsed.None, explain);
+        }
+
+        // Privileges.
+        var used = PrivilegesUsed.None;
+        uint privilegeGrant = 0;
+        if ((wanted & AccessMask.AccessSystemSecurity) != 0)
+        {
+            if (!token.IsPrivilegeEnabled(Privileges.Security))
+            {
+                explain?.Stage(ExplanationStage.Privileges, false, AccessMask.AccessSystemSecurity,
+                    token.HasPrivilege(Privileges.Security) ? "ACCESS_SYSTEM_SECURITY needs SeSecurityPrivilege, which the token holds but has not enabled" : "ACCESS_SYSTEM_SECURITY needs SeSecurityPrivilege, which the token does not hold");
+                return Deny(granted, statuses, NtStatus.PrivilegeNotHeld, used, explain);
+            }
+            privilegeGrant |= AccessMask.AccessSystemSecurity;
+            used |= PrivilegesUsed.Security;
+            explain?.Stage(ExplanationStage.Privileges, true, AccessMask.AccessSystemSecurity, "SeSecurityPrivilege grants ACCESS_SYSTEM_SECURITY");
+        }
+        if ((wanted & AccessMask.WriteOwner) != 0 || maxAllowed)
+        {
+            if (token.IsPrivilegeEnabled(Privileges.TakeOwnership))
+            {
+                privilegeGrant |= AccessMask.WriteOwner;
+                used |= PrivilegesUsed.TakeOwnership;
+                explain?.Stage(ExplanationStage.Privileges, true, AccessMask.WriteOwner, "SeTakeOwnershipPrivilege grants WRITE_OWNER");
+            }
+        }
+
+        // Mandatory integrity.
+        uint mandatoryAllowed = MandatoryAllowed(sd, token, mapping, explain, ref used);
+        // ACCESS_SYSTEM_SECURITY is governed by its privilege alone.
+        mandatoryAllowed |= AccessMask.AccessSystemSecurity;
+        if (!maxAllowed && (wanted & ~mandatoryAllowed) != 0)
+        {
+            explain?.Stage(ExplanationStage.Integrity, false, wanted & ~mandatoryAllowed, "the integrity policy forbids these rights to this token");
+            return Deny(granted, statuses, NtStatus.AccessDenied, PrivilegesUsed.None, explain);
+        }
+
+        int n = granted.Length;
+        uint[]? rented = null;
+        Span<uint> scratch = n * 4 <= 128 ? stackalloc uint[128] : (rented = ArrayPool<uint>.Shared.Rent(n * 4));
+        try
+        {
+            var allowed = scratch[..n];
+            var denied = scratch.Slice(n, n);
+            var passResult = scratch.Slice(2 * n, n);
+            var result = scratch.Slice(3 * n, n);
+
+            // Pass 1: the token's own SIDs.
+            EvaluateDacl(sd, token, Pass.Normal, wanted, privilegeGrant, maxAllowed, mapping, objectTypes, principalSelf, explain, allowed, denied);
+            allowed.CopyTo(result);
+
+            // Pass 2: the restricting SIDs. Both passes must grant; a write-restricted token is checked for writes only.
+            if (token.IsRestricted)
+            {
+                EvaluateDacl(sd, token, Pass.Restricted, wanted, privilegeGrant, maxAllowed, mapping, objectTypes, principalSelf, explain, allowed, denied);
+                uint unconstrained = token.WriteRestricted ? ~WriteRights(mapping) : 0;
+                for (int i = 0; i < n; i++) result[i] &= allowed[i] | unconstrained | privilegeGrant;
+            }
+
+            // Pass 3: an AppContainer token also needs the package or a capability to be granted the access.
+            if (token.AppContainer is not null)
+            {
+                EvaluateDacl(sd, token, Pass.AppContainer, wanted, privilegeGrant, maxAllowed, mapping, objectTypes, principalSelf, explain, allowed, denied);
+                for (int i = 0; i < n; i++) result[i] &= allowed[i] | privilegeGrant;
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                uint g = result[i] & mandatoryAllowed;
+                bool ok = maxAllowed ? (wanted & ~g) == 0 && g != 0 : (wanted & ~g) == 0;
+                // The result list reports what a denied node was granted of the request (observed: ros-rl-04);
+                // AccessCheck and AccessCheckByType report 0.
+                granted[i] = ok ? (maxAllowed ? g : wanted) : (partialGrants ? g & (maxAllowed ? uint.MaxValue : wanted) : 0);
+                statuses[i] = ok ? NtStatus.Success : NtStatus.AccessDenied;
+            }
+            if (statuses[0] != NtStatus.Success) used = PrivilegesUsed.None;
+            explain?.End(statuses[0] == NtStatus.Success, granted[0]);
+            return new AccessCheckResult(NtStatus.Success, statuses[0], granted[0], used);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<uint>.Shared.Return(rented);
+        }
+    }
+
+    private static AccessCheckResult Refuse(AccessCheckExplanation? explain, NtStatus status, string why)
+    {
+        explain?.Refused(status, why);
+        return AccessCheckResult.CallFailed(status);
+    }
+
+    private static AccessCheckResult Deny(Span<uint> granted, Span<NtStatus> statuses, NtStatus why, PrivilegesUsed used, AccessCheckExplanation? explain)
+    {
+        granted.Clear();
+        statuses.Fill(why);
+        explain?.End(false, 0);
+        return new AccessCheckResult(NtStatus.Success, why, 0, used);
+    }
+
+    /// <summary>
+    /// The rights a write-restricted token's restricting SIDs are checked for: the type's generic write, DELETE,
+    /// WRITE_DAC and WRITE_OWNER, minus what reading or executing also needs (READ_CONTROL, SYNCHRONIZE).
+    /// </summary>
+    internal static uint WriteRights(GenericMapping mapping)
+        => (mapping.GenericWrite | AccessMask.Delete | AccessMask.WriteDac | AccessMask.WriteOwner) & ~(mapping.GenericRead | mapping.GenericExecute);
+
+    /// <summary>
+    /// The rights the integrity policy leaves to this token. A token whose level is at least the object's label
+    /// (or whose policy lacks NO_WRITE_UP) is not limited. Below the label, only the mapped generic read and execute
+    /// rights remain, minus those the label forbids (NO_READ_UP, NO_EXECUTE_UP); SeRelabelPrivilege adds WRITE_OWNER.
+    /// An object without a label has the implicit Medium, NO_WRITE_UP one.
+    /// </summary>
+    private static uint MandatoryAllowed(SecurityDescriptor sd, Token token, GenericMapping mapping, AccessCheckExplanation? explain, ref PrivilegesUsed used)
+    {
+        if ((token.MandatoryPolicy & MandatoryPolicy.NoWriteUp) == 0)
+        {
+            explain?.Stage(ExplanationStage.Integrity, true, uint.MaxValue, "the token's mandatory policy has no NO_WRITE_UP: no integrity limit");
+            return uint.MaxValue;
+        }
+        Sid labelSid = WellKnownSids.MediumIntegrity;
+        uint labelMask = 1; // SYSTEM_MANDATORY_LABEL_NO_WRITE_UP
+        bool explicitLabel = false;
+        if (sd.Sacl is { } sacl)
+        {
+            foreach (var ace in sacl.Aces)
+            {
+                if (ace.Type != AceType.SystemMandatoryLabel || ace.IsRaw) continue;
+                if (ace.IsInheritOnly) continue;
+                labelSid = ace.Sid;
+                labelMask = ace.Mask;
+                explicitLabel = true;
+                break;
+            }
+        }
+        if (Dominates(token.IntegrityLevel, labelSid))
+        {
+            explain?.Stage(ExplanationStage.Integrity, true, uint.MaxValue,
+                $"token integrity {Describe(token.IntegrityLevel)} is at least the {(explicitLabel ? "object's label" : "implicit label")} {Describe(labelSid)}: no integrity limit");
+            return uint.MaxValue;
+        }
+        uint allowed = 0;
+        if ((labelMask & 2) == 0) allowed |= mapping.GenericRead;
+        if ((labelMask & 4) == 0) allowed |= mapping.GenericExecute;
+        if (token.IsPrivilegeEnabled(Privileges.Relabel))
+        {
+            allowed |= AccessMask.WriteOwner;
+            used |= PrivilegesUsed.Relabel;
+        }
+        explain?.Stage(ExplanationStage.Integrity, true, allowed,
+            $"token integrity {Describe(token.IntegrityLevel)} is below the {(explicitLabel ? "object's label" : "implicit label")} {Describe(labelSid)} (policy {LabelPolicy(labelMask)}): only these rights remain possible");
+        return allowed;
+    }
+
+    private static string LabelPolicy(uint mask)
+    {
+        var parts = new List<string>(3);
+        if ((mask & 1) != 0) parts.Add("NO_WRITE_UP");
+        if ((mask & 2) != 0) parts.Add("NO_READ_UP");
+        if ((mask & 4) != 0) parts.Add("NO_EXECUTE_UP");
+        return parts.Count == 0 ? "none" : string.Join("|", parts);
+    }
+
+    internal static string Describe(Sid sid) => WellKnownSids.GetAccountName(sid) is { } name ? $"{name} ({sid})" : sid.ToString();
+
+    /// <summary>SidDominates for integrity SIDs: the token's level is at least the label's.</summary>
+    internal static bool Dominates(Sid tokenLevel, Sid labelLevel)
+    {
+        if (tokenLevel == labelLevel) return true;
+        if (tokenLevel.SubAuthorityCount == 0 || labelLevel.SubAuthorityCount == 0) return labelLevel.SubAuthorityCount == 0;
+        return tokenLevel.GetSubAuthority(tokenLevel.SubAuthorityCount - 1) >= labelLevel.GetSubAuthority(labelLevel.SubAuthorityCount - 1);
+    }
+
+    internal enum Pass
+    {
+        Normal,
+        Restricted,
+        AppContainer,
+    }
+
+    private static bool Matches(Token token, Pass pass, Sid sid, bool denyAce) => pass switch
+    {
+        Pass.Normal => token.MatchesSid(sid, denyAce),
+        Pass.Restricted => token.MatchesRestrictedSid(sid, denyAce),
+        _ => sid == token.AppContainer!.PackageSid || sid == WellKnownSids.AllApplicationPackages || token.MatchesCapability(sid, denyAce),
+    };
+
+    /// <summary>
+    /// One pass over the DACL. Fills <paramref name="allowed"/> and <paramref name="denied"/> per node: an allow ACE
+    /// adds the bits not yet denied, a deny ACE the bits not yet allowed. For a plain check this is the same as
+    /// Windows' "first ACE that denies a still-wanted right ends the check", and it stops as early.
+    /// </summary>
+    private static void EvaluateDacl(
+        SecurityDescriptor sd,
+        Token token,
+        Pass pass,
+        uint wanted,
+        uint privilegeGrant,
+        bool maxAllowed,
+        GenericMapping mapping,
+        ReadOnlySpan<ObjectTypeEntry> objectTypes,
+        Sid? principalSelf,
+        AccessCheckExplanation? explain,
+        Span<uint> allowed,
+        Span<uint> denied)
+    {
+        var stage = pass switch
+        {
+            Pass.Normal => ExplanationStage.Dacl,
+            Pass.Restricted => token.WriteRestricted ? ExplanationStage.WriteRestrictedPass : ExplanationStage.RestrictedPass,
+            _ => ExplanationStage.AppContainerPass,
+        };
+        allowed.Fill(privilegeGrant);
+        denied.Clear();
+        int n = allowed.Length;
+
+        if (sd.DaclState != AclState.Present)
+        {
+            uint all = maxAllowed ? mapping.GenericAll | wanted : wanted;
+            allowed.Fill(all | privilegeGrant);
+            explain?.Stage(stage, true, all, sd.DaclState == AclState.Null ? "the DACL is NULL: every access is granted" : "the descriptor has no DACL: every access is granted");
+            return;
+        }
+        var dacl = sd.Dacl!;
+        var owner = sd.Owner!.Value;
+
+        // The owner's implicit READ_CONTROL | WRITE_DAC, unless an OWNER RIGHTS ACE takes their place.
+        bool isOwner = pass switch
+        {
+            Pass.Normal => token.MatchesSid(owner, false),
+            Pass.Restricted => token.MatchesRestrictedSid(owner, false),
+            _ => false,
+        };
+        bool ownerRightsAce = false;
+        foreach (var ace in dacl.Aces)
+        {
+            if (!ace.IsRaw && !ace.IsInheritOnly && ace.Sid == WellKnownSids.OwnerRights && (ace.IsAccessAllowed || ace.IsAccessDenied))
+            {
+                ownerRightsAce = true;
+                break;
+            }
+        }
+        if (isOwner && !ownerRightsAce)
+        {
+            for (int i = 0; i < n; i++) allowed[i] |= AccessMask.ReadControl | AccessMask.WriteDac;
+            explain?.Stage(stage, true, AccessMask.ReadControl | AccessMask.WriteDac, $"the token is the owner ({Describe(owner)}): READ_CONTROL and WRITE_DAC are implied");
+        }
+        else if (isOwner)
+        {
+            explain?.Stage(stage, false, 0, "the token is the owner, but the DACL has an OWNER RIGHTS ACE, which replaces the owner's implied rights");
+        }
+
+        for (int index = 0; index < dacl.Aces.Length; index++)
+        {
+            // A plain check is decided once every wanted right is granted or one still wanted is denied.
+            if (!maxAllowed && (wanted & ~allowed[0]) == 0 && n == 1)
+            {
+                explain?.Note(stage, "every requested right is granted; the rest of the DACL is not read");
+                break;
+            }
+            var ace = dacl.Aces[index];
+            if (ace.IsRaw)
+            {
+                explain?.Ace(stage, index, ace, AceOutcome.SkippedType, 0, "an ACE of unknown type is ignored");
+                continue;
+            }
+            bool isAllow = ace.IsAccessAllowed, isDeny = ace.IsAccessDenied;
+            if (!isAllow && !isDeny)
+            {
+                explain?.Ace(stage, index, ace, AceOutcome.SkippedType, 0, "not an access ACE (audit, label or attribute): ignored by the access check");
+                continue;
+            }
+            if (ace.IsInheritOnly)
+            {
+                explain?.Ace(stage, index, ace, AceOutcome.SkippedInheritOnly, 0, "inherit-only: it applies to children, not to this object");
+                continue;
+            }
+            var sid = ace.Sid;
+            if (sid == WellKnownSids.PrincipalSelf && principalSelf is { } self) sid = self;
+            bool applies;
+            if (sid == WellKnownSids.OwnerRights)
+                applies = isOwner;
+            else
+                applies = Matches(token, pass, sid, isDeny);
+            if (!applies)
+            {
+                explain?.Ace(stage, index, ace, AceOutcome.SidNotInToken, 0, WhyNoMatch(token, pass, sid, isDeny));
+                continue;
+            }
+            if (ace.IsCallback)
+            {
+                // Conditions are not evaluated yet: fail closed. A conditional allow never grants; a conditional deny always denies.
+                if (isAllow)
+                {
+                    explain?.Ace(stage, index, ace, AceOutcome.SkippedCondition, 0, "conditional allow ACE: conditions are not evaluated yet, so it grants nothing (fail closed)");
+                    continue;
+                }
+            }
+            uint mask = mapping.Map(ace.Mask);
+            int node = -1;
+            if (ace.IsObjectAce && ace.ObjectType is { } objectType)
+            {
+                for (int i = 0; i < objectTypes.Length; i++)
+                {
+                    if (objectTypes[i].ObjectType == objectType)
+                    {
+                        node = i;
+                        break;
+                    }
+                }
+                if (node < 0)
+                {
+                    explain?.Ace(stage, index, ace, AceOutcome.ObjectTypeNotInList, 0, objectTypes.IsEmpty ? "object ACE for a specific object type, and no object type list was given" : "its object type is not in the object type list");
+                    continue;
+                }
+            }
+
+            if (isAllow)
+            {
+                uint before = allowed[node < 0 ? 0 : node];
+                if (node < 0)
+                {
+                    for (int i = 0; i < n; i++) allowed[i] |= mask & ~denied[i];
+                }
+                else
+                {
+                    int end = SubtreeEnd(objectTypes, node);
+                    for (int i = node; i < end; i++) allowed[i] |= mask & ~denied[i];
+                    PropagateAllowUp(objectTypes, node, allowed, denied);
+                }
+                uint added = allowed[node < 0 ? 0 : node] & ~before;
+                explain?.Ace(stage, index, ace, AceOutcome.Granted, added, $"applies through {Describe(sid)}; grants the rights not already denied");
+            }
+            else
+            {
+                int first = node < 0 ? 0 : node;
+                uint hit = mask & ~allowed[first];
+                if (node < 0)
+                {
+                    for (int i = 0; i < n; i++) denied[i] |= mask & ~allowed[i];
+                }
+                else
+                {
+                    int end = SubtreeEnd(objectTypes, node);
+                    for (int i = node; i < end; i++) denied[i] |= mask & ~allowed[i];
+                    for (int p = Parent(objectTypes, node); p >= 0; p = Parent(objectTypes, p)) denied[p] |= hit & ~allowed[p];
+                }
+                string why = ace.IsCallback ? "conditional deny ACE: conditions are not evaluated yet, so it denies (fail closed)" : $"applies through {Describe(sid)}{(token.TryGetSidAttributes(sid, out var a) && (a & GroupAttributes.UseForDenyOnly) != 0 ? " (a deny-only SID)" : "")}";
+                explain?.Ace(stage, index, ace, AceOutcome.Denied, hit, why);
+                if (!maxAllowed && n == 1 && (hit & wanted) != 0)
+                {
+                    explain?.Note(stage, "a requested right is denied before it was granted: the check ends here");
+                    break;
+                }
+            }
+        }
+    }
+
+    private static string WhyNoMatch(Token token, Pass pass, Sid sid, bool denyAce)
+    {
+        if (pass == Pass.Normal)
+        {
+            if (!token.TryGetSidAttributes(sid, out var a)) return $"{Describe(sid)} is not in the token";
+            if (!denyAce && (a & GroupAttributes.UseForDenyOnly) != 0) return $"{Describe(sid)} is deny-only in the token: it matches deny ACEs only";
+            return $"{Describe(sid)} is in the token but disabled";
+        }
+        if (pass == Pass.Restricted) return $"{Describe(sid)} is not among the enabled restricting SIDs";
+        return $"{Describe(sid)} is neither the package SID, ALL APPLICATION PACKAGES nor an enabled capability";
+    }
+
+    private static int SubtreeEnd(ReadOnlySpan<ObjectTypeEntry> list, int node)
+    {
+        int end = node + 1;
+        while (end < list.Length && list[end].Level > list[node].Level) end++;
+        return end;
+    }
+
+    private static int Parent(ReadOnlySpan<ObjectTypeEntry> list, int node)
+    {
+        for (int i = node - 1; i >= 0; i--)
+            if (list[i].Level < list[node].Level) return i;
+        return -1;
+    }
+
+    // A property set is granted what all its properties are granted: after an allow below a node, each ancestor
+    // takes the intersection of its children's grants (MS-DTYP: "a parent is satisfied once all its children are").
+    private static void PropagateAllowUp(ReadOnlySpan<ObjectTypeEntry> list, int node, Span<uint> allowed, Span<uint> denied)
+    {
+        for (int p = Parent(list, node); p >= 0; p = Parent(list, p))
+        {
+            uint common = uint.MaxValue;
+            int end = SubtreeEnd(list, p);
+            for (int c = p + 1; c < end; c++)
+                if (list[c].Level == list[p].Level + 1) common &= allowed[c];
+            allowed[p] |= common & ~denied[p];
+        }
+    }
+}
