@@ -1,0 +1,12 @@
+namespace NtSec.Cli.Input;
+
+/// <summary>How a descriptor is written on the command line or on a line of standard input.</summary>
+public enum InputFormat
+{
+    /// <summary>SDDL text.</summary>
+    Sddl,
+    /// <summary>A self-relative binary descriptor in hexadecimal; white space is ignored.</summary>
+    Hex,
+    /// <summary>A self-relative binary descriptor in base64, bare or as an LDIF <c>attribute:: value</c> line.</summary>
+    Base64,
+}
