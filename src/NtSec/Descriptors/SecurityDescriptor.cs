@@ -22,10 +22,10 @@ public enum SecurityDescriptorControl : ushort
     SaclPresent = 0x0010,
     /// <summary>SE_SACL_DEFAULTED (SD).</summary>
     SaclDefaulted = 0x0020,
+    /// <summary>DT (MS-DTYP "DACL Trusted"; winnt.h names the bit SE_DACL_UNTRUSTED).</summary>
+    DaclTrusted = 0x0040,
     /// <summary>SE_SERVER_SECURITY (SS).</summary>
-    ServerSecurity = 0x0040,
-    /// <summary>SE_DACL_TRUSTED (DT).</summary>
-    DaclTrusted = 0x0080,
+    ServerSecurity = 0x0080,
     /// <summary>SE_DACL_AUTO_INHERIT_REQ (DC; SDDL flag AR on the DACL).</summary>
     DaclAutoInheritRequired = 0x0100,
     /// <summary>SE_SACL_AUTO_INHERIT_REQ (SC; SDDL flag AR on the SACL).</summary>
