@@ -123,6 +123,7 @@ public sealed class Ace : IEquatable<Ace>
         InheritedObjectType = inheritedObjectType;
         ObjectFlags = (objectType.HasValue ? ObjectAceFlags.ObjectTypePresent : 0) | (inheritedObjectType.HasValue ? ObjectAceFlags.InheritedObjectTypePresent : 0);
         _applicationData = applicationData.ToArray();
+        Kind = Classify();
         if (GetBinaryLength() > ushort.MaxValue) throw new ArgumentException("The ACE would exceed 65535 bytes.", nameof(applicationData));
     }
 
@@ -137,6 +138,34 @@ public sealed class Ace : IEquatable<Ace>
         InheritedObjectType = inheritedObjectType;
         _applicationData = applicationData;
         RawBody = rawBody;
+        Kind = Classify();
+    }
+
+    /// <summary>What the access check does with this ACE, decided once when the ACE is made.</summary>
+    internal CheckKind Kind { get; }
+
+    [Flags]
+    internal enum CheckKind : byte
+    {
+        Ignore = 0,
+        Allow = 1,
+        Deny = 2,
+        InheritOnly = 4,
+        Callback = 8,
+        OwnerRightsSid = 16,
+        PrincipalSelfSid = 32,
+    }
+
+    private CheckKind Classify()
+    {
+        if (RawBody is not null) return CheckKind.Ignore;
+        var k = IsAccessAllowed ? CheckKind.Allow : IsAccessDenied ? CheckKind.Deny : CheckKind.Ignore;
+        if (k == CheckKind.Ignore) return k;
+        if (IsInheritOnly) k |= CheckKind.InheritOnly;
+        if (IsCallback) k |= CheckKind.Callback;
+        if (Sid == WellKnownSids.OwnerRights) k |= CheckKind.OwnerRightsSid;
+        if (Sid == WellKnownSids.PrincipalSelf) k |= CheckKind.PrincipalSelfSid;
+        return k;
     }
 
     /// <summary>Creates an ACE of any type from its body (everything after the 4-byte header), kept as is.</summary>

@@ -44,6 +44,21 @@ public sealed class Acl : IEquatable<Acl>
 
     private readonly byte[] _slack = [];
 
+    /// <summary>
+    /// True when an effective (not inherit-only) allow or deny ACE names OWNER RIGHTS (S-1-3-4): the owner's implied
+    /// READ_CONTROL and WRITE_DAC then give way to it. Computed once, since the access check asks on every call.
+    /// </summary>
+    public bool HasEffectiveOwnerRightsAce => _hasOwnerRights ??= ComputeOwnerRights();
+
+    private bool? _hasOwnerRights;
+
+    private bool ComputeOwnerRights()
+    {
+        foreach (var ace in Aces)
+            if (!ace.IsRaw && !ace.IsInheritOnly && (ace.IsAccessAllowed || ace.IsAccessDenied) && ace.Sid == Principals.WellKnownSids.OwnerRights) return true;
+        return false;
+    }
+
     /// <summary>The number of ACEs.</summary>
     public int Count => Aces.Length;
 

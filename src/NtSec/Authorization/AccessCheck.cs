@@ -42,6 +42,7 @@ public readonly record struct AccessCheckResult(NtStatus Status, NtStatus Access
 /// The Security Reference Monitor's access check: <c>NtAccessCheck</c>, <c>NtAccessCheckByType</c> and
 /// <c>NtAccessCheckByTypeResultList</c>, with every rule Windows applies. See <c>docs/access-check.md</c>.
 /// </summary>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 public static class AccessCheck
 {
     private const int MaxObjectTypeLevel = 4;
@@ -67,8 +68,8 @@ public static class AccessCheck
         int n = Math.Max(1, objectTypes.Length);
         uint[]? rentedG = null;
         NtStatus[]? rentedS = null;
-        Span<uint> granted = n <= StackNodes ? stackalloc uint[StackNodes] : (rentedG = ArrayPool<uint>.Shared.Rent(n));
-        Span<NtStatus> statuses = n <= StackNodes ? stackalloc NtStatus[StackNodes] : (rentedS = ArrayPool<NtStatus>.Shared.Rent(n));
+        Span<uint> granted = n <= StackNodes ? stackalloc uint[n] : (rentedG = ArrayPool<uint>.Shared.Rent(n));
+        Span<NtStatus> statuses = n <= StackNodes ? stackalloc NtStatus[n] : (rentedS = ArrayPool<NtStatus>.Shared.Rent(n));
         try
         {
             var result = Run(descriptor, token, desiredAccess, mapping, objectTypes, principalSelf, explanation, granted[..n], statuses[..n], partialGrants: false);
@@ -192,13 +193,12 @@ public static class AccessCheck
 
         int n = granted.Length;
         uint[]? rented = null;
-        Span<uint> scratch = n * 4 <= 128 ? stackalloc uint[128] : (rented = ArrayPool<uint>.Shared.Rent(n * 4));
+        Span<uint> scratch = n <= StackNodes ? stackalloc uint[n * 3] : (rented = ArrayPool<uint>.Shared.Rent(n * 3));
         try
         {
             var allowed = scratch[..n];
             var denied = scratch.Slice(n, n);
-            var passResult = scratch.Slice(2 * n, n);
-            var result = scratch.Slice(3 * n, n);
+            var result = scratch.Slice(2 * n, n);
 
             // Pass 1: the token's own SIDs.
             EvaluateDacl(sd, token, Pass.Normal, wanted, privilegeGrant, maxAllowed, mapping, objectTypes, principalSelf, explain, allowed, denied);
@@ -385,15 +385,7 @@ public static class AccessCheck
             Pass.Restricted => token.MatchesRestrictedSid(owner, false),
             _ => false,
         };
-        bool ownerRightsAce = false;
-        foreach (var ace in dacl.Aces)
-        {
-            if (!ace.IsRaw && !ace.IsInheritOnly && ace.Sid == WellKnownSids.OwnerRights && (ace.IsAccessAllowed || ace.IsAccessDenied))
-            {
-                ownerRightsAce = true;
-                break;
-            }
-        }
+        bool ownerRightsAce = isOwner && dacl.HasEffectiveOwnerRightsAce;
         if (isOwner && !ownerRightsAce)
         {
             for (int i = 0; i < n; i++) allowed[i] |= AccessMask.ReadControl | AccessMask.WriteDac;
@@ -413,42 +405,31 @@ public static class AccessCheck
                 break;
             }
             var ace = dacl.Aces[index];
-            if (ace.IsRaw)
+            var kind = ace.Kind;
+            if ((kind & (Ace.CheckKind.Allow | Ace.CheckKind.Deny)) == 0)
             {
-                explain?.Ace(stage, index, ace, AceOutcome.SkippedType, 0, "an ACE of unknown type is ignored");
+                explain?.Ace(stage, index, ace, AceOutcome.SkippedType, 0, ace.IsRaw ? "an ACE of unknown type is ignored" : "not an access ACE (audit, label or attribute): ignored by the access check");
                 continue;
             }
-            bool isAllow = ace.IsAccessAllowed, isDeny = ace.IsAccessDenied;
-            if (!isAllow && !isDeny)
-            {
-                explain?.Ace(stage, index, ace, AceOutcome.SkippedType, 0, "not an access ACE (audit, label or attribute): ignored by the access check");
-                continue;
-            }
-            if (ace.IsInheritOnly)
+            if ((kind & Ace.CheckKind.InheritOnly) != 0)
             {
                 explain?.Ace(stage, index, ace, AceOutcome.SkippedInheritOnly, 0, "inherit-only: it applies to children, not to this object");
                 continue;
             }
+            bool isAllow = (kind & Ace.CheckKind.Allow) != 0, isDeny = !isAllow;
             var sid = ace.Sid;
-            if (sid == WellKnownSids.PrincipalSelf && principalSelf is { } self) sid = self;
-            bool applies;
-            if (sid == WellKnownSids.OwnerRights)
-                applies = isOwner;
-            else
-                applies = Matches(token, pass, sid, isDeny);
+            if ((kind & Ace.CheckKind.PrincipalSelfSid) != 0 && principalSelf is { } self) sid = self;
+            bool applies = (kind & Ace.CheckKind.OwnerRightsSid) != 0 ? isOwner : Matches(token, pass, sid, isDeny);
             if (!applies)
             {
                 explain?.Ace(stage, index, ace, AceOutcome.SidNotInToken, 0, WhyNoMatch(token, pass, sid, isDeny));
                 continue;
             }
-            if (ace.IsCallback)
+            if ((kind & Ace.CheckKind.Callback) != 0 && isAllow)
             {
                 // Conditions are not evaluated yet: fail closed. A conditional allow never grants; a conditional deny always denies.
-                if (isAllow)
-                {
-                    explain?.Ace(stage, index, ace, AceOutcome.SkippedCondition, 0, "conditional allow ACE: conditions are not evaluated yet, so it grants nothing (fail closed)");
-                    continue;
-                }
+                explain?.Ace(stage, index, ace, AceOutcome.SkippedCondition, 0, "conditional allow ACE: conditions are not evaluated yet, so it grants nothing (fail closed)");
+                continue;
             }
             uint mask = mapping.Map(ace.Mask);
             int node = -1;

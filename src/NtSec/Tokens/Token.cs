@@ -108,9 +108,9 @@ public sealed record AppContainerInfo(Sid PackageSid, ImmutableArray<SidAndAttri
 /// </remarks>
 public sealed class Token
 {
-    private readonly Dictionary<Sid, GroupAttributes> _sids;
-    private readonly Dictionary<Sid, GroupAttributes>? _restricted;
-    private readonly Dictionary<Sid, GroupAttributes>? _capabilities;
+    private readonly SidLookup _sids;
+    private readonly SidLookup? _restricted;
+    private readonly SidLookup? _capabilities;
     private readonly Dictionary<Luid, PrivilegeAttributes> _privileges;
 
     internal Token(TokenBuilder b)
@@ -141,19 +141,22 @@ public sealed class Token
         UserClaims = b.UserClaims;
         DeviceClaims = b.DeviceClaims;
 
-        _sids = new Dictionary<Sid, GroupAttributes>(Groups.Length + 1);
+        var sids = new Dictionary<Sid, GroupAttributes>(Groups.Length + 1);
         // The user SID carries no SE_GROUP_ENABLED bit in Windows; it counts as enabled unless it is deny-only.
-        AddSid(_sids, User.Sid, User.IsDenyOnly ? GroupAttributes.UseForDenyOnly : GroupAttributes.Enabled | GroupAttributes.Mandatory);
-        foreach (var g in Groups) AddSid(_sids, g.Sid, g.Attributes);
+        AddSid(sids, User.Sid, User.IsDenyOnly ? GroupAttributes.UseForDenyOnly : GroupAttributes.Enabled | GroupAttributes.Mandatory);
+        foreach (var g in Groups) AddSid(sids, g.Sid, g.Attributes);
+        _sids = new SidLookup(sids);
         if (RestrictedSids.Length > 0)
         {
-            _restricted = new Dictionary<Sid, GroupAttributes>(RestrictedSids.Length);
-            foreach (var r in RestrictedSids) AddSid(_restricted, r.Sid, r.Attributes);
+            var restricted = new Dictionary<Sid, GroupAttributes>(RestrictedSids.Length);
+            foreach (var r in RestrictedSids) AddSid(restricted, r.Sid, r.Attributes);
+            _restricted = new SidLookup(restricted);
         }
         if (AppContainer is not null)
         {
-            _capabilities = new Dictionary<Sid, GroupAttributes>(AppContainer.Capabilities.Length + 1);
-            foreach (var c in AppContainer.Capabilities) AddSid(_capabilities, c.Sid, c.Attributes);
+            var capabilities = new Dictionary<Sid, GroupAttributes>(AppContainer.Capabilities.Length + 1);
+            foreach (var c in AppContainer.Capabilities) AddSid(capabilities, c.Sid, c.Attributes);
+            _capabilities = new SidLookup(capabilities);
         }
         _privileges = new Dictionary<Luid, PrivilegeAttributes>(Privileges.Length);
         foreach (var p in Privileges) _privileges[p.Luid] = p.Attributes;
