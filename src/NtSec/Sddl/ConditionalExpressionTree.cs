@@ -421,7 +421,7 @@ internal static class CondCodec
 
     /// <summary>
     /// Writes the expression as SDDL: outer parentheses, every operation that is an operand of another in its own
-    /// parentheses, single spaces around binary operators, <c>!(...)</c>, <c>Member_of {SID(BA), SID(WD)}</c>,
+    /// parentheses (a negation already has them: <c>!(...)</c>), single spaces around binary operators, <c>!(...)</c>, <c>Member_of {SID(BA), SID(WD)}</c>,
     /// prefixes in upper case. Fails for what SDDL cannot spell and the compiler could not read back: a string
     /// holding a double quote, a local attribute name outside the attr-name1 alphabet, a sign byte that
     /// contradicts the value.
@@ -438,7 +438,8 @@ internal static class CondCodec
 
     private static bool AppendOperand(StringBuilder sb, CondNode node, SidContext? context)
     {
-        if (node is UnaryNode or BinaryNode)
+        // "!(...)" carries its own parentheses; every other operation gets a pair when it is an operand.
+        if (node is BinaryNode || node is UnaryNode { Op: not CondOp.Not })
         {
             sb.Append('(');
             bool ok = AppendNode(sb, node, context);
