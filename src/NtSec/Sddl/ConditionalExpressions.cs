@@ -19,8 +19,8 @@ namespace NtSec.Sddl;
 /// <c>@User.</c>/<c>@Device.</c>/<c>@Resource.</c> attribute or a literal on its right (a <c>{...}</c> list except
 /// for &lt;, &lt;=, &gt;, &gt;=); a membership operator takes SID(...) or a list of them; logical operators take
 /// conditions or attributes. Expressions are refused when operators nest deeper than <see cref="MaxDepth"/> or
-/// parentheses and ! deeper than <see cref="MaxNesting"/>. The decisions made where Windows' behaviour was not
-/// observed are listed in <c>docs/sddl.md</c>.</para>
+/// parentheses and ! deeper than <see cref="MaxNesting"/>. Where Windows' behaviour was not observed, the choice
+/// is noted beside the code that makes it.</para>
 /// </remarks>
 public static class ConditionalExpressions
 {
