@@ -125,7 +125,7 @@ internal static class CondCodec
         ("Not_Any_of", CondOp.NotAnyOf),
     ];
 
-    /// <summary>The attribute prefixes as read (any case) and as Windows writes them (upper case).</summary>
+    /// <summary>The attribute prefixes as read (any case) and as written (upper case, as our MS-DTYP notes report Windows does).</summary>
     public static readonly (string Prefix, CondOp Kind)[] AttributePrefixes =
     [
         ("@USER.", CondOp.UserAttribute),
@@ -420,7 +420,8 @@ internal static class CondCodec
     // ----- SDDL text ----------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Writes the expression as SDDL: outer parentheses, every operation that is an operand of another in its own
+    /// Writes the expression as SDDL. No Windows output of a condition has been observed, so the layout is a choice
+    /// that stays inside MS-DTYP's grammar: outer parentheses, every operation that is an operand of another in its own
     /// parentheses (a negation already has them: <c>!(...)</c>), single spaces around binary operators, <c>!(...)</c>, <c>Member_of {SID(BA), SID(WD)}</c>,
     /// prefixes in upper case. Fails for what SDDL cannot spell and the compiler could not read back: a string
     /// holding a double quote, a local attribute name outside the attr-name1 alphabet, a sign byte that

@@ -55,8 +55,9 @@ public static class ConditionalExpressions
     }
 
     /// <summary>
-    /// Decompiles application data to "(...)" as Windows writes it. Returns false, without throwing, for bytes
-    /// that are not a valid expression or that SDDL cannot spell.
+    /// Decompiles application data to "(...)" in the style of Windows' SDDL writer (upper-case prefixes, every nested
+    /// operation parenthesised, SID aliases). Returns false, without throwing, for bytes that are not a valid
+    /// expression or that SDDL cannot spell; whatever it returns compiles back to the same expression.
     /// </summary>
     /// <param name="applicationData">The application data of a callback ACE.</param>
     /// <param name="context">The domains used to choose SID aliases in SID(...); null for none.</param>

@@ -319,7 +319,8 @@ public static class ResourceAttributes
                     }
                 default:
                     {
-                        // The '#' is optional here: Windows reads bare hexadecimal digits in a TX value as octets.
+                        // The '#' is optional here: Windows is reported (our MS-DTYP notes, 7.1) to read numeric-looking
+                        // TX values as octet strings.
                         byte[]? bytes;
                         string? reason;
                         if (_s[_pos] == '#')
