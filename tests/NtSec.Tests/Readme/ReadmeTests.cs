@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text;
+using NtSec.Tests.Cli;
+
+namespace NtSec.Tests.Readme;
+
+/// <summary>Every example in README.md runs, and shows what it prints.</summary>
+public sealed class ReadmeTests
+{
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "NtSec.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    private static string Readme() => File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+
+    /// <summary>The fenced blocks of a language, as lists of lines.</summary>
+    internal static List<List<string>> Blocks(string text, string language)
+    {
+        var blocks = new List<List<string>>();
+        List<string>? current = null;
+        foreach (var line in text.Split('\n'))
+        {
+            if (current is null && line == "```" + language) current = [];
+            else if (current is not null && line == "```")
+            {
+                blocks.Add(current);
+                current = null;
+            }
+            else current?.Add(line);
+        }
+        return blocks;
+    }
+
+    /// <summary>Splits a command line as a POSIX shell would for the simple quoting the README uses.</summary>
+    internal static string[] ShellWords(string line)
+    {
+        var words = new List<string>();
+        var sb = new StringBuilder();
+        bool inWord = false, quoted = false;
+        foreach (char c in line)
+        {
+            if (c == '"') { quoted = !quoted; inWord = true; continue; }
+            if (c == ' ' && !quoted)
+            {
+                if (inWord) words.Add(sb.ToString());
+                sb.Clear();
+                inWord = false;
+                continue;
+            }
+            sb.Append(c);
+            inWord = true;
+        }
+        if (inWord) words.Add(sb.ToString());
+        return [.. words];
+    }
+
+    [Fact]
+    public void ConsoleExamplesPrintWhatTheReadmeShows()
+    {
+        int commands = 0;
+        foreach (var block in Blocks(Readme(), "console"))
+        {
+            for (int i = 0; i < block.Count; i++)
+            {
+                if (!block[i].StartsWith("$ ntsec ", StringComparison.Ordinal)) continue;
+                var expected = new List<string>();
+                for (int j = i + 1; j < block.Count && !block[j].StartsWith("$ ", StringComparison.Ordinal); j++) expected.Add(block[j]);
+                var words = ShellWords(block[i]["$ ntsec ".Length..]);
+                var result = CliHarness.Run(words);
+                var actual = (result.Out + result.Error).TrimEnd('\n').Split('\n').Select(l => l.TrimEnd());
+                Assert.Equal(string.Join("\n", expected), string.Join("\n", actual));
+                bool isError = expected.Count > 0 && expected[0].StartsWith("error:", StringComparison.Ordinal);
+                Assert.Equal(isError ? 3 : 0, result.ExitCode);
+                commands++;
+            }
+        }
+        Assert.True(commands >= 6, $"only {commands} README commands found");
+    }
+
+    [Fact]
+    public void MainCommandRuns()
+    {
+        var sh = Blocks(Readme(), "sh")[0];
+        Assert.Contains(sh, l => l.StartsWith("dotnet run --project src/NtSec.Cli -- sddl --example", StringComparison.Ordinal));
+        Assert.Contains(sh, l => l.StartsWith("dotnet test NtSec.slnx", StringComparison.Ordinal));
+        var result = CliHarness.Run("sddl", "--example");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Owner", result.Out);
+        Assert.Contains("DACL", result.Out);
+    }
+
+    [Fact]
+    public void CiRunsExactlyTheReadmeTestCommand()
+    {
+        var ci = File.ReadAllText(Path.Combine(RepositoryRoot(), ".ci", "run"));
+        Assert.Contains("\ndotnet test NtSec.slnx ", ci);
+    }
+
+    [Fact]
+    public void LibraryExampleIsTheOneThisTestRuns()
+    {
+        var snippet = Blocks(Readme(), "csharp").Single();
+        var source = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "NtSec.Tests", "Readme", "ReadmeLibraryExampleTests.cs"));
+        foreach (var line in snippet.Where(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith("using ", StringComparison.Ordinal)))
+            Assert.Contains(line.Trim(), source);
+    }
+
+    [Fact]
+    public void ToolPackageInstallsAndRuns()
+    {
+        var root = RepositoryRoot();
+        var work = Directory.CreateTempSubdirectory("ntsec-pack-");
+        try
+        {
+            var pkg = Path.Combine(work.FullName, "artifacts");
+            var tools = Path.Combine(work.FullName, "tools");
+            Run("dotnet", $"pack src/NtSec.Cli -o \"{pkg}\" -p:NoWarn=NU5100", root);
+            Run("dotnet", $"tool install --tool-path \"{tools}\" --add-source \"{pkg}\" NtSec.Cli", root);
+            var output = Run(Path.Combine(tools, "ntsec"), "sid SY", root);
+            Assert.Contains("NT AUTHORITY\\SYSTEM", output);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static string Run(string file, string args, string cwd)
+    {
+        var psi = new ProcessStartInfo(file, args) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), $"{file} {args} timed out");
+        Assert.True(p.ExitCode == 0, $"{file} {args} exited {p.ExitCode}: {stdout.Result}{stderr.Result}");
+        return stdout.Result;
+    }
+}
