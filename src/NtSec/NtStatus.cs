@@ -57,6 +57,8 @@ public readonly record struct NtStatus(uint Value)
     public static readonly NtStatus BadTokenType = new(0xC000_00A8);
     /// <summary>STATUS_GENERIC_NOT_MAPPED.</summary>
     public static readonly NtStatus GenericNotMapped = new(0xC000_00E6);
+    /// <summary>STATUS_ALLOTTED_SPACE_EXCEEDED.</summary>
+    public static readonly NtStatus AllottedSpaceExceeded = new(0xC000_0099);
     /// <summary>STATUS_INVALID_GROUP_ATTRIBUTES.</summary>
     public static readonly NtStatus InvalidGroupAttributes = new(0xC000_00A4);
 
@@ -89,6 +91,7 @@ public readonly record struct NtStatus(uint Value)
         (BadTokenType, "STATUS_BAD_TOKEN_TYPE", 1349),
         (GenericNotMapped, "STATUS_GENERIC_NOT_MAPPED", 1360),
         (InvalidGroupAttributes, "STATUS_INVALID_GROUP_ATTRIBUTES", 1345),
+        (AllottedSpaceExceeded, "STATUS_ALLOTTED_SPACE_EXCEEDED", 1344),
     ];
 
     /// <summary>True for success and informational codes (the top two bits are 00 or 01).</summary>
