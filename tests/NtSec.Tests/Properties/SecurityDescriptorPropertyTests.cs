@@ -45,6 +45,16 @@ public sealed class SecurityDescriptorPropertyTests(ITestOutputHelper output)
         }, maxTest: 300, Show);
 
     [Fact]
+    public void ToString_NeverThrows_AndIsTheSddlWhenThereIsOne()
+        => PropertyRunner.Check(output, "descriptor ToString", Generators.Descriptor, sd =>
+        {
+            string text = sd.ToString();
+            bool formatted = SddlWriter.TryFormat(sd, null, SecurityInformation.All, out string? sddl, out string? reason);
+            string expected = formatted ? sddl! : $"<{reason}>";
+            return text == expected ? null : $"ToString() is {FuzzHarness.ShowText(text)}, expected {FuzzHarness.ShowText(expected)}";
+        }, maxTest: 200, sd => FuzzHarness.ShowBytes(sd.ToBinary()));
+
+    [Fact]
     public void SddlWriter_NeverThrows_AndWhatItWritesReadsBackToWhatSddlCarries()
         => PropertyRunner.Check(output, "descriptor SDDL writer on any descriptor", Generators.Descriptor, sd =>
         {
