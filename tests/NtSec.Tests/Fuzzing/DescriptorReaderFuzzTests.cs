@@ -24,5 +24,10 @@ public sealed class DescriptorReaderFuzzTests(ITestOutputHelper output)
         });
         Assert.True(report.Accepted > report.Inputs / 20, $"only {report.Accepted} of {report.Inputs} inputs were read");
         Assert.True(report.Rejected > report.Inputs / 20, $"only {report.Rejected} of {report.Inputs} inputs were rejected");
+        // Every path of the SDDL side is exercised, the exact round trip most.
+        Assert.True(report.CountOf(Oracles.SddlRoundTripExact) > report.Accepted / 4, $"only {report.CountOf(Oracles.SddlRoundTripExact)} exact SDDL round trips");
+        Assert.True(report.CountOf(Oracles.SddlRoundTripLossy) > 0, "no descriptor with bits SDDL drops");
+        Assert.True(report.CountOf(Oracles.InexpressibleInSddl) > 0, "no descriptor SDDL cannot express");
+        Assert.True(report.CountOf(Oracles.SddlRefusedAsWindowsDoes) > 0, "no SDDL the parser refuses as Windows does");
     }
 }

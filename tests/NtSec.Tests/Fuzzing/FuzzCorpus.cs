@@ -30,6 +30,9 @@ public static partial class FuzzCorpus
     /// <summary>SDDL strings: every corpus input and output, accepted or not.</summary>
     public static IReadOnlyList<string> Sddl => SeedsLazy.Value.Sddl;
 
+    /// <summary>Single ACE strings cut out of the SDDL seeds.</summary>
+    public static IReadOnlyList<string> AceStrings => SeedsLazy.Value.AceStrings;
+
     /// <summary>Self-relative descriptors: Windows' bytes, and the bytes of the SDDL seeds that parse.</summary>
     public static IReadOnlyList<byte[]> Descriptors => SeedsLazy.Value.Descriptors;
 
@@ -50,10 +53,10 @@ public static partial class FuzzCorpus
     {
         var s = SeedsLazy.Value;
         return $"corpus: {(s.FromConformance ? "conformance (" + ConformanceData.Directory + ")" : "built-in fallback (conformance corpus not found)")}; "
-               + $"{s.Sddl.Length} SDDL, {s.Descriptors.Length} descriptors, {s.Acls.Length} ACLs, {s.Aces.Length} ACEs, {s.Sids.Length} binary SIDs, {s.SidStrings.Length} SID strings";
+               + $"{s.Sddl.Length} SDDL, {s.Descriptors.Length} descriptors, {s.Acls.Length} ACLs, {s.Aces.Length} ACEs, {s.Sids.Length} binary SIDs, {s.SidStrings.Length} SID strings, {s.AceStrings.Length} ACE strings";
     }
 
-    private sealed record Seeds(bool FromConformance, string[] Sddl, byte[][] Descriptors, byte[][] Acls, byte[][] Aces, byte[][] Sids, string[] SidStrings);
+    private sealed record Seeds(bool FromConformance, string[] Sddl, byte[][] Descriptors, byte[][] Acls, byte[][] Aces, byte[][] Sids, string[] SidStrings, string[] AceStrings);
 
     /// <summary>SDDL seeds used when the conformance corpus is missing.</summary>
     internal static readonly string[] BuiltInSddl =
@@ -152,7 +155,12 @@ public static partial class FuzzCorpus
             foreach (Match m in SidPattern().Matches(text))
                 sidStrings.Add(m.Value);
 
-        return new Seeds(fromConformance, [.. sddl], [.. descriptors], [.. acls], [.. aces], [.. sids], [.. sidStrings.Order(StringComparer.Ordinal)]);
+        var aceStrings = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var text in sddl)
+            foreach (Match m in AcePattern().Matches(text))
+                aceStrings.Add(m.Value);
+
+        return new Seeds(fromConformance, [.. sddl], [.. descriptors], [.. acls], [.. aces], [.. sids], [.. sidStrings.Order(StringComparer.Ordinal)], [.. aceStrings.Order(StringComparer.Ordinal)]);
     }
 
     private static void AddUnique(List<byte[]> list, HashSet<string> seen, byte[] bytes)
@@ -162,6 +170,10 @@ public static partial class FuzzCorpus
 
     [GeneratedRegex(@"[Ss]-[0-9A-Fa-fxX -]+")]
     private static partial Regex SidPattern();
+
+    // An ACE with an optional parenthesised condition or attribute after its SID.
+    [GeneratedRegex(@"\([^()]*(\((?:[^()]|\([^()]*\))*\))?\)")]
+    private static partial Regex AcePattern();
 
     /// <summary>ACEs no SDDL seed produces: unknown types, callback data, padding.</summary>
     internal static IEnumerable<Ace> HandMadeAces()

@@ -6,8 +6,11 @@ using Xunit.Abstractions;
 namespace NtSec.Tests.Fuzzing;
 
 /// <summary>What one fuzz input did: accepted or rejected by the parser, or a broken invariant.</summary>
-public readonly record struct FuzzVerdict(bool Accepted, string? Failure)
+public readonly record struct FuzzVerdict(bool Accepted, string? Failure, string? Kind = null)
 {
+    /// <summary>Accepted, through the path named <paramref name="kind"/> (tallied in the report).</summary>
+    public static FuzzVerdict AcceptAs(string kind) => new(true, null, kind);
+
     /// <summary>The parser accepted the input and every round-trip invariant held.</summary>
     public static FuzzVerdict Accept => new(true, null);
 
@@ -125,7 +128,11 @@ public static class FuzzHarness
     private const int ShownFailures = 12;
 
     /// <summary>The outcome of a run, for assertions.</summary>
-    public sealed record Report(int Inputs, int Accepted, int Rejected, IReadOnlyList<string> Failures, string? Hang);
+    public sealed record Report(int Inputs, int Accepted, int Rejected, IReadOnlyList<string> Failures, string? Hang, IReadOnlyDictionary<string, int> Kinds)
+    {
+        /// <summary>How many accepted inputs went through the path named <paramref name="kind"/>.</summary>
+        public int CountOf(string kind) => Kinds.GetValueOrDefault(kind);
+    }
 
     /// <summary>Runs <paramref name="target"/> with the seeds and counts of the environment and asserts that nothing broke.</summary>
     public static Report RunAndAssert<T>(ITestOutputHelper output, FuzzTarget<T> target)
@@ -146,6 +153,7 @@ public static class FuzzHarness
         Assert.NotEmpty(target.Seeds);
         var failures = new List<string>();
         int inputs = 0, accepted = 0, rejected = 0;
+        var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
         string? current = null;
         var stopwatch = Stopwatch.StartNew();
 
@@ -165,6 +173,7 @@ public static class FuzzHarness
             if (verdict.Failure is not null) failures.Add($"[{where}] {verdict.Failure}\n    input: {target.Show(input)}");
             else if (verdict.Accepted) accepted++;
             else rejected++;
+            if (verdict.Failure is null && verdict.Kind is { } kind) kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
         }
 
         var worker = new Thread(() =>
@@ -196,8 +205,9 @@ public static class FuzzHarness
         if (target.Meter is { } m)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  worst parse: {m.WorstTime.TotalMilliseconds:F2} ms, {m.WorstBytes} bytes, {m.WorstBytesPerUnit:F1} bytes/unit over the base (budget {m.Budget.BaseBytes} + {m.Budget.BytesPerUnit}/unit)"));
+        if (kinds.Count > 0) output.WriteLine("  accepted by path: " + string.Join(", ", kinds.Select(k => $"{k.Key} {k.Value}")));
         foreach (var f in failures.Take(ShownFailures)) output.WriteLine("  FAIL " + f);
-        return new Report(inputs, accepted, rejected, failures, hang);
+        return new Report(inputs, accepted, rejected, failures, hang, kinds);
     }
 
     /// <summary>A string as a C# literal, every non-printable or non-ASCII character escaped.</summary>

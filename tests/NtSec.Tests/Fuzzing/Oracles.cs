@@ -56,7 +56,39 @@ public static class Oracles
         if (!SddlWriter.TryFormat(again!, FuzzCorpus.Context, SecurityInformation.All, out string? rewritten, out reason) || rewritten != written)
             return FuzzVerdict.Fail($"formatting is not a fixed point: {FuzzHarness.ShowText(written!)} then {(rewritten is null ? reason : FuzzHarness.ShowText(rewritten))}");
 
-        return BinaryRoundTrip(sd) is { } b ? FuzzVerdict.Fail(b) : FuzzVerdict.Accept;
+        if (BinaryRoundTrip(sd) is { } b) return FuzzVerdict.Fail(b);
+        return WithoutContext(text) is { } c ? FuzzVerdict.Fail(c) : FuzzVerdict.Accept;
+    }
+
+    /// <summary>
+    /// The same text without a SID context: domain-relative aliases must fail cleanly, and what parses must write
+    /// back (with full SIDs where an alias needs a domain) to text that parses to the same value.
+    /// </summary>
+    private static string? WithoutContext(string text)
+    {
+        if (!SddlParser.TryParse(text, null, out var sd, out var error)) return CheckError(error, text.Length, "SddlParser.TryParse (no context)");
+        if (!SddlWriter.TryFormat(sd!, null, SecurityInformation.All, out string? written, out string? reason)) return $"(no context) does not format back: {reason}";
+        if (!SddlParser.TryParse(written, null, out var again, out error) || !sd!.Equals(again))
+            return $"(no context) formatted as {FuzzHarness.ShowText(written!)}, which does not read back equal ({error})";
+        return null;
+    }
+
+    /// <summary>
+    /// One ACE in SDDL (<see cref="SddlParser.TryParseAce"/>, any type in any position): parses or fails cleanly;
+    /// what parses formats back to text that parses to an equal ACE, and its binary form reads back exactly.
+    /// </summary>
+    public static FuzzVerdict AceText(string text, ParseMeter meter)
+    {
+        Ace? ace = null;
+        ParseError? error = null;
+        bool ok = meter.Run(() => SddlParser.TryParseAce(text, FuzzCorpus.Context, out ace, out error), text.Length, out var budgetFailure);
+        if (budgetFailure is not null) return FuzzVerdict.Fail(budgetFailure);
+        if (!ok) return CheckError(error, text.Length, "SddlParser.TryParseAce") is { } f ? FuzzVerdict.Fail(f) : FuzzVerdict.Reject;
+        if (ace is null) return FuzzVerdict.Fail("TryParseAce returned true and a null ACE");
+        string written = SddlWriter.FormatAce(ace, FuzzCorpus.Context);
+        if (!SddlParser.TryParseAce(written, FuzzCorpus.Context, out var again, out error) || !ace.Equals(again))
+            return FuzzVerdict.Fail($"formatted as {FuzzHarness.ShowText(written)}, which does not parse to an equal ACE ({error})");
+        return AceInvariants(ace) is { } failure ? FuzzVerdict.Fail(failure) : FuzzVerdict.Accept;
     }
 
     /// <summary>The value's binary form reads back equal, fully, and re-encodes to the same bytes.</summary>
@@ -103,20 +135,32 @@ public static class Oracles
         if (!SddlWriter.TryFormat(sd, FuzzCorpus.Context, SecurityInformation.All, out string? text, out string? reason))
         {
             if (string.IsNullOrWhiteSpace(reason)) return FuzzVerdict.Fail("TryFormat returned false without a reason");
-            return expressible ? FuzzVerdict.Fail($"TryFormat refused a descriptor SDDL can express: {reason}") : FuzzVerdict.Accept;
+            return expressible ? FuzzVerdict.Fail($"TryFormat refused a descriptor SDDL can express: {reason}") : FuzzVerdict.AcceptAs(InexpressibleInSddl);
         }
         if (!expressible) return FuzzVerdict.Fail($"TryFormat wrote {FuzzHarness.ShowText(text!)} for a descriptor holding an ACE SDDL cannot express");
         if (!SddlParser.TryParse(text, FuzzCorpus.Context, out var back, out var error))
         {
             return SddlParserRefuses(sd) is not null
-                ? FuzzVerdict.Accept
+                ? FuzzVerdict.AcceptAs(SddlRefusedAsWindowsDoes)
                 : FuzzVerdict.Fail($"formatted as {FuzzHarness.ShowText(text!)}, which does not parse: {error}");
         }
         var expected = SddlProjection(sd);
         if (!expected.Equals(back))
             return FuzzVerdict.Fail($"formatted as {FuzzHarness.ShowText(text!)}, which parses to {FuzzHarness.ShowText(back!.ToSddl(FuzzCorpus.Context))}, not the descriptor less what SDDL cannot carry");
-        return FuzzVerdict.Accept;
+        return FuzzVerdict.AcceptAs(expected.Equals(sd) ? SddlRoundTripExact : SddlRoundTripLossy);
     }
+
+    /// <summary>Path: SDDL cannot write the descriptor, and TryFormat said why.</summary>
+    public const string InexpressibleInSddl = "SDDL refused by the writer";
+
+    /// <summary>Path: the writer's text is refused by the parser, as Windows refuses it.</summary>
+    public const string SddlRefusedAsWindowsDoes = "SDDL refused by the parser as by Windows";
+
+    /// <summary>Path: the SDDL reads back to the same descriptor.</summary>
+    public const string SddlRoundTripExact = "SDDL round trip exact";
+
+    /// <summary>Path: the SDDL reads back to the descriptor less what SDDL cannot carry.</summary>
+    public const string SddlRoundTripLossy = "SDDL round trip less what SDDL drops";
 
     /// <summary>The ACE types the SDDL writer has a code for.</summary>
     public static bool HasSddlCode(AceType type) => SddlParser.AceTypeCodes.Any(c => c.Type == type);

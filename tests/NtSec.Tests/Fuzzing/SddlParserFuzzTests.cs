@@ -27,4 +27,23 @@ public sealed class SddlParserFuzzTests(ITestOutputHelper output)
         Assert.True(report.Accepted > report.Inputs / 20, $"only {report.Accepted} of {report.Inputs} inputs parsed");
         Assert.True(report.Rejected > report.Inputs / 20, $"only {report.Rejected} of {report.Inputs} inputs were rejected");
     }
+
+    [Fact]
+    public void MutatedAceStrings_AreAcceptedAndRoundTripOrRejectedWithPositionAndReason()
+    {
+        var meter = new ParseMeter(Oracles.SddlBudget);
+        var report = FuzzHarness.RunAndAssert(output, new FuzzTarget<string>
+        {
+            Name = "SDDL ACE parser",
+            Seeds = FuzzCorpus.AceStrings,
+            Mutate = (rng, seed, corpus) => TextMutator.Mutate(rng, seed, corpus),
+            Check = text => Oracles.AceText(text, meter),
+            Show = FuzzHarness.ShowText,
+            DefaultIterations = 6000,
+            Meter = meter,
+        });
+        // Few of the built-in fallback seeds are plain ACEs, hence a lower floor than the other targets.
+        Assert.True(report.Accepted > report.Inputs / 50, $"only {report.Accepted} of {report.Inputs} inputs parsed");
+        Assert.True(report.Rejected > report.Inputs / 20, $"only {report.Rejected} of {report.Inputs} inputs were rejected");
+    }
 }
