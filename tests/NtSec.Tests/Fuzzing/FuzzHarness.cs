@@ -178,6 +178,7 @@ public static class FuzzHarness
 
         var worker = new Thread(() =>
         {
+            Oracles.WarmUp();
             for (int i = 0; i < target.Seeds.Count; i++) Judge(target.Seeds[i], $"corpus seed #{i}");
             foreach (int seed in fuzzSeeds)
             {
