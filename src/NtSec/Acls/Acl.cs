@@ -19,11 +19,14 @@ public sealed class Acl : IEquatable<Acl>
     public const int HeaderLength = 8;
 
     /// <summary>Creates an ACL. Pass <paramref name="revision"/> 0 to take the revision Windows would set.</summary>
+    /// <exception cref="ArgumentException">The revision is not 2, 3 or 4, or is below 4 while an ACE is an object ACE.</exception>
     public Acl(IEnumerable<Ace> aces, byte revision = 0)
     {
         Aces = [.. aces];
         Revision = revision == 0 ? RevisionFor(Aces) : revision;
         if (Revision is < Revision2 or > RevisionDs) throw new ArgumentOutOfRangeException(nameof(revision), "ACL revision must be 2, 3 or 4.");
+        // TryRead (like RtlValidAcl) refuses object ACEs below revision 4: such an ACL could not be read back.
+        if (Revision < RevisionDs && RevisionFor(Aces) == RevisionDs) throw new ArgumentException("An ACL holding object ACEs must be revision 4 (ACL_REVISION_DS).", nameof(revision));
         if (GetBinaryLength() > ushort.MaxValue) throw new ArgumentException("The ACL would exceed 65535 bytes.", nameof(aces));
     }
 

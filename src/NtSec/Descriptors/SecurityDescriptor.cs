@@ -353,6 +353,10 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
     /// <summary>The SDDL form, as <c>ConvertSecurityDescriptorToStringSecurityDescriptor</c> writes it.</summary>
     public string ToSddl(SidContext? context = null) => Sddl.SddlWriter.Format(this, context);
 
-    /// <inheritdoc />
-    public override string ToString() => ToSddl();
+    /// <summary>
+    /// The SDDL form; for a descriptor holding an ACE SDDL cannot express (a raw ACE, undecodable callback data), why
+    /// not, in angle brackets, as <see cref="Ace.ToString"/> does. Never throws: use <see cref="ToSddl"/> for SDDL or an exception.
+    /// </summary>
+    public override string ToString()
+        => Sddl.SddlWriter.TryFormat(this, null, Sddl.SecurityInformation.All, out string? text, out string? error) ? text! : $"<{error}>";
 }
