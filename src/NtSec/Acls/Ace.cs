@@ -168,9 +168,15 @@ public sealed class Ace : IEquatable<Ace>
         return k;
     }
 
-    /// <summary>Creates an ACE of any type from its body (everything after the 4-byte header), kept as is.</summary>
+    /// <summary>
+    /// Creates an ACE of a type NtSec has no layout for (the reserved compound type 4, or above 0x15) from its body
+    /// (everything after the 4-byte header), kept as is. Known types must be built with the constructor, so that
+    /// their fields are what the binary reader would find.
+    /// </summary>
+    /// <exception cref="ArgumentException">The type has a known layout, or the ACE would exceed 65535 bytes.</exception>
     public static Ace CreateRaw(byte type, AceFlags flags, ReadOnlySpan<byte> body)
     {
+        if (HasKnownLayout(type)) throw new ArgumentException($"ACE type 0x{type:x2} has a known layout; use the Ace constructor.", nameof(type));
         if (body.Length + 4 > ushort.MaxValue) throw new ArgumentException("The ACE would exceed 65535 bytes.", nameof(body));
         uint mask = body.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(body) : 0;
         return new Ace((AceType)type, flags, mask, default, ObjectAceFlags.None, null, null, [], body.ToArray());

@@ -16,7 +16,7 @@ public sealed class FuzzFindingsTests
     [Fact]
     public void DescriptorToString_DoesNotThrow_WhenSddlCannotExpressAnAce()
     {
-        var sd = new SecurityDescriptor(WellKnownSids.World, dacl: new Acl([Ace.Allow(WellKnownSids.World, 1), Ace.CreateRaw(0x0c, AceFlags.None, [1, 2, 3, 4])]));
+        var sd = new SecurityDescriptor(WellKnownSids.World, dacl: new Acl([Ace.Allow(WellKnownSids.World, 1), new Ace(AceType.AccessDeniedCallbackObject, AceFlags.None, 1, WellKnownSids.World)]));
         Assert.False(SddlWriter.TryFormat(sd, null, SecurityInformation.All, out _, out string? reason));
 
         string text = sd.ToString();

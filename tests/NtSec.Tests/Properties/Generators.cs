@@ -31,7 +31,7 @@ public static class Generators
     /// </summary>
     public static Gen<ulong> Authority { get; } = Gen.Frequency(
         (5, Gen.Elements(0UL, 1UL, 2UL, 3UL, 5UL, 9UL, 15UL, 16UL, 17UL, 18UL, 19UL)),
-        (3, Gen.Elements(0xffff_ffffUL, 0x1_0000_0000UL, 0x1_0000_0001UL, 0x131313131313UL, Principals.Sid.MaxIdentifierAuthority)),
+        (3, Gen.Elements(0xffff_ffffUL, 0x1_0000_0000UL, 0x1_0000_0001UL, 0x131313131313UL, global::NtSec.Principals.Sid.MaxIdentifierAuthority)),
         (2, Gen.Zip(Gen.Choose(0, 0xffff), UInt32, (hi, lo) => ((ulong)hi << 32) | lo)));
 
     /// <summary>A sub-authority: well-known RIDs and boundaries often.</summary>
@@ -44,7 +44,7 @@ public static class Generators
         from authority in Authority
         from count in Gen.Frequency((6, Gen.Choose(Math.Max(minSubAuthorities, 1), 5)), (2, Gen.Choose(minSubAuthorities, 15)), (1, Gen.Constant(15)))
         from subs in Gen.ArrayOf(SubAuthority, count)
-        select Principals.Sid.Create(authority, subs);
+        select global::NtSec.Principals.Sid.Create(authority, subs);
 
     /// <summary>Every SID an SDDL alias stands for in <see cref="FuzzCorpus.Context"/>.</summary>
     public static Sid[] AliasSids { get; } =
