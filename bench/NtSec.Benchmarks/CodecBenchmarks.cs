@@ -9,14 +9,7 @@ namespace NtSec.Benchmarks;
 [MemoryDiagnoser]
 public class CodecBenchmarks
 {
-    /// <summary>A file-share folder descriptor with ten ACEs: domain SIDs, aliases, deny, inherited and hex masks.</summary>
-    public const string TenAceSddl =
-        "O:S-1-5-21-1004336348-1177238915-682003330-512G:S-1-5-21-1004336348-1177238915-682003330-513" +
-        "D:PAI(D;OICI;FA;;;BG)(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICIIO;FA;;;CO)" +
-        "(A;OICI;0x1301bf;;;S-1-5-21-1004336348-1177238915-682003330-1105)" +
-        "(A;OICI;0x1200a9;;;S-1-5-21-1004336348-1177238915-682003330-1106)" +
-        "(A;OICI;FR;;;AU)(A;CI;0x100004;;;BU)(A;ID;FX;;;S-1-5-21-1004336348-1177238915-682003330-1107)" +
-        "(OA;CI;CR;00299570-246d-11d0-a768-00aa006e0529;;PS)";
+    private const string TenAceSddl = BenchmarkInputs.TenAceSddl;
 
     private byte[] _binary = [];
 

@@ -32,27 +32,55 @@ public static class Program
         => Run(args, stdin, stdout, stderr, Style.Plain);
 
     /// <summary>Runs ntsec with the given arguments, streams and text style.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="stdin">Standard input.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <param name="style">Colours for text output.</param>
+    /// <param name="workingDirectory">The directory relative file names resolve against; null for the current directory.</param>
     /// <returns>The exit code: see <see cref="ExitCodes"/>.</returns>
-    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, Style style)
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, Style style, string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var terminal = new Terminal(stdin, stdout, stderr, style);
-        var root = new RootCommand("ntsec: decode, explain and convert Windows security descriptors, SDDL and SIDs.")
+        ArgumentNullException.ThrowIfNull(stderr);
+        var terminal = new Terminal(stdin, stdout, stderr, style) { WorkingDirectory = workingDirectory };
+        var root = new RootCommand("ntsec: decode, explain and convert Windows security descriptors, SDDL and SIDs; check access with tokens.")
         {
             SddlCommand.Create(terminal),
             SidCommand.Create(terminal),
+            CheckCommand.Create(terminal),
+            TokenCommand.Create(terminal),
+            BenchCommand.Create(terminal),
         };
-        // With no arguments at all, the most useful answer is the help text.
-        var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
-        // System.CommandLine reports usage errors with exit code 1, which ntsec reserves for internal errors.
-        if (parse.Action is ParseErrorAction)
+        try
         {
-            foreach (var error in parse.Errors) stderr.WriteLine("ntsec: " + error.Message);
-            string path = parse.CommandResult.Command == root ? "ntsec" : "ntsec " + parse.CommandResult.Command.Name;
-            stderr.WriteLine($"Run '{path} --help' for usage.");
-            return ExitCodes.Usage;
+            // With no arguments at all, the most useful answer is the help text. No response files: "@file" is ntsec's own syntax (check --sd @file), and a response file would be read
+            // relative to the process's directory rather than the terminal's.
+            var parse = root.Parse(args.Length == 0 ? ["--help"] : args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            // System.CommandLine reports usage errors with exit code 1, which means "denied" to ntsec check.
+            if (parse.Action is ParseErrorAction)
+            {
+                foreach (var error in parse.Errors) stderr.WriteLine("ntsec: " + error.Message);
+                stderr.WriteLine($"Run '{CommandPath(parse.CommandResult)} --help' for usage.");
+                return ExitCodes.Usage;
+            }
+            // System.CommandLine's own exception handler would exit 1 too; an exception here is a bug in ntsec.
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        catch (Exception e)
+        {
+            stderr.WriteLine("ntsec: internal error (a bug in ntsec; please report it):");
+            stderr.WriteLine(e.ToString());
+            return ExitCodes.InternalError;
+        }
+    }
+
+    // "ntsec token restrict" for a subcommand: the root command's name is the executable's, so it is spelt out.
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r.Parent is System.CommandLine.Parsing.CommandResult parent; r = parent) names.Insert(0, r.Command.Name);
+        return string.Join(' ', ["ntsec", .. names]);
     }
 
     // https://no-color.org: any non-empty NO_COLOR turns colour off; so does a dumb terminal.

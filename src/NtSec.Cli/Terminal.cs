@@ -7,20 +7,37 @@ namespace NtSec.Cli;
 /// <param name="Out">Standard output.</param>
 /// <param name="Error">Standard error.</param>
 /// <param name="Style">Colours for text output; <see cref="Style.Plain"/> unless stdout is a terminal.</param>
-public sealed record Terminal(TextReader In, TextWriter Out, TextWriter Error, Style Style);
+public sealed record Terminal(TextReader In, TextWriter Out, TextWriter Error, Style Style)
+{
+    /// <summary>
+    /// The directory relative file names (<c>--token</c>, <c>--sd @file</c>, <c>--out</c>, batch files) resolve
+    /// against; null for the process's current directory. In-process hosts set it instead of changing the
+    /// process-wide current directory, which other threads share.
+    /// </summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>A path given on the command line, made absolute against <see cref="WorkingDirectory"/>.</summary>
+    public string ResolvePath(string path) => WorkingDirectory is null ? Path.GetFullPath(path) : Path.GetFullPath(path, WorkingDirectory);
+}
 
 /// <summary>The process exit codes of <c>ntsec</c>.</summary>
 public static class ExitCodes
 {
-    /// <summary>The command did what was asked.</summary>
+    /// <summary>The command did what was asked; for <c>ntsec check</c>, access was granted.</summary>
     public const int Success = 0;
 
-    /// <summary>An unexpected failure inside ntsec (a bug); System.CommandLine reports the exception.</summary>
-    public const int InternalError = 1;
+    /// <summary><c>ntsec check</c>: the check ran and did not grant the access (denied, or a privilege not held).</summary>
+    public const int Denied = 1;
 
     /// <summary>The command line is wrong: unknown command or option, missing or conflicting arguments, bad option value.</summary>
     public const int Usage = 2;
 
-    /// <summary>The input was rejected: SDDL, hex, base64 or a SID that does not parse (<c>error: position: reason</c>).</summary>
+    /// <summary>
+    /// The input was rejected: SDDL, hex, base64, a SID, a token file or a right name that does not parse
+    /// (<c>error: where: reason</c>), or an access check that refused its arguments.
+    /// </summary>
     public const int BadInput = 3;
+
+    /// <summary>An unexpected failure inside ntsec (a bug): EX_SOFTWARE from sysexits.h, since 1 means "denied".</summary>
+    public const int InternalError = 70;
 }

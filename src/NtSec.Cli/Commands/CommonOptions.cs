@@ -19,11 +19,11 @@ internal static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "Print JSON (versioned shape, see docs/cli.md) instead of text." };
 
-    public static Option<string?> Type()
+    public static Option<string?> Type(string? description = null)
     {
         var option = new Option<string?>("--type", "-t")
         {
-            Description = "Name the rights of this object type: " + string.Join(", ", TypeNames) + ". Default: standard and generic rights only.",
+            Description = description ?? "Name the rights of this object type: " + string.Join(", ", TypeNames) + ". Default: standard and generic rights only.",
             HelpName = "type",
         };
         option.Validators.Add(result =>
@@ -31,6 +31,22 @@ internal static class CommonOptions
             string? value = result.GetValueOrDefault<string?>();
             if (value is not null && ObjectTypes.Find(value) is null)
                 result.AddError($"Unknown object type '{value}'. Known types: {string.Join(", ", TypeNames)}.");
+        });
+        return option;
+    }
+
+    public static Option<string?> Mapping()
+    {
+        var option = new Option<string?>("--mapping")
+        {
+            Description = "The generic mapping as R,W,X,A: four masks (0x... or decimal) for GENERIC_READ, GENERIC_WRITE, GENERIC_EXECUTE, GENERIC_ALL. Overrides the --type's mapping.",
+            HelpName = "R,W,X,A",
+        };
+        option.Validators.Add(result =>
+        {
+            string? value = result.GetValueOrDefault<string?>();
+            if (value is not null && !GenericMapping.TryParse(value, out _))
+                result.AddError($"--mapping needs four masks R,W,X,A such as 0x120089,0x120116,0x1200a0,0x1f01ff; got '{value}'.");
         });
         return option;
     }

@@ -7,12 +7,7 @@ namespace NtSec.Tests.Readme;
 /// <summary>Every example in README.md runs, and shows what it prints.</summary>
 public sealed class ReadmeTests
 {
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NtSec.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("repository root not found");
-    }
+    internal static string RepositoryRoot() => CliHarness.RepositoryRoot();
 
     private static string Readme() => File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
 
@@ -57,27 +52,62 @@ public sealed class ReadmeTests
         return [.. words];
     }
 
+    /// <summary>
+    /// Runs each <c>$ ntsec</c> line as a shell at the repository root would (relative file names such as
+    /// examples/tokens/alice.json resolve there) and compares stdout and stderr with the lines that follow. The exit
+    /// code is the one a following <c>$ echo $?</c> line shows; without one it must be 3 for an <c>error:</c> output
+    /// and 0 otherwise.
+    /// </summary>
     [Fact]
     public void ConsoleExamplesPrintWhatTheReadmeShows()
     {
         int commands = 0;
+        string root = RepositoryRoot();
         foreach (var block in Blocks(Readme(), "console"))
         {
             for (int i = 0; i < block.Count; i++)
             {
                 if (!block[i].StartsWith("$ ntsec ", StringComparison.Ordinal)) continue;
                 var expected = new List<string>();
-                for (int j = i + 1; j < block.Count && !block[j].StartsWith("$ ", StringComparison.Ordinal); j++) expected.Add(block[j]);
+                int j = i + 1;
+                for (; j < block.Count && !block[j].StartsWith("$ ", StringComparison.Ordinal); j++) expected.Add(block[j]);
                 var words = ShellWords(block[i]["$ ntsec ".Length..]);
-                var result = CliHarness.Run(words);
+                var result = CliHarness.RunIn(root, "", words);
                 var actual = (result.Out + result.Error).TrimEnd('\n').Split('\n').Select(l => l.TrimEnd());
                 Assert.Equal(string.Join("\n", expected), string.Join("\n", actual));
                 bool isError = expected.Count > 0 && expected[0].StartsWith("error:", StringComparison.Ordinal);
-                Assert.Equal(isError ? 3 : 0, result.ExitCode);
+                int expectedCode = isError ? 3 : 0;
+                if (j + 1 < block.Count && block[j] == "$ echo $?") expectedCode = int.Parse(block[j + 1], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(expectedCode == result.ExitCode, $"'{block[i]}' exited {result.ExitCode}, the README shows {expectedCode}");
                 commands++;
             }
         }
-        Assert.True(commands >= 6, $"only {commands} README commands found");
+        Assert.True(commands >= 9, $"only {commands} README commands found");
+    }
+
+    /// <summary>The restricted example token is exactly what the README's <c>ntsec token restrict</c> line makes of alice.json.</summary>
+    [Fact]
+    public void RestrictedExampleTokenIsWhatTheReadmeCommandMakes()
+    {
+        string root = RepositoryRoot();
+        var line = Blocks(Readme(), "sh").SelectMany(b => b).Single(l => l.StartsWith("ntsec token restrict ", StringComparison.Ordinal));
+        var words = ShellWords(line["ntsec ".Length..]);
+        int outIndex = Array.IndexOf(words, "--out");
+        Assert.True(outIndex > 0, "the README's restrict line writes a file with --out");
+        string committed = words[outIndex + 1];
+        var temp = Path.GetTempFileName();
+        try
+        {
+            words[outIndex + 1] = temp;
+            var result = CliHarness.RunIn(root, "", words);
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal($"STATUS_SUCCESS: wrote {temp}\n", result.Out);
+            Assert.Equal(File.ReadAllText(Path.Combine(root, committed)).Replace("\r\n", "\n", StringComparison.Ordinal), File.ReadAllText(temp));
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     [Fact]

@@ -1,0 +1,70 @@
+namespace NtSec.Cli.Input;
+
+/// <summary>Reads the files named on the command line, reporting failures as text instead of exceptions.</summary>
+internal static class FileInput
+{
+    /// <summary>
+    /// Reads a whole file, or standard input for <c>-</c>. A relative name resolves against the terminal's working
+    /// directory. On failure <paramref name="error"/> says which file and why.
+    /// </summary>
+    public static bool TryReadAll(Terminal terminal, string path, out string text, out string? error)
+    {
+        if (path == "-")
+        {
+            text = terminal.In.ReadToEnd();
+            error = null;
+            return true;
+        }
+        try
+        {
+            text = File.ReadAllText(terminal.ResolvePath(path));
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            text = "";
+            error = $"cannot read '{path}': {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>Opens a file for reading line by line, or standard input for <c>-</c> or null.</summary>
+    public static bool TryOpen(Terminal terminal, string? path, out TextReader reader, out string? error)
+    {
+        if (path is null or "-")
+        {
+            reader = terminal.In;
+            error = null;
+            return true;
+        }
+        try
+        {
+            reader = new StreamReader(terminal.ResolvePath(path), System.Text.Encoding.UTF8, true, 1 << 16);
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            reader = TextReader.Null;
+            error = $"cannot read '{path}': {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>Writes a whole file (created or replaced). On failure <paramref name="error"/> says which file and why.</summary>
+    public static bool TryWriteAll(Terminal terminal, string path, string text, out string? error)
+    {
+        try
+        {
+            File.WriteAllText(terminal.ResolvePath(path), text, new System.Text.UTF8Encoding(false));
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error = $"cannot write '{path}': {e.Message}";
+            return false;
+        }
+    }
+}

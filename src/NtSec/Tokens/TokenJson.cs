@@ -1,0 +1,516 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using NtSec.Acls;
+using NtSec.Descriptors;
+using NtSec.Principals;
+using NtSec.Sddl;
+
+namespace NtSec.Tokens;
+
+/// <summary>Why a token in JSON was rejected, and which field.</summary>
+/// <param name="Field">
+/// The JSON path of the offending value (<c>groups[2].attributes[0]</c>, <c>owner</c>), or an empty string when the
+/// problem is the document as a whole (it is not JSON, or not an object).
+/// </param>
+/// <param name="Reason">A short English explanation.</param>
+public sealed record TokenJsonError(string Field, string Reason)
+{
+    /// <summary><c>field: reason</c>, or the reason alone for the whole document.</summary>
+    public override string ToString() => Field.Length == 0 ? Reason : $"{Field}: {Reason}";
+}
+
+/// <summary>
+/// Reads and writes a <see cref="Token"/> as JSON (the form <c>ntsec check --token</c> takes; see <c>docs/cli.md</c>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Fields: <c>user</c> (a SID, or <c>{"sid", "attributes": ["UseForDenyOnly"]}</c>), <c>groups</c>,
+/// <c>privileges</c> (<c>{"name", "attributes"}</c>), <c>restrictedSids</c>, <c>writeRestricted</c>,
+/// <c>integrityLevel</c>, <c>mandatoryPolicy</c>, <c>type</c>, <c>impersonationLevel</c>, <c>owner</c>,
+/// <c>primaryGroup</c>, <c>defaultDacl</c> (SDDL <c>D:...</c>, or null), <c>appContainer</c>
+/// (<c>{"packageSid", "capabilities", "lowboxNumber"}</c>), and the optional <c>sessionId</c>, <c>sandboxInert</c>,
+/// <c>luaToken</c>, <c>elevationType</c>, <c>authenticationId</c> and <c>origin</c> (LUIDs as <c>0xHIGH:0xLOW</c>),
+/// <c>source</c> (<c>{"name", "identifier"}</c>), <c>deviceGroups</c>, <c>userClaims</c> and <c>deviceClaims</c>
+/// (claim blocks in hexadecimal). SIDs may be SDDL aliases, resolved in the <see cref="SidContext"/> given.
+/// </para>
+/// <para>
+/// Missing fields take <see cref="TokenBuilder"/>'s defaults, except <c>integrityLevel</c>, which defaults to the
+/// SID of the first group marked <c>Integrity</c> when there is one (in Windows that group is the integrity level),
+/// else Medium. An explicit <c>integrityLevel</c> is taken as given, as <see cref="Token"/> keeps it apart from the
+/// groups. A token read from JSON is a new token object: its TokenId and ModifiedId are fresh, so they are neither
+/// written nor read. Everything else round-trips: reading what <see cref="Write"/> wrote gives the same values.
+/// </para>
+/// </remarks>
+public static class TokenJson
+{
+    private static readonly (GroupAttributes Bits, string Name)[] GroupAttributeTable =
+    [
+        (GroupAttributes.Mandatory, "Mandatory"),
+        (GroupAttributes.EnabledByDefault, "EnabledByDefault"),
+        (GroupAttributes.Enabled, "Enabled"),
+        (GroupAttributes.Owner, "Owner"),
+        (GroupAttributes.UseForDenyOnly, "UseForDenyOnly"),
+        (GroupAttributes.Integrity, "Integrity"),
+        (GroupAttributes.IntegrityEnabled, "IntegrityEnabled"),
+        (GroupAttributes.Resource, "Resource"),
+        (GroupAttributes.LogonId, "LogonId"),
+    ];
+
+    // Enabled first, as whoami /priv and the documented example put it.
+    private static readonly (PrivilegeAttributes Bits, string Name)[] PrivilegeAttributeTable =
+    [
+        (PrivilegeAttributes.Enabled, "Enabled"),
+        (PrivilegeAttributes.EnabledByDefault, "EnabledByDefault"),
+        (PrivilegeAttributes.Removed, "Removed"),
+        (PrivilegeAttributes.UsedForAccess, "UsedForAccess"),
+    ];
+
+    private static readonly (MandatoryPolicy Bits, string Name)[] PolicyTable =
+    [
+        (MandatoryPolicy.NoWriteUp, "NoWriteUp"),
+        (MandatoryPolicy.NewProcessMin, "NewProcessMin"),
+    ];
+
+    private static readonly string[] TopFields =
+    [
+        "user", "groups", "privileges", "restrictedSids", "writeRestricted", "integrityLevel", "mandatoryPolicy", "type",
+        "impersonationLevel", "owner", "primaryGroup", "defaultDacl", "appContainer", "sessionId", "sandboxInert",
+        "luaToken", "elevationType", "authenticationId", "origin", "source", "deviceGroups", "userClaims", "deviceClaims",
+    ];
+
+    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    /// <summary>The JSON names of the set group attributes in bit order; bits without a name as one <c>0x...</c> remainder.</summary>
+    public static IReadOnlyList<string> GroupAttributeNames(GroupAttributes attributes)
+        => Names(GroupAttributeTable, (uint)attributes, a => (uint)a);
+
+    /// <summary>The JSON names of the set privilege attributes; bits without a name as one <c>0x...</c> remainder.</summary>
+    public static IReadOnlyList<string> PrivilegeAttributeNames(PrivilegeAttributes attributes)
+        => Names(PrivilegeAttributeTable, (uint)attributes, a => (uint)a);
+
+    /// <summary>The JSON names of the mandatory policy bits (empty for TOKEN_MANDATORY_POLICY_OFF).</summary>
+    public static IReadOnlyList<string> MandatoryPolicyNames(MandatoryPolicy policy)
+        => Names(PolicyTable, (uint)policy, a => (uint)a);
+
+    /// <summary>Reads a token from JSON text.</summary>
+    /// <param name="json">The document.</param>
+    /// <param name="context">The domains for domain-relative SDDL aliases (DA, DU ...); null for none.</param>
+    /// <param name="token">The token, or null on failure.</param>
+    /// <param name="error">On failure, the field and the reason; never an exception for bad input.</param>
+    public static bool TryRead(string json, SidContext? context, out Token? token, out TokenJsonError? error)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            token = null;
+            error = new TokenJsonError("", $"not valid JSON: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}");
+            return false;
+        }
+        using (document) return TryRead(document.RootElement, context, out token, out error);
+    }
+
+    /// <summary>Reads a token from a JSON element (for a token inside a larger document, such as a batch line).</summary>
+    /// <param name="element">The token object.</param>
+    /// <param name="context">The domains for domain-relative SDDL aliases; null for none.</param>
+    /// <param name="token">The token, or null on failure.</param>
+    /// <param name="error">On failure, the field (relative to <paramref name="element"/>) and the reason.</param>
+    public static bool TryRead(JsonElement element, SidContext? context, out Token? token, out TokenJsonError? error)
+    {
+        try
+        {
+            token = new Reader(context ?? SidContext.None).ReadToken(element);
+            error = null;
+            return true;
+        }
+        catch (FieldException e)
+        {
+            token = null;
+            error = new TokenJsonError(e.Field, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes a token as JSON: one field a line, one group or privilege a line, SIDs in full (S-1-...). The optional
+    /// fields are written only when they differ from <see cref="TokenBuilder"/>'s defaults. No final new line.
+    /// </summary>
+    public static string Write(Token token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var defaults = new TokenBuilder(token.User.Sid);
+        var fields = new List<(string Name, string Value)>
+        {
+            ("user", token.User.Attributes == GroupAttributes.None ? Str(token.User.Sid.ToString()) : SidObject(token.User)),
+            ("groups", ObjectArray(token.Groups.Select(SidObject), "  ")),
+            ("privileges", ObjectArray(token.Privileges.Select(PrivilegeObject), "  ")),
+            ("restrictedSids", ObjectArray(token.RestrictedSids.Select(SidObject), "  ")),
+            ("writeRestricted", Bool(token.WriteRestricted)),
+            ("integrityLevel", Str(token.IntegrityLevel.ToString())),
+            ("mandatoryPolicy", StrArray(MandatoryPolicyNames(token.MandatoryPolicy))),
+            ("type", Str(token.Type.ToString())),
+        };
+        // A primary token has no impersonation level (Token reports Anonymous, unused).
+        if (token.Type == TokenType.Impersonation) fields.Add(("impersonationLevel", Str(token.ImpersonationLevel.ToString())));
+        fields.Add(("owner", Str(token.Owner.ToString())));
+        fields.Add(("primaryGroup", Str(token.PrimaryGroup.ToString())));
+        if (token.DefaultDacl is { } dacl) fields.Add(("defaultDacl", Str(SddlWriter.Format(new SecurityDescriptor(dacl: dacl), null, SecurityInformation.Dacl))));
+        if (token.AppContainer is { } ac)
+        {
+            var inner = new List<string> { $"\"packageSid\": {Str(ac.PackageSid.ToString())}", $"\"capabilities\": {ObjectArray(ac.Capabilities.Select(SidObject), "    ")}" };
+            if (ac.LowboxNumber != 0) inner.Add($"\"lowboxNumber\": {ac.LowboxNumber.ToString(CultureInfo.InvariantCulture)}");
+            fields.Add(("appContainer", "{\n    " + string.Join(",\n    ", inner) + "\n  }"));
+        }
+        if (token.SessionId != defaults.SessionId) fields.Add(("sessionId", token.SessionId.ToString(CultureInfo.InvariantCulture)));
+        if (token.SandboxInert) fields.Add(("sandboxInert", "true"));
+        if (token.IsLuaToken) fields.Add(("luaToken", "true"));
+        if (token.ElevationType != defaults.ElevationType) fields.Add(("elevationType", Str(token.ElevationType.ToString())));
+        if (token.AuthenticationId != defaults.AuthenticationId) fields.Add(("authenticationId", Str(token.AuthenticationId.ToString())));
+        if (token.Origin != defaults.Origin) fields.Add(("origin", Str(token.Origin.ToString())));
+        if (token.Source != defaults.Source) fields.Add(("source", $"{{\"name\": {Str(token.Source.Name)}, \"identifier\": {Str(token.Source.Identifier.ToString())}}}"));
+        if (token.DeviceGroups.Length > 0) fields.Add(("deviceGroups", ObjectArray(token.DeviceGroups.Select(SidObject), "  ")));
+        if (token.UserClaims.Length > 0) fields.Add(("userClaims", StrArray(token.UserClaims.Select(c => Convert.ToHexStringLower(c)).ToList())));
+        if (token.DeviceClaims.Length > 0) fields.Add(("deviceClaims", StrArray(token.DeviceClaims.Select(c => Convert.ToHexStringLower(c)).ToList())));
+
+        var sb = new StringBuilder("{\n");
+        for (int i = 0; i < fields.Count; i++)
+        {
+            sb.Append("  ").Append(Str(fields[i].Name)).Append(": ").Append(fields[i].Value);
+            sb.Append(i < fields.Count - 1 ? ",\n" : "\n");
+        }
+        return sb.Append('}').ToString();
+    }
+
+    private static string SidObject(SidAndAttributes s) => $"{{\"sid\": {Str(s.Sid.ToString())}, \"attributes\": {StrArray(GroupAttributeNames(s.Attributes))}}}";
+
+    private static string PrivilegeObject(Privilege p) => $"{{\"name\": {Str(p.Name)}, \"attributes\": {StrArray(PrivilegeAttributeNames(p.Attributes))}}}";
+
+    private static string ObjectArray(IEnumerable<string> items, string indent)
+    {
+        var list = items.ToList();
+        if (list.Count == 0) return "[]";
+        return "[\n" + indent + "  " + string.Join(",\n" + indent + "  ", list) + "\n" + indent + "]";
+    }
+
+    private static string StrArray(IReadOnlyList<string> values) => "[" + string.Join(", ", values.Select(Str)) + "]";
+
+    private static string Str(string value) => "\"" + JsonEncodedText.Encode(value, Encoder).Value + "\"";
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    private static IReadOnlyList<string> Names<T>((T Bits, string Name)[] table, uint value, Func<T, uint> bits)
+    {
+        var names = new List<string>();
+        uint rest = value;
+        foreach (var (b, name) in table)
+        {
+            uint m = bits(b);
+            if ((value & m) != m) continue;
+            rest &= ~m;
+            names.Add(name);
+        }
+        if (rest != 0) names.Add("0x" + rest.ToString("x", CultureInfo.InvariantCulture));
+        return names;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        // System.Text.Json appends "LineNumber: n | BytePositionInLine: m." to its messages; the position is given already.
+        int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd();
+    }
+
+    private sealed class FieldException(string field, string reason) : Exception(reason)
+    {
+        public string Field { get; } = field;
+    }
+
+    private sealed class Reader(SidContext context)
+    {
+        public Token ReadToken(JsonElement root)
+        {
+            var fields = Fields(root, "", TopFields);
+            if (!fields.TryGetValue("user", out var userElement)) throw new FieldException("user", "missing: a token needs a user SID");
+            var user = ReadUser(userElement);
+
+            var b = new TokenBuilder(user.Sid) { User = user };
+            if (fields.TryGetValue("groups", out var e)) b.Groups.AddRange(SidList(e, "groups"));
+            int integrityGroup = b.Groups.FindIndex(g => (g.Attributes & GroupAttributes.Integrity) != 0);
+            if (fields.TryGetValue("privileges", out e)) b.PrivilegeList.AddRange(PrivilegeList(e, "privileges"));
+            if (fields.TryGetValue("restrictedSids", out e)) b.RestrictedSids.AddRange(SidList(e, "restrictedSids"));
+            if (fields.TryGetValue("writeRestricted", out e)) b.WriteRestricted = ReadBool(e, "writeRestricted");
+            if (fields.TryGetValue("integrityLevel", out e)) b.IntegrityLevel = ReadSid(e, "integrityLevel");
+            else if (integrityGroup >= 0) b.IntegrityLevel = b.Groups[integrityGroup].Sid;
+            if (fields.TryGetValue("mandatoryPolicy", out e)) b.MandatoryPolicy = (MandatoryPolicy)Flags(e, "mandatoryPolicy", PolicyTable, p => (uint)p, "mandatory policy", allowOff: true);
+            if (fields.TryGetValue("type", out e)) b.Type = ReadEnum<TokenType>(e, "type", "token type");
+            if (fields.TryGetValue("impersonationLevel", out e)) b.ImpersonationLevel = ReadEnum<SecurityImpersonationLevel>(e, "impersonationLevel", "impersonation level");
+            if (fields.TryGetValue("owner", out e)) b.Owner = ReadSid(e, "owner");
+            if (fields.TryGetValue("primaryGroup", out e)) b.PrimaryGroup = ReadSid(e, "primaryGroup");
+            if (fields.TryGetValue("defaultDacl", out e)) b.DefaultDacl = DefaultDacl(e, "defaultDacl");
+            if (fields.TryGetValue("appContainer", out e)) b.AppContainer = ReadAppContainer(e, "appContainer");
+            if (fields.TryGetValue("sessionId", out e)) b.SessionId = ReadUInt(e, "sessionId");
+            if (fields.TryGetValue("sandboxInert", out e)) b.SandboxInert = ReadBool(e, "sandboxInert");
+            if (fields.TryGetValue("luaToken", out e)) b.IsLuaToken = ReadBool(e, "luaToken");
+            if (fields.TryGetValue("elevationType", out e)) b.ElevationType = ReadEnum<TokenElevationType>(e, "elevationType", "elevation type");
+            if (fields.TryGetValue("authenticationId", out e)) b.AuthenticationId = LuidValue(e, "authenticationId");
+            if (fields.TryGetValue("origin", out e)) b.Origin = LuidValue(e, "origin");
+            if (fields.TryGetValue("source", out e)) b.Source = Source(e, "source");
+            if (fields.TryGetValue("deviceGroups", out e)) b.DeviceGroups.AddRange(SidList(e, "deviceGroups"));
+            if (fields.TryGetValue("userClaims", out e)) b.UserClaims = Claims(e, "userClaims");
+            if (fields.TryGetValue("deviceClaims", out e)) b.DeviceClaims = Claims(e, "deviceClaims");
+
+            try
+            {
+                return b.Build();
+            }
+            catch (ArgumentException x)
+            {
+                // TokenBuilder states its rules by the field they concern; point at that field.
+                string m = x.Message;
+                string field = m.StartsWith("owner ", StringComparison.Ordinal) ? "owner"
+                    : m.StartsWith("primary group ", StringComparison.Ordinal) ? "primaryGroup"
+                    : m.StartsWith("integrity level ", StringComparison.Ordinal) ? "integrityLevel"
+                    : m.StartsWith("impersonation level ", StringComparison.Ordinal) ? "impersonationLevel"
+                    : "";
+                throw new FieldException(field, m);
+            }
+        }
+
+        private SidAndAttributes ReadUser(JsonElement e)
+        {
+            if (e.ValueKind == JsonValueKind.String) return new SidAndAttributes(ReadSid(e, "user"), GroupAttributes.None);
+            var s = SidEntry(e, "user");
+            // TOKEN_USER carries no attribute but SE_GROUP_USE_FOR_DENY_ONLY (set by filtering).
+            if ((s.Attributes & ~GroupAttributes.UseForDenyOnly) != 0)
+                throw new FieldException("user.attributes", "the user SID takes no attribute but UseForDenyOnly");
+            return s;
+        }
+
+        private List<SidAndAttributes> SidList(JsonElement e, string path)
+        {
+            Expect(e, JsonValueKind.Array, path);
+            var list = new List<SidAndAttributes>(e.GetArrayLength());
+            int i = 0;
+            foreach (var item in e.EnumerateArray()) list.Add(SidEntry(item, $"{path}[{i++}]"));
+            return list;
+        }
+
+        private SidAndAttributes SidEntry(JsonElement e, string path)
+        {
+            var f = Fields(e, path, ["sid", "attributes"]);
+            if (!f.TryGetValue("sid", out var sid)) throw new FieldException(path + ".sid", "missing");
+            var attributes = f.TryGetValue("attributes", out var a)
+                ? (GroupAttributes)Flags(a, path + ".attributes", GroupAttributeTable, g => (uint)g, "group attribute", allowOff: false)
+                : GroupAttributes.None;
+            return new SidAndAttributes(ReadSid(sid, path + ".sid"), attributes);
+        }
+
+        private static List<Privilege> PrivilegeList(JsonElement e, string path)
+        {
+            Expect(e, JsonValueKind.Array, path);
+            var list = new List<Privilege>(e.GetArrayLength());
+            int i = 0;
+            foreach (var item in e.EnumerateArray())
+            {
+                string p = $"{path}[{i++}]";
+                var f = Fields(item, p, ["name", "attributes"]);
+                if (!f.TryGetValue("name", out var n)) throw new FieldException(p + ".name", "missing");
+                string name = ReadString(n, p + ".name");
+                // An unknown LUID is written as 0xHIGH:0xLOW (Privilege.Name), so that form reads back.
+                if (!Privileges.TryGetLuid(name, out var luid) && !TryParseLuid(name, out luid))
+                    throw new FieldException(p + ".name", $"unknown privilege '{name}'");
+                var attributes = f.TryGetValue("attributes", out var a)
+                    ? (PrivilegeAttributes)Flags(a, p + ".attributes", PrivilegeAttributeTable, x => (uint)x, "privilege attribute", allowOff: false)
+                    : PrivilegeAttributes.None;
+                list.Add(new Privilege(luid, attributes));
+            }
+            return list;
+        }
+
+        private Acl? DefaultDacl(JsonElement e, string path)
+        {
+            if (e.ValueKind == JsonValueKind.Null) return null;
+            string text = ReadString(e, path);
+            if (!SddlParser.TryParse(text, context, out var sd, out var error))
+                throw new FieldException(path, $"{error!.Position}: {error.Reason}");
+            if (sd!.Owner is not null || sd.Group is not null || sd.SaclState != AclState.Absent || sd.DaclState == AclState.Absent)
+                throw new FieldException(path, "expected a DACL alone in SDDL (D:(...)...), or null for none");
+            if (sd.DaclState == AclState.Null)
+                throw new FieldException(path, "a token's default DACL is an ACL or nothing; write null for none");
+            const SecurityDescriptorControl aclFlags = SecurityDescriptorControl.DaclProtected | SecurityDescriptorControl.DaclAutoInherited | SecurityDescriptorControl.DaclAutoInheritRequired;
+            if ((sd.Control & aclFlags) != 0)
+                throw new FieldException(path, "P, AI and AR are descriptor control flags; a token's default DACL cannot carry them");
+            return sd.Dacl;
+        }
+
+        private AppContainerInfo ReadAppContainer(JsonElement e, string path)
+        {
+            var f = Fields(e, path, ["packageSid", "capabilities", "lowboxNumber"]);
+            if (!f.TryGetValue("packageSid", out var p)) throw new FieldException(path + ".packageSid", "missing");
+            var package = ReadSid(p, path + ".packageSid");
+            // RtlIsPackageSid: S-1-15-2 with 8 sub-authorities (a package) or 12 (a child of one).
+            if (package.IdentifierAuthority != 15 || package.SubAuthorityCount is not (8 or 12) || package.GetSubAuthority(0) != 2)
+                throw new FieldException(path + ".packageSid", $"{package} is not an AppContainer package SID (S-1-15-2- and 7 or 11 more numbers)");
+            var capabilities = f.TryGetValue("capabilities", out var c) ? SidList(c, path + ".capabilities") : [];
+            for (int i = 0; i < capabilities.Count; i++)
+            {
+                var s = capabilities[i].Sid;
+                if (s.IdentifierAuthority != 15 || s.SubAuthorityCount < 2 || s.GetSubAuthority(0) != 3)
+                    throw new FieldException($"{path}.capabilities[{i}].sid", $"{s} is not a capability SID (S-1-15-3-...)");
+            }
+            uint lowbox = f.TryGetValue("lowboxNumber", out var l) ? ReadUInt(l, path + ".lowboxNumber") : 0;
+            return new AppContainerInfo(package, [.. capabilities], lowbox);
+        }
+
+        private static TokenSource Source(JsonElement e, string path)
+        {
+            var f = Fields(e, path, ["name", "identifier"]);
+            string name = f.TryGetValue("name", out var n) ? ReadString(n, path + ".name") : throw new FieldException(path + ".name", "missing");
+            // TOKEN_SOURCE.SourceName is 8 characters.
+            if (name.Length > 8) throw new FieldException(path + ".name", $"'{name}' is longer than the 8 characters TOKEN_SOURCE holds");
+            var id = f.TryGetValue("identifier", out var i) ? LuidValue(i, path + ".identifier") : default;
+            return new TokenSource(name, id);
+        }
+
+        private static ImmutableArray<byte[]> Claims(JsonElement e, string path)
+        {
+            Expect(e, JsonValueKind.Array, path);
+            var list = ImmutableArray.CreateBuilder<byte[]>(e.GetArrayLength());
+            int i = 0;
+            foreach (var item in e.EnumerateArray())
+            {
+                string p = $"{path}[{i++}]";
+                string hex = ReadString(item, p);
+                try
+                {
+                    list.Add(Convert.FromHexString(hex));
+                }
+                catch (FormatException)
+                {
+                    throw new FieldException(p, "expected a claim block in hexadecimal");
+                }
+            }
+            return list.MoveToImmutable();
+        }
+
+        private Sid ReadSid(JsonElement e, string path)
+        {
+            string text = ReadString(e, path);
+            if (SddlSidAliases.TryParseSid(text, context, out var sid, out var error)) return sid;
+            throw new FieldException(path, SddlSidAliases.IsAlias(text) ? error!.Reason : $"'{text}' is not a SID or an SDDL alias: {error!.Reason}");
+        }
+
+        private static uint Flags<T>(JsonElement e, string path, (T Bits, string Name)[] table, Func<T, uint> bits, string what, bool allowOff)
+        {
+            Expect(e, JsonValueKind.Array, path);
+            uint value = 0;
+            int i = 0;
+            foreach (var item in e.EnumerateArray())
+            {
+                string p = $"{path}[{i++}]";
+                string name = ReadString(item, p);
+                bool found = false;
+                foreach (var (b, n) in table)
+                {
+                    if (n != name) continue;
+                    value |= bits(b);
+                    found = true;
+                    break;
+                }
+                if (found || (allowOff && name == "Off")) continue;
+                // Bits without a name are written as 0x... and read back the same way.
+                if (name.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                    && uint.TryParse(name.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint raw))
+                {
+                    value |= raw;
+                    continue;
+                }
+                throw new FieldException(p, $"unknown {what} '{name}' (known: {string.Join(", ", table.Select(t => t.Name))})");
+            }
+            return value;
+        }
+
+        private static TEnum ReadEnum<TEnum>(JsonElement e, string path, string what) where TEnum : struct, Enum
+        {
+            string text = ReadString(e, path);
+            foreach (var name in Enum.GetNames<TEnum>())
+                if (name == text) return Enum.Parse<TEnum>(name);
+            throw new FieldException(path, $"unknown {what} '{text}' (known: {string.Join(", ", Enum.GetNames<TEnum>())})");
+        }
+
+        private static Luid LuidValue(JsonElement e, string path)
+        {
+            if (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v)) return Luid.FromValue(v);
+            string text = ReadString(e, path);
+            return TryParseLuid(text, out var luid) ? luid : throw new FieldException(path, $"'{text}' is not a LUID (0xHIGH:0xLOW, e.g. 0x0:0x3e7)");
+        }
+
+        private static bool ReadBool(JsonElement e, string path)
+            => e.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new FieldException(path, $"expected true or false, got {Kind(e)}"),
+            };
+
+        private static uint ReadUInt(JsonElement e, string path)
+            => e.ValueKind == JsonValueKind.Number && e.TryGetUInt32(out uint v) ? v : throw new FieldException(path, $"expected a number from 0 to {uint.MaxValue}, got {Kind(e)}");
+
+        private static string ReadString(JsonElement e, string path)
+            => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new FieldException(path, $"expected a string, got {Kind(e)}");
+
+        private static void Expect(JsonElement e, JsonValueKind kind, string path)
+        {
+            if (e.ValueKind != kind) throw new FieldException(path, $"expected {(kind == JsonValueKind.Array ? "an array" : "an object")}, got {Kind(e)}");
+        }
+
+        private static Dictionary<string, JsonElement> Fields(JsonElement e, string path, string[] known)
+        {
+            if (e.ValueKind != JsonValueKind.Object)
+                throw new FieldException(path, $"expected an object, got {Kind(e)}");
+            var map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var p in e.EnumerateObject())
+            {
+                string field = path.Length == 0 ? p.Name : path + "." + p.Name;
+                if (Array.IndexOf(known, p.Name) < 0) throw new FieldException(field, $"unknown field (known: {string.Join(", ", known)})");
+                if (!map.TryAdd(p.Name, p.Value)) throw new FieldException(field, "given twice");
+            }
+            return map;
+        }
+
+        private static string Kind(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => $"the string \"{e.GetString()}\"",
+            JsonValueKind.Number => $"the number {e.GetRawText()}",
+            JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
+            _ => "null",
+        };
+    }
+
+    /// <summary>Parses a LUID as <see cref="Luid.ToString"/> writes it: <c>0xHIGH:0xLOW</c> (the 0x prefixes optional).</summary>
+    public static bool TryParseLuid(string text, out Luid luid)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        luid = default;
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0) return false;
+        if (!TryHex(text.AsSpan(0, colon), out uint high) || !TryHex(text.AsSpan(colon + 1), out uint low)) return false;
+        luid = new Luid(low, unchecked((int)high));
+        return true;
+
+        static bool TryHex(ReadOnlySpan<char> s, out uint v)
+        {
+            if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) s = s[2..];
+            return uint.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out v) && s.Length > 0;
+        }
+    }
+}

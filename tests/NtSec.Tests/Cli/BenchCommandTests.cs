@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace NtSec.Tests.Cli;
+
+public sealed class BenchCommandTests
+{
+    private static readonly string[] Cases = ["TwoAceCheck", "TwentyAceCheckMatchLast", "MaximumAllowedTwentyAces", "SddlRoundTrip"];
+
+    [Fact]
+    public void PrintsOneCaseALineAsNameTabOpsPerSecond()
+    {
+        var r = CliHarness.Run("bench", "--seconds", "0.4");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(Cases, r.OutLines.Select(l => l.Split('\t')[0]));
+        foreach (var line in r.OutLines)
+        {
+            Assert.Matches(new Regex(@"^[A-Za-z]+\t[0-9]+$"), line);
+            long ops = long.Parse(line.Split('\t')[1], CultureInfo.InvariantCulture);
+            // Even a Debug build on a loaded machine does thousands a second; 0 would mean nothing was timed.
+            Assert.True(ops > 1000, line);
+        }
+    }
+
+    [Fact]
+    public void TheCasesAreTheBenchmarkDotNetCases()
+    {
+        // The names are the benchmark methods, whose inputs come from the same BenchmarkInputs.cs.
+        string bench = Path.Combine(CliHarness.RepositoryRoot(), "bench", "NtSec.Benchmarks");
+        string source = File.ReadAllText(Path.Combine(bench, "AccessCheckBenchmarks.cs")) + File.ReadAllText(Path.Combine(bench, "CodecBenchmarks.cs"));
+        foreach (var name in Cases) Assert.Matches(new Regex(@"\[Benchmark\]\s+public \S+ " + name + @"\(\)"), source);
+        string cli = File.ReadAllText(Path.Combine(CliHarness.RepositoryRoot(), "src", "NtSec.Cli", "NtSec.Cli.csproj"));
+        Assert.Contains("<Compile Include=\"../../bench/NtSec.Benchmarks/BenchmarkInputs.cs\"", cli);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("601")]
+    [InlineData("soon")]
+    public void SecondsOutOfRangeIsAUsageError(string seconds)
+    {
+        var r = CliHarness.Run("bench", "--seconds", seconds);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.StartsWith("ntsec: ", r.Error);
+    }
+}
