@@ -385,6 +385,14 @@ public static class AccessCheck
             Pass.Restricted => token.MatchesRestrictedSid(owner, false),
             _ => false,
         };
+        // A deny ACE for OWNER RIGHTS matches the owner the way any deny ACE matches a SID: enabled or deny-only.
+        // Otherwise making the owner SID deny-only would lift the denial, and filtering a token must never add access.
+        bool isOwnerForDeny = pass switch
+        {
+            Pass.Normal => token.MatchesSid(owner, true),
+            Pass.Restricted => token.MatchesRestrictedSid(owner, true),
+            _ => false,
+        };
         bool ownerRightsAce = isOwner && dacl.HasEffectiveOwnerRightsAce;
         if (isOwner && !ownerRightsAce)
         {
@@ -419,10 +427,12 @@ public static class AccessCheck
             bool isAllow = (kind & Ace.CheckKind.Allow) != 0, isDeny = !isAllow;
             var sid = ace.Sid;
             if ((kind & Ace.CheckKind.PrincipalSelfSid) != 0 && principalSelf is { } self) sid = self;
-            bool applies = (kind & Ace.CheckKind.OwnerRightsSid) != 0 ? isOwner : Matches(token, pass, sid, isDeny);
+            bool ownerRights = (kind & Ace.CheckKind.OwnerRightsSid) != 0;
+            bool applies = ownerRights ? (isDeny ? isOwnerForDeny : isOwner) : Matches(token, pass, sid, isDeny);
             if (!applies)
             {
-                explain?.Ace(stage, index, ace, AceOutcome.SidNotInToken, 0, WhyNoMatch(token, pass, sid, isDeny));
+                explain?.Ace(stage, index, ace, AceOutcome.SidNotInToken, 0,
+                    ownerRights ? $"OWNER RIGHTS stands for the owner {Describe(owner)}, which {(isOwnerForDeny ? "is deny-only here: it matches deny ACEs only" : "the token is not")}" : WhyNoMatch(token, pass, sid, isDeny));
                 continue;
             }
             if ((kind & Ace.CheckKind.Callback) != 0 && isAllow)

@@ -279,6 +279,23 @@ public sealed class Token
     /// <summary>The same test against the AppContainer's capabilities.</summary>
     public bool MatchesCapability(Sid sid, bool denyAce) => _capabilities is not null && _capabilities.TryGetValue(sid, out var a) && (denyAce ? IsEnabledForDeny(a) : IsEnabledForAllow(a));
 
+    /// <summary>
+    /// CheckTokenMembership: whether <paramref name="sid"/> would let this token through an allow ACE. The SID must be
+    /// the user or a group, enabled and not deny-only; in a restricted token it must also be an enabled restricting
+    /// SID (the second pass of the access check). An AppContainer token is a member of nothing unless
+    /// <paramref name="includeAppContainer"/> is set (CheckTokenMembershipEx with CTMF_INCLUDE_APPCONTAINER).
+    /// </summary>
+    /// <remarks>
+    /// The call-level rules of the Win32 function (the token must be an impersonation token, a NULL handle means the
+    /// thread's effective token) belong to the handle layer and are not checked here.
+    /// </remarks>
+    public bool CheckMembership(Sid sid, bool includeAppContainer = false)
+    {
+        if (AppContainer is not null && !includeAppContainer) return false;
+        if (!MatchesSid(sid, denyAce: false)) return false;
+        return !IsRestricted || MatchesRestrictedSid(sid, denyAce: false);
+    }
+
     /// <summary>True when the token holds the privilege and it is enabled.</summary>
     public bool IsPrivilegeEnabled(Luid privilege) => _privileges.TryGetValue(privilege, out var a) && (a & PrivilegeAttributes.Enabled) != 0;
 

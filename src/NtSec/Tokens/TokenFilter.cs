@@ -75,20 +75,23 @@ public static class TokenFilter
             b.PrivilegeList.RemoveAll(p => delete.Contains(p.Luid));
         }
 
-        // Restricting SIDs: Windows sets their attributes itself. A token that is already restricted keeps only
-        // the SIDs in both lists; when none are common, it stays restricted by the NULL SID, which no ACE should
-        // grant, so that filtering can never lift a restriction.
+        // Restricting SIDs: Windows sets their attributes itself. A token that is already restricted keeps only the
+        // SIDs in both lists (and only those it had enabled) for allow ACEs. Its other restricting SIDs stay, deny-only,
+        // so that the second pass still meets every deny ACE the old token met: filtering can never lift a
+        // restriction, and when nothing is in common the token stays restricted with no SID that any allow ACE matches.
         const GroupAttributes restrictedAttributes = GroupAttributes.Mandatory | GroupAttributes.EnabledByDefault | GroupAttributes.Enabled;
         if (restrict.Count > 0)
         {
             var given = restrict.Select(r => r.Sid).Distinct().ToList();
             if (token.IsRestricted)
             {
-                var old = new HashSet<Sid>(token.RestrictedSids.Select(r => r.Sid));
-                var kept = given.Where(old.Contains).ToList();
+                var enabled = new HashSet<Sid>(token.RestrictedSids.Where(r => r.IsEnabled).Select(r => r.Sid));
+                var kept = given.Where(enabled.Contains).ToList();
+                var keptSet = new HashSet<Sid>(kept);
                 b.RestrictedSids.Clear();
-                if (kept.Count == 0) b.RestrictedSids.Add(new SidAndAttributes(WellKnownSids.Null, restrictedAttributes));
-                else foreach (var s in kept) b.RestrictedSids.Add(new SidAndAttributes(s, restrictedAttributes));
+                foreach (var s in kept) b.RestrictedSids.Add(new SidAndAttributes(s, restrictedAttributes));
+                foreach (var old in token.RestrictedSids.Select(r => r.Sid).Distinct())
+                    if (!keptSet.Contains(old)) b.RestrictedSids.Add(new SidAndAttributes(old, GroupAttributes.UseForDenyOnly));
             }
             else
             {
@@ -96,7 +99,9 @@ public static class TokenFilter
             }
         }
 
-        if ((flags & FilterTokenFlags.WriteRestricted) != 0) b.WriteRestricted = true;
+        // WRITE_RESTRICTED narrows a new restriction to writes; it never relaxes a token that is already restricted
+        // for every access into one restricted for writes only.
+        if ((flags & FilterTokenFlags.WriteRestricted) != 0 && (!token.IsRestricted || token.WriteRestricted)) b.WriteRestricted = true;
         if ((flags & FilterTokenFlags.SandboxInert) != 0) b.SandboxInert = true;
         if ((flags & FilterTokenFlags.LuaToken) != 0) b.IsLuaToken = true;
         b.TokenId = null;

@@ -52,6 +52,25 @@ public sealed class AccessCheckTests
     }
 
     [Fact]
+    public void DenyOwnerRightsAceStillAppliesWhenTheOwnerSidIsDenyOnly()
+    {
+        // Found by AccessCheckPropertyTests (deny-only SID adds nothing): a deny ACE for OWNER RIGHTS matched the
+        // owner only while its SID was enabled, so making the owner deny-only lifted the denial.
+        string sd = $"O:{DomainUsers}G:BAD:(D;;FR;;;OW)(A;;FA;;;WD)";
+        var alice = Alice_();
+        Assert.False(Check(sd, alice, 0x1).IsGranted);
+        Assert.Equal(NtStatus.Success, TokenFilter.Filter(alice, FilterTokenFlags.None, [new SidAndAttributes(DomainUsers, 0)], null, null, out var filtered));
+        Assert.False(Check(sd, filtered!, 0x1).IsGranted);
+        Assert.Equal(0u, Check(sd, filtered!, AccessMask.MaximumAllowed).GrantedAccess & 0x1);
+        // An allow ACE for OWNER RIGHTS still needs the owner enabled, as every allow ACE does.
+        Assert.True(Check($"O:{DomainUsers}G:BAD:(A;;FR;;;OW)", alice, 0x1).IsGranted);
+        Assert.False(Check($"O:{DomainUsers}G:BAD:(A;;FR;;;OW)", filtered!, 0x1).IsGranted);
+        var explain = new AccessCheckExplanation();
+        Check($"O:{DomainUsers}G:BAD:(A;;FR;;;OW)", filtered!, 0x1, explain: explain);
+        Assert.Contains("deny-only", explain.ToText());
+    }
+
+    [Fact]
     public void DenyOnlySidsOnlyDeny()
     {
         var t = AliceBuilder();

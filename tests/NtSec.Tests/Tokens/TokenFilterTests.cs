@@ -1,3 +1,5 @@
+using NtSec.Authorization;
+using NtSec.Sddl;
 using NtSec.Principals;
 using NtSec.Tokens;
 using static NtSec.Tests.Authorization.TestTokens;
@@ -42,11 +44,48 @@ public sealed class TokenFilterTests
             [new SidAndAttributes(WellKnownSids.Restricted, 0), new SidAndAttributes(WellKnownSids.World, 0), new SidAndAttributes(Alice, 0)], out var t1);
         Assert.All(t1!.RestrictedSids, r => Assert.Equal(GroupAttributes.Mandatory | GroupAttributes.EnabledByDefault | GroupAttributes.Enabled, r.Attributes));
         TokenFilter.Filter(t1, FilterTokenFlags.None, null, null, [new SidAndAttributes(WellKnownSids.World, 0), new SidAndAttributes(Bob, 0)], out var t2);
-        Assert.Equal([WellKnownSids.World], t2!.RestrictedSids.Select(r => r.Sid));
-        // Nothing in common: the token stays restricted (by the NULL SID), never unrestricted.
-        TokenFilter.Filter(t2, FilterTokenFlags.None, null, null, [new SidAndAttributes(Bob, 0)], out var t3);
+        // Only Everyone is in both lists, so only Everyone still matches allow ACEs; the old restricting SIDs stay
+        // deny-only, so the second pass still meets their deny ACEs.
+        Assert.Equal([WellKnownSids.World], t2!.RestrictedSids.Where(r => r.IsEnabled).Select(r => r.Sid));
+        Assert.Equal([WellKnownSids.Restricted, Alice], t2.RestrictedSids.Where(r => r.IsDenyOnly).Select(r => r.Sid));
+        Assert.True(t2.MatchesRestrictedSid(WellKnownSids.World, denyAce: false));
+        Assert.False(t2.MatchesRestrictedSid(Alice, denyAce: false));
+        Assert.True(t2.MatchesRestrictedSid(Alice, denyAce: true));
+        Assert.False(t2.MatchesRestrictedSid(Bob, denyAce: true));
+        // Nothing in common: the token stays restricted, by SIDs that no allow ACE matches; a deny-only restricting
+        // SID named again does not become enabled.
+        TokenFilter.Filter(t2, FilterTokenFlags.None, null, null, [new SidAndAttributes(Bob, 0), new SidAndAttributes(Alice, 0)], out var t3);
         Assert.True(t3!.IsRestricted);
-        Assert.Equal([WellKnownSids.Null], t3.RestrictedSids.Select(r => r.Sid));
+        Assert.DoesNotContain(t3.RestrictedSids, r => r.IsEnabled);
+        Assert.Equal([WellKnownSids.World, WellKnownSids.Restricted, Alice], t3.RestrictedSids.Select(r => r.Sid));
+    }
+
+    [Fact]
+    public void RefilteringARestrictedTokenNeverLiftsItsRestriction()
+    {
+        // Found by AccessCheckPropertyTests (restricted token <= original). Both used to widen access.
+        var sd = SddlParser.Parse($"O:BAG:BAD:(D;;FR;;;AU)(A;;FA;;;{Alice})(A;;FA;;;RC)(A;;FA;;;WD)");
+        var mapping = ObjectTypes.File.GenericMapping;
+        var token = AliceBuilder().AddGroup(WellKnownSids.AuthenticatedUsers).AddGroup(WellKnownSids.Restricted).Build();
+        TokenFilter.Filter(token, FilterTokenFlags.None, null, null, [new SidAndAttributes(WellKnownSids.AuthenticatedUsers, 0), new SidAndAttributes(WellKnownSids.Restricted, 0)], out var restricted);
+        Assert.False(AccessCheck.Check(sd, restricted!, 0x1, mapping).IsGranted);
+
+        // 1. Dropping AU from the restricting SIDs used to drop the deny ACE that AU met in the second pass.
+        TokenFilter.Filter(restricted!, FilterTokenFlags.None, null, null, [new SidAndAttributes(WellKnownSids.Restricted, 0)], out var narrower);
+        Assert.False(AccessCheck.Check(sd, narrower!, 0x1, mapping).IsGranted);
+        Assert.Equal(0u, AccessCheck.Check(sd, narrower!, AccessMask.MaximumAllowed, mapping).GrantedAccess & 0x1);
+
+        // 2. WRITE_RESTRICTED used to turn a token restricted for everything into one restricted for writes only.
+        var readOnly = SddlParser.Parse($"O:BAG:BAD:(A;;FA;;;{Alice})");
+        Assert.False(AccessCheck.Check(readOnly, restricted!, 0x1, mapping).IsGranted);
+        TokenFilter.Filter(restricted!, FilterTokenFlags.WriteRestricted, null, null, null, out var writeRestricted);
+        Assert.False(writeRestricted!.WriteRestricted);
+        Assert.False(AccessCheck.Check(readOnly, writeRestricted, 0x1, mapping).IsGranted);
+        // A token that is already write-restricted keeps the flag, and an unrestricted one takes it.
+        TokenFilter.Filter(token, FilterTokenFlags.WriteRestricted, null, null, [new SidAndAttributes(WellKnownSids.WriteRestricted, 0)], out var wr);
+        Assert.True(wr!.WriteRestricted);
+        TokenFilter.Filter(wr, FilterTokenFlags.WriteRestricted, null, null, null, out var wr2);
+        Assert.True(wr2!.WriteRestricted);
     }
 
     [Fact]
