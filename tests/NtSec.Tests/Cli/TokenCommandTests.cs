@@ -118,10 +118,16 @@ public sealed class TokenCommandTests : IDisposable
     {
         Assert.Equal(0, Run("token", "restrict", "--token", "admin.json", "--restrict", "RC,WD", "--out", "r1.json").ExitCode);
         var r = Run("token", "restrict", "--token", "r1.json", "--restrict", "BU");
-        // Nothing in common: the token stays restricted, by the NULL SID.
-        Assert.Equal([WellKnownSids.Null], Parse(r.Out).RestrictedSids.Select(s => s.Sid));
+        // Nothing in common: the token stays restricted, its old restricting SIDs kept as deny-only, none enabled.
+        var none = Parse(r.Out);
+        Assert.True(none.IsRestricted);
+        Assert.Equal([WellKnownSids.Restricted, WellKnownSids.World], none.RestrictedSids.Select(s => s.Sid));
+        Assert.All(none.RestrictedSids, s => Assert.True(s.IsDenyOnly));
         r = Run("token", "restrict", "--token", "r1.json", "--restrict", "WD,BU");
-        Assert.Equal([WellKnownSids.World], Parse(r.Out).RestrictedSids.Select(s => s.Sid));
+        // Only Everyone is in both lists: it stays enabled; RESTRICTED is kept, deny-only.
+        var one = Parse(r.Out);
+        Assert.Equal([WellKnownSids.World], one.RestrictedSids.Where(s => s.IsEnabled).Select(s => s.Sid));
+        Assert.Equal([WellKnownSids.Restricted], one.RestrictedSids.Where(s => s.IsDenyOnly).Select(s => s.Sid));
     }
 
     [Fact]
