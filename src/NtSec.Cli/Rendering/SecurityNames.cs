@@ -6,44 +6,44 @@ namespace NtSec.Cli.Rendering;
 /// <summary>The winnt.h names and SDDL codes of ACE types, ACE flags and descriptor control bits.</summary>
 public static class SecurityNames
 {
-    private static readonly (AceType Type, string Name, string? Sddl)[] AceTypes =
+    private static readonly (AceType Type, string Name)[] AceTypes =
     [
-        (AceType.AccessAllowed, "ACCESS_ALLOWED_ACE_TYPE", "A"),
-        (AceType.AccessDenied, "ACCESS_DENIED_ACE_TYPE", "D"),
-        (AceType.SystemAudit, "SYSTEM_AUDIT_ACE_TYPE", "AU"),
-        (AceType.SystemAlarm, "SYSTEM_ALARM_ACE_TYPE", "AL"),
-        (AceType.AccessAllowedCompound, "ACCESS_ALLOWED_COMPOUND_ACE_TYPE", null),
-        (AceType.AccessAllowedObject, "ACCESS_ALLOWED_OBJECT_ACE_TYPE", "OA"),
-        (AceType.AccessDeniedObject, "ACCESS_DENIED_OBJECT_ACE_TYPE", "OD"),
-        (AceType.SystemAuditObject, "SYSTEM_AUDIT_OBJECT_ACE_TYPE", "OU"),
-        (AceType.SystemAlarmObject, "SYSTEM_ALARM_OBJECT_ACE_TYPE", "OL"),
-        (AceType.AccessAllowedCallback, "ACCESS_ALLOWED_CALLBACK_ACE_TYPE", "XA"),
-        (AceType.AccessDeniedCallback, "ACCESS_DENIED_CALLBACK_ACE_TYPE", "XD"),
-        (AceType.AccessAllowedCallbackObject, "ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE", "ZA"),
-        (AceType.AccessDeniedCallbackObject, "ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE", null),
-        (AceType.SystemAuditCallback, "SYSTEM_AUDIT_CALLBACK_ACE_TYPE", "XU"),
-        (AceType.SystemAlarmCallback, "SYSTEM_ALARM_CALLBACK_ACE_TYPE", null),
-        (AceType.SystemAuditCallbackObject, "SYSTEM_AUDIT_CALLBACK_OBJECT_ACE_TYPE", null),
-        (AceType.SystemAlarmCallbackObject, "SYSTEM_ALARM_CALLBACK_OBJECT_ACE_TYPE", null),
-        (AceType.SystemMandatoryLabel, "SYSTEM_MANDATORY_LABEL_ACE_TYPE", "ML"),
-        (AceType.SystemResourceAttribute, "SYSTEM_RESOURCE_ATTRIBUTE_ACE_TYPE", "RA"),
-        (AceType.SystemScopedPolicyId, "SYSTEM_SCOPED_POLICY_ID_ACE_TYPE", "SP"),
-        (AceType.SystemProcessTrustLabel, "SYSTEM_PROCESS_TRUST_LABEL_ACE_TYPE", "TL"),
-        (AceType.SystemAccessFilter, "SYSTEM_ACCESS_FILTER_ACE_TYPE", "FL"),
+        (AceType.AccessAllowed, "ACCESS_ALLOWED_ACE_TYPE"),
+        (AceType.AccessDenied, "ACCESS_DENIED_ACE_TYPE"),
+        (AceType.SystemAudit, "SYSTEM_AUDIT_ACE_TYPE"),
+        (AceType.SystemAlarm, "SYSTEM_ALARM_ACE_TYPE"),
+        (AceType.AccessAllowedCompound, "ACCESS_ALLOWED_COMPOUND_ACE_TYPE"),
+        (AceType.AccessAllowedObject, "ACCESS_ALLOWED_OBJECT_ACE_TYPE"),
+        (AceType.AccessDeniedObject, "ACCESS_DENIED_OBJECT_ACE_TYPE"),
+        (AceType.SystemAuditObject, "SYSTEM_AUDIT_OBJECT_ACE_TYPE"),
+        (AceType.SystemAlarmObject, "SYSTEM_ALARM_OBJECT_ACE_TYPE"),
+        (AceType.AccessAllowedCallback, "ACCESS_ALLOWED_CALLBACK_ACE_TYPE"),
+        (AceType.AccessDeniedCallback, "ACCESS_DENIED_CALLBACK_ACE_TYPE"),
+        (AceType.AccessAllowedCallbackObject, "ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE"),
+        (AceType.AccessDeniedCallbackObject, "ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE"),
+        (AceType.SystemAuditCallback, "SYSTEM_AUDIT_CALLBACK_ACE_TYPE"),
+        (AceType.SystemAlarmCallback, "SYSTEM_ALARM_CALLBACK_ACE_TYPE"),
+        (AceType.SystemAuditCallbackObject, "SYSTEM_AUDIT_CALLBACK_OBJECT_ACE_TYPE"),
+        (AceType.SystemAlarmCallbackObject, "SYSTEM_ALARM_CALLBACK_OBJECT_ACE_TYPE"),
+        (AceType.SystemMandatoryLabel, "SYSTEM_MANDATORY_LABEL_ACE_TYPE"),
+        (AceType.SystemResourceAttribute, "SYSTEM_RESOURCE_ATTRIBUTE_ACE_TYPE"),
+        (AceType.SystemScopedPolicyId, "SYSTEM_SCOPED_POLICY_ID_ACE_TYPE"),
+        (AceType.SystemProcessTrustLabel, "SYSTEM_PROCESS_TRUST_LABEL_ACE_TYPE"),
+        (AceType.SystemAccessFilter, "SYSTEM_ACCESS_FILTER_ACE_TYPE"),
     ];
 
-    // Bit order, which is also the order SDDL writes the codes in. Bit 0x40 has two names: on an access filter ACE it
-    // is TRUST_PROTECTED_FILTER_ACE_FLAG (TP), elsewhere SUCCESSFUL_ACCESS_ACE_FLAG (SA).
-    private static readonly (AceFlags Flag, string Name, string Sddl)[] AceFlagTable =
+    // Bit order. Bit 0x40 has two names: on an access filter ACE it is TRUST_PROTECTED_FILTER_ACE_FLAG, elsewhere
+    // SUCCESSFUL_ACCESS_ACE_FLAG.
+    private static readonly (AceFlags Flag, string Name)[] AceFlagTable =
     [
-        (AceFlags.ObjectInherit, "OBJECT_INHERIT_ACE", "OI"),
-        (AceFlags.ContainerInherit, "CONTAINER_INHERIT_ACE", "CI"),
-        (AceFlags.NoPropagateInherit, "NO_PROPAGATE_INHERIT_ACE", "NP"),
-        (AceFlags.InheritOnly, "INHERIT_ONLY_ACE", "IO"),
-        (AceFlags.Inherited, "INHERITED_ACE", "ID"),
-        (AceFlags.Critical, "CRITICAL_ACE_FLAG", "CR"),
-        (AceFlags.SuccessfulAccess, "SUCCESSFUL_ACCESS_ACE_FLAG", "SA"),
-        (AceFlags.FailedAccess, "FAILED_ACCESS_ACE_FLAG", "FA"),
+        (AceFlags.ObjectInherit, "OBJECT_INHERIT_ACE"),
+        (AceFlags.ContainerInherit, "CONTAINER_INHERIT_ACE"),
+        (AceFlags.NoPropagateInherit, "NO_PROPAGATE_INHERIT_ACE"),
+        (AceFlags.InheritOnly, "INHERIT_ONLY_ACE"),
+        (AceFlags.Inherited, "INHERITED_ACE"),
+        (AceFlags.Critical, "CRITICAL_ACE_FLAG"),
+        (AceFlags.SuccessfulAccess, "SUCCESSFUL_ACCESS_ACE_FLAG"),
+        (AceFlags.FailedAccess, "FAILED_ACCESS_ACE_FLAG"),
     ];
 
     // Named by bit value from winnt.h/ntseapi.h rather than from the SecurityDescriptorControl member names: the
@@ -78,24 +78,19 @@ public static class SecurityNames
     /// <summary>The winnt.h constant of an ACE type (<c>ACCESS_ALLOWED_ACE_TYPE</c>), or <c>ACE type 0xNN</c> for an unknown one.</summary>
     public static string AceTypeName(AceType type)
     {
-        foreach (var (t, name, _) in AceTypes)
+        foreach (var (t, name) in AceTypes)
             if (t == type) return name;
         return $"ACE type 0x{(byte)type:x2}";
     }
 
     /// <summary>The SDDL code of an ACE type (<c>A</c>, <c>OD</c>, <c>ML</c> ...), or null when SDDL has none.</summary>
-    public static string? AceTypeSddl(AceType type)
-    {
-        foreach (var (t, _, sddl) in AceTypes)
-            if (t == type) return sddl;
-        return null;
-    }
+    public static string? AceTypeSddl(AceType type) => NtSec.Sddl.SddlWriter.AceTypeCode(type);
 
     /// <summary>The names of the set ACE flags in bit order.</summary>
     public static IReadOnlyList<string> AceFlagNames(AceFlags flags, AceType type)
     {
         var names = new List<string>();
-        foreach (var (flag, name, _) in AceFlagTable)
+        foreach (var (flag, name) in AceFlagTable)
         {
             if ((flags & flag) == 0) continue;
             names.Add(flag == AceFlags.SuccessfulAccess && type == AceType.SystemAccessFilter ? "TRUST_PROTECTED_FILTER_ACE_FLAG" : name);
@@ -104,16 +99,7 @@ public static class SecurityNames
     }
 
     /// <summary>The SDDL codes of the set ACE flags, concatenated as SDDL writes them (<c>OICIID</c>).</summary>
-    public static string AceFlagsSddl(AceFlags flags, AceType type)
-    {
-        var sb = new System.Text.StringBuilder();
-        foreach (var (flag, _, code) in AceFlagTable)
-        {
-            if ((flags & flag) == 0) continue;
-            sb.Append(flag == AceFlags.SuccessfulAccess && type == AceType.SystemAccessFilter ? "TP" : code);
-        }
-        return sb.ToString();
-    }
+    public static string AceFlagsSddl(AceFlags flags, AceType type) => NtSec.Sddl.SddlWriter.FormatAceFlags(flags, type);
 
     /// <summary>The SE_* names of the set control bits, in bit order.</summary>
     public static IReadOnlyList<string> ControlNames(SecurityDescriptorControl control)

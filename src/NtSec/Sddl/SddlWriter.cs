@@ -104,6 +104,34 @@ public static class SddlWriter
         return true;
     }
 
+    /// <summary>The SDDL code of an ACE type (<c>A</c>, <c>OD</c>, <c>ML</c> ...), or null when SDDL has none.</summary>
+    public static string? AceTypeCode(AceType type)
+    {
+        foreach (var (c, t, _) in SddlParser.AceTypeCodes)
+            if (t == type) return c;
+        return null;
+    }
+
+    /// <summary>ACE flags as SDDL writes them, in bit order (<c>OICIID</c>); TP instead of SA on an access filter ACE.</summary>
+    public static string FormatAceFlags(AceFlags flags, AceType type)
+    {
+        var sb = new StringBuilder(16);
+        AppendAceFlags(sb, flags, type);
+        return sb.ToString();
+    }
+
+    // TP and SA share a bit: TP on access filter ACEs, SA elsewhere.
+    private static void AppendAceFlags(StringBuilder sb, AceFlags flags, AceType type)
+    {
+        foreach (var (c, f) in SddlParser.AceFlagCodes)
+        {
+            if ((flags & f) == 0) continue;
+            if (c == "TP" && type != AceType.SystemAccessFilter) continue;
+            if (c == "SA" && type == AceType.SystemAccessFilter) continue;
+            sb.Append(c);
+        }
+    }
+
     /// <summary>One ACE in SDDL; for ACEs SDDL cannot express, a description in angle brackets.</summary>
     public static string FormatAce(Ace ace, SidContext? context)
     {
@@ -113,29 +141,14 @@ public static class SddlWriter
 
     private static bool AppendAce(StringBuilder sb, Ace ace, SidContext? context, out string? error)
     {
-        string? code = null;
-        foreach (var (c, t, _) in SddlParser.AceTypeCodes)
-        {
-            if (t == ace.Type)
-            {
-                code = c;
-                break;
-            }
-        }
+        string? code = AceTypeCode(ace.Type);
         if (code is null || ace.IsRaw)
         {
             error = $"ACE type 0x{(byte)ace.Type:x2} has no SDDL form";
             return false;
         }
         sb.Append('(').Append(code).Append(';');
-        foreach (var (c, f) in SddlParser.AceFlagCodes)
-        {
-            // TP and SA share a bit: write TP on access filter ACEs, SA elsewhere.
-            if ((ace.Flags & f) == 0) continue;
-            if (c == "TP" && ace.Type != AceType.SystemAccessFilter) continue;
-            if (c == "SA" && ace.Type == AceType.SystemAccessFilter) continue;
-            sb.Append(c);
-        }
+        AppendAceFlags(sb, ace.Flags, ace.Type);
         sb.Append(';');
         sb.Append(SddlRights.Format(ace.Mask, ace.Type == AceType.SystemMandatoryLabel));
         sb.Append(';');
