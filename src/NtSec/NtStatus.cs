@@ -62,6 +62,33 @@ public readonly record struct NtStatus(uint Value)
     /// <summary>STATUS_INVALID_GROUP_ATTRIBUTES.</summary>
     public static readonly NtStatus InvalidGroupAttributes = new(0xC000_00A4);
 
+    /// <summary>STATUS_OBJECT_NAME_EXISTS (informational: an existing object was opened).</summary>
+    public static readonly NtStatus ObjectNameExists = new(0x4000_0000);
+    /// <summary>STATUS_NO_SUCH_LOGON_SESSION.</summary>
+    public static readonly NtStatus NoSuchLogonSession = new(0xC000_005F);
+    /// <summary>STATUS_OBJECT_NAME_NOT_FOUND.</summary>
+    public static readonly NtStatus ObjectNameNotFound = new(0xC000_0034);
+    /// <summary>STATUS_OBJECT_NAME_COLLISION.</summary>
+    public static readonly NtStatus ObjectNameCollision = new(0xC000_0035);
+    /// <summary>STATUS_INVALID_CID.</summary>
+    public static readonly NtStatus InvalidCid = new(0xC000_000B);
+    /// <summary>STATUS_NO_SUCH_PRIVILEGE.</summary>
+    public static readonly NtStatus NoSuchPrivilege = new(0xC000_0060);
+    /// <summary>STATUS_THREAD_IS_TERMINATING.</summary>
+    public static readonly NtStatus ThreadIsTerminating = new(0xC000_004B);
+    /// <summary>STATUS_PROCESS_IS_TERMINATING.</summary>
+    public static readonly NtStatus ProcessIsTerminating = new(0xC000_010A);
+    /// <summary>STATUS_TOKEN_ALREADY_IN_USE.</summary>
+    public static readonly NtStatus TokenAlreadyInUse = new(0xC000_012B);
+    /// <summary>STATUS_DLL_INIT_FAILED.</summary>
+    public static readonly NtStatus DllInitFailed = new(0xC000_0142);
+    /// <summary>STATUS_HANDLE_NOT_CLOSABLE.</summary>
+    public static readonly NtStatus HandleNotClosable = new(0xC000_0235);
+    /// <summary>STATUS_CANT_ENABLE_DENY_ONLY.</summary>
+    public static readonly NtStatus CantEnableDenyOnly = new(0xC000_02B3);
+    /// <summary>STATUS_NOT_SUPPORTED.</summary>
+    public static readonly NtStatus NotSupported = new(0xC000_00BB);
+
     private static readonly (NtStatus Status, string Name, int Win32)[] Table =
     [
         (Success, "STATUS_SUCCESS", 0),
@@ -92,6 +119,19 @@ public readonly record struct NtStatus(uint Value)
         (GenericNotMapped, "STATUS_GENERIC_NOT_MAPPED", 1360),
         (InvalidGroupAttributes, "STATUS_INVALID_GROUP_ATTRIBUTES", 1345),
         (AllottedSpaceExceeded, "STATUS_ALLOTTED_SPACE_EXCEEDED", 1344),
+        (ObjectNameExists, "STATUS_OBJECT_NAME_EXISTS", 183),
+        (NoSuchLogonSession, "STATUS_NO_SUCH_LOGON_SESSION", 1312),
+        (ObjectNameNotFound, "STATUS_OBJECT_NAME_NOT_FOUND", 2),
+        (ObjectNameCollision, "STATUS_OBJECT_NAME_COLLISION", 183),
+        (InvalidCid, "STATUS_INVALID_CID", 87),
+        (NoSuchPrivilege, "STATUS_NO_SUCH_PRIVILEGE", 1313),
+        (ThreadIsTerminating, "STATUS_THREAD_IS_TERMINATING", 5),
+        (ProcessIsTerminating, "STATUS_PROCESS_IS_TERMINATING", 5),
+        (TokenAlreadyInUse, "STATUS_TOKEN_ALREADY_IN_USE", 1375),
+        (DllInitFailed, "STATUS_DLL_INIT_FAILED", 1114),
+        (HandleNotClosable, "STATUS_HANDLE_NOT_CLOSABLE", 6),
+        (CantEnableDenyOnly, "STATUS_CANT_ENABLE_DENY_ONLY", 629),
+        (NotSupported, "STATUS_NOT_SUPPORTED", 50),
     ];
 
     /// <summary>True for success and informational codes (the top two bits are 00 or 01).</summary>

@@ -108,6 +108,18 @@ public static class AccessCheck
         return result with { AccessStatus = accessStatus[0], GrantedAccess = grantedAccess[0] };
     }
 
+    /// <summary>
+    /// SeAccessCheck as the object manager calls it when a handle is opened: the subject's effective token may be a
+    /// primary token (a thread that is not impersonating), so the token-type and level checks of NtAccessCheck do
+    /// not apply; the caller has already refused an impersonation token below SecurityImpersonation.
+    /// </summary>
+    internal static AccessCheckResult CheckSubject(SecurityDescriptor descriptor, Token token, uint desiredAccess, GenericMapping mapping, AccessCheckExplanation? explanation)
+    {
+        Span<uint> granted = stackalloc uint[1];
+        Span<NtStatus> statuses = stackalloc NtStatus[1];
+        return Run(descriptor, token, desiredAccess, mapping, default, null, explanation, granted, statuses, partialGrants: false, subjectContext: true);
+    }
+
     /// <summary>Checks an object type list the way Windows does before any access is computed.</summary>
     public static NtStatus ValidateObjectTypeList(ReadOnlySpan<ObjectTypeEntry> objectTypes)
     {
@@ -132,16 +144,17 @@ public static class AccessCheck
         AccessCheckExplanation? explain,
         Span<uint> granted,
         Span<NtStatus> statuses,
-        bool partialGrants)
+        bool partialGrants,
+        bool subjectContext = false)
     {
         // Argument checks, in Windows' order.
         var status = ValidateObjectTypeList(objectTypes);
         if (status != NtStatus.Success) return Refuse(explain, status, "the object type list is malformed (its first entry must be level 0, the only level-0 entry, and levels rise by at most one, up to 4)");
         if ((desired & AccessMask.GenericMask) != 0)
             return Refuse(explain, NtStatus.GenericNotMapped, "the desired access holds generic rights; map them with the object's generic mapping first");
-        if (token.Type != TokenType.Impersonation)
+        if (!subjectContext && token.Type != TokenType.Impersonation)
             return Refuse(explain, NtStatus.NoImpersonationToken, "the token is a primary token; an access check needs an impersonation token");
-        if (token.ImpersonationLevel < SecurityImpersonationLevel.Identification)
+        if (!subjectContext && token.ImpersonationLevel < SecurityImpersonationLevel.Identification)
             return Refuse(explain, NtStatus.BadImpersonationLevel, "the token is at SecurityAnonymous; an access check needs SecurityIdentification or above");
         if (sd.Owner is null || sd.Group is null)
             return Refuse(explain, NtStatus.InvalidSecurityDescriptor, "the security descriptor has no owner or no group");

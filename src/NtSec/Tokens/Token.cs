@@ -137,6 +137,7 @@ public sealed class Token
         SandboxInert = b.SandboxInert;
         IsLuaToken = b.IsLuaToken;
         Origin = b.Origin;
+        ParentTokenId = b.ParentTokenId;
         DeviceGroups = [.. b.DeviceGroups];
         UserClaims = b.UserClaims;
         DeviceClaims = b.DeviceClaims;
@@ -254,6 +255,9 @@ public sealed class Token
 
     /// <summary>The logon session that created this token's logon session (TokenOrigin).</summary>
     public Luid Origin { get; }
+
+    /// <summary>The TokenId of the token this one was filtered from; zero for a token made from scratch.</summary>
+    public Luid ParentTokenId { get; }
 
     /// <summary>Device groups (compound identity), kept as data.</summary>
     public ImmutableArray<SidAndAttributes> DeviceGroups { get; }

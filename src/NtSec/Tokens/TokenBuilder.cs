@@ -41,6 +41,7 @@ public sealed class TokenBuilder
         SandboxInert = t.SandboxInert;
         IsLuaToken = t.IsLuaToken;
         Origin = t.Origin;
+        ParentTokenId = t.ParentTokenId;
         DeviceGroups.AddRange(t.DeviceGroups);
         UserClaims = t.UserClaims;
         DeviceClaims = t.DeviceClaims;
@@ -90,6 +91,11 @@ public sealed class TokenBuilder
     public bool IsLuaToken { get; set; }
     /// <summary>The origin logon session.</summary>
     public Luid Origin { get; set; }
+    /// <summary>
+    /// The TokenId of the token this one was filtered from (zero for a token made from scratch). Windows uses it to
+    /// let a process assign a restricted copy of its own token as a primary token without SeAssignPrimaryTokenPrivilege.
+    /// </summary>
+    public Luid ParentTokenId { get; set; }
     /// <summary>Device groups.</summary>
     public List<SidAndAttributes> DeviceGroups { get; } = [];
     /// <summary>User claims (raw claim attribute blocks).</summary>
@@ -126,14 +132,40 @@ public sealed class TokenBuilder
     /// <exception cref="ArgumentException">A rule is broken; the message names it.</exception>
     public Token Build()
     {
-        if (User.Sid.IsDefault) throw new ArgumentException("The token needs a user SID.");
-        if (Owner is { } owner && owner != User.Sid && !Groups.Any(g => g.Sid == owner && (g.Attributes & GroupAttributes.Owner) != 0))
-            throw new ArgumentException($"owner {owner} is neither the user nor a group with the Owner attribute (STATUS_INVALID_OWNER)");
-        if (PrimaryGroup is { } pg && pg != User.Sid && !Groups.Any(g => g.Sid == pg))
-            throw new ArgumentException($"primary group {pg} is neither the user nor one of the token's groups (STATUS_INVALID_PRIMARY_GROUP)");
-        if (IntegrityLevel.IsDefault || IntegrityLevel.IdentifierAuthority != 16 || IntegrityLevel.SubAuthorityCount != 1)
-            throw new ArgumentException($"integrity level {IntegrityLevel} is not a mandatory label SID (S-1-16-x)");
-        if (!Enum.IsDefined(ImpersonationLevel)) throw new ArgumentException($"impersonation level {(int)ImpersonationLevel} is not valid (STATUS_BAD_IMPERSONATION_LEVEL)");
+        var status = Validate(out string? reason);
+        if (!status.IsSuccess) throw new ArgumentException(reason);
         return new Token(this);
+    }
+
+    /// <summary>The rules of <see cref="Build"/> as the status NtCreateToken returns, with a reason.</summary>
+    internal NtStatus Validate(out string? reason)
+    {
+        reason = null;
+        if (User.Sid.IsDefault)
+        {
+            reason = "The token needs a user SID.";
+            return NtStatus.InvalidSid;
+        }
+        if (Owner is { } owner && owner != User.Sid && !Groups.Any(g => g.Sid == owner && (g.Attributes & GroupAttributes.Owner) != 0))
+        {
+            reason = $"owner {owner} is neither the user nor a group with the Owner attribute (STATUS_INVALID_OWNER)";
+            return NtStatus.InvalidOwner;
+        }
+        if (PrimaryGroup is { } pg && pg != User.Sid && !Groups.Any(g => g.Sid == pg))
+        {
+            reason = $"primary group {pg} is neither the user nor one of the token's groups (STATUS_INVALID_PRIMARY_GROUP)";
+            return NtStatus.InvalidPrimaryGroup;
+        }
+        if (IntegrityLevel.IsDefault || IntegrityLevel.IdentifierAuthority != 16 || IntegrityLevel.SubAuthorityCount != 1)
+        {
+            reason = $"integrity level {IntegrityLevel} is not a mandatory label SID (S-1-16-x)";
+            return NtStatus.InvalidSid;
+        }
+        if (!Enum.IsDefined(ImpersonationLevel))
+        {
+            reason = $"impersonation level {(int)ImpersonationLevel} is not valid (STATUS_BAD_IMPERSONATION_LEVEL)";
+            return NtStatus.BadImpersonationLevel;
+        }
+        return NtStatus.Success;
     }
 }

@@ -104,6 +104,8 @@ public static class TokenFilter
         if ((flags & FilterTokenFlags.WriteRestricted) != 0 && (!token.IsRestricted || token.WriteRestricted)) b.WriteRestricted = true;
         if ((flags & FilterTokenFlags.SandboxInert) != 0) b.SandboxInert = true;
         if ((flags & FilterTokenFlags.LuaToken) != 0) b.IsLuaToken = true;
+        // The new token is a child of the old one: CreateProcessAsUser lets its parent's process assign it.
+        b.ParentTokenId = token.TokenId;
         b.TokenId = null;
         b.ModifiedId = null;
         filtered = b.Build();

@@ -1,0 +1,250 @@
+using NtSec.Authorization;
+using NtSec.Descriptors;
+using NtSec.Tokens;
+
+namespace NtSec.Kernel;
+
+public sealed partial class NtCalls
+{
+    /// <summary>NtOpenProcess by process ID: an access check on the process's descriptor (SeDebugPrivilege grants all). STATUS_INVALID_CID for an unknown ID.</summary>
+    public NtStatus NtOpenProcess(out NtHandle processHandle, uint desiredAccess, HandleAttributes attributes, int processId)
+    {
+        processHandle = NtHandle.Null;
+        lock (Sys.SyncRoot)
+        {
+            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
+            if (!ValidAttributes(attributes)) return NtStatus.InvalidParameter;
+            if (Sys.FindProcessLocked(processId) is not { } process) return NtStatus.InvalidCid;
+            var status = AccessCheckLocked(process, desiredAccess, EffectiveTokenLocked(), attributes, out uint granted);
+            if (!status.IsSuccess) return status;
+            processHandle = InsertLocked(process, granted, attributes);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>NtOpenThread by thread ID: an access check on the thread's descriptor (SeDebugPrivilege grants all). STATUS_INVALID_CID for an unknown ID.</summary>
+    public NtStatus NtOpenThread(out NtHandle threadHandle, uint desiredAccess, HandleAttributes attributes, int threadId)
+    {
+        threadHandle = NtHandle.Null;
+        lock (Sys.SyncRoot)
+        {
+            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
+            if (!ValidAttributes(attributes)) return NtStatus.InvalidParameter;
+            if (Sys.FindThreadLocked(threadId) is not { } thread) return NtStatus.InvalidCid;
+            var status = AccessCheckLocked(thread, desiredAccess, EffectiveTokenLocked(), attributes, out uint granted);
+            if (!status.IsSuccess) return status;
+            threadHandle = InsertLocked(thread, granted, attributes);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// NtCreateThreadEx (the part that matters here): a new thread in a process. The process handle needs
+    /// PROCESS_CREATE_THREAD; the caller gets the access it asks for on the new thread.
+    /// </summary>
+    public NtStatus NtCreateThread(out NtHandle threadHandle, uint desiredAccess, NtHandle processHandle, out ThreadObject? thread)
+    {
+        threadHandle = NtHandle.Null;
+        thread = null;
+        lock (Sys.SyncRoot)
+        {
+            var status = ReferenceLocked(processHandle, ProcessAccessRights.CreateThread, ObjectTypes.Process, out var p, out _);
+            if (!status.IsSuccess) return status;
+            var process = (ProcessObject)p!;
+            if (process.IsTerminated) return NtStatus.ProcessIsTerminating;
+            var sd = ObjectSecurity.ForNewObject(EffectiveTokenLocked(), ObjectTypes.Thread, process.PrimaryTokenLocked.TokenLocked.IntegrityLevel, ObjectSecurity.NoWriteUp | ObjectSecurity.NoReadUp);
+            thread = Sys.CreateThreadLocked(process, sd);
+            threadHandle = InsertLocked(thread, CreatorAccess(ObjectTypes.Thread, desiredAccess), HandleAttributes.None);
+            thread.Release();
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>NtTerminateThread: the handle needs THREAD_TERMINATE. A process ends with its last thread.</summary>
+    public NtStatus NtTerminateThread(NtHandle threadHandle, NtStatus exitStatus)
+    {
+        lock (Sys.SyncRoot)
+        {
+            var status = ReferenceLocked(threadHandle, ThreadAccessRights.Terminate, ObjectTypes.Thread, out var t, out _);
+            if (!status.IsSuccess) return status;
+            Sys.TerminateThreadLocked((ThreadObject)t!, exitStatus);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>NtTerminateProcess: the handle needs PROCESS_TERMINATE. Its threads end and its handles close.</summary>
+    public NtStatus NtTerminateProcess(NtHandle processHandle, NtStatus exitStatus)
+    {
+        lock (Sys.SyncRoot)
+        {
+            var status = ReferenceLocked(processHandle, ProcessAccessRights.Terminate, ObjectTypes.Process, out var p, out _);
+            if (!status.IsSuccess) return status;
+            var process = (ProcessObject)p!;
+            if (process.IsTerminated) return NtStatus.ProcessIsTerminating;
+            Sys.TerminateProcessLocked(process, exitStatus);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// NtSetInformationThread(ThreadImpersonationToken): the thread handle needs THREAD_SET_THREAD_TOKEN. A NULL token
+    /// handle ends the impersonation (RevertToSelf). Otherwise the token handle needs TOKEN_IMPERSONATE and must be an
+    /// impersonation token (STATUS_BAD_TOKEN_TYPE); the thread then wears it at its level, or — when
+    /// <see cref="ImpersonationRules"/> refuse that level — an identification-level copy, without any error.
+    /// </summary>
+    public NtStatus NtSetInformationThread(NtHandle threadHandle, ThreadInformationClass informationClass, NtHandle tokenHandle)
+    {
+        lock (Sys.SyncRoot)
+        {
+            if (informationClass != ThreadInformationClass.ThreadImpersonationToken) return NtStatus.InvalidInfoClass;
+            var status = ReferenceLocked(threadHandle, ThreadAccessRights.SetThreadToken, ObjectTypes.Thread, out var t, out _);
+            if (!status.IsSuccess) return status;
+            var thread = (ThreadObject)t!;
+            if (tokenHandle.IsNull)
+            {
+                thread.ImpersonationTokenLocked = null;
+                return NtStatus.Success;
+            }
+            status = ReferenceLocked(tokenHandle, TokenAccessRights.Impersonate, ObjectTypes.Token, out var o, out _);
+            if (!status.IsSuccess) return status;
+            var token = (TokenObject)o!;
+            if (token.TokenLocked.Type != TokenType.Impersonation) return NtStatus.BadTokenType;
+            ImpersonateLocked(thread, token);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="thread"/> <paramref name="token"/> to wear, by <see cref="ImpersonationRules"/>: as it
+    /// is, or as an identification-level copy.
+    /// </summary>
+    internal ImpersonationOutcome ImpersonateLocked(ThreadObject thread, TokenObject token)
+    {
+        var processToken = thread.Process.PrimaryTokenLocked.TokenLocked;
+        if (ImpersonationRules.CanImpersonate(processToken, token.TokenLocked, out _))
+        {
+            thread.ImpersonationTokenLocked = token;
+            return ImpersonationOutcome.Granted;
+        }
+        var copy = Copy(token.TokenLocked, TokenType.Impersonation, SecurityImpersonationLevel.Identification, effectiveOnly: false);
+        var downgraded = new TokenObject(Sys, copy, token.SecurityDescriptorLocked) { LinkedTokenLocked = token.LinkedTokenLocked };
+        thread.ImpersonationTokenLocked = downgraded;
+        downgraded.Release();
+        return ImpersonationOutcome.DowngradedToIdentification;
+    }
+
+    /// <summary>
+    /// NtImpersonateThread: the server thread (handle needs THREAD_IMPERSONATE) takes on the security context of the
+    /// client thread (handle needs THREAD_DIRECT_IMPERSONATION): a copy of the client's effective token at the quality
+    /// of service's level. A client that is itself impersonating at a lower level cannot pass on more
+    /// (STATUS_BAD_IMPERSONATION_LEVEL). The copy is assigned by <see cref="ImpersonationRules"/>.
+    /// </summary>
+    public NtStatus NtImpersonateThread(NtHandle serverThreadHandle, NtHandle clientThreadHandle, SecurityQualityOfService securityQualityOfService)
+    {
+        ArgumentNullException.ThrowIfNull(securityQualityOfService);
+        lock (Sys.SyncRoot)
+        {
+            var status = ReferenceLocked(serverThreadHandle, ThreadAccessRights.Impersonate, ObjectTypes.Thread, out var s, out _);
+            if (!status.IsSuccess) return status;
+            status = ReferenceLocked(clientThreadHandle, ThreadAccessRights.DirectImpersonation, ObjectTypes.Thread, out var c, out _);
+            if (!status.IsSuccess) return status;
+            var server = (ThreadObject)s!;
+            var client = (ThreadObject)c!;
+            var level = securityQualityOfService.ImpersonationLevel;
+            if (!Enum.IsDefined(level)) return NtStatus.BadImpersonationLevel;
+            var clientToken = client.ImpersonationTokenLocked ?? client.Process.PrimaryTokenLocked;
+            var source = clientToken.TokenLocked;
+            if (source.Type == TokenType.Impersonation && source.ImpersonationLevel < level) return NtStatus.BadImpersonationLevel;
+            var copy = Copy(source, TokenType.Impersonation, level, securityQualityOfService.EffectiveOnly);
+            var created = new TokenObject(Sys, copy, clientToken.SecurityDescriptorLocked) { LinkedTokenLocked = clientToken.LinkedTokenLocked };
+            ImpersonateLocked(server, created);
+            created.Release();
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// NtImpersonateAnonymousToken: the thread (handle needs THREAD_IMPERSONATE) impersonates ANONYMOUS LOGON, at
+    /// SecurityImpersonation. The anonymous token has the Everyone group only under the EveryoneIncludesAnonymous
+    /// policy (<see cref="EmulatedSystem.EveryoneIncludesAnonymous"/>).
+    /// </summary>
+    public NtStatus NtImpersonateAnonymousToken(NtHandle threadHandle)
+    {
+        lock (Sys.SyncRoot)
+        {
+            var status = ReferenceLocked(threadHandle, ThreadAccessRights.Impersonate, ObjectTypes.Thread, out var t, out _);
+            if (!status.IsSuccess) return status;
+            var anonymous = Sys.AnonymousToken();
+            var sd = ObjectSecurity.ForNewObject(Sys.SystemToken, ObjectTypes.Token, anonymous.IntegrityLevel, ObjectSecurity.NoWriteUp);
+            var token = new TokenObject(Sys, anonymous, sd);
+            ((ThreadObject)t!).ImpersonationTokenLocked = token;
+            token.Release();
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// The kernel half of CreateProcess and CreateProcessAsUser (NtCreateUserProcess): a new process with its first
+    /// thread.
+    /// <list type="bullet">
+    /// <item>With a token handle, it needs TOKEN_ASSIGN_PRIMARY and must be a primary token
+    /// (STATUS_BAD_TOKEN_TYPE).</item>
+    /// <item>Unless the token is a child of the caller's primary token (filtered from it) or a sibling (a copy of the
+    /// same parent in the same logon session), the caller needs SeAssignPrimaryTokenPrivilege enabled
+    /// (STATUS_PRIVILEGE_NOT_HELD). This is what lets an ordinary program start a restricted copy of itself.</item>
+    /// <item>The process runs with its own copy of the token, and on <paramref name="desktop"/>
+    /// (<c>WinSta0\Default</c>), or the caller's desktop when null.</item>
+    /// <item>The process and thread descriptors come from the caller's token, with the new token's integrity
+    /// label.</item>
+    /// <item>With <paramref name="inheritHandles"/>, the caller's inheritable handles are copied at the same
+    /// values.</item>
+    /// </list>
+    /// </summary>
+    public NtStatus NtCreateUserProcess(out NtHandle processHandle, out NtHandle threadHandle, NtHandle tokenHandle, string imageName, string? desktop, bool inheritHandles, out ProcessObject? process)
+    {
+        ArgumentNullException.ThrowIfNull(imageName);
+        processHandle = NtHandle.Null;
+        threadHandle = NtHandle.Null;
+        process = null;
+        lock (Sys.SyncRoot)
+        {
+            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
+            var callerPrimary = ProcessTokenLocked();
+            Token token = callerPrimary;
+            if (!tokenHandle.IsNull)
+            {
+                var status = ReferenceLocked(tokenHandle, TokenAccessRights.AssignPrimary, ObjectTypes.Token, out var o, out _);
+                if (!status.IsSuccess) return status;
+                token = ((TokenObject)o!).TokenLocked;
+                if (token.Type != TokenType.Primary) return NtStatus.BadTokenType;
+                if (UserMode && !IsChildOrSibling(token, callerPrimary) && !EffectiveTokenLocked().IsPrivilegeEnabled(Privileges.AssignPrimaryToken))
+                    return NtStatus.PrivilegeNotHeld;
+            }
+            DesktopObject? target = Thread.DesktopLocked;
+            if (desktop is not null)
+            {
+                if (Sys.FindObjectLocked(desktop) is not DesktopObject d) return NtStatus.ObjectNameNotFound;
+                target = d;
+            }
+            var processToken = Copy(token, TokenType.Primary, SecurityImpersonationLevel.Impersonation, effectiveOnly: false);
+            process = Sys.CreateProcessLocked(processToken, imageName, target, Thread.Process, out var thread, EffectiveTokenLocked());
+            if (inheritHandles)
+            {
+                foreach (var (value, entry) in Thread.Process.Handles.Snapshot())
+                    if ((entry.Attributes & HandleAttributes.Inherit) != 0) process.Handles.InsertAt(value, entry);
+            }
+            processHandle = InsertLocked(process, ProcessAccessRights.AllAccess, HandleAttributes.None);
+            threadHandle = InsertLocked(thread, ThreadAccessRights.AllAccess, HandleAttributes.None);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// Windows lets a process assign, without SeAssignPrimaryTokenPrivilege, a token filtered from its own (a child)
+    /// or a copy sharing its token's parent in the same logon session (a sibling). NtSec also asks a sibling to be of
+    /// the same user: in Windows a logon session has one user, but NtSec's tokens can share a logon ID by accident.
+    /// </summary>
+    internal static bool IsChildOrSibling(Token token, Token callerPrimary) =>
+        token.ParentTokenId == callerPrimary.TokenId
+        || token.ParentTokenId == callerPrimary.ParentTokenId && token.AuthenticationId == callerPrimary.AuthenticationId && token.User.Sid == callerPrimary.User.Sid;
+}

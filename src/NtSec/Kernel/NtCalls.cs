@@ -1,0 +1,436 @@
+using NtSec.Authorization;
+using NtSec.Descriptors;
+using NtSec.Sddl;
+using NtSec.Tokens;
+
+namespace NtSec.Kernel;
+
+/// <summary>SECURITY_QUALITY_OF_SERVICE: what a client lets a server do with its identity.</summary>
+/// <param name="ImpersonationLevel">The level the server gets.</param>
+/// <param name="EffectiveOnly">Only the enabled groups and privileges travel; disabled ones are dropped.</param>
+/// <param name="DynamicTracking">Dynamic context tracking (recorded; NtSec's tokens are snapshots either way).</param>
+public sealed record SecurityQualityOfService(SecurityImpersonationLevel ImpersonationLevel, bool EffectiveOnly = false, bool DynamicTracking = false);
+
+/// <summary>OBJECT_ATTRIBUTES: a name, handle attributes, and the optional descriptor and quality of service.</summary>
+/// <param name="Name">The object's name, or null.</param>
+/// <param name="Attributes">OBJ_* flags.</param>
+/// <param name="SecurityDescriptor">The descriptor for a new object, or null for the creator's defaults.</param>
+/// <param name="SecurityQualityOfService">The quality of service (NtDuplicateToken takes the impersonation level from it).</param>
+public sealed record ObjectAttributes(
+    string? Name = null,
+    HandleAttributes Attributes = HandleAttributes.None,
+    SecurityDescriptor? SecurityDescriptor = null,
+    SecurityQualityOfService? SecurityQualityOfService = null);
+
+/// <summary>OBJECT_BASIC_INFORMATION, as NtQueryObject returns it, with the type name and object name added.</summary>
+/// <param name="Attributes">The handle's attributes.</param>
+/// <param name="GrantedAccess">The handle's granted access.</param>
+/// <param name="HandleCount">Open handles to the object.</param>
+/// <param name="PointerCount">References to the object, handles included.</param>
+/// <param name="TypeName">The object type's name (<c>Token</c>).</param>
+/// <param name="Name">The object's name, or null.</param>
+public readonly record struct ObjectBasicInformation(HandleAttributes Attributes, uint GrantedAccess, int HandleCount, int PointerCount, string TypeName, string? Name);
+
+/// <summary>
+/// The system calls of one emulated thread, made from one processor mode. Every call returns the NTSTATUS Windows
+/// returns and never throws for a failure Windows reports; output handles are NULL on failure (as on Windows 7 and
+/// later).
+/// </summary>
+/// <remarks>
+/// From user mode (<see cref="ThreadObject.Nt"/>) every handle is checked against the access it was granted and
+/// every open is an access check against the object's descriptor with the caller's effective token: the thread's
+/// impersonation token if it has one, else its process's primary token. From kernel mode
+/// (<see cref="ThreadObject.Zw"/>) handles are trusted and opens skip the access check, unless
+/// OBJ_FORCE_ACCESS_CHECK is given.
+/// </remarks>
+public sealed partial class NtCalls
+{
+    // Bits of an access mask that no right uses; a request for them is refused.
+    private const uint ReservedAccessBits = 0x0CE0_0000;
+    private const uint ValidHandleAttributes = 0x1FF3;
+
+    internal NtCalls(ThreadObject thread, ProcessorMode mode)
+    {
+        Thread = thread;
+        PreviousMode = mode;
+    }
+
+    /// <summary>The calling thread.</summary>
+    public ThreadObject Thread { get; }
+
+    /// <summary>The mode the calls are made from.</summary>
+    public ProcessorMode PreviousMode { get; }
+
+    private EmulatedSystem Sys => Thread.System;
+
+    private bool UserMode => PreviousMode == ProcessorMode.User;
+
+    /// <summary>The caller's effective token: the impersonation token, else the process's primary token.</summary>
+    internal Token EffectiveTokenLocked() => Thread.ImpersonationTokenLocked?.TokenLocked ?? Thread.Process.PrimaryTokenLocked.TokenLocked;
+
+    internal Token ProcessTokenLocked() => Thread.Process.PrimaryTokenLocked.TokenLocked;
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Handles
+
+    /// <summary>ObReferenceObjectByHandle: resolves a handle of the caller's process, checks its type and access.</summary>
+    internal NtStatus ReferenceLocked(NtHandle handle, uint desiredAccess, ObjectTypeInfo? type, out KernelObject? obj, out uint granted)
+    {
+        obj = null;
+        granted = 0;
+        if (!ResolveLocked(Thread.Process, handle, out var entry, out var status)) return status;
+        if (type is not null && !ReferenceEquals(entry.Object.Type, type)) return NtStatus.ObjectTypeMismatch;
+        if (UserMode && (desiredAccess & ~entry.GrantedAccess) != 0) return NtStatus.AccessDenied;
+        obj = entry.Object;
+        granted = entry.GrantedAccess;
+        return NtStatus.Success;
+    }
+
+    /// <summary>Looks a handle up in <paramref name="process"/>'s table (pseudo-handles relative to the caller).</summary>
+    internal bool ResolveLocked(ProcessObject process, NtHandle handle, out HandleEntry entry, out NtStatus status)
+    {
+        entry = default;
+        status = NtStatus.InvalidHandle;
+        if (Thread.IsTerminated)
+        {
+            status = NtStatus.ThreadIsTerminating;
+            return false;
+        }
+        if (handle.IsNull) return false;
+        if (handle.IsPseudo)
+        {
+            // Pseudo-handles only mean something in the caller's own process.
+            if (!ReferenceEquals(process, Thread.Process)) return false;
+            const uint tokenPseudoAccess = TokenAccessRights.Query | TokenAccessRights.QuerySource;
+            switch (handle.Value)
+            {
+                case -1:
+                    entry = new HandleEntry(Thread.Process, ProcessAccessRights.AllAccess, HandleAttributes.None);
+                    return true;
+                case -2:
+                    entry = new HandleEntry(Thread, ThreadAccessRights.AllAccess, HandleAttributes.None);
+                    return true;
+                case -4:
+                    entry = new HandleEntry(Thread.Process.PrimaryTokenLocked, tokenPseudoAccess, HandleAttributes.None);
+                    return true;
+                case -5:
+                    if (Thread.ImpersonationTokenLocked is not { } t)
+                    {
+                        status = NtStatus.NoToken;
+                        return false;
+                    }
+                    entry = new HandleEntry(t, tokenPseudoAccess, HandleAttributes.None);
+                    return true;
+                case -6:
+                    entry = new HandleEntry(Thread.ImpersonationTokenLocked ?? Thread.Process.PrimaryTokenLocked, tokenPseudoAccess, HandleAttributes.None);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        if (handle.IsKernelHandle)
+            return !UserMode && Sys.KernelHandles.TryGet(handle.Value, out entry);
+        return process.Handles.TryGet(handle.Value, out entry);
+    }
+
+    /// <summary>Inserts a handle into the caller's table, or the kernel's for OBJ_KERNEL_HANDLE from kernel mode.</summary>
+    internal NtHandle InsertLocked(KernelObject obj, uint granted, HandleAttributes attributes)
+    {
+        bool kernel = !UserMode && (attributes & HandleAttributes.KernelHandle) != 0;
+        var table = kernel ? Sys.KernelHandles : Thread.Process.Handles;
+        return new NtHandle(table.Insert(obj, granted, attributes));
+    }
+
+    /// <summary>
+    /// The access check of an open (SeAccessCheck with the caller's subject context). Returns the NTSTATUS the open
+    /// fails with, or success and the granted access.
+    /// </summary>
+    internal NtStatus AccessCheckLocked(KernelObject obj, uint desired, Token subject, HandleAttributes attributes, out uint granted)
+    {
+        granted = 0;
+        if ((desired & ReservedAccessBits) != 0) return NtStatus.AccessDenied;
+        var type = obj.Type;
+        uint mapped = type.GenericMapping.Map(desired);
+        bool check = UserMode || (attributes & HandleAttributes.ForceAccessCheck) != 0;
+        if (!check)
+        {
+            granted = (mapped & AccessMask.MaximumAllowed) != 0 ? (mapped & ~AccessMask.MaximumAllowed) | type.ValidAccessMask : mapped;
+            return NtStatus.Success;
+        }
+        // An identification-level (or anonymous-level) client cannot be used to open objects.
+        if (subject.Type == TokenType.Impersonation && subject.ImpersonationLevel < SecurityImpersonationLevel.Impersonation)
+            return NtStatus.BadImpersonationLevel;
+        // OpenProcess/OpenThread: "If the caller has enabled the SeDebugPrivilege privilege, the requested access is
+        // granted regardless of the contents of the security descriptor."
+        if (obj is ProcessObject or ThreadObject && subject.IsPrivilegeEnabled(Privileges.Debug))
+        {
+            granted = (mapped & AccessMask.MaximumAllowed) != 0 ? (mapped & ~AccessMask.MaximumAllowed) | type.ValidAccessMask : mapped;
+            return NtStatus.Success;
+        }
+        var explanation = Sys.ExplainAccessChecks ? new AccessCheckExplanation() : null;
+        var result = AccessCheck.CheckSubject(obj.SecurityDescriptorLocked, subject, mapped, type.GenericMapping, explanation);
+        if (explanation is not null) Thread.LastAccessCheck = new ObjectAccessCheck(obj, subject, mapped, explanation);
+        if (result.Status != NtStatus.Success) return result.Status;
+        if (result.AccessStatus != NtStatus.Success) return result.AccessStatus;
+        granted = result.GrantedAccess | ImpliedRights(obj, result.GrantedAccess);
+        return NtStatus.Success;
+    }
+
+    // Windows grants the limited query/set rights of processes and threads with the full ones.
+    private static uint ImpliedRights(KernelObject obj, uint granted) => obj switch
+    {
+        ProcessObject => ((granted & ProcessAccessRights.QueryInformation) != 0 ? ProcessAccessRights.QueryLimitedInformation : 0)
+                       | ((granted & ProcessAccessRights.SetInformation) != 0 ? ProcessAccessRights.SetLimitedInformation : 0),
+        ThreadObject => ((granted & ThreadAccessRights.QueryInformation) != 0 ? ThreadAccessRights.QueryLimitedInformation : 0)
+                      | ((granted & ThreadAccessRights.SetInformation) != 0 ? ThreadAccessRights.SetLimitedInformation : 0),
+        _ => 0,
+    };
+
+    /// <summary>The access the creator of a new object gets: what it asked for (MAXIMUM_ALLOWED meaning all of it).</summary>
+    private static uint CreatorAccess(ObjectTypeInfo type, uint desired)
+    {
+        uint mapped = type.GenericMapping.Map(desired);
+        return (mapped & AccessMask.MaximumAllowed) != 0 ? (mapped & ~AccessMask.MaximumAllowed) | type.ValidAccessMask : mapped;
+    }
+
+    private static bool ValidAttributes(HandleAttributes attributes) => ((uint)attributes & ~ValidHandleAttributes) == 0;
+
+    /// <summary>NtClose: closes a handle of the caller's process (or a kernel handle, from kernel mode).</summary>
+    /// <returns>STATUS_INVALID_HANDLE for NULL, a pseudo-handle, or a handle that is not open; STATUS_HANDLE_NOT_CLOSABLE for a protected one.</returns>
+    public NtStatus NtClose(NtHandle handle)
+    {
+        lock (Sys.SyncRoot)
+        {
+            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
+            if (handle.IsNull || handle.IsPseudo) return NtStatus.InvalidHandle;
+            HandleTable table;
+            if (handle.IsKernelHandle)
+            {
+                if (UserMode) return NtStatus.InvalidHandle;
+                table = Sys.KernelHandles;
+            }
+            else
+            {
+                table = Thread.Process.Handles;
+            }
+            if (!table.TryGet(handle.Value, out var entry)) return NtStatus.InvalidHandle;
+            if ((entry.Attributes & HandleAttributes.ProtectFromClose) != 0) return NtStatus.HandleNotClosable;
+            table.TryRemove(handle.Value, out _);
+            entry.Object.RemoveHandle();
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>NtSetInformationObject(ObjectHandleFlagInformation): sets a handle's inherit and protect-from-close flags.</summary>
+    public NtStatus NtSetHandleAttributes(NtHandle handle, HandleAttributes attributes)
+    {
+        lock (Sys.SyncRoot)
+        {
+            if (!ResolveLocked(Thread.Process, handle, out _, out var status)) return status;
+            if (handle.IsPseudo || handle.IsKernelHandle) return NtStatus.InvalidHandle;
+            Thread.Process.Handles.SetAttributes(handle.Value, attributes & (HandleAttributes.Inherit | HandleAttributes.ProtectFromClose));
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>NtQueryObject(ObjectBasicInformation). Needs no access on the handle.</summary>
+    public NtStatus NtQueryObject(NtHandle handle, out ObjectBasicInformation information)
+    {
+        information = default;
+        lock (Sys.SyncRoot)
+        {
+            if (!ResolveLocked(Thread.Process, handle, out var entry, out var status)) return status;
+            var o = entry.Object;
+            information = new ObjectBasicInformation(entry.Attributes, entry.GrantedAccess, o.HandleCount, o.PointerCount, o.Type.Name, o.Name);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// NtDuplicateObject: copies a handle from one process's table into another's. Both process handles need
+    /// PROCESS_DUP_HANDLE. With DUPLICATE_SAME_ACCESS the copy has the source's access; asking for no more than the
+    /// source has needs no check; asking for more is an access check against the object with the caller's effective
+    /// token and, when the target is another process, that process's token too. DUPLICATE_CLOSE_SOURCE closes the
+    /// source handle whatever the outcome.
+    /// </summary>
+    public NtStatus NtDuplicateObject(NtHandle sourceProcessHandle, NtHandle sourceHandle, NtHandle targetProcessHandle, out NtHandle targetHandle, uint desiredAccess, HandleAttributes attributes, DuplicateOptions options)
+    {
+        targetHandle = NtHandle.Null;
+        lock (Sys.SyncRoot)
+        {
+            var status = ReferenceLocked(sourceProcessHandle, ProcessAccessRights.DupHandle, ObjectTypes.Process, out var sp, out _);
+            if (!status.IsSuccess) return status;
+            var sourceProcess = (ProcessObject)sp!;
+            if (!ResolveLocked(sourceProcess, sourceHandle, out var source, out status)) return status;
+            try
+            {
+                if (targetProcessHandle.IsNull) return (options & DuplicateOptions.CloseSource) != 0 ? NtStatus.Success : NtStatus.InvalidHandle;
+                status = ReferenceLocked(targetProcessHandle, ProcessAccessRights.DupHandle, ObjectTypes.Process, out var tp, out _);
+                if (!status.IsSuccess) return status;
+                var targetProcess = (ProcessObject)tp!;
+                if (targetProcess.IsTerminated) return NtStatus.ProcessIsTerminating;
+                if (!ValidAttributes(attributes)) return NtStatus.InvalidParameter;
+
+                uint access;
+                if ((options & DuplicateOptions.SameAccess) != 0)
+                {
+                    access = source.GrantedAccess;
+                }
+                else
+                {
+                    uint mapped = source.Object.Type.GenericMapping.Map(desiredAccess);
+                    if ((mapped & AccessMask.MaximumAllowed) == 0 && (mapped & ~source.GrantedAccess) == 0)
+                    {
+                        access = mapped;
+                    }
+                    else
+                    {
+                        status = AccessCheckLocked(source.Object, desiredAccess, EffectiveTokenLocked(), attributes, out access);
+                        if (!status.IsSuccess) return status;
+                        if (!ReferenceEquals(targetProcess, Thread.Process))
+                        {
+                            status = AccessCheckLocked(source.Object, desiredAccess, targetProcess.PrimaryTokenLocked.TokenLocked, attributes, out uint targetAccess);
+                            if (!status.IsSuccess) return status;
+                            access &= targetAccess;
+                        }
+                    }
+                }
+                var attrs = (options & DuplicateOptions.SameAttributes) != 0 ? source.Attributes : attributes;
+                targetHandle = new NtHandle(targetProcess.Handles.Insert(source.Object, access, attrs));
+                return NtStatus.Success;
+            }
+            finally
+            {
+                if ((options & DuplicateOptions.CloseSource) != 0 && !sourceHandle.IsPseudo && !sourceHandle.IsKernelHandle
+                    && sourceProcess.Handles.TryGet(sourceHandle.Value, out var e) && (e.Attributes & HandleAttributes.ProtectFromClose) == 0)
+                {
+                    sourceProcess.Handles.TryRemove(sourceHandle.Value, out _);
+                    e.Object.RemoveHandle();
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Named objects
+
+    /// <summary>
+    /// Creates a named (or unnamed) object of a plain type — an event, a file, a key — the way NtCreateEvent,
+    /// NtCreateFile or NtCreateKey create theirs: the descriptor is the one given, completed from the creator's
+    /// token, and the creator gets the access it asked for. An existing name fails with
+    /// STATUS_OBJECT_NAME_COLLISION, or with OBJ_OPENIF opens the existing object (an access check).
+    /// </summary>
+    public NtStatus NtCreateObject(ObjectTypeInfo type, ObjectAttributes objectAttributes, uint desiredAccess, out NtHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(objectAttributes);
+        handle = NtHandle.Null;
+        lock (Sys.SyncRoot)
+        {
+            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
+            if (!ValidAttributes(objectAttributes.Attributes)) return NtStatus.InvalidParameter;
+            if ((desiredAccess & ReservedAccessBits) != 0) return NtStatus.AccessDenied;
+            var subject = EffectiveTokenLocked();
+            if (UserMode && subject.Type == TokenType.Impersonation && subject.ImpersonationLevel < SecurityImpersonationLevel.Impersonation)
+                return NtStatus.BadImpersonationLevel;
+            string? name = objectAttributes.Name;
+            if (name is not null && Sys.FindObjectLocked(name) is { } existing)
+            {
+                if ((objectAttributes.Attributes & HandleAttributes.OpenIf) == 0) return NtStatus.ObjectNameCollision;
+                if (!ReferenceEquals(existing.Type, type)) return NtStatus.ObjectTypeMismatch;
+                var st = AccessCheckLocked(existing, desiredAccess, subject, objectAttributes.Attributes, out uint g);
+                if (!st.IsSuccess) return st;
+                handle = InsertLocked(existing, g, objectAttributes.Attributes);
+                return NtStatus.ObjectNameExists;
+            }
+            var sd = objectAttributes.SecurityDescriptor is { } given
+                ? ObjectSecurity.ForNewObject(subject, type, given)
+                : ObjectSecurity.ForNewObject(subject, type, subject.IntegrityLevel.Rid < 0x2000 ? subject.IntegrityLevel : null, ObjectSecurity.NoWriteUp);
+            var obj = new NamedObject(Sys, type, name, sd);
+            if (name is not null) Sys.AddName(obj, permanent: false);
+            handle = InsertLocked(obj, CreatorAccess(type, desiredAccess), objectAttributes.Attributes);
+            obj.Release();
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// Opens a named object (NtOpenEvent, NtOpenFile, NtOpenKey ... and window stations and desktops by name): an
+    /// access check against its descriptor with the caller's effective token.
+    /// </summary>
+    /// <param name="objectAttributes">The name and handle attributes.</param>
+    /// <param name="desiredAccess">The access wanted; generic rights are mapped for the object's type.</param>
+    /// <param name="handle">The new handle, or NULL.</param>
+    /// <param name="expectedType">The type the caller's function opens (NtOpenEvent opens events); null for any.</param>
+    public NtStatus NtOpenObject(ObjectAttributes objectAttributes, uint desiredAccess, out NtHandle handle, ObjectTypeInfo? expectedType = null)
+    {
+        ArgumentNullException.ThrowIfNull(objectAttributes);
+        handle = NtHandle.Null;
+        lock (Sys.SyncRoot)
+        {
+            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
+            if (!ValidAttributes(objectAttributes.Attributes)) return NtStatus.InvalidParameter;
+            if (objectAttributes.Name is not { } name || Sys.FindObjectLocked(name) is not { } obj) return NtStatus.ObjectNameNotFound;
+            if (expectedType is not null && !ReferenceEquals(obj.Type, expectedType)) return NtStatus.ObjectTypeMismatch;
+            var status = AccessCheckLocked(obj, desiredAccess, EffectiveTokenLocked(), objectAttributes.Attributes, out uint granted);
+            if (!status.IsSuccess) return status;
+            handle = InsertLocked(obj, granted, objectAttributes.Attributes);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// NtQuerySecurityObject: the parts of an object's descriptor the handle may read — READ_CONTROL for owner,
+    /// group and DACL, ACCESS_SYSTEM_SECURITY for the SACL.
+    /// </summary>
+    public NtStatus NtQuerySecurityObject(NtHandle handle, SecurityInformation parts, out SecurityDescriptor? securityDescriptor)
+    {
+        securityDescriptor = null;
+        uint needed = ((parts & (SecurityInformation.Owner | SecurityInformation.Group | SecurityInformation.Dacl)) != 0 ? AccessMask.ReadControl : 0)
+                    | ((parts & SecurityInformation.Sacl) != 0 ? AccessMask.AccessSystemSecurity : 0);
+        lock (Sys.SyncRoot)
+        {
+            var status = ReferenceLocked(handle, needed, null, out var obj, out _);
+            if (!status.IsSuccess) return status;
+            securityDescriptor = obj!.SecurityDescriptorLocked.Select(parts);
+            return NtStatus.Success;
+        }
+    }
+
+    /// <summary>
+    /// NtSetSecurityObject: replaces the given parts of an object's descriptor. The owner and group need
+    /// WRITE_OWNER, the DACL WRITE_DAC, the SACL ACCESS_SYSTEM_SECURITY; a new owner must be the caller's user or one
+    /// of its groups marked SE_GROUP_OWNER (STATUS_INVALID_OWNER), unless SeRestorePrivilege is enabled.
+    /// </summary>
+    public NtStatus NtSetSecurityObject(NtHandle handle, SecurityInformation parts, SecurityDescriptor securityDescriptor)
+    {
+        ArgumentNullException.ThrowIfNull(securityDescriptor);
+        uint needed = ((parts & (SecurityInformation.Owner | SecurityInformation.Group)) != 0 ? AccessMask.WriteOwner : 0)
+                    | ((parts & SecurityInformation.Dacl) != 0 ? AccessMask.WriteDac : 0)
+                    | ((parts & SecurityInformation.Sacl) != 0 ? AccessMask.AccessSystemSecurity : 0);
+        lock (Sys.SyncRoot)
+        {
+            var status = ReferenceLocked(handle, needed, null, out var obj, out _);
+            if (!status.IsSuccess) return status;
+            var sd = obj!.SecurityDescriptorLocked;
+            var subject = EffectiveTokenLocked();
+            if ((parts & SecurityInformation.Owner) != 0)
+            {
+                if (securityDescriptor.Owner is not { } owner) return NtStatus.InvalidOwner;
+                bool canOwn = owner == subject.User.Sid && !subject.User.IsDenyOnly
+                    || subject.Groups.Any(g => g.Sid == owner && (g.Attributes & GroupAttributes.Owner) != 0 && !g.IsDenyOnly);
+                if (UserMode && !canOwn && !subject.IsPrivilegeEnabled(Privileges.Restore)) return NtStatus.InvalidOwner;
+                sd = sd.WithOwner(owner);
+            }
+            if ((parts & SecurityInformation.Group) != 0)
+            {
+                if (securityDescriptor.Group is not { } group) return NtStatus.InvalidPrimaryGroup;
+                sd = sd.WithGroup(group);
+            }
+            if ((parts & SecurityInformation.Dacl) != 0) sd = sd.WithDacl(securityDescriptor.Dacl, securityDescriptor.DaclState);
+            if ((parts & SecurityInformation.Sacl) != 0) sd = sd.WithSacl(securityDescriptor.Sacl, securityDescriptor.SaclState);
+            obj.SecurityDescriptor = ObjectSecurity.MapGenericRights(sd, obj.Type.GenericMapping);
+            return NtStatus.Success;
+        }
+    }
+}
