@@ -4,7 +4,7 @@ using NtSec.Descriptors;
 namespace NtSec.Kernel;
 
 /// <summary>A window station (WinSta0 is the interactive one): a securable object that contains desktops.</summary>
-public sealed class WindowStationObject : KernelObject
+public sealed partial class WindowStationObject : KernelObject
 {
     internal WindowStationObject(EmulatedSystem system, string name, SecurityDescriptor securityDescriptor)
         : base(system, ObjectTypes.WindowStation, name, securityDescriptor)
@@ -16,7 +16,7 @@ public sealed class WindowStationObject : KernelObject
 /// A desktop in a window station. Windows live on a desktop; messages never cross from one desktop to another,
 /// which is why a restricted process belongs on a desktop of its own.
 /// </summary>
-public sealed class DesktopObject : KernelObject
+public sealed partial class DesktopObject : KernelObject
 {
     internal DesktopObject(EmulatedSystem system, WindowStationObject windowStation, string name, SecurityDescriptor securityDescriptor)
         : base(system, ObjectTypes.Desktop, windowStation.Name + "\\" + name, securityDescriptor)

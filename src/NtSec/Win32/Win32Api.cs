@@ -19,7 +19,7 @@ public readonly record struct ProcessInformation(NtHandle Process, NtHandle Thre
 /// NTSTATUS as <c>RtlNtStatusToDosError</c> maps it (ERROR_NO_TOKEN, ERROR_CANT_OPEN_ANONYMOUS,
 /// ERROR_BAD_IMPERSONATION_LEVEL ...).
 /// </summary>
-public sealed class Win32Api
+public sealed partial class Win32Api
 {
     private readonly ThreadObject _thread;
 
