@@ -169,7 +169,12 @@ public sealed partial class NtCalls
         }
         var explanation = Sys.ExplainAccessChecks ? new AccessCheckExplanation() : null;
         var result = AccessCheck.CheckSubject(obj.SecurityDescriptorLocked, subject, mapped, type.GenericMapping, explanation);
-        if (explanation is not null) Thread.LastAccessCheck = new ObjectAccessCheck(obj, subject, mapped, explanation);
+        if (explanation is not null)
+        {
+            // What the subject could have had: lets a report say which of the wanted rights were missing.
+            var max = AccessCheck.CheckSubject(obj.SecurityDescriptorLocked, subject, AccessMask.MaximumAllowed, type.GenericMapping, null);
+            Thread.LastAccessCheck = new ObjectAccessCheck(obj, subject, mapped, max.IsGranted ? max.GrantedAccess : 0, explanation);
+        }
         if (result.Status != NtStatus.Success) return result.Status;
         if (result.AccessStatus != NtStatus.Success) return result.AccessStatus;
         granted = result.GrantedAccess | ImpliedRights(obj, result.GrantedAccess);

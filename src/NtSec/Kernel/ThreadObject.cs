@@ -94,5 +94,6 @@ public sealed class ThreadObject : KernelObject
 /// <param name="Object">The object.</param>
 /// <param name="Subject">The token the check used.</param>
 /// <param name="DesiredAccess">The access asked for, generic rights mapped.</param>
+/// <param name="MaximumAllowed">What a MAXIMUM_ALLOWED request would have been granted (0 when nothing).</param>
 /// <param name="Explanation">Every stage and ACE of the check.</param>
-public sealed record ObjectAccessCheck(KernelObject Object, Tokens.Token Subject, uint DesiredAccess, AccessCheckExplanation Explanation);
+public sealed record ObjectAccessCheck(KernelObject Object, Tokens.Token Subject, uint DesiredAccess, uint MaximumAllowed, AccessCheckExplanation Explanation);
