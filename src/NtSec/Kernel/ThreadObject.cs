@@ -69,6 +69,9 @@ public sealed class ThreadObject : KernelObject
     /// <summary>The TEB's LastErrorValue, which the Win32 layer sets.</summary>
     public int LastError { get; set; }
 
+    /// <summary>The TEB's LastStatusValue: the NTSTATUS the last failing Win32 function turned into <see cref="LastError"/> (RtlGetLastNtStatus).</summary>
+    public NtStatus LastStatus { get; set; }
+
     /// <summary>
     /// The last access check an open made on this thread, with its explanation, when
     /// <see cref="EmulatedSystem.ExplainAccessChecks"/> is on; null otherwise.

@@ -33,8 +33,12 @@ public sealed partial class Win32Api
     /// <summary>SetLastError.</summary>
     public void SetLastError(int error) => _thread.LastError = error;
 
+    /// <summary>RtlGetLastNtStatus: the NTSTATUS behind the last error a function set.</summary>
+    public NtStatus GetLastNtStatus() => _thread.LastStatus;
+
     private bool Fail(NtStatus status)
     {
+        _thread.LastStatus = status;
         _thread.LastError = status.ToWin32Error();
         return false;
     }
@@ -156,6 +160,7 @@ public sealed partial class Win32Api
     {
         var status = Nt.NtAdjustPrivilegesToken(token, disableAllPrivileges, newState, previousState);
         if (!status.IsSuccess) return Fail(status);
+        _thread.LastStatus = status;
         _thread.LastError = status.ToWin32Error();
         return true;
     }
@@ -165,6 +170,7 @@ public sealed partial class Win32Api
     {
         var status = Nt.NtAdjustGroupsToken(token, resetToDefault, newState, previousState);
         if (!status.IsSuccess) return Fail(status);
+        _thread.LastStatus = status;
         _thread.LastError = status.ToWin32Error();
         return true;
     }
@@ -236,7 +242,11 @@ public sealed partial class Win32Api
         var status = Nt.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, mapping, out grantedAccess, out var result);
         if (!status.IsSuccess) return Fail(status);
         accessStatus = result.IsSuccess;
-        if (!accessStatus) _thread.LastError = result.ToWin32Error();
+        if (!accessStatus)
+        {
+            _thread.LastStatus = result;
+            _thread.LastError = result.ToWin32Error();
+        }
         return true;
     }
 
