@@ -51,6 +51,8 @@ public static class Program
             CheckCommand.Create(terminal),
             TokenCommand.Create(terminal),
             BenchCommand.Create(terminal),
+            RunCommand.CreateRun(terminal),
+            RunCommand.CreateDemo(terminal),
         };
         try
         {

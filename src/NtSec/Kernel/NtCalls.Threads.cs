@@ -156,7 +156,10 @@ public sealed partial class NtCalls
             var source = clientToken.TokenLocked;
             if (source.Type == TokenType.Impersonation && source.ImpersonationLevel < level) return NtStatus.BadImpersonationLevel;
             var copy = Copy(source, TokenType.Impersonation, level, securityQualityOfService.EffectiveOnly);
-            var created = new TokenObject(Sys, copy, clientToken.SecurityDescriptorLocked) { LinkedTokenLocked = clientToken.LinkedTokenLocked };
+            // The copy is the server's object: its descriptor comes from the server's defaults, which is what lets a
+            // server open its client's token with OpenAsSelf.
+            var sd = ObjectSecurity.ForNewObject(EffectiveTokenLocked(), ObjectTypes.Token, copy.IntegrityLevel, ObjectSecurity.NoWriteUp);
+            var created = new TokenObject(Sys, copy, sd) { LinkedTokenLocked = clientToken.LinkedTokenLocked };
             ImpersonateLocked(server, created);
             created.Release();
             return NtStatus.Success;
