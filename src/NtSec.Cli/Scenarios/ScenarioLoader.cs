@@ -69,7 +69,10 @@ public static class ScenarioLoader
         }
         catch (YamlException e)
         {
-            error = new ScenarioError(new Mark((int)e.Start.Line, (int)e.Start.Column), "YAML: " + StripMark(e.Message));
+            // An unclosed flow collection is noticed where the document ends; point at the bracket instead.
+            string message = StripMark(e.Message);
+            error = (message.Contains("expected ','", StringComparison.Ordinal) ? UnclosedBracket(yaml) : null)
+                ?? new ScenarioError(new Mark((int)e.Start.Line, (int)e.Start.Column), "YAML: " + message);
             return false;
         }
         catch (Failure f)
@@ -77,6 +80,39 @@ public static class ScenarioLoader
             error = f.Error;
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet 16 throws this, without a position, on some unbalanced flow collections.
+            error = UnclosedBracket(yaml) ?? new ScenarioError(new Mark(1, 1), "YAML: the document cannot be parsed");
+            return false;
+        }
+    }
+
+    // Finds the first '[' or '{' (outside quotes and comments) that is never closed.
+    private static ScenarioError? UnclosedBracket(string yaml)
+    {
+        var open = new Stack<(char C, Mark At)>();
+        var lines = yaml.Split('\n');
+        for (int l = 0; l < lines.Length; l++)
+        {
+            char quote = '\0';
+            for (int c = 0; c < lines[l].Length; c++)
+            {
+                char ch = lines[l][c];
+                if (quote != '\0')
+                {
+                    if (ch == quote) quote = '\0';
+                    continue;
+                }
+                if (ch is '"' or '\'') quote = ch;
+                else if (ch == '#' && (c == 0 || char.IsWhiteSpace(lines[l][c - 1]))) break;
+                else if (ch is '[' or '{') open.Push((ch, new Mark(l + 1, c + 1)));
+                else if (ch is ']' or '}' && open.Count > 0) open.Pop();
+            }
+        }
+        if (open.Count == 0) return null;
+        var first = open.Last();
+        return new ScenarioError(first.At, $"YAML: '{first.C}' is not closed");
     }
 
     // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: ...) - (Line: ...): "; the mark is reported separately.
