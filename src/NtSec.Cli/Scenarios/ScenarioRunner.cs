@@ -314,9 +314,11 @@ public sealed partial class ScenarioRunner
                 var changes = a.Privileges.Select(p => new Privilege(p, PrivilegeAttributes.Enabled))
                     .Concat(a.DisablePrivileges.Select(p => new Privilege(p, PrivilegeAttributes.None)))
                     .Concat(a.RemovePrivileges.Select(p => new Privilege(p, PrivilegeAttributes.Removed))).ToList();
-                var previous = new List<Privilege>();
-                var held = TokenOf(t, H(a.Token))?.Privileges.Select(p => p.Luid).ToHashSet() ?? [];
-                var status = nt.NtAdjustPrivilegesToken(H(a.Token), a.Flags.Contains("disable-all"), changes, previous);
+                // No previous state is asked for (it would need TOKEN_QUERY); the change is read from the token itself.
+                var beforeToken = TokenOf(t, H(a.Token));
+                var held = beforeToken?.Privileges.Select(p => p.Luid).ToHashSet() ?? [];
+                var status = nt.NtAdjustPrivilegesToken(H(a.Token), a.Flags.Contains("disable-all"), changes);
+                var previous = Changed(beforeToken?.Privileges ?? [], TokenOf(t, H(a.Token))?.Privileges ?? []);
                 string missing = string.Join(", ", changes.Where(c => !held.Contains(c.Luid)).Select(c => c.Name));
                 string call = $"NtAdjustPrivilegesToken({HName(a.Token)}, {(a.Flags.Contains("disable-all") ? "DisableAllPrivileges" : string.Join(", ", changes.Select(c => $"{c.Name}={(c.Attributes == PrivilegeAttributes.None ? "disabled" : c.Attributes.ToString().ToLowerInvariant())}")))})";
                 return new Outcome(call, status,
@@ -328,8 +330,9 @@ public sealed partial class ScenarioRunner
             {
                 var changes = a.Sids.Select(s => new SidAndAttributes(s, GroupAttributes.Enabled))
                     .Concat(a.RestrictingSids.Select(s => new SidAndAttributes(s, GroupAttributes.None))).ToList();
-                var previous = new List<SidAndAttributes>();
-                var status = nt.NtAdjustGroupsToken(H(a.Token), a.Flags.Contains("reset"), changes, previous);
+                var beforeToken = TokenOf(t, H(a.Token));
+                var status = nt.NtAdjustGroupsToken(H(a.Token), a.Flags.Contains("reset"), changes);
+                var previous = Changed(beforeToken?.Groups ?? [], TokenOf(t, H(a.Token))?.Groups ?? []);
                 return new Outcome($"NtAdjustGroupsToken({HName(a.Token)}{(a.Flags.Contains("reset") ? ", ResetToDefault" : "")})", status,
                     status == NtStatus.Success ? $"{previous.Count} group(s) changed" : status == NtStatus.NotAllAssigned ? $"{previous.Count} group(s) changed; the others are not in the token" : null);
             }
@@ -459,6 +462,8 @@ public sealed partial class ScenarioRunner
     private static bool IsChild(Token? token, ThreadObject t) =>
         token is not null && (token.ParentTokenId == t.Process.PrimaryToken.Token.TokenId
             || token.ParentTokenId == t.Process.PrimaryToken.Token.ParentTokenId && token.User.Sid == t.Process.PrimaryToken.Token.User.Sid);
+
+    private static List<T> Changed<T>(ImmutableArray<T> before, ImmutableArray<T> after) => [.. before.Except(after)];
 
     private static Token EffectiveToken(ThreadObject t) => (t.ImpersonationToken ?? t.Process.PrimaryToken).Token;
 
