@@ -61,9 +61,16 @@ public sealed class ReadmeTests
     [Fact]
     public void ConsoleExamplesPrintWhatTheReadmeShows()
     {
+        int commands = RunConsoleExamples(Readme());
+        Assert.True(commands >= 9, $"only {commands} README commands found");
+    }
+
+    /// <summary>Runs every <c>$ ntsec</c> line of the markdown's console blocks and checks output and exit code; returns how many ran.</summary>
+    internal static int RunConsoleExamples(string markdown)
+    {
         int commands = 0;
         string root = RepositoryRoot();
-        foreach (var block in Blocks(Readme(), "console"))
+        foreach (var block in Blocks(markdown, "console"))
         {
             for (int i = 0; i < block.Count; i++)
             {
@@ -82,7 +89,7 @@ public sealed class ReadmeTests
                 commands++;
             }
         }
-        Assert.True(commands >= 9, $"only {commands} README commands found");
+        return commands;
     }
 
     /// <summary>The restricted example token is exactly what the README's <c>ntsec token restrict</c> line makes of alice.json.</summary>
