@@ -365,6 +365,7 @@ public sealed partial class Win32Api
     {
         lock (Sys.SyncRoot)
         {
+            if (_thread.IsTerminated) return FailWith(NtStatus.ThreadIsTerminating.ToWin32Error());
             if (!Enum.IsDefined(flag)) return FailWith(Win32Error.InvalidParameter);
             if (AtOrBelowLow(_thread.Process)) return FailWith(Win32Error.AccessDenied);
             var allowed = Sys.ProcessStateLocked(_thread.Process).AllowedMessages;
@@ -383,6 +384,7 @@ public sealed partial class Win32Api
     {
         lock (Sys.SyncRoot)
         {
+            if (_thread.IsTerminated) return FailWith(NtStatus.ThreadIsTerminating.ToWin32Error());
             if (Sys.WindowLocked(window) is not { } w) return FailWith(Win32Error.InvalidWindowHandle);
             if (!Enum.IsDefined(action)) return FailWith(Win32Error.InvalidParameter);
             if (AtOrBelowLow(_thread.Process) || !ReferenceEquals(w.Thread.Process, _thread.Process)) return FailWith(Win32Error.AccessDenied);

@@ -528,6 +528,11 @@ public class DesktopTests
         Assert.Empty(system.Windows);
         Assert.Null(system.GetWindow(w1));
         Assert.Null(system.GetDesktopConnection(child));
+        // A thread that has ended can start no new user32 state.
+        Assert.False(worker.Win32.ChangeWindowMessageFilter(WindowMessages.User, MessageFilterFlag.Add));
+        Assert.False(worker.Win32.PostMessage(WindowHandle.Null, WindowMessages.User, 0, 0));
+        Assert.True(worker.Win32.CreateWindow("C", null).IsNull);
+        Assert.Empty(system.GetMessageQueue(worker));
 
         Assert.True(broker.CloseHandle(pi.Process));
         Assert.True(broker.CloseHandle(pi.Thread));
