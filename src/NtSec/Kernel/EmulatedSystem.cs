@@ -17,7 +17,7 @@ namespace NtSec.Kernel;
 /// handle tables, reference counts and token state are always consistent; the access checks inside run on
 /// immutable snapshots and allocate nothing.
 /// </remarks>
-public sealed class EmulatedSystem
+public sealed partial class EmulatedSystem
 {
     private readonly HashSet<KernelObject> _live = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<int, ProcessObject> _processes = [];
@@ -86,7 +86,10 @@ public sealed class EmulatedSystem
 
     /// <summary>
     /// Starts a process as the session manager would: with <paramref name="primaryToken"/> (converted to a primary
-    /// token if needed), one thread, an empty handle table, and <paramref name="desktop"/>. No check is made.
+    /// token if needed), one thread, an empty handle table, and <paramref name="desktop"/>. No check is made on the
+    /// token; the process then connects to its desktop as user32 would (<see cref="GetDesktopConnection"/>), and a
+    /// token that may not use the desktop leaves the returned process exited with STATUS_DLL_INIT_FAILED, as on
+    /// Windows.
     /// </summary>
     /// <param name="primaryToken">The process's token.</param>
     /// <param name="imageName">A name for the process (shown in output).</param>
@@ -97,7 +100,9 @@ public sealed class EmulatedSystem
         lock (SyncRoot)
         {
             var token = primaryToken.Type == TokenType.Primary ? primaryToken : WithType(primaryToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous);
-            return CreateProcessLocked(token, imageName, desktop, null, out _);
+            var process = CreateProcessLocked(token, imageName, desktop, null, out _);
+            ConnectToDesktopLocked(process);
+            return process;
         }
     }
 
@@ -219,6 +224,7 @@ public sealed class EmulatedSystem
         if (thread.IsTerminated) return;
         thread.IsTerminated = true;
         thread.ImpersonationTokenLocked = null;
+        ReleaseThreadUserStateLocked(thread);
         var process = thread.Process;
         process.ThreadsLocked.Remove(thread);
         _threads.Remove(thread.ThreadId);
@@ -236,10 +242,12 @@ public sealed class EmulatedSystem
         {
             t.IsTerminated = true;
             t.ImpersonationTokenLocked = null;
+            ReleaseThreadUserStateLocked(t);
             _threads.Remove(t.ThreadId);
             process.ThreadsLocked.Remove(t);
             t.Release();
         }
+        ReleaseProcessUserStateLocked(process);
         // Handles close at exit, not when the process object goes: a process holding a handle to itself must not live forever.
         process.Handles.CloseAll();
         _processes.Remove(process.ProcessId);

@@ -196,7 +196,10 @@ public sealed partial class NtCalls
     /// same parent in the same logon session), the caller needs SeAssignPrimaryTokenPrivilege enabled
     /// (STATUS_PRIVILEGE_NOT_HELD). This is what lets an ordinary program start a restricted copy of itself.</item>
     /// <item>The process runs with its own copy of the token, and on <paramref name="desktop"/>
-    /// (<c>WinSta0\Default</c>), or the caller's desktop when null.</item>
+    /// (<c>WinSta0\Default</c>, or a desktop name alone for one on the caller's window station), or the caller's
+    /// desktop when null. It connects to the window station and desktop as user32 does when it loads: each is
+    /// opened for MAXIMUM_ALLOWED with the new token, and if either grants nothing, or the desktop does not exist,
+    /// the process exits with STATUS_DLL_INIT_FAILED, though this call succeeds.</item>
     /// <item>The process and thread descriptors come from the caller's token, with the new token's integrity
     /// label.</item>
     /// <item>With <paramref name="inheritHandles"/>, the caller's inheritable handles are copied at the same
@@ -223,12 +226,8 @@ public sealed partial class NtCalls
                 if (UserMode && !IsChildOrSibling(token, callerPrimary) && !EffectiveTokenLocked().IsPrivilegeEnabled(Privileges.AssignPrimaryToken))
                     return NtStatus.PrivilegeNotHeld;
             }
-            DesktopObject? target = Thread.DesktopLocked;
-            if (desktop is not null)
-            {
-                if (Sys.FindObjectLocked(desktop) is not DesktopObject d) return NtStatus.ObjectNameNotFound;
-                target = d;
-            }
+            // lpDesktop is only read when the new process connects: a name that leads nowhere fails it then.
+            var target = desktop is null ? Thread.DesktopLocked : Sys.ResolveStartupDesktopLocked(desktop, Thread.Process);
             var processToken = Copy(token, TokenType.Primary, SecurityImpersonationLevel.Impersonation, effectiveOnly: false);
             process = Sys.CreateProcessLocked(processToken, imageName, target, Thread.Process, out var thread, EffectiveTokenLocked());
             if (inheritHandles)
@@ -238,6 +237,9 @@ public sealed partial class NtCalls
             }
             processHandle = InsertLocked(process, ProcessAccessRights.AllAccess, HandleAttributes.None);
             threadHandle = InsertLocked(thread, ThreadAccessRights.AllAccess, HandleAttributes.None);
+            // user32's initialisation in the new process: a token that may not use the desktop ends the process
+            // with STATUS_DLL_INIT_FAILED, while the call itself succeeds.
+            Sys.ConnectToDesktopLocked(process, desktopNotFound: desktop is not null && target is null);
             return NtStatus.Success;
         }
     }

@@ -11,12 +11,24 @@ public static class Win32Error
 
     /// <summary>ERROR_SUCCESS.</summary>
     public const int Success = 0;
+    /// <summary>ERROR_FILE_NOT_FOUND.</summary>
+    public const int FileNotFound = 2;
+    /// <summary>ERROR_ACCESS_DENIED.</summary>
+    public const int AccessDenied = 5;
     /// <summary>ERROR_INVALID_HANDLE.</summary>
     public const int InvalidHandle = 6;
     /// <summary>ERROR_INVALID_PARAMETER.</summary>
     public const int InvalidParameter = 87;
     /// <summary>ERROR_INSUFFICIENT_BUFFER.</summary>
     public const int InsufficientBuffer = 122;
+    /// <summary>ERROR_BUSY.</summary>
+    public const int Busy = 170;
+    /// <summary>ERROR_ALREADY_EXISTS.</summary>
+    public const int AlreadyExists = 183;
+    /// <summary>ERROR_INVALID_WINDOW_HANDLE.</summary>
+    public const int InvalidWindowHandle = 1400;
+    /// <summary>ERROR_NOT_ENOUGH_QUOTA.</summary>
+    public const int NotEnoughQuota = 1816;
     /// <summary>ERROR_UNKNOWN_REVISION.</summary>
     public const int UnknownRevision = 1305;
     /// <summary>ERROR_NONE_MAPPED.</summary>
