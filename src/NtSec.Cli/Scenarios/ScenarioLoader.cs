@@ -45,6 +45,11 @@ public static class ScenarioLoader
         ["duplicate-handle"] = ["handle", "to", "access", "same-access", "close-source", "as"],
         ["close"] = ["handle"],
         ["access-check"] = ["token", "object", "sddl", "type", "access"],
+        ["create-window"] = ["name", "as"],
+        ["find-window"] = ["name", "as"],
+        ["send-message"] = ["window", "message"],
+        ["post-message"] = ["window", "message"],
+        ["set-thread-desktop"] = ["desktop"],
     };
 
     private static readonly string[] PseudoHandles = ["NULL", "current-process", "current-thread", "current-process-token", "current-thread-token", "current-thread-effective-token"];
@@ -136,6 +141,7 @@ public static class ScenarioLoader
         private readonly Dictionary<string, ProcessDeclaration> _processes = new(StringComparer.Ordinal);
         private readonly Dictionary<string, ObjectTypeInfo> _objects = new(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _handles = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _windows = new(StringComparer.Ordinal);
         private readonly HashSet<string> _desktops = new(StringComparer.OrdinalIgnoreCase) { "WinSta0\\Default" };
 
         public Scenario Read(YamlNode root)
@@ -233,8 +239,9 @@ public static class ScenarioLoader
             string desktop = "WinSta0\\Default";
             if (Opt(map, "desktop") is { } dn)
             {
-                desktop = Text(dn).Contains('\\', StringComparison.Ordinal) ? Text(dn) : "WinSta0\\" + Text(dn);
-                if (!_desktops.Contains(desktop)) throw new Failure(At(dn), $"no desktop '{Text(dn)}' (declare it under 'desktops')");
+                // "none": a process with no desktop, as a service on its own non-interactive window station is here.
+                desktop = Text(dn) == "none" ? "none" : Text(dn).Contains('\\', StringComparison.Ordinal) ? Text(dn) : "WinSta0\\" + Text(dn);
+                if (desktop != "none" && !_desktops.Contains(desktop)) throw new Failure(At(dn), $"no desktop '{Text(dn)}' (declare it under 'desktops', or write 'none')");
             }
             var threads = new List<string>();
             if (Opt(map, "threads") is { } tn)
@@ -280,7 +287,11 @@ public static class ScenarioLoader
             var a = ReadArgs(kind, args, At(node));
             if (a.As is { } name)
             {
-                if (kind == "create-process")
+                if (kind is "create-window" or "find-window")
+                {
+                    _windows.Add(name);
+                }
+                else if (kind == "create-process")
                 {
                     AddProcess(name, ["main"], At(args));
                     _handles.Add(name + ".process");
@@ -361,6 +372,23 @@ public static class ScenarioLoader
                 if (!_desktops.Contains(desktop)) throw new Failure(At(dn), $"no desktop '{Text(dn)}' (declare it under 'desktops')");
             }
             string? asName = Opt(m, "as") is { } asn ? NewName(asn) : null;
+            if (kind == "create-window" && asName is null) throw new Failure(at, "'create-window' needs 'as' (a name for the window)");
+            if (kind == "set-thread-desktop" && desktop is null) throw new Failure(at, "'set-thread-desktop' needs 'desktop'");
+            string? window = null;
+            if (Opt(m, "window") is { } wn)
+            {
+                window = Text(wn);
+                if (!_windows.Contains(window)) throw new Failure(At(wn), $"no window named '{window}' (a create-window or find-window step before this one must name it with 'as')");
+            }
+            else if (kind is "send-message" or "post-message") throw new Failure(at, $"'{kind}' needs 'window'");
+            uint? message = null;
+            if (Opt(m, "message") is { } mn)
+            {
+                if (!WindowMessages.TryParse(Text(mn), out uint msg)) throw new Failure(At(mn), $"unknown message '{Text(mn)}' (a WM_ name or a number)");
+                message = msg;
+            }
+            else if (kind is "send-message" or "post-message") throw new Failure(at, $"'{kind}' needs 'message'");
+            string? windowName = Opt(m, "name") is { } nn ? Text(nn) : null;
             if (kind == "create-process" && asName is null) throw new Failure(at, "'create-process' needs 'as' (the new process's name)");
             IReadOnlyList<Sid> sids = kind switch
             {
@@ -392,6 +420,9 @@ public static class ScenarioLoader
                 Descriptor = sd,
                 ObjectType = objectType,
                 Desktop = desktop,
+                Window = window,
+                Message = message,
+                WindowName = windowName,
             };
         }
 
@@ -472,9 +503,10 @@ public static class ScenarioLoader
 
         private Expectation ReadExpect(YamlNode node)
         {
+            if (node is YamlScalarNode sc && Text(sc).StartsWith("ERROR_", StringComparison.Ordinal)) return new Expectation(null, null, null, null, Error(sc));
             if (node is YamlScalarNode) return new Expectation(Status(node), null, null, null);
             var map = Map(node, "expect");
-            Keys(map, ["status", "granted", "result", "value"]);
+            Keys(map, ["status", "error", "granted", "result", "value"]);
             uint? granted = null;
             if (Opt(map, "granted") is { } g)
             {
@@ -485,8 +517,12 @@ public static class ScenarioLoader
                 Opt(map, "status") is { } s ? Status(s) : null,
                 granted,
                 Opt(map, "result") is { } r ? Bool(r) : null,
-                Opt(map, "value") is { } v ? Text(v) : null);
+                Opt(map, "value") is { } v ? Text(v) : null,
+                Opt(map, "error") is { } e ? Error(e) : null);
         }
+
+        private static int Error(YamlNode node) =>
+            Win32ErrorNames.TryParse(Text(node), out int code) ? code : throw new Failure(At(node), $"unknown error '{Text(node)}' (an ERROR_ name NtSec knows, or a number)");
 
         private static NtStatus Status(YamlNode node)
         {

@@ -77,7 +77,8 @@ public sealed record ProcessDeclaration(string Name, string Token, string Deskto
 /// <param name="Granted">The granted access of the handle the step opens, or null.</param>
 /// <param name="Result">The BOOL answer of a question step (is restricted, member, access granted), or null.</param>
 /// <param name="Value">The text of a queried value, or null.</param>
-public sealed record Expectation(NtStatus? Status, uint? Granted, bool? Result, string? Value);
+/// <param name="Error">The Win32 error of a user32 step (ERROR_ACCESS_DENIED ...), or null.</param>
+public sealed record Expectation(NtStatus? Status, uint? Granted, bool? Result, string? Value, int? Error = null);
 
 /// <summary>A reference to a handle: a name a step saved, a pseudo-handle, NULL or a number.</summary>
 /// <param name="Text">As written.</param>
@@ -163,4 +164,7 @@ public sealed record StepArgs
 
     /// <summary>A window message number.</summary>
     public uint? Message { get; init; }
+
+    /// <summary>A window's title (create-window, find-window).</summary>
+    public string? WindowName { get; init; }
 }

@@ -25,8 +25,8 @@ public static class ScenarioRenderer
             if (r.Step.Note is { } note)
                 foreach (var line in note.TrimEnd().Split('\n')) w.WriteLine(style.Dim("  # " + line.TrimEnd()));
             w.WriteLine($"{style.Label($"[{r.Number}]")} {style.Name(r.Step.Thread)}: {r.Call}");
-            string status = $"{r.Status.Name} ({r.Status.ToHex()})";
-            status = r.Status.IsSuccess ? style.Allow(status) : style.Deny(status);
+            string status = r.Win32Error is { } error ? $"{Win32ErrorNames.Name(error)} ({error})" : $"{r.Status.Name} ({r.Status.ToHex()})";
+            status = (r.Win32Error ?? 0) == 0 && r.Status.IsSuccess ? style.Allow(status) : style.Deny(status);
             string granted = r.Granted is { } g ? "  granted " + ScenarioRunner.Rights(g, r.RightsType) : "";
             string verdict = r.Step.Expect is null ? "" : r.Met ? "  " + style.Allow("as expected") : "  " + style.Deny("NOT AS EXPECTED: " + r.Mismatch);
             w.WriteLine($"    {status}{granted}{verdict}");
@@ -60,10 +60,22 @@ public static class ScenarioRenderer
                 j.WriteString("kind", r.Step.Kind);
                 j.WriteString("thread", r.Step.Thread);
                 j.WriteString("call", r.Call);
-                j.WriteStartObject("status");
-                j.WriteString("name", r.Status.Name);
-                j.WriteString("hex", r.Status.ToHex());
-                j.WriteEndObject();
+                if (r.Win32Error is { } error)
+                {
+                    // user32 functions have no NTSTATUS: they report a Win32 error instead.
+                    j.WriteNull("status");
+                    j.WriteStartObject("error");
+                    j.WriteString("name", Win32ErrorNames.Name(error));
+                    j.WriteNumber("code", error);
+                    j.WriteEndObject();
+                }
+                else
+                {
+                    j.WriteStartObject("status");
+                    j.WriteString("name", r.Status.Name);
+                    j.WriteString("hex", r.Status.ToHex());
+                    j.WriteEndObject();
+                }
                 if (r.Granted is { } g)
                 {
                     j.WriteStartObject("granted");

@@ -23,8 +23,9 @@ namespace NtSec.Cli.Scenarios;
 /// <param name="Answer">The BOOL answer of a question (restricted? member? granted?).</param>
 /// <param name="AccessCheck">The explained access check of a failed open, when there was one.</param>
 /// <param name="Mismatch">How the outcome differs from the step's expectation; null when it met it (or had none).</param>
+/// <param name="Win32Error">For a user32 step, which has no NTSTATUS, the last error it set (0 on success); null otherwise.</param>
 public sealed record StepResult(int Number, Step Step, string Call, NtStatus Status, uint? Granted, ObjectTypeInfo? RightsType,
-    string Why, string? Value, bool? Answer, ObjectAccessCheck? AccessCheck, string? Mismatch)
+    string Why, string? Value, bool? Answer, ObjectAccessCheck? AccessCheck, string? Mismatch, int? Win32Error = null)
 {
     /// <summary>True when the step met its expectation (or had none).</summary>
     public bool Met => Mismatch is null;
@@ -81,17 +82,20 @@ public sealed partial class ScenarioRunner
         foreach (var o in _scenario.Objects) _system.CreateObject(o.Type, o.Name, o.Descriptor);
         foreach (var p in _scenario.Processes)
         {
-            var process = _system.CreateProcess(_scenario.Tokens[p.Token], p.Name, desktops[p.Desktop]);
+            var process = _system.CreateProcess(_scenario.Tokens[p.Token], p.Name, p.Desktop == "none" ? null : desktops[p.Desktop]);
             AddProcess(p.Name, process);
             foreach (var t in p.Threads.Skip(1)) _threads[p.Name + "/" + t] = _system.CreateThread(process);
         }
     }
 
-    private void AddProcess(string name, ProcessObject process)
+    private void AddProcess(string name, ProcessObject process, ThreadObject? mainThread = null)
     {
+        // A process that died at start (it could not use its desktop) has no threads left; its first thread object
+        // still exists, and steps on it fail as calls from an exited thread do.
+        var main = mainThread ?? process.Threads[0];
         _processes[name] = process;
-        _threads[name] = process.Threads[0];
-        _threads[name + "/main"] = process.Threads[0];
+        _threads[name] = main;
+        _threads[name + "/main"] = main;
     }
 
     private StepResult Execute(int number, Step step)
@@ -100,9 +104,9 @@ public sealed partial class ScenarioRunner
         var before = thread.LastAccessCheck;
         var outcome = Dispatch(step, thread);
         var check = ReferenceEquals(thread.LastAccessCheck, before) ? null : thread.LastAccessCheck;
-        if (outcome.Status.IsSuccess || outcome.Status == NtStatus.NotAllAssigned) check = null;
+        if ((outcome.Status.IsSuccess && outcome.Error is null or 0) || outcome.Status == NtStatus.NotAllAssigned) check = null;
         string why = outcome.Why ?? WhyFailed(step, thread, outcome.Status, check);
-        var result = new StepResult(number, step, outcome.Call, outcome.Status, outcome.Granted, outcome.RightsType, why, outcome.Value, outcome.Answer, check, null);
+        var result = new StepResult(number, step, outcome.Call, outcome.Status, outcome.Granted, outcome.RightsType, why, outcome.Value, outcome.Answer, check, null, outcome.Error);
         return result with { Mismatch = Compare(step.Expect, result) };
     }
 
@@ -110,7 +114,8 @@ public sealed partial class ScenarioRunner
     {
         if (e is null) return null;
         var problems = new List<string>();
-        if (e.Status is { } s && s != r.Status) problems.Add($"expected {s.Name}, got {r.Status.Name}");
+        if (e.Status is { } s && (r.Win32Error is not null || s != r.Status)) problems.Add($"expected {s.Name}, got {(r.Win32Error is { } we ? Win32ErrorNames.Name(we) : r.Status.Name)}");
+        if (e.Error is { } err && err != r.Win32Error) problems.Add($"expected {Win32ErrorNames.Name(err)}, got {(r.Win32Error is { } re ? Win32ErrorNames.Name(re) : r.Status.Name)}");
         if (e.Granted is { } g && g != r.Granted)
             problems.Add($"expected granted {Rights(g, r.RightsType)}, got {(r.Granted is { } rg ? Rights(rg, r.RightsType) : "no handle")}");
         if (e.Result is { } b && b != r.Answer) problems.Add($"expected {(b ? "TRUE" : "FALSE")}, got {(r.Answer is { } a ? (a ? "TRUE" : "FALSE") : "no answer")}");
@@ -125,7 +130,7 @@ public sealed partial class ScenarioRunner
         return type is null ? "0x" + mask.ToString("x", CultureInfo.InvariantCulture) : type.FormatRights(mask);
     }
 
-    private readonly record struct Outcome(string Call, NtStatus Status, string? Why = null, uint? Granted = null, ObjectTypeInfo? RightsType = null, string? Value = null, bool? Answer = null);
+    private readonly record struct Outcome(string Call, NtStatus Status, string? Why = null, uint? Granted = null, ObjectTypeInfo? RightsType = null, string? Value = null, bool? Answer = null, int? Error = null);
 
     private NtHandle H(HandleRef? r) => r?.Text switch
     {
@@ -388,7 +393,8 @@ public sealed partial class ScenarioRunner
                 }
                 if (!ok) return new Outcome(call, t.Win32.GetLastNtStatus());
                 var process = _system.FindProcess(info.ProcessId) ?? LostProcess(info, t);
-                AddProcess(a.As!, process);
+                var mainThread = t.Process.GetHandles().Select(e => e.Entry.Object).OfType<ThreadObject>().First(th => th.ThreadId == info.ThreadId);
+                AddProcess(a.As!, process, mainThread);
                 _handles[a.As + ".process"] = (info.Process, ObjectTypes.Process);
                 _handles[a.As + ".thread"] = (info.Thread, ObjectTypes.Thread);
                 string runs = process.IsTerminated

@@ -287,9 +287,13 @@ public sealed partial class Win32Api
         status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, primary, imageName, desktop, inheritHandles, out var process);
         if (copied) Nt.NtClose(primary);
         if (!status.IsSuccess) return Fail(status);
-        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, process.Threads.Count > 0 ? process.Threads[0].ThreadId : 0);
+        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, ThreadIdOf(hThread));
         return true;
     }
+
+    // The first thread's ID, read through its handle: a process that died at start has no threads left to ask.
+    private int ThreadIdOf(NtHandle thread) =>
+        _thread.Process.GetHandles().Where(e => e.Handle == thread).Select(e => (e.Entry.Object as ThreadObject)?.ThreadId ?? 0).FirstOrDefault();
 
     /// <summary>CreateProcess: a process with the caller's own token.</summary>
     public bool CreateProcess(string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
@@ -297,7 +301,7 @@ public sealed partial class Win32Api
         information = default;
         var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, NtHandle.Null, imageName, desktop, inheritHandles, out var process);
         if (!status.IsSuccess) return Fail(status);
-        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, process.Threads.Count > 0 ? process.Threads[0].ThreadId : 0);
+        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, ThreadIdOf(hThread));
         return true;
     }
 }
