@@ -532,6 +532,7 @@ public sealed partial class ScenarioRunner
         if (status == NtStatus.NoSuchLogonSession) return "the token has no linked token (its elevation type is Default)";
         if (status == NtStatus.ObjectNameNotFound) return "no object of that name";
         if (status == NtStatus.InvalidParameter) return "Windows refuses these arguments";
+        if (status == NtStatus.ThreadIsTerminating) return "the calling thread has exited (its process ended)";
         return status.Name;
     }
 
