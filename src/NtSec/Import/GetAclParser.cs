@@ -79,6 +79,7 @@ public static class GetAclParser
     {
         record = null;
         var fields = new List<Field>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         int colon = -1;
         for (int i = first; i < end; i++)
         {
@@ -102,7 +103,7 @@ public static class GetAclParser
                     return false;
                 }
                 string name = line[..nameEnd];
-                if (fields.Any(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
+                if (!seen.Add(name))
                 {
                     error = SourceText.At(i, 0, $"the field '{name}' appears twice in one object");
                     return false;

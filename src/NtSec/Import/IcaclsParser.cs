@@ -34,9 +34,13 @@ public static class IcaclsParser
 {
     private const string SuccessLine = "Successfully processed ";
 
-    // Names are short (an account name is at most 256 characters plus its domain); longer candidates are not
-    // looked up, so a hostile line with many spaces costs linear time.
+    // Account names are short (at most 256 characters and a domain); a longer name is never looked up.
     private const int MaxNameLength = 1024;
+
+    // With one ACE the path's end is searched among the last spaces before the name (a long capability name has a
+    // dozen), so a hostile line with many spaces costs a bounded number of look-ups.
+    private const int MaxNameCandidates = 32;
+    private const int MaxCandidateLength = 512;
 
     /// <summary>Parses icacls output; see <see cref="TryParse"/>.</summary>
     /// <exception cref="ImportFormatException">The text was rejected.</exception>
@@ -153,13 +157,14 @@ public static class IcaclsParser
     private static bool TryFindAceStart(string head, IReadOnlyDictionary<string, Sid>? names, out int start)
     {
         int colon = FindNameEnd(head);
-        for (int space = head.IndexOf(' '); space >= 0 && space < colon; space = head.IndexOf(' ', space + 1))
+        var candidates = new List<int>();
+        for (int p = colon - 1; p > 0 && colon - p <= MaxCandidateLength && candidates.Count < MaxNameCandidates; p--)
+            if (head[p - 1] == ' ' && head[p] != ' ') candidates.Add(p);
+        for (int k = candidates.Count - 1; k >= 0; k--)
         {
-            if (colon - (space + 1) > MaxNameLength || space == 0) continue;
-            string name = head[(space + 1)..colon];
-            if (name.Length > 0 && AccountNames.TryResolve(name, names, out _))
+            if (AccountNames.TryResolve(head[candidates[k]..colon], names, out _))
             {
-                start = space + 1;
+                start = candidates[k];
                 return true;
             }
         }

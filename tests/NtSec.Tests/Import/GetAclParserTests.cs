@@ -113,5 +113,8 @@ public sealed class GetAclParserTests
             for (int k = 0; k < 4; k++) chars[random.Next(chars.Length)] = Noise[random.Next(Noise.Length)];
             GetAclParser.TryParse(new string(chars, 0, random.Next(chars.Length)), null, out _, out _);
         }
+        // Many fields in one object are checked for repeats in linear time.
+        string many = string.Concat(Enumerable.Range(0, 100_000).Select(i => $"{"F" + i,-6} : x\n")) + "Sddl   : D:(A;;FA;;;WD)\n";
+        Assert.Single(GetAclParser.Parse(many));
     }
 }

@@ -276,7 +276,11 @@ public sealed class IcaclsParserTests
             for (int k = 0; k < 4; k++) chars[random.Next(chars.Length)] = Noise[random.Next(Noise.Length)];
             IcaclsParser.TryParse(new string(chars, 0, random.Next(chars.Length)), ProjectNames, out _, out _);
         }
-        // A long line of spaces before the name is searched in linear time, not once per space.
+        // Lines with many spaces before the name cost a bounded number of look-ups each, not one per space.
         IcaclsParser.TryParse("C:\\" + new string(' ', 200_000) + "x:(F)", null, out _, out _);
+        string words = string.Concat(Enumerable.Repeat("a ", 1000));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.False(IcaclsParser.TryParse(string.Concat(Enumerable.Repeat("C:\\" + words + "x:(F)\n\n", 2000)), null, out _, out _));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"{watch.Elapsed}");
     }
 }
