@@ -37,7 +37,7 @@ internal static class SddlCommand
         var batch = new Option<bool>("--batch") { Description = "Read one descriptor per line from standard input and write one result per line: the conversion (--to, default sddl) or 'error: position: reason'." };
         var example = new Option<bool>("--example") { Description = "Decode a built-in example: a folder on a domain file server, named as a directory." };
 
-        var command = new Command(Name, "Decode, explain and convert a security descriptor (SDDL, hex or base64).")
+        var command = new Command(Name, "Decode, explain and convert a security descriptor (SDDL, hex, base64, or icacls or Get-Acl output).")
         {
             descriptor, to, fromHex, fromBase64, fromIcacls, fromGetAcl, map, path, type, domain, machine, json, batch, example,
         };
