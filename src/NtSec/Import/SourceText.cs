@@ -68,9 +68,6 @@ internal sealed class LogicalLine
     /// <summary>The zero-based physical line the logical line starts on.</summary>
     public int FirstLine => _lines[0];
 
-    /// <summary>A logical line that is one whole physical line.</summary>
-    public static LogicalLine Single(string text, int line) => new(text, [0], [line], [0]);
-
     /// <summary>The error for a position in <see cref="Text"/>; a position at the end points just after the last piece.</summary>
     public ImportError At(int index, string reason)
     {

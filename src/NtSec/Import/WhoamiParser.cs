@@ -457,7 +457,7 @@ public static class WhoamiParser
     // ---- /fo csv ----
 
     // Reads CSV tables. With a section title (expected is set) the range holds that section's header and rows; without
-    // titles (whoami /fo csv prints none) each header row says which table the rows under it belong to.
+    // titles each header row says which table the rows under it belong to, so both spellings of the output are read.
     private static bool TryReadCsv(SourceText source, int from, int to, Spec? expected, Dictionary<Section, (List<Row> Rows, int Line)> tables, List<string> notes, out ImportError? error)
     {
         Spec? spec = null;
