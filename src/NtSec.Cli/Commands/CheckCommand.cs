@@ -2,6 +2,7 @@ using System.CommandLine;
 using NtSec.Authorization;
 using NtSec.Cli.Input;
 using NtSec.Cli.Rendering;
+using NtSec.Descriptors;
 using NtSec.Principals;
 
 namespace NtSec.Cli.Commands;
@@ -17,8 +18,16 @@ internal static class CheckCommand
 
     public static Command Create(Terminal terminal)
     {
-        var sd = new Option<string?>("--sd") { Description = "The object's security descriptor in SDDL, or @file to read the SDDL from a file.", HelpName = "SDDL|@file" };
-        var token = new Option<string?>("--token") { Description = "The client's token as JSON (see docs/cli.md); '-' reads it from standard input.", HelpName = "file.json" };
+        var sd = new Option<string?>("--sd")
+        {
+            Description = "The object's security descriptor in SDDL, or @file to read it from a file: SDDL, or the output of icacls or Get-Acl | Format-List.",
+            HelpName = "SDDL|@file",
+        };
+        var token = new Option<string?>("--token") { Description = "The client's token as JSON (see docs/cli.md) or a saved 'whoami /all' output; '-' reads it from standard input.", HelpName = "file" };
+        var map = SddlCommand.NameMapOption();
+        var path = SddlCommand.PathOption();
+        var owner = new Option<string?>("--owner") { Description = "The descriptor's owner: required for icacls output, which does not show it; replaces the owner of SDDL input.", HelpName = "SID" };
+        var group = new Option<string?>("--group") { Description = "The descriptor's primary group: replaces it; for icacls output it defaults to the owner (the group plays no part in the check).", HelpName = "SID" };
         var desired = new Option<string?>("--desired")
         {
             Description = "The desired access: a mask (0x120089) or right names joined by | , or + (FILE_READ_DATA|SYNCHRONIZE, GENERIC_READ, MAXIMUM_ALLOWED, SDDL codes such as FR). Generic rights are mapped with the type's mapping first.",
@@ -45,7 +54,7 @@ internal static class CheckCommand
 
         var command = new Command(Name, "Check access: may this token have these rights on an object with this descriptor? Exit code 0 granted, 1 denied.")
         {
-            sd, token, desired, type, mapping, objectTypes, self, explain, json, domain, machine, batch,
+            sd, token, desired, type, mapping, objectTypes, self, explain, json, domain, machine, map, path, owner, group, batch,
         };
         command.SetAction(parse =>
         {
@@ -59,6 +68,8 @@ internal static class CheckCommand
                 {
                     ("--sd", parse.GetValue(sd) is not null), ("--token", parse.GetValue(token) is not null), ("--desired", parse.GetValue(desired) is not null),
                     ("--object-types", parse.GetValue(objectTypes) is not null), ("--self", parse.GetValue(self) is not null),
+                    ("--map", parse.GetValue(map) is { Length: > 0 }), ("--path", parse.GetValue(path) is not null),
+                    ("--owner", parse.GetValue(owner) is not null), ("--group", parse.GetValue(group) is not null),
                     ("--explain", parse.GetValue(explain)), ("--json", parse.GetValue(json)),
                 })
                 {
@@ -74,13 +85,48 @@ internal static class CheckCommand
                 return CommonOptions.UsageError(terminal, Name, "give --type or --mapping: the access check needs the object's generic mapping.");
             var genericMapping = explicitMapping ?? objectType!.GenericMapping;
 
+            string? sdFile = null;
             if (sdText.StartsWith('@'))
             {
-                if (!FileInput.TryReadAll(terminal, sdText[1..], out sdText, out string? readError)) return Fail(terminal, "--sd", readError!);
-                sdText = sdText.Trim();
+                sdFile = sdText[1..];
+                if (!FileInput.TryReadAll(terminal, sdFile, out sdText, out string? readError)) return Fail(terminal, "--sd", readError!);
             }
-            if (!DescriptorInput.TryDecode(sdText, InputFormat.Sddl, context, out var decoded, out var sdError))
-                return Fail(terminal, "--sd", $"{sdError!.Position}: {sdError.Reason}");
+            var imported = sdFile is null ? null : DescriptorInput.DetectImported(sdText);
+            if (imported is null && (parse.GetValue(map) is { Length: > 0 } || parse.GetValue(path) is not null))
+                return CommonOptions.UsageError(terminal, Name, "--map and --path apply to icacls and Get-Acl output given as --sd @file.");
+            SecurityDescriptor descriptor;
+            if (imported is { } importedFormat)
+            {
+                if (!NameMapInput.TryParse(parse.GetValue(map), context, out var names, out string? mapError)) return CommonOptions.UsageError(terminal, Name, "--map: " + mapError);
+                if (!DescriptorInput.TryDecodeImported(sdText, importedFormat, context, names, out var all, out var importError))
+                    return Fail(terminal, "--sd", $"{sdFile}: line {importError!.Line}, column {importError.Column}: {importError.Reason}{DescriptorInput.Hint(importError)}");
+                if (!SddlCommand.TrySelectPath(all, parse.GetValue(path), out var selected, out string? pathError)) return CommonOptions.UsageError(terminal, Name, "--path: " + pathError);
+                if (selected.Count > 1)
+                    return CommonOptions.UsageError(terminal, Name, $"{sdFile} holds {selected.Count} paths ({string.Join(", ", selected.Select(d => "'" + d.Path + "'"))}); choose one with --path.");
+                descriptor = selected[0].Descriptor;
+                if (importedFormat == InputFormat.Icacls && parse.GetValue(owner) is null)
+                    return Fail(terminal, "--sd", $"{sdFile}: icacls does not show the owner, and the access check needs it (the owner may be granted READ_CONTROL and WRITE_DAC); give --owner");
+            }
+            else
+            {
+                if (!DescriptorInput.TryDecode(sdText.Trim(), InputFormat.Sddl, context, out var decoded, out var sdError))
+                    return Fail(terminal, "--sd", $"{(sdFile is null ? "" : sdFile + ": ")}{sdError!.Position}: {sdError.Reason}");
+                descriptor = decoded!.Descriptor;
+            }
+            if (parse.GetValue(owner) is { } ownerText)
+            {
+                if (!SidResolver.TryResolve(ownerText, context, out var ownerSid, out var ownerError)) return Fail(terminal, "--owner", $"{ownerError!.Position}: {ownerError.Reason}");
+                descriptor = descriptor.WithOwner(ownerSid);
+            }
+            if (parse.GetValue(group) is { } groupText)
+            {
+                if (!SidResolver.TryResolve(groupText, context, out var groupSid, out var groupError)) return Fail(terminal, "--group", $"{groupError!.Position}: {groupError.Reason}");
+                descriptor = descriptor.WithGroup(groupSid);
+            }
+            else if (imported == InputFormat.Icacls)
+            {
+                descriptor = descriptor.WithGroup(descriptor.Owner);
+            }
             if (!TokenInput.TryLoad(terminal, tokenPath, context, out var client, out string? tokenError))
                 return Fail(terminal, "--token", tokenError!);
             if (!CheckInputs.TryParseDesired(desiredText, objectType, genericMapping, out uint requested, out uint desiredMask, out string? desiredError))
@@ -95,7 +141,7 @@ internal static class CheckCommand
                 principalSelf = selfSid;
             }
 
-            var run = CheckRun.Execute(decoded!.Descriptor, client!, requested, desiredMask, genericMapping, objectType, list, principalSelf, parse.GetValue(explain));
+            var run = CheckRun.Execute(descriptor, client!, requested, desiredMask, genericMapping, objectType, list, principalSelf, parse.GetValue(explain));
             if (parse.GetValue(json)) CheckRenderer.WriteJson(terminal.Out, run);
             else CheckRenderer.WriteText(terminal.Out, run, terminal.Style);
             return run.ExitCode;

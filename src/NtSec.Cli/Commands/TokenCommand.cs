@@ -6,7 +6,10 @@ using NtSec.Tokens;
 
 namespace NtSec.Cli.Commands;
 
-/// <summary><c>ntsec token</c>: <c>show</c> prints a token file readably; <c>restrict</c> filters it as CreateRestrictedToken does.</summary>
+/// <summary>
+/// <c>ntsec token</c>: <c>show</c> prints a token file readably; <c>restrict</c> filters it as CreateRestrictedToken
+/// does; <c>duplicate</c> converts it as DuplicateTokenEx does.
+/// </summary>
 internal static class TokenCommand
 {
     private const string Name = "token";
@@ -19,15 +22,28 @@ internal static class TokenCommand
         ("WriteRestricted", FilterTokenFlags.WriteRestricted),
     ];
 
+    private static readonly (string Name, SecurityImpersonationLevel Level)[] LevelNames =
+    [
+        ("anonymous", SecurityImpersonationLevel.Anonymous),
+        ("identification", SecurityImpersonationLevel.Identification),
+        ("impersonation", SecurityImpersonationLevel.Impersonation),
+        ("delegation", SecurityImpersonationLevel.Delegation),
+    ];
+
     public static Command Create(Terminal terminal)
-        => new(Name, "Show a token file, or make a restricted token from one (CreateRestrictedToken).") { Show(terminal), Restrict(terminal) };
+        => new(Name, "Show a token file, or make a restricted (CreateRestrictedToken) or duplicated (DuplicateTokenEx) token from one.")
+        {
+            Show(terminal), Restrict(terminal), Duplicate(terminal),
+        };
 
     private static Option<string> TokenOption() => new("--token")
     {
-        Description = "The token as JSON (see docs/cli.md); '-' reads it from standard input.",
-        HelpName = "file.json",
+        Description = "The token as JSON (see docs/cli.md) or a saved 'whoami /all' output; '-' reads it from standard input.",
+        HelpName = "file",
         Required = true,
     };
+
+    private static Option<string?> OutOption(string what) => new("--out", "-o") { Description = $"Write the {what} token's JSON to this file instead of standard output.", HelpName = "file" };
 
     private static Command Show(Terminal terminal)
     {
@@ -60,7 +76,7 @@ internal static class TokenCommand
                 if (!FlagNames.Any(f => f.Name.Equals(value, StringComparison.OrdinalIgnoreCase)))
                     result.AddError($"Unknown filter flag '{value}'. Known flags: {string.Join(", ", FlagNames.Select(f => f.Name))}.");
         });
-        var output = new Option<string?>("--out", "-o") { Description = "Write the restricted token's JSON to this file instead of standard output.", HelpName = "file" };
+        var output = OutOption("restricted");
         var domain = CommonOptions.Domain();
         var machine = CommonOptions.Machine();
         var command = new Command("restrict", "Filter a token as CreateRestrictedToken / NtFilterToken do and write the result as JSON.")
@@ -94,19 +110,105 @@ internal static class TokenCommand
                 terminal.Error.WriteLine($"error: NtFilterToken: {status.Name}");
                 return ExitCodes.BadInput;
             }
-            string json = TokenJson.Write(filtered!);
-            if (parse.GetValue(output) is { } path)
-            {
-                if (!FileInput.TryWriteAll(terminal, path, json + "\n", out error)) return Fail(terminal, "--out", error!);
-                terminal.Out.WriteLine($"{status.Name}: wrote {path}");
-            }
-            else
-            {
-                terminal.Out.WriteLine(json);
-            }
-            return ExitCodes.Success;
+            return WriteToken(terminal, filtered!, status, parse.GetValue(output));
         });
         return command;
+    }
+
+    private static int WriteToken(Terminal terminal, Token token, NtStatus status, string? path)
+    {
+        string json = TokenJson.Write(token);
+        if (path is not null)
+        {
+            if (!FileInput.TryWriteAll(terminal, path, json + "\n", out string? error)) return Fail(terminal, "--out", error!);
+            terminal.Out.WriteLine($"{status.Name}: wrote {path}");
+        }
+        else
+        {
+            terminal.Out.WriteLine(json);
+        }
+        return ExitCodes.Success;
+    }
+
+    private static Command Duplicate(Terminal terminal)
+    {
+        var token = TokenOption();
+        var type = new Option<string>("--type")
+        {
+            Description = "The new token's type: primary or impersonation (DuplicateTokenEx's TokenType).",
+            HelpName = "primary|impersonation",
+            Required = true,
+        };
+        type.AcceptOnlyFromAmong("primary", "impersonation");
+        var level = new Option<string?>("--level")
+        {
+            Description = "The impersonation level (needed for --type impersonation; Windows ignores it for a primary token): anonymous, identification, impersonation or delegation.",
+            HelpName = "level",
+        };
+        level.AcceptOnlyFromAmong([.. LevelNames.Select(l => l.Name)]);
+        var effectiveOnly = new Option<bool>("--effective-only") { Description = "Keep only the enabled parts: disabled groups and disabled privileges are dropped (deny-only groups stay)." };
+        var output = OutOption("duplicated");
+        var domain = CommonOptions.Domain();
+        var machine = CommonOptions.Machine();
+        var command = new Command("duplicate", "Convert a token to a primary or impersonation token at a level, as DuplicateTokenEx / NtDuplicateToken do, and write it as JSON.")
+        {
+            token, type, level, effectiveOnly, output, domain, machine,
+        };
+        command.SetAction(parse =>
+        {
+            var targetType = parse.GetValue(type) == "primary" ? TokenType.Primary : TokenType.Impersonation;
+            string? levelName = parse.GetValue(level);
+            if (targetType == TokenType.Impersonation && levelName is null)
+                return CommonOptions.UsageError(terminal, "token duplicate", "--type impersonation needs --level (anonymous, identification, impersonation or delegation).");
+            var targetLevel = levelName is null ? SecurityImpersonationLevel.Impersonation : LevelNames.First(l => l.Name == levelName).Level;
+            var context = CommonOptions.Context(parse, domain, machine);
+            if (!TokenInput.TryLoad(terminal, parse.GetValue(token)!, context, out var source, out string? error)) return Fail(terminal, "--token", error!);
+
+            var status = DuplicateToken(source!, targetType, targetLevel, parse.GetValue(effectiveOnly), out var duplicate);
+            if (status != NtStatus.Success)
+            {
+                terminal.Error.WriteLine($"error: NtDuplicateToken: {status.Name}");
+                return ExitCodes.BadInput;
+            }
+            return WriteToken(terminal, duplicate!, status, parse.GetValue(output));
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// What NtDuplicateToken makes of a token. An impersonation token cannot be raised to a higher level, and one
+    /// below SecurityImpersonation cannot become a primary token (STATUS_BAD_IMPERSONATION_LEVEL both); a primary
+    /// token may become an impersonation token at any level. The copy gets its own token and modified IDs and keeps
+    /// the logon session. EffectiveOnly drops the disabled groups and privileges.
+    /// </summary>
+    /// <remarks>
+    /// With EffectiveOnly a deny-only group is kept: it cannot be enabled and so is not "disabled", and dropping it
+    /// would let the copy through deny ACEs the original meets. Groups carrying the integrity level are kept as well.
+    /// </remarks>
+    internal static NtStatus DuplicateToken(Token source, TokenType type, SecurityImpersonationLevel level, bool effectiveOnly, out Token? duplicate)
+    {
+        duplicate = null;
+        if (source.Type == TokenType.Impersonation)
+        {
+            if (type == TokenType.Impersonation && level > source.ImpersonationLevel) return NtStatus.BadImpersonationLevel;
+            if (type == TokenType.Primary && source.ImpersonationLevel < SecurityImpersonationLevel.Impersonation) return NtStatus.BadImpersonationLevel;
+        }
+        var b = source.ToBuilder();
+        b.Type = type;
+        b.ImpersonationLevel = type == TokenType.Impersonation ? level : SecurityImpersonationLevel.Impersonation;
+        if (effectiveOnly)
+        {
+            const GroupAttributes Kept = GroupAttributes.Enabled | GroupAttributes.UseForDenyOnly | GroupAttributes.Integrity;
+            b.Groups.RemoveAll(g => (g.Attributes & Kept) == 0);
+            b.PrivilegeList.RemoveAll(p => !p.IsEnabled);
+            // An owner or primary group that was a dropped group falls back to the user, as a token needs them to be present.
+            if (b.Owner is { } owner && owner != b.User.Sid && !b.Groups.Any(g => g.Sid == owner)) b.Owner = null;
+            if (b.PrimaryGroup is { } primary && primary != b.User.Sid && !b.Groups.Any(g => g.Sid == primary)) b.PrimaryGroup = null;
+        }
+        b.TokenId = null;
+        b.ModifiedId = null;
+        duplicate = b.Build();
+        return NtStatus.Success;
     }
 
     private static Option<string[]> ListOption(string name, string description, string helpName) => new(name)

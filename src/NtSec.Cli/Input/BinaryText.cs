@@ -116,17 +116,35 @@ public static class BinaryText
 
     // An LDIF line "name: value", "name:: base64" or "name:< url"; the name is an attribute type (letters, digits,
     // hyphens, or a dotted OID) with optional ";options". Base64 has no ':' so a line without one is never taken.
+    // RFC 2849 lets a fold fall anywhere, inside the name or between the two colons too, so folds are stepped over.
     private static bool TryParseAttribute(string text, int lineStart, int lineEnd, out LdifAttribute attribute)
     {
         attribute = default;
-        int i = lineStart;
+        int i = SkipFolds(text, lineStart, lineEnd);
         if (i >= lineEnd || !char.IsAsciiLetterOrDigit(text[i])) return false;
-        while (i < lineEnd && (char.IsAsciiLetterOrDigit(text[i]) || text[i] is '-' or '.' or ';')) i++;
+        var name = new System.Text.StringBuilder();
+        while (i < lineEnd && (char.IsAsciiLetterOrDigit(text[i]) || text[i] is '-' or '.' or ';'))
+        {
+            name.Append(text[i]);
+            i = SkipFolds(text, i + 1, lineEnd);
+        }
         if (i >= lineEnd || text[i] != ':') return false;
         int colon = i;
-        bool base64 = i + 1 < lineEnd && text[i + 1] == ':';
-        attribute = new LdifAttribute(text[lineStart..colon], lineStart, colon, base64, base64 ? colon + 2 : colon + 1, lineEnd);
+        int next = SkipFolds(text, i + 1, lineEnd);
+        bool base64 = next < lineEnd && text[next] == ':';
+        attribute = new LdifAttribute(name.ToString(), lineStart, colon, base64, base64 ? next + 1 : colon + 1, lineEnd);
         return true;
+    }
+
+    // Past the line break and single leading space of each fold at position i (an LDIF continuation line).
+    private static int SkipFolds(string text, int i, int lineEnd)
+    {
+        while (true)
+        {
+            if (i + 1 < lineEnd && text[i] == '\n' && text[i + 1] == ' ') i += 2;
+            else if (i + 2 < lineEnd && text[i] == '\r' && text[i + 1] == '\n' && text[i + 2] == ' ') i += 3;
+            else return i;
+        }
     }
 
     // LDIF logical lines: a physical line plus the continuation lines (starting with one space) that follow it.

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using NtSec.Acls;
 using NtSec.Descriptors;
+using NtSec.Import;
 using NtSec.Principals;
 using NtSec.Sddl;
 
@@ -11,7 +12,8 @@ namespace NtSec.Cli.Input;
 /// <param name="Format">How it was written.</param>
 /// <param name="Binary">For binary input, the decoded bytes; null for SDDL.</param>
 /// <param name="DescriptorLength">For binary input, the extent of the descriptor in <paramref name="Binary"/>; bytes after it are ignored.</param>
-public sealed record DecodedDescriptor(SecurityDescriptor Descriptor, InputFormat Format, byte[]? Binary, int DescriptorLength)
+/// <param name="Path">For icacls and Get-Acl output, the path the descriptor belongs to (null when Get-Acl printed none).</param>
+public sealed record DecodedDescriptor(SecurityDescriptor Descriptor, InputFormat Format, byte[]? Binary, int DescriptorLength, string? Path = null)
 {
     /// <summary>Bytes after the descriptor in binary input, which Windows ignores as well.</summary>
     public int TrailingBytes => Binary is null ? 0 : Binary.Length - DescriptorLength;
@@ -28,8 +30,10 @@ public static class DescriptorInput
     /// and for hex or base64 that does not decode, and byte offsets into the decoded bytes when those bytes are not
     /// a valid self-relative descriptor.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="format"/> is icacls or Get-Acl output, which <see cref="TryDecodeImported"/> reads.</exception>
     public static bool TryDecode(string text, InputFormat format, SidContext context, out DecodedDescriptor? result, out ParseError? error)
     {
+        if (format is InputFormat.Icacls or InputFormat.GetAcl) throw new ArgumentException("icacls and Get-Acl output span several lines and may hold several descriptors; use TryDecodeImported.", nameof(format));
         result = null;
         if (format == InputFormat.Sddl)
         {
@@ -46,6 +50,54 @@ public static class DescriptorInput
         result = new DecodedDescriptor(descriptor!, format, bytes, length);
         return true;
     }
+
+    /// <summary>
+    /// The format of Windows tool output pasted as a descriptor (<see cref="InputFormat.Icacls"/> or
+    /// <see cref="InputFormat.GetAcl"/>), or null when the text is neither and is read as given.
+    /// </summary>
+    public static InputFormat? DetectImported(string text) => WindowsOutput.Detect(text) switch
+    {
+        WindowsOutputKind.Icacls => InputFormat.Icacls,
+        WindowsOutputKind.GetAcl => InputFormat.GetAcl,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Reads icacls output (one descriptor per path: its DACL, and its mandatory label as the SACL; no owner or
+    /// group) or Get-Acl Format-List output (one descriptor per object, from its <c>Sddl</c> field).
+    /// </summary>
+    /// <param name="text">The output as pasted.</param>
+    /// <param name="format"><see cref="InputFormat.Icacls"/> or <see cref="InputFormat.GetAcl"/>.</param>
+    /// <param name="context">The domains for domain-relative SDDL aliases.</param>
+    /// <param name="names">Account names icacls printed that the well-known catalogue cannot resolve.</param>
+    /// <param name="results">The descriptors, in order, each with its path.</param>
+    /// <param name="error">The line, column and reason of a rejection.</param>
+    public static bool TryDecodeImported(string text, InputFormat format, SidContext context, IReadOnlyDictionary<string, Sid>? names,
+        out IReadOnlyList<DecodedDescriptor> results, out ImportError? error)
+    {
+        results = [];
+        if (format == InputFormat.Icacls)
+        {
+            if (!IcaclsParser.TryParse(text, names, out var entries, out error)) return false;
+            results = [.. entries!.Select(e => new DecodedDescriptor(e.ToDescriptor(), format, null, 0, e.Path))];
+            return true;
+        }
+        if (format == InputFormat.GetAcl)
+        {
+            if (!GetAclParser.TryParse(text, context, out var records, out error)) return false;
+            results = [.. records!.Select(r => new DecodedDescriptor(r.Descriptor, format, null, 0, r.ItemPath))];
+            return true;
+        }
+        throw new ArgumentException("only icacls and Get-Acl output are imported; use TryDecode.", nameof(format));
+    }
+
+    /// <summary>The one-line form of rejected tool output: <c>error: line L, column C: reason</c>.</summary>
+    public static string FormatError(ImportError error) => $"error: line {error.Line}, column {error.Column}: {error.Reason}";
+
+    /// <summary>The command-line hint for a rejection the options can fix (a name icacls printed that needs <c>--map</c>), else "".</summary>
+    public static string Hint(ImportError error) => error.Reason.Contains("a name given in the map", StringComparison.Ordinal) ? " (give it with --map NAME=SID)"
+        : error.Reason.Contains("no domain SID was given", StringComparison.Ordinal) ? " (give it with --domain)"
+        : "";
 
     /// <summary>
     /// Windows' SDDL for the descriptor. Only a descriptor read from binary can fail (an ACE type or payload SDDL

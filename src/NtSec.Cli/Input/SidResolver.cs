@@ -1,3 +1,4 @@
+using NtSec.Import;
 using NtSec.Principals;
 using NtSec.Sddl;
 
@@ -9,8 +10,9 @@ public static class SidResolver
     /// <summary>
     /// Resolves, in this order: an <c>S-1-...</c> string; a two-letter SDDL alias (domain-relative ones need the
     /// domain in <paramref name="context"/>); a constant well-known account name (<c>NT AUTHORITY\SYSTEM</c>,
-    /// <c>Everyone</c>, case-insensitive); a domain-relative account name (<c>Domain Admins</c>, also written
-    /// <c>CONTOSO\Domain Admins</c>), which needs the domain as well.
+    /// <c>Everyone</c>, case-insensitive); a name whose SID follows from it (<c>NT SERVICE\TrustedInstaller</c>,
+    /// <c>NT AUTHORITY\LogonSessionId_0_208120</c>, see <see cref="AccountNames"/>); a domain-relative account name
+    /// (<c>Domain Admins</c>, also written <c>CONTOSO\Domain Admins</c>), which needs the domain as well.
     /// </summary>
     public static bool TryResolve(string text, SidContext context, out Sid sid, out ParseError? error)
     {
@@ -28,7 +30,7 @@ public static class SidResolver
             error = error! with { Position = error.Position + offset, Reason = error.Reason + " (give it with --domain)" };
             return false;
         }
-        if (WellKnownSids.TryLookupName(trimmed, out sid))
+        if (WellKnownSids.TryLookupName(trimmed, out sid) || AccountNames.TryResolve(trimmed, null, out sid))
         {
             error = null;
             return true;

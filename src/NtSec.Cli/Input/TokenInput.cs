@@ -1,3 +1,4 @@
+using NtSec.Import;
 using NtSec.Principals;
 using NtSec.Tokens;
 
@@ -7,15 +8,28 @@ namespace NtSec.Cli.Input;
 internal static class TokenInput
 {
     /// <summary>
-    /// Reads a token file (JSON, see <see cref="TokenJson"/>); <c>-</c> reads standard input. The error names the
-    /// file and the field: <c>alice.json: groups[2].attributes[0]: unknown group attribute 'Enabeld' ...</c>.
+    /// Reads a token file: JSON (see <see cref="TokenJson"/>), or a saved <c>whoami /all</c> output in any of its
+    /// layouts (see <see cref="WhoamiParser"/>), told apart by <see cref="WindowsOutput.Detect"/>; <c>-</c> reads
+    /// standard input. The error names the file and the field or line: <c>alice.json: groups[2].attributes[0]:
+    /// unknown group attribute 'Enabeld' ...</c>, <c>me.txt: line 17, column 108: unknown group attribute ...</c>.
     /// </summary>
     public static bool TryLoad(Terminal terminal, string path, SidContext context, out Token? token, out string? error)
     {
         token = null;
-        if (!FileInput.TryReadAll(terminal, path, out string json, out error)) return false;
-        if (TokenJson.TryRead(json, context, out token, out var jsonError)) return true;
-        error = $"{(path == "-" ? "stdin" : path)}: {Describe(jsonError!)}";
+        if (!FileInput.TryReadAll(terminal, path, out string text, out error)) return false;
+        string name = path == "-" ? "stdin" : path;
+        if (WindowsOutput.Detect(text) == WindowsOutputKind.Whoami)
+        {
+            if (WhoamiParser.TryParse(text, out var result, out var importError))
+            {
+                token = result!.Token;
+                return true;
+            }
+            error = $"{name}: {importError}";
+            return false;
+        }
+        if (TokenJson.TryRead(text, context, out token, out var jsonError)) return true;
+        error = $"{name}: {Describe(jsonError!)}";
         return false;
     }
 
