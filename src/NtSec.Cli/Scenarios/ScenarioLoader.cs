@@ -176,6 +176,15 @@ public static class ScenarioLoader
             var map = Map(node, $"token '{name}'");
             string json;
             string where;
+            if (map.Children.Count == 1 && Opt(map, "whoami") is { } saved)
+            {
+                // A saved `whoami /all` (table, list or CSV form).
+                string path = Path.GetFullPath(Text(saved), baseDirectory);
+                if (!File.Exists(path)) throw new Failure(At(saved), $"whoami output '{Text(saved)}' not found");
+                if (!Import.WhoamiParser.TryParse(File.ReadAllText(path), out var imported, out var importError))
+                    throw new Failure(At(saved), $"{Text(saved)}:{importError!.Line}:{importError.Column}: {importError.Reason}");
+                return imported!.Token;
+            }
             if (map.Children.Count == 1 && Opt(map, "file") is { } file)
             {
                 string path = Path.GetFullPath(Text(file), baseDirectory);

@@ -179,9 +179,10 @@ public sealed partial class ScenarioRunner
 
     private Outcome Saved(Step step, ThreadObject t, string call, NtStatus status, NtHandle handle, ObjectTypeInfo type, string successWhy)
     {
-        if (!status.IsSuccess || step.Args.As is not { } name) return new Outcome(call, status, status.IsSuccess ? successWhy : null);
-        _handles[name] = (handle, type);
+        if (!status.IsSuccess) return new Outcome(call, status);
         t.Nt.NtQueryObject(handle, out var info);
+        if (step.Args.As is not { } name) return new Outcome(call, status, successWhy, info.GrantedAccess, type);
+        _handles[name] = (handle, type);
         return new Outcome(call, status, $"{successWhy}; handle '{name}' has {Rights(info.GrantedAccess, type)}", info.GrantedAccess, type);
     }
 
@@ -509,7 +510,8 @@ public sealed partial class ScenarioRunner
             {
                 uint missing = check.DesiredAccess & ~check.MaximumAllowed & ~AccessMask.MaximumAllowed;
                 string has = check.MaximumAllowed == 0 ? "nothing" : Rights(check.MaximumAllowed, check.Object.Type);
-                return $"{Who(check.Subject)} is granted {has} on the {check.Object.Type.Name.ToLowerInvariant()}{(check.Subject.IsRestricted ? " (what both the normal and the restricting-SID pass grant)" : "")}; {Rights(missing == 0 ? check.DesiredAccess : missing, check.Object.Type)} is not";
+                string on = $"{Who(check.Subject)} is granted {has} on the {check.Object.Type.Name.ToLowerInvariant()}{(check.Subject.IsRestricted ? " (what both the normal and the restricting-SID pass grant)" : "")}";
+                return (check.DesiredAccess & ~AccessMask.MaximumAllowed) == 0 ? on : $"{on}; {Rights(missing == 0 ? check.DesiredAccess : missing, check.Object.Type)} is not";
             }
             return step.Kind switch
             {
