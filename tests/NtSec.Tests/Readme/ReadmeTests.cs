@@ -121,12 +121,12 @@ public sealed class ReadmeTests
     public void MainCommandRuns()
     {
         var sh = Blocks(Readme(), "sh")[0];
-        Assert.Contains(sh, l => l.StartsWith("dotnet run --project src/NtSec.Cli -- sddl --example", StringComparison.Ordinal));
+        Assert.Contains(sh, l => l.StartsWith("dotnet run --project src/NtSec.Cli -- demo", StringComparison.Ordinal));
         Assert.Contains(sh, l => l.StartsWith("dotnet test NtSec.slnx", StringComparison.Ordinal));
-        var result = CliHarness.Run("sddl", "--example");
+        var result = CliHarness.Run("demo");
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Owner", result.Out);
-        Assert.Contains("DACL", result.Out);
+        Assert.Contains("STATUS_NO_TOKEN", result.Out);
+        Assert.Contains("expectations met", result.Out);
     }
 
     [Fact]
@@ -158,6 +158,8 @@ public sealed class ReadmeTests
             Run("dotnet", $"tool install --tool-path \"{tools}\" --add-source \"{pkg}\" NtSec.Cli", root);
             var output = Run(Path.Combine(tools, "ntsec"), "sid SY", root);
             Assert.Contains("NT AUTHORITY\\SYSTEM", output);
+            // The demo's scenario is a resource of the packaged tool.
+            Assert.Contains("expectations met", Run(Path.Combine(tools, "ntsec"), "demo", root));
         }
         finally
         {
