@@ -174,6 +174,9 @@ public sealed class EmulatedSystem
 
     internal KernelObject? FindObjectLocked(string name) => _names.GetValueOrDefault(name);
 
+    /// <summary>True for an object the namespace holds a reference to (a permanent object).</summary>
+    internal bool IsPermanentLocked(KernelObject obj) => _permanent.Contains(obj);
+
     internal ProcessObject? FindProcessLocked(int id) => _processes.GetValueOrDefault(id);
 
     internal ThreadObject? FindThreadLocked(int id) => _threads.GetValueOrDefault(id);

@@ -1,0 +1,56 @@
+using global::NtSec;
+using global::NtSec.Acls;
+using global::NtSec.Authorization;
+using global::NtSec.Descriptors;
+using global::NtSec.Kernel;
+using global::NtSec.Principals;
+using Xunit;
+
+namespace NtSec.Tests.Kernel;
+
+/// <summary>Reference counting and lifetime: what closes a handle, what releases an object, and what a failed call leaves behind.</summary>
+public class ObjectLifetimeTests
+{
+    [Fact]
+    public void DUPLICATE_CLOSE_SOURCE_closes_a_kernel_handle()
+    {
+        var (system, alice, bob) = KernelFixtures.Machine();
+        var zw = alice.Threads[0].Zw;
+        Assert.Equal(NtStatus.Success, zw.NtOpenProcess(out var kernel, ProcessAccessRights.QueryLimitedInformation, HandleAttributes.KernelHandle, bob.ProcessId));
+        Assert.True(kernel.IsKernelHandle);
+        Assert.Equal(1, system.KernelHandleCount);
+
+        Assert.Equal(NtStatus.Success, zw.NtDuplicateObject(NtHandle.CurrentProcess, kernel, NtHandle.CurrentProcess, out var copy, 0, HandleAttributes.None, DuplicateOptions.SameAccess | DuplicateOptions.CloseSource));
+        Assert.Equal(0, system.KernelHandleCount);
+        Assert.Equal(NtStatus.InvalidHandle, zw.NtClose(kernel));
+        Assert.Equal(NtStatus.Success, zw.NtClose(copy));
+
+        // With no target, closing the source is all the call does.
+        Assert.Equal(NtStatus.Success, zw.NtOpenProcess(out kernel, ProcessAccessRights.QueryLimitedInformation, HandleAttributes.KernelHandle, bob.ProcessId));
+        Assert.Equal(NtStatus.Success, zw.NtDuplicateObject(NtHandle.CurrentProcess, kernel, NtHandle.Null, out _, 0, HandleAttributes.None, DuplicateOptions.CloseSource));
+        Assert.Equal(0, system.KernelHandleCount);
+        Assert.Equal(0, bob.HandleCount);
+        KernelInvariants.AssertConsistent(system);
+    }
+
+    [Fact]
+    public void A_process_that_has_exited_has_no_handle_table_to_duplicate_from()
+    {
+        var (system, alice, _) = KernelFixtures.Machine();
+        int baseline = system.LiveObjectCount;
+        var win32 = alice.Threads[0].Win32;
+        var nt = alice.Threads[0].Nt;
+        Assert.True(win32.CreateProcess("child.exe", null, false, out var child));
+        Assert.Equal(NtStatus.Success, nt.NtDuplicateObject(NtHandle.CurrentProcess, child.Thread, child.Process, out var remote, 0, HandleAttributes.None, DuplicateOptions.SameAccess));
+        Assert.Equal(NtStatus.Success, nt.NtTerminateProcess(child.Process, NtStatus.Success));
+
+        Assert.Equal(NtStatus.ProcessIsTerminating, nt.NtDuplicateObject(child.Process, remote, NtHandle.CurrentProcess, out var h, 0, HandleAttributes.None, DuplicateOptions.SameAccess));
+        Assert.True(h.IsNull);
+        Assert.Equal(NtStatus.ProcessIsTerminating, nt.NtDuplicateObject(NtHandle.CurrentProcess, child.Thread, child.Process, out _, 0, HandleAttributes.None, DuplicateOptions.SameAccess));
+
+        Assert.True(win32.CloseHandle(child.Thread));
+        Assert.True(win32.CloseHandle(child.Process));
+        Assert.Equal(baseline, system.LiveObjectCount);
+        KernelInvariants.AssertConsistent(system);
+    }
+}
