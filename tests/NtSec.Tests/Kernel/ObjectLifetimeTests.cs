@@ -53,4 +53,54 @@ public class ObjectLifetimeTests
         Assert.Equal(baseline, system.LiveObjectCount);
         KernelInvariants.AssertConsistent(system);
     }
+
+    [Fact]
+    public void A_desktop_that_is_gone_is_refused_before_anything_is_created()
+    {
+        var (system, _, _) = KernelFixtures.Machine();
+        var (other, _, _) = KernelFixtures.Machine();
+        var gone = NewDesktop(system);
+        lock (system.SyncRoot) gone.Release();
+        Assert.True(gone.IsDeleted);
+        var foreign = NewDesktop(other);
+        int before = system.LiveObjectCount;
+
+        Assert.Throws<ArgumentException>(() => system.CreateProcess(KernelFixtures.AliceToken(), "app.exe", gone));
+        Assert.Throws<ArgumentException>(() => system.CreateProcess(KernelFixtures.AliceToken(), "app.exe", foreign));
+
+        Assert.Equal(before, system.LiveObjectCount);
+        KernelInvariants.AssertConsistent(system);
+    }
+
+    [Fact]
+    public void Processes_of_another_system_are_refused()
+    {
+        var (system, alice, _) = KernelFixtures.Machine();
+        var (other, otherAlice, _) = KernelFixtures.Machine();
+        // Both systems number their processes alike: the other Alice has this Alice's ID.
+        Assert.Equal(alice.ProcessId, otherAlice.ProcessId);
+
+        Assert.Throws<ArgumentException>(() => system.TerminateProcess(otherAlice, NtStatus.Success));
+        Assert.Throws<ArgumentException>(() => system.CreateThread(otherAlice));
+
+        Assert.False(alice.IsTerminated);
+        Assert.False(otherAlice.IsTerminated);
+        Assert.Same(alice, system.FindProcess(alice.ProcessId));
+        Assert.Single(otherAlice.Threads);
+        KernelInvariants.AssertConsistent(system);
+        KernelInvariants.AssertConsistent(other);
+    }
+
+    private static DesktopObject NewDesktop(EmulatedSystem system)
+    {
+        var sd = new SecurityDescriptor(WellKnownSids.LocalSystem, WellKnownSids.LocalSystem, new Acl([Ace.Allow(WellKnownSids.World, AccessMask.GenericAll)]), null, SecurityDescriptorControl.None);
+        lock (system.SyncRoot)
+        {
+            var station = new WindowStationObject(system, "WinSta" + system.LiveObjectCount, sd);
+            var desktop = new DesktopObject(system, station, "Default", sd);
+            // The desktop holds the window station; the creation reference is not needed past here.
+            station.Release();
+            return desktop;
+        }
+    }
 }
