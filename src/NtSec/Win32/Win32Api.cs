@@ -277,8 +277,19 @@ public sealed partial class Win32Api
         status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, primary, imageName, desktop, inheritHandles, out var process);
         if (copied) Nt.NtClose(primary);
         if (!status.IsSuccess) return Fail(status);
-        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, process.Threads.Count > 0 ? process.Threads[0].ThreadId : 0);
+        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, ThreadIdOf(hThread));
         return true;
+    }
+
+    // The ID comes from the thread handle, which holds the thread: by the time the call returns, another thread may
+    // have terminated the new process (it can open it by its ID), leaving its thread list empty.
+    private int ThreadIdOf(NtHandle thread)
+    {
+        lock (_thread.System.SyncRoot)
+        {
+            var status = Nt.ReferenceLocked(thread, 0, ObjectTypes.Thread, out var t, out _);
+            return status.IsSuccess ? ((ThreadObject)t!).ThreadId : 0;
+        }
     }
 
     /// <summary>CreateProcess: a process with the caller's own token.</summary>
@@ -287,7 +298,7 @@ public sealed partial class Win32Api
         information = default;
         var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, NtHandle.Null, imageName, desktop, inheritHandles, out var process);
         if (!status.IsSuccess) return Fail(status);
-        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, process.Threads.Count > 0 ? process.Threads[0].ThreadId : 0);
+        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, ThreadIdOf(hThread));
         return true;
     }
 }

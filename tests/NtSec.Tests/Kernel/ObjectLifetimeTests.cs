@@ -91,6 +91,48 @@ public class ObjectLifetimeTests
         KernelInvariants.AssertConsistent(other);
     }
 
+    [Fact]
+    public async Task CreateProcess_reports_the_first_thread_even_when_the_process_is_terminated_at_once()
+    {
+        var (system, alice, _) = KernelFixtures.Machine();
+        int baseline = system.LiveObjectCount;
+        var thread = alice.Threads[0];
+        using var stop = new CancellationTokenSource();
+        // Another thread terminates every child as soon as it appears, racing the Win32 layer's look at the new
+        // process after NtCreateUserProcess has returned.
+        var terminator = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var p in system.Processes)
+                    if (p.ParentProcessId == alice.ProcessId) system.TerminateProcess(p, NtStatus.Success);
+            }
+        });
+        // The window is a few instructions wide: the old code lost the race once in some ten thousand calls, so the
+        // loop runs that many times over, within a time bound for a busy machine.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            for (int i = 0; i < 30000 && clock.ElapsedMilliseconds < 2000; i++)
+            {
+                Assert.True(thread.Win32.CreateProcess("child.exe", null, false, out var info));
+                var handleThread = (ThreadObject)alice.GetHandles().Single(h => h.Handle == info.Thread).Entry.Object;
+                Assert.Equal(handleThread.ThreadId, info.ThreadId);
+                Assert.True(thread.Win32.CloseHandle(info.Thread));
+                Assert.True(thread.Win32.CloseHandle(info.Process));
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            await terminator;
+        }
+        foreach (var p in system.Processes)
+            if (p.ParentProcessId == alice.ProcessId) system.TerminateProcess(p, NtStatus.Success);
+        Assert.Equal(baseline, system.LiveObjectCount);
+        KernelInvariants.AssertConsistent(system);
+    }
+
     private static DesktopObject NewDesktop(EmulatedSystem system)
     {
         var sd = new SecurityDescriptor(WellKnownSids.LocalSystem, WellKnownSids.LocalSystem, new Acl([Ace.Allow(WellKnownSids.World, AccessMask.GenericAll)]), null, SecurityDescriptorControl.None);
