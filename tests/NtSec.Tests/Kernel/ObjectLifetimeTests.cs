@@ -100,14 +100,14 @@ public class ObjectLifetimeTests
         using var stop = new CancellationTokenSource();
         // Another thread terminates every child as soon as it appears, racing the Win32 layer's look at the new
         // process after NtCreateUserProcess has returned.
-        var terminator = Task.Run(() =>
+        var terminator = Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested)
             {
                 foreach (var p in system.Processes)
                     if (p.ParentProcessId == alice.ProcessId) system.TerminateProcess(p, NtStatus.Success);
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         // The window is a few instructions wide: the old code lost the race once in some ten thousand calls, so the
         // loop runs that many times over, within a time bound for a busy machine.
         var clock = System.Diagnostics.Stopwatch.StartNew();
