@@ -94,11 +94,15 @@ public sealed partial class EmulatedSystem
     /// <param name="primaryToken">The process's token.</param>
     /// <param name="imageName">A name for the process (shown in output).</param>
     /// <param name="desktop">The desktop the process runs on; null for none.</param>
+    /// <exception cref="ArgumentException"><paramref name="desktop"/> belongs to another system or has been deleted.</exception>
     public ProcessObject CreateProcess(Token primaryToken, string imageName = "process.exe", DesktopObject? desktop = null)
     {
         ArgumentNullException.ThrowIfNull(primaryToken);
         lock (SyncRoot)
         {
+            // Checked before anything is created: a failure half-way would leave the new token object unreleased.
+            if (desktop is not null && (!ReferenceEquals(desktop.System, this) || desktop.IsDeleted))
+                throw new ArgumentException($"{desktop} is not a live desktop of this system.", nameof(desktop));
             var token = primaryToken.Type == TokenType.Primary ? primaryToken : WithType(primaryToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous);
             var process = CreateProcessLocked(token, imageName, desktop, null, out _);
             ConnectToDesktopLocked(process);
@@ -107,9 +111,12 @@ public sealed partial class EmulatedSystem
     }
 
     /// <summary>Adds a thread to a process without any check (the process's own CreateThread is <see cref="NtCalls.NtCreateThread"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="process"/> belongs to another system.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="process"/> has exited.</exception>
     public ThreadObject CreateThread(ProcessObject process)
     {
         ArgumentNullException.ThrowIfNull(process);
+        CheckOwn(process, nameof(process));
         lock (SyncRoot)
         {
             if (process.IsTerminated) throw new InvalidOperationException($"{process} has exited.");
@@ -163,10 +170,19 @@ public sealed partial class EmulatedSystem
     }
 
     /// <summary>Ends a process as if it exited: its threads end, its handles close, its objects are released when unreferenced.</summary>
+    /// <exception cref="ArgumentException"><paramref name="process"/> belongs to another system.</exception>
     public void TerminateProcess(ProcessObject process, NtStatus exitStatus)
     {
         ArgumentNullException.ThrowIfNull(process);
+        CheckOwn(process, nameof(process));
         lock (SyncRoot) TerminateProcessLocked(process, exitStatus);
+    }
+
+    // Process and thread IDs are only unique within one system: another system's process would be taken off this
+    // system's lists by its ID, dropping a reference to one of ours, and mutated under the wrong lock.
+    private void CheckOwn(KernelObject obj, string paramName)
+    {
+        if (!ReferenceEquals(obj.System, this)) throw new ArgumentException($"{obj} belongs to another system.", paramName);
     }
 
     internal void Register(KernelObject obj) => _live.Add(obj);
@@ -178,6 +194,9 @@ public sealed partial class EmulatedSystem
     }
 
     internal KernelObject? FindObjectLocked(string name) => _names.GetValueOrDefault(name);
+
+    /// <summary>True for an object the namespace holds a reference to (a permanent object).</summary>
+    internal bool IsPermanentLocked(KernelObject obj) => _permanent.Contains(obj);
 
     internal ProcessObject? FindProcessLocked(int id) => _processes.GetValueOrDefault(id);
 

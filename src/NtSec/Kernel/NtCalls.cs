@@ -256,7 +256,8 @@ public sealed partial class NtCalls
     /// PROCESS_DUP_HANDLE. With DUPLICATE_SAME_ACCESS the copy has the source's access; asking for no more than the
     /// source has needs no check; asking for more is an access check against the object with the caller's effective
     /// token and, when the target is another process, that process's token too. DUPLICATE_CLOSE_SOURCE closes the
-    /// source handle whatever the outcome.
+    /// source handle whatever the outcome (a kernel handle too, from kernel mode). A source or target process that
+    /// has exited gives STATUS_PROCESS_IS_TERMINATING.
     /// </summary>
     public NtStatus NtDuplicateObject(NtHandle sourceProcessHandle, NtHandle sourceHandle, NtHandle targetProcessHandle, out NtHandle targetHandle, uint desiredAccess, HandleAttributes attributes, DuplicateOptions options)
     {
@@ -266,6 +267,8 @@ public sealed partial class NtCalls
             var status = ReferenceLocked(sourceProcessHandle, ProcessAccessRights.DupHandle, ObjectTypes.Process, out var sp, out _);
             if (!status.IsSuccess) return status;
             var sourceProcess = (ProcessObject)sp!;
+            // An exited process's handle table is gone (ObReferenceProcessHandleTable fails), not merely empty.
+            if (sourceProcess.IsTerminated) return NtStatus.ProcessIsTerminating;
             if (!ResolveLocked(sourceProcess, sourceHandle, out var source, out status)) return status;
             try
             {
@@ -306,10 +309,13 @@ public sealed partial class NtCalls
             }
             finally
             {
-                if ((options & DuplicateOptions.CloseSource) != 0 && !sourceHandle.IsPseudo && !sourceHandle.IsKernelHandle
-                    && sourceProcess.Handles.TryGet(sourceHandle.Value, out var e) && (e.Attributes & HandleAttributes.ProtectFromClose) == 0)
+                // The source was resolved above, so a kernel handle here comes from kernel mode and is closed in the
+                // kernel's table, as NtClose would close it; leaving it open would leak it.
+                var sourceTable = sourceHandle.IsKernelHandle ? Sys.KernelHandles : sourceProcess.Handles;
+                if ((options & DuplicateOptions.CloseSource) != 0 && !sourceHandle.IsPseudo
+                    && sourceTable.TryGet(sourceHandle.Value, out var e) && (e.Attributes & HandleAttributes.ProtectFromClose) == 0)
                 {
-                    sourceProcess.Handles.TryRemove(sourceHandle.Value, out _);
+                    sourceTable.TryRemove(sourceHandle.Value, out _);
                     e.Object.RemoveHandle();
                 }
             }

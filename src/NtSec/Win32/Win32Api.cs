@@ -291,9 +291,16 @@ public sealed partial class Win32Api
         return true;
     }
 
-    // The first thread's ID, read through its handle: a process that died at start has no threads left to ask.
-    private int ThreadIdOf(NtHandle thread) =>
-        _thread.Process.GetHandles().Where(e => e.Handle == thread).Select(e => (e.Entry.Object as ThreadObject)?.ThreadId ?? 0).FirstOrDefault();
+    // The ID comes from the thread handle, which holds the thread: by the time the call returns, another thread may
+    // have terminated the new process (it can open it by its ID), leaving its thread list empty.
+    private int ThreadIdOf(NtHandle thread)
+    {
+        lock (_thread.System.SyncRoot)
+        {
+            var status = Nt.ReferenceLocked(thread, 0, ObjectTypes.Thread, out var t, out _);
+            return status.IsSuccess ? ((ThreadObject)t!).ThreadId : 0;
+        }
+    }
 
     /// <summary>CreateProcess: a process with the caller's own token.</summary>
     public bool CreateProcess(string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
