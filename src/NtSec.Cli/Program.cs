@@ -18,7 +18,7 @@ public static class Program
         var stdin = Console.IsInputRedirected ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, true, 1 << 16) : Console.In;
         try
         {
-            return Run(args, stdin, stdout, Console.Error, !redirected && ColourWanted() ? Style.Ansi : Style.Plain);
+            return Run(args, stdin, stdout, Console.Error, !redirected && ColourWanted() ? Style.Ansi : Style.Plain, null, !Console.IsErrorRedirected);
         }
         finally
         {
@@ -38,12 +38,13 @@ public static class Program
     /// <param name="stderr">Standard error.</param>
     /// <param name="style">Colours for text output.</param>
     /// <param name="workingDirectory">The directory relative file names resolve against; null for the current directory.</param>
+    /// <param name="errorIsTerminal">True when <paramref name="stderr"/> is a terminal, where batch runs show progress.</param>
     /// <returns>The exit code: see <see cref="ExitCodes"/>.</returns>
-    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, Style style, string? workingDirectory = null)
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, Style style, string? workingDirectory = null, bool errorIsTerminal = false)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stderr);
-        var terminal = new Terminal(stdin, stdout, stderr, style) { WorkingDirectory = workingDirectory };
+        var terminal = new Terminal(stdin, stdout, stderr, style) { WorkingDirectory = workingDirectory, ErrorIsTerminal = errorIsTerminal };
         var root = new RootCommand("ntsec: decode, explain and convert Windows security descriptors, SDDL and SIDs; check access with tokens.")
         {
             SddlCommand.Create(terminal),

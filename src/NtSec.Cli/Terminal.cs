@@ -16,6 +16,9 @@ public sealed record Terminal(TextReader In, TextWriter Out, TextWriter Error, S
     /// </summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>True when standard error is a terminal: batch runs then show a progress line there.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     /// <summary>A path given on the command line, made absolute against <see cref="WorkingDirectory"/>.</summary>
     public string ResolvePath(string path) => WorkingDirectory is null ? Path.GetFullPath(path) : Path.GetFullPath(path, WorkingDirectory);
 }

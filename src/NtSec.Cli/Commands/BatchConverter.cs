@@ -1,3 +1,4 @@
+using NtSec.Cli.Rendering;
 using NtSec.Cli.Input;
 using NtSec.Principals;
 
@@ -43,8 +44,10 @@ internal static class BatchConverter
         }
 
         string? line;
+        var progress = new Progress(terminal, "ntsec sddl --batch");
         while ((line = terminal.In.ReadLine()) is not null)
         {
+            progress.Step();
             if (format == InputFormat.Base64 && recordLines > 0 && line.Length > 1 && line[0] == ' ')
             {
                 record.Append('\n').Append(line);
@@ -66,6 +69,7 @@ internal static class BatchConverter
             if (!Convert(line)) rejected++;
         }
         Flush();
+        progress.Done();
         return rejected == 0 ? ExitCodes.Success : ExitCodes.BadInput;
     }
 }

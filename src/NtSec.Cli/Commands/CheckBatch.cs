@@ -41,8 +41,10 @@ internal static class CheckBatch
             using var json = new Utf8JsonWriter(buffer, Compact);
             int bad = 0;
             string? line;
+            var progress = new Progress(terminal, "ntsec check --batch");
             while ((line = reader.ReadLine()) is not null)
             {
+                progress.Step();
                 // A blank line answers with a blank line, so that output line N always answers input line N.
                 if (string.IsNullOrWhiteSpace(line))
                 {
@@ -55,6 +57,7 @@ internal static class CheckBatch
                 json.Flush();
                 terminal.Out.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
             }
+            progress.Done();
             return bad == 0 ? ExitCodes.Success : ExitCodes.BadInput;
         }
         finally
