@@ -17,6 +17,8 @@ public static class Win32Error
     public const int InvalidParameter = 87;
     /// <summary>ERROR_INSUFFICIENT_BUFFER.</summary>
     public const int InsufficientBuffer = 122;
+    /// <summary>ERROR_NON_ACCOUNT_SID: the SID is not an account SID.</summary>
+    public const int NonAccountSid = 1257;
     /// <summary>ERROR_UNKNOWN_REVISION.</summary>
     public const int UnknownRevision = 1305;
     /// <summary>ERROR_NONE_MAPPED.</summary>
