@@ -4,6 +4,7 @@ using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
+using NtSec.Win32;
 
 namespace NtSec.Kernel;
 
@@ -634,5 +635,37 @@ public sealed partial class NtCalls
         grantedAccess = result.GrantedAccess;
         accessStatus = result.AccessStatus;
         return NtStatus.Success;
+    }
+
+    /// <summary>
+    /// NtAccessCheck as a C caller makes it, with the privilege set buffer and its length: the checks of
+    /// <see cref="NtAccessCheckByType"/> with no object type list.
+    /// </summary>
+    public NtStatus NtAccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out NtStatus accessStatus)
+        => NtAccessCheckByType(securityDescriptor, null, clientToken, desiredAccess, default, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out accessStatus);
+
+    /// <summary>
+    /// NtAccessCheckByType over a token handle, in Windows' order: the output pointers are probed, the object type
+    /// list is validated, then the handle is referenced for TOKEN_QUERY (STATUS_INVALID_HANDLE,
+    /// STATUS_OBJECT_TYPE_MISMATCH, STATUS_ACCESS_DENIED), then the checks of
+    /// <see cref="Ntdll.NtAccessCheckByType(SecurityDescriptor, Sid?, Token?, uint, ReadOnlySpan{ObjectTypeEntry}, GenericMapping, PrivilegeSetBuffer?, StrongBox{int}?, out uint, out NtStatus)"/>
+    /// (generic bits, token type and level, buffer length, descriptor).
+    /// </summary>
+    public NtStatus NtAccessCheckByType(SecurityDescriptor securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out NtStatus accessStatus)
+    {
+        ArgumentNullException.ThrowIfNull(securityDescriptor);
+        var status = ReferenceToken(clientToken, TokenAccessRights.Query, out var token);
+        return Ntdll.NtAccessCheckByType(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out accessStatus);
+    }
+
+    /// <summary>
+    /// NtAccessCheckByTypeResultList over a token handle: as <see cref="NtAccessCheckByType"/>, with one result per
+    /// entry of the object type list, which must not be empty (STATUS_INVALID_PARAMETER).
+    /// </summary>
+    public NtStatus NtAccessCheckByTypeResultList(SecurityDescriptor securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, Span<uint> grantedAccess, Span<NtStatus> accessStatus)
+    {
+        ArgumentNullException.ThrowIfNull(securityDescriptor);
+        var status = ReferenceToken(clientToken, TokenAccessRights.Query, out var token);
+        return Ntdll.NtAccessCheckByTypeResultList(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, grantedAccess, accessStatus);
     }
 }

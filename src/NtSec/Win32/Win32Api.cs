@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Kernel;
@@ -237,6 +238,22 @@ public sealed partial class Win32Api
         if (!status.IsSuccess) return Fail(status);
         accessStatus = result.IsSuccess;
         if (!accessStatus) _thread.LastError = result.ToWin32Error();
+        return true;
+    }
+
+    /// <summary>
+    /// AccessCheck as a C caller makes it, with the PRIVILEGE_SET buffer and its length: FALSE with ERROR_NOACCESS
+    /// for a NULL pointer, ERROR_INSUFFICIENT_BUFFER (the needed length written back) for a short buffer,
+    /// ERROR_GENERIC_NOT_MAPPED, ERROR_NO_IMPERSONATION_TOKEN ...; TRUE when the check ran, with
+    /// <paramref name="accessStatus"/> and, on a denial, the last error set.
+    /// </summary>
+    public bool AccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out bool accessStatus)
+    {
+        accessStatus = false;
+        var status = Nt.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out var result);
+        if (!status.IsSuccess) return Fail(status);
+        accessStatus = result.IsSuccess;
+        _thread.LastError = result.ToWin32Error();
         return true;
     }
 
