@@ -190,22 +190,14 @@ public sealed partial class Win32Api
     }
 
     /// <summary>
-    /// SetTokenInformation. <paramref name="length"/> is the size the caller says its buffer has: shorter than the
-    /// class's structure is ERROR_BAD_LENGTH; a null <paramref name="information"/> with a length is a NULL pointer,
-    /// ERROR_NOACCESS. Both are found before the handle is looked at, as Windows probes the buffer first.
+    /// SetTokenInformation: NtSetInformationToken with the caller's buffer length. A null
+    /// <paramref name="information"/> with a length is a NULL pointer, ERROR_NOACCESS, found before the handle is
+    /// looked at, as Windows probes the buffer first; a length shorter than the class's structure is ERROR_BAD_LENGTH,
+    /// found after the handle and the class (a class that cannot be set is ERROR_INVALID_PARAMETER whatever the
+    /// length).
     /// </summary>
     public bool SetTokenInformation(NtHandle token, TokenInformationClass informationClass, object? information, int length)
-    {
-        int required = informationClass switch
-        {
-            TokenInformationClass.TokenSessionId or TokenInformationClass.TokenMandatoryPolicy => 4,
-            TokenInformationClass.TokenIntegrityLevel => 16,
-            _ => 8,
-        };
-        if (length < required) return Fail(NtStatus.InfoLengthMismatch);
-        if (information is null) return Fail(NtStatus.AccessViolation);
-        return Check(Nt.NtSetInformationToken(token, informationClass, information));
-    }
+        => Check(Nt.NtSetInformationToken(token, informationClass, information, length));
 
     /// <summary>
     /// CheckTokenMembership: is <paramref name="sid"/> an enabled group of the token (and, for a restricted token, a
