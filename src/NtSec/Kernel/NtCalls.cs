@@ -249,9 +249,11 @@ public sealed partial class NtCalls
     /// <summary>
     /// NtDuplicateObject: copies a handle from one process's table into another's. Both process handles need
     /// PROCESS_DUP_HANDLE. With DUPLICATE_SAME_ACCESS the copy has the source's access; asking for no more than the
-    /// source has needs no check; asking for more is an access check against the object with the caller's effective
-    /// token and, when the target is another process, that process's token too. DUPLICATE_CLOSE_SOURCE closes the
-    /// source handle whatever the outcome.
+    /// source has needs no check; asking for more is an access check against the object, made in the target process's
+    /// context: with the calling thread's impersonation token when it has one, otherwise with the target process's
+    /// primary token — never the caller's own primary token when the target is another process (observed: tok-54;
+    /// ReactOS's ObDuplicateObject likewise attaches to the target process before it captures the subject context).
+    /// DUPLICATE_CLOSE_SOURCE closes the source handle whatever the outcome.
     /// </summary>
     public NtStatus NtDuplicateObject(NtHandle sourceProcessHandle, NtHandle sourceHandle, NtHandle targetProcessHandle, out NtHandle targetHandle, uint desiredAccess, HandleAttributes attributes, DuplicateOptions options)
     {
@@ -285,14 +287,9 @@ public sealed partial class NtCalls
                     }
                     else
                     {
-                        status = AccessCheckLocked(source.Object, desiredAccess, EffectiveTokenLocked(), attributes, out access);
+                        var subject = Thread.ImpersonationTokenLocked?.TokenLocked ?? targetProcess.PrimaryTokenLocked.TokenLocked;
+                        status = AccessCheckLocked(source.Object, desiredAccess, subject, attributes, out access);
                         if (!status.IsSuccess) return status;
-                        if (!ReferenceEquals(targetProcess, Thread.Process))
-                        {
-                            status = AccessCheckLocked(source.Object, desiredAccess, targetProcess.PrimaryTokenLocked.TokenLocked, attributes, out uint targetAccess);
-                            if (!status.IsSuccess) return status;
-                            access &= targetAccess;
-                        }
                     }
                 }
                 var attrs = (options & DuplicateOptions.SameAttributes) != 0 ? source.Attributes : attributes;
