@@ -631,9 +631,10 @@ public sealed partial class NtCalls
     }
 
     /// <summary>
-    /// NtPrivilegeCheck: are the privileges enabled in a client's token? The handle needs TOKEN_QUERY and must be an
-    /// impersonation token (STATUS_NO_IMPERSONATION_TOKEN) at SecurityIdentification or above
-    /// (STATUS_BAD_IMPERSONATION_LEVEL).
+    /// NtPrivilegeCheck: are the privileges enabled in a token? The handle needs TOKEN_QUERY; an impersonation token
+    /// must be at SecurityIdentification or above (STATUS_BAD_IMPERSONATION_LEVEL, observed: tok-10). A primary
+    /// token is accepted: Wine's test_elevation, which passes on Windows, calls PrivilegeCheck on the process token
+    /// and expects TRUE, and ReactOS's NtPrivilegeCheck refuses only an anonymous-level impersonation token.
     /// </summary>
     /// <param name="clientToken">The client's token.</param>
     /// <param name="privileges">The privileges to test.</param>
@@ -648,8 +649,7 @@ public sealed partial class NtCalls
             var status = ReferenceLocked(clientToken, TokenAccessRights.Query, ObjectTypes.Token, out var o, out _);
             if (!status.IsSuccess) return status;
             var t = ((TokenObject)o!).TokenLocked;
-            if (t.Type != TokenType.Impersonation) return NtStatus.NoImpersonationToken;
-            if (t.ImpersonationLevel < SecurityImpersonationLevel.Identification) return NtStatus.BadImpersonationLevel;
+            if (t.Type == TokenType.Impersonation && t.ImpersonationLevel < SecurityImpersonationLevel.Identification) return NtStatus.BadImpersonationLevel;
             result = requireAll ? privileges.All(t.IsPrivilegeEnabled) : privileges.Any(t.IsPrivilegeEnabled);
             return NtStatus.Success;
         }

@@ -249,7 +249,7 @@ public sealed partial class Win32Api
         return true;
     }
 
-    /// <summary>PrivilegeCheck: are the privileges enabled in a client's impersonation token?</summary>
+    /// <summary>PrivilegeCheck: are the privileges enabled in a token (an impersonation token at SecurityIdentification or above, or a primary token)?</summary>
     public bool PrivilegeCheck(NtHandle clientToken, IReadOnlyList<Luid> privileges, bool requireAll, out bool result)
         => Check(Nt.NtPrivilegeCheck(clientToken, privileges, requireAll, out result));
 

@@ -368,11 +368,16 @@ public class TokenInformationTests
     }
 
     [Fact]
-    public void NtPrivilegeCheck_wants_an_impersonation_token_at_identification_or_above()
+    public void NtPrivilegeCheck_takes_a_primary_token_or_an_impersonation_token_at_identification_or_above()
     {
         var (t, h) = AliceToken(TokenAccessRights.Query | TokenAccessRights.Duplicate);
         var shutdown = Privilege.Create("SeShutdownPrivilege", PrivilegeAttributes.None).Luid;
-        Assert.Equal(NtStatus.NoImpersonationToken, t.Nt.NtPrivilegeCheck(h, [Privileges.ChangeNotify], true, out _));
+        Assert.Equal(NtStatus.Success, t.Nt.NtPrivilegeCheck(h, [Privileges.ChangeNotify], true, out bool primary));
+        Assert.True(primary);
+        Assert.Equal(NtStatus.Success, t.Nt.NtPrivilegeCheck(h, [shutdown], true, out primary));
+        Assert.False(primary);
+        KernelFixtures.Check(t.Nt.NtOpenProcessToken(NtHandle.CurrentProcess, TokenAccessRights.Duplicate, out var noQuery));
+        Assert.Equal(NtStatus.AccessDenied, t.Nt.NtPrivilegeCheck(noQuery, [Privileges.ChangeNotify], true, out _));
         KernelFixtures.Check(t.Nt.NtDuplicateToken(h, TokenAccessRights.Query, new ObjectAttributes(SecurityQualityOfService: new SecurityQualityOfService(SecurityImpersonationLevel.Anonymous)), false, TokenType.Impersonation, out var anonymous));
         Assert.Equal(NtStatus.BadImpersonationLevel, t.Nt.NtPrivilegeCheck(anonymous, [Privileges.ChangeNotify], true, out _));
         KernelFixtures.Check(t.Nt.NtDuplicateToken(h, TokenAccessRights.Query, new ObjectAttributes(SecurityQualityOfService: new SecurityQualityOfService(SecurityImpersonationLevel.Identification)), false, TokenType.Impersonation, out var ident));

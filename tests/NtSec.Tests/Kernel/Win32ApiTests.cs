@@ -257,8 +257,12 @@ public class Win32ApiTests
         Assert.True(t.Win32.OpenProcessToken(NtHandle.CurrentProcess, TokenAccessRights.Query | TokenAccessRights.Duplicate, out var primary));
         Assert.False(t.Win32.AccessCheck(sd, primary, 0x20019, key, out _, out _));
         Assert.Equal(1309, t.Win32.GetLastError());
-        Assert.False(t.Win32.PrivilegeCheck(primary, [Privileges.ChangeNotify], true, out _));
-        Assert.Equal(1309, t.Win32.GetLastError());
+        // PrivilegeCheck, unlike AccessCheck, takes a primary token.
+        Assert.True(t.Win32.PrivilegeCheck(primary, [Privileges.ChangeNotify], true, out bool enabled));
+        Assert.True(enabled);
+        Assert.True(t.Win32.DuplicateTokenEx(primary, TokenAccessRights.Query, null, SecurityImpersonationLevel.Anonymous, TokenType.Impersonation, out var anonymous));
+        Assert.False(t.Win32.PrivilegeCheck(anonymous, [Privileges.ChangeNotify], true, out _));
+        Assert.Equal(1346, t.Win32.GetLastError());
         Assert.True(t.Win32.DuplicateTokenEx(primary, TokenAccessRights.Query, null, SecurityImpersonationLevel.Identification, TokenType.Impersonation, out var client));
         t.Win32.SetLastError(Untouched);
         Assert.True(t.Win32.AccessCheck(sd, client, 0x20019, key, out uint granted, out bool ok));
