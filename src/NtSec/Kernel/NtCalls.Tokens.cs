@@ -10,13 +10,17 @@ namespace NtSec.Kernel;
 
 public sealed partial class NtCalls
 {
-    /// <summary>The token a handle refers to, checked for <paramref name="access"/> (for the Win32 layer's own logic).</summary>
-    internal NtStatus ReferenceToken(NtHandle handle, uint access, out Token? token)
+    /// <summary>
+    /// The token a handle refers to, checked for <paramref name="access"/> (for the Win32 layer's own logic, and the
+    /// access checks over handles). <paramref name="tokenPseudoHandles"/> lets the token pseudo-handles through, for a
+    /// Win32 function that reads the thread's effective token itself (CheckTokenMembership with NULL).
+    /// </summary>
+    internal NtStatus ReferenceToken(NtHandle handle, uint access, out Token? token, bool tokenPseudoHandles = false)
     {
         token = null;
         lock (Sys.SyncRoot)
         {
-            var status = ReferenceLocked(handle, access, ObjectTypes.Token, out var o, out _);
+            var status = ReferenceLocked(handle, access, ObjectTypes.Token, out var o, out _, tokenPseudoHandles);
             if (status.IsSuccess) token = ((TokenObject)o!).TokenLocked;
             return status;
         }
@@ -331,7 +335,8 @@ public sealed partial class NtCalls
     }
 
     /// <summary>
-    /// NtQueryInformationToken. The handle needs TOKEN_QUERY (TOKEN_QUERY_SOURCE for TokenSource);
+    /// NtQueryInformationToken. The handle needs TOKEN_QUERY (TOKEN_QUERY_SOURCE for TokenSource); the token
+    /// pseudo-handles (<see cref="NtHandle.CurrentProcessToken"/> ...) work here, and only here;
     /// <paramref name="information"/> receives the value of the type <see cref="TokenInformationClass"/> names.
     /// </summary>
     public NtStatus NtQueryInformationToken(NtHandle tokenHandle, TokenInformationClass informationClass, out object? information)
@@ -340,7 +345,7 @@ public sealed partial class NtCalls
         lock (Sys.SyncRoot)
         {
             uint needed = informationClass == TokenInformationClass.TokenSource ? TokenAccessRights.QuerySource : TokenAccessRights.Query;
-            var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _);
+            var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _, tokenPseudoHandles: true);
             if (!status.IsSuccess) return status;
             var tokenObject = (TokenObject)o!;
             var t = tokenObject.TokenLocked;

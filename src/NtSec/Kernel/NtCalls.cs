@@ -73,12 +73,16 @@ public sealed partial class NtCalls
     // ------------------------------------------------------------------------------------------------------------
     // Handles
 
-    /// <summary>ObReferenceObjectByHandle: resolves a handle of the caller's process, checks its type and access.</summary>
-    internal NtStatus ReferenceLocked(NtHandle handle, uint desiredAccess, ObjectTypeInfo? type, out KernelObject? obj, out uint granted)
+    /// <summary>
+    /// ObReferenceObjectByHandle: resolves a handle of the caller's process, checks its type and access. The token
+    /// pseudo-handles (-4, -5, -6) resolve only when <paramref name="tokenPseudoHandles"/> is set: Windows accepts them
+    /// for queries only (GetTokenInformation); elsewhere they are STATUS_INVALID_HANDLE.
+    /// </summary>
+    internal NtStatus ReferenceLocked(NtHandle handle, uint desiredAccess, ObjectTypeInfo? type, out KernelObject? obj, out uint granted, bool tokenPseudoHandles = false)
     {
         obj = null;
         granted = 0;
-        if (!ResolveLocked(Thread.Process, handle, out var entry, out var status)) return status;
+        if (!ResolveLocked(Thread.Process, handle, out var entry, out var status, tokenPseudoHandles)) return status;
         if (type is not null && !ReferenceEquals(entry.Object.Type, type)) return NtStatus.ObjectTypeMismatch;
         if (UserMode && (desiredAccess & ~entry.GrantedAccess) != 0) return NtStatus.AccessDenied;
         obj = entry.Object;
@@ -86,8 +90,14 @@ public sealed partial class NtCalls
         return NtStatus.Success;
     }
 
-    /// <summary>Looks a handle up in <paramref name="process"/>'s table (pseudo-handles relative to the caller).</summary>
-    internal bool ResolveLocked(ProcessObject process, NtHandle handle, out HandleEntry entry, out NtStatus status)
+    /// <summary>
+    /// Looks a handle up in <paramref name="process"/>'s table (pseudo-handles relative to the caller). The token
+    /// pseudo-handles of GetCurrentProcessToken, GetCurrentThreadToken and GetCurrentThreadEffectiveToken resolve only
+    /// for <paramref name="tokenPseudoHandles"/>: Microsoft documents that they cannot be duplicated by DuplicateHandle
+    /// or DuplicateToken, and CreateProcessAsUser(GetCurrentProcessToken()) fails with ERROR_INVALID_HANDLE on Windows
+    /// (Wine's test_create_process_token).
+    /// </summary>
+    internal bool ResolveLocked(ProcessObject process, NtHandle handle, out HandleEntry entry, out NtStatus status, bool tokenPseudoHandles = false)
     {
         entry = default;
         status = NtStatus.InvalidHandle;
@@ -101,6 +111,7 @@ public sealed partial class NtCalls
         {
             // Pseudo-handles only mean something in the caller's own process.
             if (!ReferenceEquals(process, Thread.Process)) return false;
+            if (handle.Value <= -4 && !tokenPseudoHandles) return false;
             const uint tokenPseudoAccess = TokenAccessRights.Query | TokenAccessRights.QuerySource;
             switch (handle.Value)
             {

@@ -208,7 +208,9 @@ public sealed partial class Win32Api
     public bool CheckTokenMembership(NtHandle token, Sid sid, out bool isMember)
     {
         isMember = false;
-        var status = Nt.ReferenceToken(token.IsNull ? NtHandle.CurrentThreadEffectiveToken : token, TokenAccessRights.Query, out var subject);
+        var status = token.IsNull
+            ? Nt.ReferenceToken(NtHandle.CurrentThreadEffectiveToken, TokenAccessRights.Query, out var subject, tokenPseudoHandles: true)
+            : Nt.ReferenceToken(token, TokenAccessRights.Query, out subject);
         if (!status.IsSuccess) return Fail(status);
         if (!token.IsNull)
         {
@@ -254,12 +256,14 @@ public sealed partial class Win32Api
         => Check(Nt.NtPrivilegeCheck(clientToken, privileges, requireAll, out result));
 
     /// <summary>
-    /// CreateProcessAsUser. The token handle needs TOKEN_QUERY, TOKEN_DUPLICATE and TOKEN_ASSIGN_PRIMARY
-    /// (ERROR_ACCESS_DENIED). An impersonation token is first copied to a primary token (which fails with
-    /// ERROR_BAD_IMPERSONATION_LEVEL below SecurityImpersonation). Without SeAssignPrimaryTokenPrivilege the token
+    /// CreateProcessAsUser. A NULL token runs the caller's own token, as CreateProcess does. Otherwise the handle needs
+    /// TOKEN_QUERY and TOKEN_ASSIGN_PRIMARY (ERROR_ACCESS_DENIED; observed: tok-52, and Wine's
+    /// test_create_process_token, where a handle with just those two rights succeeds on Windows 7 and later); a token
+    /// pseudo-handle is ERROR_INVALID_HANDLE. An impersonation token at SecurityImpersonation or above is made
+    /// primary by the kernel (ERROR_BAD_IMPERSONATION_LEVEL below). Without SeAssignPrimaryTokenPrivilege the token
     /// must be a restricted version (or copy) of the caller's own token: ERROR_PRIVILEGE_NOT_HELD otherwise.
     /// </summary>
-    /// <param name="token">The new process's token.</param>
+    /// <param name="token">The new process's token, or NULL for the caller's.</param>
     /// <param name="imageName">A name for the process.</param>
     /// <param name="desktop">STARTUPINFO.lpDesktop (<c>WinSta0\Default</c>), or null for the caller's desktop.</param>
     /// <param name="inheritHandles">bInheritHandles.</param>
@@ -267,34 +271,25 @@ public sealed partial class Win32Api
     public bool CreateProcessAsUser(NtHandle token, string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
     {
         information = default;
-        const uint needed = TokenAccessRights.Query | TokenAccessRights.Duplicate | TokenAccessRights.AssignPrimary;
-        var status = Nt.NtQueryObject(token, out var basic);
-        if (!status.IsSuccess) return Fail(status);
-        if (basic.TypeName != ObjectTypes.Token.Name) return Fail(NtStatus.ObjectTypeMismatch);
-        if ((basic.GrantedAccess & needed) != needed) return Fail(NtStatus.AccessDenied);
-        status = Nt.NtQueryInformationToken(token, TokenInformationClass.TokenType, out var type);
-        if (!status.IsSuccess) return Fail(status);
-        NtHandle primary = token;
-        bool copied = false;
-        if (type is TokenType.Impersonation)
+        if (!token.IsNull)
         {
-            var oa = new ObjectAttributes(SecurityQualityOfService: new SecurityQualityOfService(SecurityImpersonationLevel.Impersonation));
-            status = Nt.NtDuplicateToken(token, 0, oa, effectiveOnly: false, TokenType.Primary, out primary);
+            const uint needed = TokenAccessRights.Query | TokenAccessRights.AssignPrimary;
+            var status = Nt.NtQueryObject(token, out var basic);
             if (!status.IsSuccess) return Fail(status);
-            copied = true;
+            if (basic.TypeName != ObjectTypes.Token.Name) return Fail(NtStatus.ObjectTypeMismatch);
+            if ((basic.GrantedAccess & needed) != needed) return Fail(NtStatus.AccessDenied);
         }
-        status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, primary, imageName, desktop, inheritHandles, out var process);
-        if (copied) Nt.NtClose(primary);
-        if (!status.IsSuccess) return Fail(status);
-        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, process.Threads.Count > 0 ? process.Threads[0].ThreadId : 0);
-        return true;
+        return CreateProcess(token, imageName, desktop, inheritHandles, out information);
     }
 
     /// <summary>CreateProcess: a process with the caller's own token.</summary>
     public bool CreateProcess(string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+        => CreateProcess(NtHandle.Null, imageName, desktop, inheritHandles, out information);
+
+    private bool CreateProcess(NtHandle token, string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
     {
         information = default;
-        var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, NtHandle.Null, imageName, desktop, inheritHandles, out var process);
+        var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, token, imageName, desktop, inheritHandles, out var process);
         if (!status.IsSuccess) return Fail(status);
         information = new ProcessInformation(hProcess, hThread, process!.ProcessId, process.Threads.Count > 0 ? process.Threads[0].ThreadId : 0);
         return true;

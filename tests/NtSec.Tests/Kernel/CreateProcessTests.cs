@@ -53,9 +53,21 @@ public class CreateProcessTests
         Assert.False(t.Win32.CreateProcessAsUser(identification, "copy3.exe", null, false, out var none));
         Assert.Equal(1346, t.Win32.GetLastError());
         Assert.True(none.Process.IsNull);
-        // The native call wants a primary token.
-        Assert.Equal(NtStatus.BadTokenType, t.Nt.NtCreateUserProcess(out _, out _, impersonation, "copy4.exe", null, false, out var notCreated));
+        // The kernel itself makes an impersonation token primary (Windows 7 and later), and refuses one below
+        // SecurityImpersonation.
+        Assert.Equal(NtStatus.Success, t.Nt.NtCreateUserProcess(out _, out _, impersonation, "copy4.exe", null, false, out var created));
+        Assert.Equal(TokenType.Primary, created!.PrimaryToken.Token.Type);
+        Assert.Equal(NtStatus.BadImpersonationLevel, t.Nt.NtCreateUserProcess(out _, out _, identification, "copy5.exe", null, false, out var notCreated));
         Assert.Null(notCreated);
+    }
+
+    [Fact]
+    public void A_NULL_token_runs_the_callers_own_token()
+    {
+        var (system, alice, _) = KernelFixtures.Machine();
+        var t = alice.Threads[0];
+        Assert.True(t.Win32.CreateProcessAsUser(NtHandle.Null, "child.exe", null, false, out var info));
+        Assert.Equal(KernelFixtures.Alice, system.FindProcess(info.ProcessId)!.PrimaryToken.Token.User.Sid);
     }
 
     [Fact]
@@ -88,16 +100,23 @@ public class CreateProcessTests
     }
 
     [Fact]
-    public void The_token_handle_needs_query_duplicate_and_assign_primary()
+    public void The_token_handle_needs_query_and_assign_primary_but_not_duplicate()
     {
         var (_, alice, _) = KernelFixtures.Machine();
         var t = alice.Threads[0];
-        foreach (uint access in new[] { Needed & ~TokenAccessRights.Query, Needed & ~TokenAccessRights.Duplicate, Needed & ~TokenAccessRights.AssignPrimary })
+        foreach (uint access in new[] { TokenAccessRights.Query, TokenAccessRights.AssignPrimary, TokenAccessRights.Query | TokenAccessRights.Duplicate, TokenAccessRights.Duplicate | TokenAccessRights.AssignPrimary })
         {
             Assert.True(t.Win32.OpenProcessToken(NtHandle.CurrentProcess, access, out var h));
             Assert.False(t.Win32.CreateProcessAsUser(h, "child.exe", null, false, out _));
             Assert.Equal(5, t.Win32.GetLastError());
         }
+        // Windows 7 and later (Wine's test_create_process_token): TOKEN_QUERY | TOKEN_ASSIGN_PRIMARY is enough, for a
+        // primary token and for an impersonation token.
+        Assert.True(t.Win32.OpenProcessToken(NtHandle.CurrentProcess, TokenAccessRights.Query | TokenAccessRights.AssignPrimary, out var enough));
+        Assert.True(t.Win32.CreateProcessAsUser(enough, "child.exe", null, false, out _));
+        Assert.True(t.Win32.OpenProcessToken(NtHandle.CurrentProcess, TokenAccessRights.Duplicate, out var source));
+        Assert.True(t.Win32.DuplicateTokenEx(source, TokenAccessRights.Query | TokenAccessRights.AssignPrimary, null, SecurityImpersonationLevel.Impersonation, TokenType.Impersonation, out var impersonation));
+        Assert.True(t.Win32.CreateProcessAsUser(impersonation, "child.exe", null, false, out _));
         Assert.False(t.Win32.CreateProcessAsUser(NtHandle.CurrentThread, "child.exe", null, false, out _));
         Assert.Equal(6, t.Win32.GetLastError());
         Assert.False(t.Win32.CreateProcessAsUser(new NtHandle(0x4440), "child.exe", null, false, out _));

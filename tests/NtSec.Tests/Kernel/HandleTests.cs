@@ -5,6 +5,7 @@ using global::NtSec.Kernel;
 using global::NtSec.Principals;
 using global::NtSec.Sddl;
 using global::NtSec.Tokens;
+using global::NtSec.Win32;
 using Xunit;
 
 namespace NtSec.Tests.Kernel;
@@ -116,10 +117,33 @@ public class HandleTests
         Assert.Equal(ThreadAccessRights.QueryLimitedInformation, info.GrantedAccess);
         Assert.Equal(NtStatus.Success, t.Nt.NtQueryObject(NtHandle.CurrentThread, out info));
         Assert.Equal(("Thread", ThreadAccessRights.AllAccess), (info.TypeName, info.GrantedAccess));
-        Assert.Equal(NtStatus.Success, t.Nt.NtQueryObject(NtHandle.CurrentProcessToken, out info));
-        Assert.Equal(("Token", TokenAccessRights.Query | TokenAccessRights.QuerySource), (info.TypeName, info.GrantedAccess));
-        Assert.Equal(NtStatus.NoToken, t.Nt.NtQueryObject(NtHandle.CurrentThreadToken, out _));
         Assert.Equal(NtStatus.InvalidHandle, t.Nt.NtQueryObject(NtHandle.CurrentSession, out _));
+    }
+
+    [Fact]
+    public void Token_pseudo_handles_work_for_token_queries_only()
+    {
+        // GetCurrentProcessToken and friends "basically work only for GetTokenInformation"; they cannot be
+        // duplicated (Microsoft's documentation), and CreateProcessAsUser refuses them with ERROR_INVALID_HANDLE.
+        var (_, alice, _) = KernelFixtures.Machine();
+        var t = alice.Threads[0];
+        foreach (var pseudo in new[] { NtHandle.CurrentProcessToken, NtHandle.CurrentThreadEffectiveToken })
+        {
+            Assert.Equal(NtStatus.Success, t.Nt.NtQueryInformationToken(pseudo, TokenInformationClass.TokenUser, out _));
+            Assert.Equal(NtStatus.Success, t.Nt.NtQueryInformationToken(pseudo, TokenInformationClass.TokenSource, out _));
+            Assert.Equal(NtStatus.InvalidHandle, t.Nt.NtQueryObject(pseudo, out _));
+            Assert.Equal(NtStatus.InvalidHandle, t.Nt.NtDuplicateObject(NtHandle.CurrentProcess, pseudo, NtHandle.CurrentProcess, out _, 0, HandleAttributes.None, DuplicateOptions.SameAccess));
+            Assert.Equal(NtStatus.InvalidHandle, t.Nt.NtDuplicateToken(pseudo, 0, null, false, TokenType.Primary, out _));
+            Assert.Equal(NtStatus.InvalidHandle, t.Nt.NtAdjustPrivilegesToken(pseudo, true, null));
+            Assert.Equal(NtStatus.InvalidHandle, t.Nt.NtSetInformationThread(NtHandle.CurrentThread, ThreadInformationClass.ThreadImpersonationToken, pseudo));
+            Assert.Equal(NtStatus.InvalidHandle, t.Nt.NtPrivilegeCheck(pseudo, [Privileges.ChangeNotify], true, out _));
+        }
+        Assert.Equal(NtStatus.NoToken, t.Nt.NtQueryInformationToken(NtHandle.CurrentThreadToken, TokenInformationClass.TokenUser, out _));
+        Assert.False(t.Win32.CreateProcessAsUser(Win32Api.GetCurrentProcessToken(), "child.exe", null, false, out _));
+        Assert.Equal(6, t.Win32.GetLastError());
+        // GetTokenInformation-based functions take them.
+        Assert.True(t.Win32.GetTokenInformation(Win32Api.GetCurrentThreadEffectiveToken(), TokenInformationClass.TokenType, out var type));
+        Assert.Equal(TokenType.Primary, type);
     }
 
     [Fact]
