@@ -644,7 +644,23 @@ public sealed class KernelFactsTests(ITestOutputHelper output)
         if (!t.Win32.RevertToSelf()) return "RevertToSelf failed";
         if (!t.Win32.DuplicateHandle(NtHandle.CurrentProcess, ev, NtHandle.CurrentProcess, out copy, eventModifyState, false, DuplicateOptions.None))
             return "without impersonation the duplication fails too, so the primary token decided: " + t.Win32.GetLastError();
-        return null;
+
+        // "and target process token, not caller's primary": a child running the deny-only token as its primary token
+        // may raise the handle in its parent's table (the parent's token decides), not in its own.
+        if (!t.Win32.OpenProcessToken(NtHandle.CurrentProcess, TokenAccessRights.Query | TokenAccessRights.Duplicate | TokenAccessRights.AssignPrimary, out var assignable)
+            || !t.Win32.CreateRestrictedToken(assignable, FilterTokenFlags.None, [new SidAndAttributes(group, GroupAttributes.None)], null, null, out var childToken)
+            || !t.Win32.CreateProcessAsUser(childToken, "child.exe", null, false, out var child))
+            return "setup: the child process";
+        // As in Wine's test_duplicate_handle_access: the child gets a PROCESS_DUP_HANDLE handle to its parent and the
+        // value of the parent's SYNCHRONIZE handle, and duplicates that handle out of the parent's table.
+        if (!t.Win32.DuplicateHandle(NtHandle.CurrentProcess, NtHandle.CurrentProcess, child.Process, out var parentInChild, ProcessAccessRights.DupHandle, false, DuplicateOptions.None))
+            return "setup: a parent handle for the child";
+        var c = system.FindProcess(child.ProcessId)!.Threads[0];
+        if (!c.Win32.DuplicateHandle(parentInChild, ev, parentInChild, out _, eventModifyState, false, DuplicateOptions.None))
+            return "a restricted child could not raise the handle in its parent's table: " + c.Win32.GetLastError();
+        if (c.Win32.DuplicateHandle(parentInChild, ev, NtHandle.CurrentProcess, out _, eventModifyState, false, DuplicateOptions.None))
+            return "a restricted child raised the handle in its own table";
+        return c.Win32.GetLastError() == ErrorCode(Field(f, "error")) ? null : "child: last error " + c.Win32.GetLastError();
     }
 
     // "STATUS_NO_TOKEN and STATUS_CANT_OPEN_ANONYMOUS are returned before any access check on the token object, so a
