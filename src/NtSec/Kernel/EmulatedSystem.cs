@@ -110,6 +110,39 @@ public sealed partial class EmulatedSystem
         }
     }
 
+    /// <summary>
+    /// Starts a process of a UAC split logon, as the session manager would after an administrator logs on: the
+    /// process runs with <paramref name="primaryToken"/> (usually the limited half), whose TokenLinkedToken is
+    /// <paramref name="linkedToken"/> (the other half). The two must have opposite elevation types (Limited and
+    /// Full). No check is made.
+    /// </summary>
+    /// <remarks>
+    /// The link goes one way: the linked token's own TokenLinkedToken is empty, since two token objects that
+    /// referenced each other would never be freed. A process started with the other half sees its link the same way.
+    /// </remarks>
+    /// <param name="primaryToken">The process's token (converted to a primary token if needed).</param>
+    /// <param name="linkedToken">The other half of the split token.</param>
+    /// <param name="imageName">A name for the process.</param>
+    /// <param name="desktop">The desktop the process runs on; null for none.</param>
+    /// <exception cref="ArgumentException">The elevation types are not Limited and Full.</exception>
+    public ProcessObject CreateProcess(Token primaryToken, Token linkedToken, string imageName = "process.exe", DesktopObject? desktop = null)
+    {
+        ArgumentNullException.ThrowIfNull(primaryToken);
+        ArgumentNullException.ThrowIfNull(linkedToken);
+        if ((primaryToken.ElevationType, linkedToken.ElevationType) is not ((TokenElevationType.Limited, TokenElevationType.Full) or (TokenElevationType.Full, TokenElevationType.Limited)))
+            throw new ArgumentException($"The halves of a split token are Limited and Full, not {primaryToken.ElevationType} and {linkedToken.ElevationType}.", nameof(linkedToken));
+        lock (SyncRoot)
+        {
+            var token = primaryToken.Type == TokenType.Primary ? primaryToken : WithType(primaryToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous);
+            var other = linkedToken.Type == TokenType.Primary ? linkedToken : WithType(linkedToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous);
+            var process = CreateProcessLocked(token, imageName, desktop, null, out _);
+            var linked = new TokenObject(this, other, ObjectSecurity.ForNewObject(other, ObjectTypes.Token, other.IntegrityLevel, ObjectSecurity.NoWriteUp));
+            process.PrimaryTokenLocked.LinkedTokenLocked = linked;
+            linked.Release();
+            return process;
+        }
+    }
+
     /// <summary>Adds a thread to a process without any check (the process's own CreateThread is <see cref="NtCalls.NtCreateThread"/>).</summary>
     /// <exception cref="ArgumentException"><paramref name="process"/> belongs to another system.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="process"/> has exited.</exception>

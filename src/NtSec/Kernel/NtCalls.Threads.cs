@@ -190,8 +190,10 @@ public sealed partial class NtCalls
     /// The kernel half of CreateProcess and CreateProcessAsUser (NtCreateUserProcess): a new process with its first
     /// thread.
     /// <list type="bullet">
-    /// <item>With a token handle, it needs TOKEN_ASSIGN_PRIMARY and must be a primary token
-    /// (STATUS_BAD_TOKEN_TYPE).</item>
+    /// <item>With a token handle, it needs TOKEN_ASSIGN_PRIMARY. An impersonation token is accepted at
+    /// SecurityImpersonation or above and made primary, as Windows 7 and later do (Wine's test_create_process_token:
+    /// ERROR_BAD_TOKEN_TYPE before Windows 7, success after); below that level it is STATUS_BAD_IMPERSONATION_LEVEL
+    /// (decided: the copy to a primary token that NtDuplicateToken refuses).</item>
     /// <item>Unless the token is a child of the caller's primary token (filtered from it) or a sibling (a copy of the
     /// same parent in the same logon session), the caller needs SeAssignPrimaryTokenPrivilege enabled
     /// (STATUS_PRIVILEGE_NOT_HELD). This is what lets an ordinary program start a restricted copy of itself.</item>
@@ -222,7 +224,7 @@ public sealed partial class NtCalls
                 var status = ReferenceLocked(tokenHandle, TokenAccessRights.AssignPrimary, ObjectTypes.Token, out var o, out _);
                 if (!status.IsSuccess) return status;
                 token = ((TokenObject)o!).TokenLocked;
-                if (token.Type != TokenType.Primary) return NtStatus.BadTokenType;
+                if (token.Type == TokenType.Impersonation && token.ImpersonationLevel < SecurityImpersonationLevel.Impersonation) return NtStatus.BadImpersonationLevel;
                 if (UserMode && !IsChildOrSibling(token, callerPrimary) && !EffectiveTokenLocked().IsPrivilegeEnabled(Privileges.AssignPrimaryToken))
                     return NtStatus.PrivilegeNotHeld;
             }

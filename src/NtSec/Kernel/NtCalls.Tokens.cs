@@ -4,18 +4,23 @@ using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
+using NtSec.Win32;
 
 namespace NtSec.Kernel;
 
 public sealed partial class NtCalls
 {
-    /// <summary>The token a handle refers to, checked for <paramref name="access"/> (for the Win32 layer's own logic).</summary>
-    internal NtStatus ReferenceToken(NtHandle handle, uint access, out Token? token)
+    /// <summary>
+    /// The token a handle refers to, checked for <paramref name="access"/> (for the Win32 layer's own logic, and the
+    /// access checks over handles). <paramref name="tokenPseudoHandles"/> lets the token pseudo-handles through, for a
+    /// Win32 function that reads the thread's effective token itself (CheckTokenMembership with NULL).
+    /// </summary>
+    internal NtStatus ReferenceToken(NtHandle handle, uint access, out Token? token, bool tokenPseudoHandles = false)
     {
         token = null;
         lock (Sys.SyncRoot)
         {
-            var status = ReferenceLocked(handle, access, ObjectTypes.Token, out var o, out _);
+            var status = ReferenceLocked(handle, access, ObjectTypes.Token, out var o, out _, tokenPseudoHandles);
             if (status.IsSuccess) token = ((TokenObject)o!).TokenLocked;
             return status;
         }
@@ -92,7 +97,8 @@ public sealed partial class NtCalls
     /// <item>An impersonation token cannot be duplicated to a higher level, nor to a primary token unless it is at
     /// SecurityImpersonation or above (STATUS_BAD_IMPERSONATION_LEVEL).</item>
     /// <item><paramref name="effectiveOnly"/> drops disabled groups and privileges.</item>
-    /// <item>The copy has a new TokenId and the source's ModifiedId, AuthenticationId and linked token.</item>
+    /// <item>The copy has a new TokenId and the source's ModifiedId, AuthenticationId and linked token. A primary copy
+    /// still records the level asked for, which TokenStatistics reports (observed: tok-25).</item>
     /// <item>Its descriptor is the one given, or the caller's defaults.</item>
     /// <item>A desired access of 0 gives the new handle the source handle's access.</item>
     /// </list>
@@ -135,7 +141,11 @@ public sealed partial class NtCalls
             var sd = objectAttributes?.SecurityDescriptor is { } given
                 ? ObjectSecurity.ForNewObject(subject, ObjectTypes.Token, given)
                 : ObjectSecurity.ForNewObject(subject, ObjectTypes.Token, copy.IntegrityLevel, ObjectSecurity.NoWriteUp);
-            var created = new TokenObject(Sys, copy, sd) { LinkedTokenLocked = sourceObject.LinkedTokenLocked };
+            var created = new TokenObject(Sys, copy, sd)
+            {
+                LinkedTokenLocked = sourceObject.LinkedTokenLocked,
+                PrimaryImpersonationLevel = tokenType == TokenType.Primary ? level : SecurityImpersonationLevel.Anonymous,
+            };
             uint access = desiredAccess == 0 ? sourceAccess : CreatorAccess(ObjectTypes.Token, desiredAccess);
             newTokenHandle.Value = InsertLocked(created, access, attributes);
             created.Release();
@@ -176,7 +186,11 @@ public sealed partial class NtCalls
             status = TokenFilter.Filter(sourceObject.TokenLocked, flags, sidsToDisable, privilegesToDelete, restrictedSids, out var filtered);
             if (!status.IsSuccess) return status;
             var sd = ObjectSecurity.ForNewObject(EffectiveTokenLocked(), ObjectTypes.Token, filtered!.IntegrityLevel, ObjectSecurity.NoWriteUp);
-            var created = new TokenObject(Sys, filtered, sd) { LinkedTokenLocked = sourceObject.LinkedTokenLocked };
+            var created = new TokenObject(Sys, filtered, sd)
+            {
+                LinkedTokenLocked = sourceObject.LinkedTokenLocked,
+                PrimaryImpersonationLevel = sourceObject.PrimaryImpersonationLevel,
+            };
             newTokenHandle = InsertLocked(created, sourceAccess, HandleAttributes.None);
             created.Release();
             return NtStatus.Success;
@@ -321,7 +335,8 @@ public sealed partial class NtCalls
     }
 
     /// <summary>
-    /// NtQueryInformationToken. The handle needs TOKEN_QUERY (TOKEN_QUERY_SOURCE for TokenSource);
+    /// NtQueryInformationToken. The handle needs TOKEN_QUERY (TOKEN_QUERY_SOURCE for TokenSource); the token
+    /// pseudo-handles (<see cref="NtHandle.CurrentProcessToken"/> ...) work here, and only here;
     /// <paramref name="information"/> receives the value of the type <see cref="TokenInformationClass"/> names.
     /// </summary>
     public NtStatus NtQueryInformationToken(NtHandle tokenHandle, TokenInformationClass informationClass, out object? information)
@@ -330,7 +345,7 @@ public sealed partial class NtCalls
         lock (Sys.SyncRoot)
         {
             uint needed = informationClass == TokenInformationClass.TokenSource ? TokenAccessRights.QuerySource : TokenAccessRights.Query;
-            var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _);
+            var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _, tokenPseudoHandles: true);
             if (!status.IsSuccess) return status;
             var tokenObject = (TokenObject)o!;
             var t = tokenObject.TokenLocked;
@@ -350,7 +365,7 @@ public sealed partial class NtCalls
                     break;
                 case TokenInformationClass.TokenStatistics:
                     information = new TokenStatistics(t.TokenId, t.AuthenticationId, long.MaxValue, t.Type,
-                        t.Type == TokenType.Impersonation ? t.ImpersonationLevel : SecurityImpersonationLevel.Anonymous,
+                        t.Type == TokenType.Impersonation ? t.ImpersonationLevel : tokenObject.PrimaryImpersonationLevel,
                         4096, 4096 - (uint)((t.DefaultDacl?.GetBinaryLength() ?? 0) + t.PrimaryGroup.BinaryLength),
                         GroupsWithLabel(t).Length, t.Privileges.Length, t.ModifiedId);
                     break;
@@ -446,11 +461,31 @@ public sealed partial class NtCalls
     /// <item>TokenOrigin (<see cref="Luid"/>): TOKEN_ADJUST_DEFAULT and SeTcbPrivilege; only a token with no origin
     /// takes one.</item>
     /// </list>
-    /// Other classes — the elevation ones among them — cannot be set (STATUS_INVALID_PARAMETER). Privileges are those
-    /// of the caller's effective token; a missing one is STATUS_PRIVILEGE_NOT_HELD.
+    /// Other classes — the elevation ones among them — cannot be set (STATUS_INVALID_PARAMETER; a value that is no
+    /// information class at all is STATUS_INVALID_INFO_CLASS). Privileges are those of the caller's effective token; a
+    /// missing one is STATUS_PRIVILEGE_NOT_HELD. The buffer is taken to be as long as the class's structure; see the
+    /// overload with a length for the buffer checks.
     /// </summary>
     public NtStatus NtSetInformationToken(NtHandle tokenHandle, TokenInformationClass informationClass, object? information)
+        => NtSetInformationToken(tokenHandle, informationClass, information, information is null ? 0 : SetInformationLength(informationClass));
+
+    /// <summary>
+    /// <see cref="NtSetInformationToken(NtHandle, TokenInformationClass, object?)"/> with the buffer length explicit,
+    /// checked in Windows' order: a NULL buffer (null <paramref name="information"/>) with a non-zero length faults
+    /// first (STATUS_ACCESS_VIOLATION); then the handle (observed: ros-sit-01, a NULL handle with a NULL buffer of
+    /// length 0 is STATUS_INVALID_HANDLE); then the class; then a length shorter than the class's structure on 64-bit
+    /// Windows (8 bytes for TOKEN_OWNER, TOKEN_PRIMARY_GROUP, TOKEN_DEFAULT_DACL and TOKEN_ORIGIN, 16 for
+    /// TOKEN_MANDATORY_LABEL, 4 for a session ID or TOKEN_MANDATORY_POLICY) is STATUS_INFO_LENGTH_MISMATCH.
+    /// </summary>
+    /// <param name="tokenHandle">The token.</param>
+    /// <param name="informationClass">What to set.</param>
+    /// <param name="information">The value, of the type the class names; null for a NULL buffer.</param>
+    /// <param name="informationLength">TokenInformationLength, in bytes.</param>
+    public NtStatus NtSetInformationToken(NtHandle tokenHandle, TokenInformationClass informationClass, object? information, int informationLength)
     {
+        // ProbeForRead: a zero-length probe of any pointer succeeds; a NULL buffer with a length faults. A negative
+        // length is a DWORD above 2 GB, which no buffer of the caller's spans.
+        if (informationLength < 0 || information is null && informationLength != 0) return NtStatus.AccessViolation;
         lock (Sys.SyncRoot)
         {
             uint needed = informationClass == TokenInformationClass.TokenSessionId
@@ -458,6 +493,9 @@ public sealed partial class NtCalls
                 : TokenAccessRights.AdjustDefault;
             var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _);
             if (!status.IsSuccess) return status;
+            int required = SetInformationLength(informationClass);
+            if (required == 0) return Enum.IsDefined(informationClass) ? NtStatus.InvalidParameter : NtStatus.InvalidInfoClass;
+            if (informationLength < required) return NtStatus.InfoLengthMismatch;
             var tokenObject = (TokenObject)o!;
             var t = tokenObject.TokenLocked;
             var b = t.ToBuilder();
@@ -514,6 +552,15 @@ public sealed partial class NtCalls
             return NtStatus.Success;
         }
     }
+
+    /// <summary>The size of the structure NtSetInformationToken reads for a settable class on 64-bit Windows; 0 for a class it does not set.</summary>
+    internal static int SetInformationLength(TokenInformationClass informationClass) => informationClass switch
+    {
+        TokenInformationClass.TokenOwner or TokenInformationClass.TokenPrimaryGroup or TokenInformationClass.TokenDefaultDacl or TokenInformationClass.TokenOrigin => 8,
+        TokenInformationClass.TokenIntegrityLevel => 16,
+        TokenInformationClass.TokenSessionId or TokenInformationClass.TokenMandatoryPolicy => 4,
+        _ => 0,
+    };
 
     /// <summary>
     /// NtCompareTokens: both handles need TOKEN_QUERY. The tokens are equal when, as Windows documents, every SID of
@@ -589,9 +636,10 @@ public sealed partial class NtCalls
     }
 
     /// <summary>
-    /// NtPrivilegeCheck: are the privileges enabled in a client's token? The handle needs TOKEN_QUERY and must be an
-    /// impersonation token (STATUS_NO_IMPERSONATION_TOKEN) at SecurityIdentification or above
-    /// (STATUS_BAD_IMPERSONATION_LEVEL).
+    /// NtPrivilegeCheck: are the privileges enabled in a token? The handle needs TOKEN_QUERY; an impersonation token
+    /// must be at SecurityIdentification or above (STATUS_BAD_IMPERSONATION_LEVEL, observed: tok-10). A primary
+    /// token is accepted: Wine's test_elevation, which passes on Windows, calls PrivilegeCheck on the process token
+    /// and expects TRUE, and ReactOS's NtPrivilegeCheck refuses only an anonymous-level impersonation token.
     /// </summary>
     /// <param name="clientToken">The client's token.</param>
     /// <param name="privileges">The privileges to test.</param>
@@ -606,8 +654,7 @@ public sealed partial class NtCalls
             var status = ReferenceLocked(clientToken, TokenAccessRights.Query, ObjectTypes.Token, out var o, out _);
             if (!status.IsSuccess) return status;
             var t = ((TokenObject)o!).TokenLocked;
-            if (t.Type != TokenType.Impersonation) return NtStatus.NoImpersonationToken;
-            if (t.ImpersonationLevel < SecurityImpersonationLevel.Identification) return NtStatus.BadImpersonationLevel;
+            if (t.Type == TokenType.Impersonation && t.ImpersonationLevel < SecurityImpersonationLevel.Identification) return NtStatus.BadImpersonationLevel;
             result = requireAll ? privileges.All(t.IsPrivilegeEnabled) : privileges.Any(t.IsPrivilegeEnabled);
             return NtStatus.Success;
         }
@@ -634,5 +681,37 @@ public sealed partial class NtCalls
         grantedAccess = result.GrantedAccess;
         accessStatus = result.AccessStatus;
         return NtStatus.Success;
+    }
+
+    /// <summary>
+    /// NtAccessCheck as a C caller makes it, with the privilege set buffer and its length: the checks of
+    /// <see cref="NtAccessCheckByType"/> with no object type list.
+    /// </summary>
+    public NtStatus NtAccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out NtStatus accessStatus)
+        => NtAccessCheckByType(securityDescriptor, null, clientToken, desiredAccess, default, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out accessStatus);
+
+    /// <summary>
+    /// NtAccessCheckByType over a token handle, in Windows' order: the output pointers are probed, the object type
+    /// list is validated, then the handle is referenced for TOKEN_QUERY (STATUS_INVALID_HANDLE,
+    /// STATUS_OBJECT_TYPE_MISMATCH, STATUS_ACCESS_DENIED), then the checks of
+    /// <see cref="Ntdll.NtAccessCheckByType(SecurityDescriptor, Sid?, Token?, uint, ReadOnlySpan{ObjectTypeEntry}, GenericMapping, PrivilegeSetBuffer?, StrongBox{int}?, out uint, out NtStatus)"/>
+    /// (generic bits, token type and level, buffer length, descriptor).
+    /// </summary>
+    public NtStatus NtAccessCheckByType(SecurityDescriptor securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out NtStatus accessStatus)
+    {
+        ArgumentNullException.ThrowIfNull(securityDescriptor);
+        var status = ReferenceToken(clientToken, TokenAccessRights.Query, out var token);
+        return Ntdll.NtAccessCheckByType(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out accessStatus);
+    }
+
+    /// <summary>
+    /// NtAccessCheckByTypeResultList over a token handle: as <see cref="NtAccessCheckByType"/>, with one result per
+    /// entry of the object type list, which must not be empty (STATUS_INVALID_PARAMETER).
+    /// </summary>
+    public NtStatus NtAccessCheckByTypeResultList(SecurityDescriptor securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, Span<uint> grantedAccess, Span<NtStatus> accessStatus)
+    {
+        ArgumentNullException.ThrowIfNull(securityDescriptor);
+        var status = ReferenceToken(clientToken, TokenAccessRights.Query, out var token);
+        return Ntdll.NtAccessCheckByTypeResultList(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, grantedAccess, accessStatus);
     }
 }

@@ -73,12 +73,16 @@ public sealed partial class NtCalls
     // ------------------------------------------------------------------------------------------------------------
     // Handles
 
-    /// <summary>ObReferenceObjectByHandle: resolves a handle of the caller's process, checks its type and access.</summary>
-    internal NtStatus ReferenceLocked(NtHandle handle, uint desiredAccess, ObjectTypeInfo? type, out KernelObject? obj, out uint granted)
+    /// <summary>
+    /// ObReferenceObjectByHandle: resolves a handle of the caller's process, checks its type and access. The token
+    /// pseudo-handles (-4, -5, -6) resolve only when <paramref name="tokenPseudoHandles"/> is set: Windows accepts them
+    /// for queries only (GetTokenInformation); elsewhere they are STATUS_INVALID_HANDLE.
+    /// </summary>
+    internal NtStatus ReferenceLocked(NtHandle handle, uint desiredAccess, ObjectTypeInfo? type, out KernelObject? obj, out uint granted, bool tokenPseudoHandles = false)
     {
         obj = null;
         granted = 0;
-        if (!ResolveLocked(Thread.Process, handle, out var entry, out var status)) return status;
+        if (!ResolveLocked(Thread.Process, handle, out var entry, out var status, tokenPseudoHandles)) return status;
         if (type is not null && !ReferenceEquals(entry.Object.Type, type)) return NtStatus.ObjectTypeMismatch;
         if (UserMode && (desiredAccess & ~entry.GrantedAccess) != 0) return NtStatus.AccessDenied;
         obj = entry.Object;
@@ -86,8 +90,14 @@ public sealed partial class NtCalls
         return NtStatus.Success;
     }
 
-    /// <summary>Looks a handle up in <paramref name="process"/>'s table (pseudo-handles relative to the caller).</summary>
-    internal bool ResolveLocked(ProcessObject process, NtHandle handle, out HandleEntry entry, out NtStatus status)
+    /// <summary>
+    /// Looks a handle up in <paramref name="process"/>'s table (pseudo-handles relative to the caller). The token
+    /// pseudo-handles of GetCurrentProcessToken, GetCurrentThreadToken and GetCurrentThreadEffectiveToken resolve only
+    /// for <paramref name="tokenPseudoHandles"/>: Microsoft documents that they cannot be duplicated by DuplicateHandle
+    /// or DuplicateToken, and CreateProcessAsUser(GetCurrentProcessToken()) fails with ERROR_INVALID_HANDLE on Windows
+    /// (Wine's test_create_process_token).
+    /// </summary>
+    internal bool ResolveLocked(ProcessObject process, NtHandle handle, out HandleEntry entry, out NtStatus status, bool tokenPseudoHandles = false)
     {
         entry = default;
         status = NtStatus.InvalidHandle;
@@ -101,6 +111,7 @@ public sealed partial class NtCalls
         {
             // Pseudo-handles only mean something in the caller's own process.
             if (!ReferenceEquals(process, Thread.Process)) return false;
+            if (handle.Value <= -4 && !tokenPseudoHandles) return false;
             const uint tokenPseudoAccess = TokenAccessRights.Query | TokenAccessRights.QuerySource;
             switch (handle.Value)
             {
@@ -254,10 +265,12 @@ public sealed partial class NtCalls
     /// <summary>
     /// NtDuplicateObject: copies a handle from one process's table into another's. Both process handles need
     /// PROCESS_DUP_HANDLE. With DUPLICATE_SAME_ACCESS the copy has the source's access; asking for no more than the
-    /// source has needs no check; asking for more is an access check against the object with the caller's effective
-    /// token and, when the target is another process, that process's token too. DUPLICATE_CLOSE_SOURCE closes the
-    /// source handle whatever the outcome (a kernel handle too, from kernel mode). A source or target process that
-    /// has exited gives STATUS_PROCESS_IS_TERMINATING.
+    /// source has needs no check; asking for more is an access check against the object, made in the target process's
+    /// context: with the calling thread's impersonation token when it has one, otherwise with the target process's
+    /// primary token — never the caller's own primary token when the target is another process (observed: tok-54;
+    /// ReactOS's ObDuplicateObject likewise attaches to the target process before it captures the subject context).
+    /// DUPLICATE_CLOSE_SOURCE closes the source handle whatever the outcome (a kernel handle too, from kernel mode). A
+    /// source or target process that has exited gives STATUS_PROCESS_IS_TERMINATING.
     /// </summary>
     public NtStatus NtDuplicateObject(NtHandle sourceProcessHandle, NtHandle sourceHandle, NtHandle targetProcessHandle, out NtHandle targetHandle, uint desiredAccess, HandleAttributes attributes, DuplicateOptions options)
     {
@@ -293,14 +306,9 @@ public sealed partial class NtCalls
                     }
                     else
                     {
-                        status = AccessCheckLocked(source.Object, desiredAccess, EffectiveTokenLocked(), attributes, out access);
+                        var subject = Thread.ImpersonationTokenLocked?.TokenLocked ?? targetProcess.PrimaryTokenLocked.TokenLocked;
+                        status = AccessCheckLocked(source.Object, desiredAccess, subject, attributes, out access);
                         if (!status.IsSuccess) return status;
-                        if (!ReferenceEquals(targetProcess, Thread.Process))
-                        {
-                            status = AccessCheckLocked(source.Object, desiredAccess, targetProcess.PrimaryTokenLocked.TokenLocked, attributes, out uint targetAccess);
-                            if (!status.IsSuccess) return status;
-                            access &= targetAccess;
-                        }
                     }
                 }
                 var attrs = (options & DuplicateOptions.SameAttributes) != 0 ? source.Attributes : attributes;

@@ -84,7 +84,7 @@ public sealed record TokenDefaultDacl(Acl? DefaultDacl);
 /// <param name="AuthenticationId">The logon session.</param>
 /// <param name="ExpirationTime">Not supported by Windows: always the largest value.</param>
 /// <param name="TokenType">Primary or impersonation.</param>
-/// <param name="ImpersonationLevel">The level (Anonymous for a primary token, as Windows reports it).</param>
+/// <param name="ImpersonationLevel">The level; for a primary token, the level it was duplicated at (SecurityAnonymous for a token the system made).</param>
 /// <param name="DynamicCharged">Bytes charged for the default DACL and primary group.</param>
 /// <param name="DynamicAvailable">Bytes of that charge not in use.</param>
 /// <param name="GroupCount">Number of groups.</param>

@@ -32,6 +32,15 @@ public sealed class TokenObject : KernelObject
     }
 
     /// <summary>
+    /// The impersonation level a primary token object carries. Windows records the level given to NtDuplicateToken
+    /// even when the copy is a primary token, and TokenStatistics reports it (observed: tok-25, a primary copy made at
+    /// SecurityImpersonation reports SecurityImpersonation). <see cref="Tokens.Token.ImpersonationLevel"/> only keeps
+    /// a level for impersonation tokens, so the kernel keeps this one beside it. Tokens the system creates (boot,
+    /// NtCreateToken, process creation) report SecurityAnonymous.
+    /// </summary>
+    internal SecurityImpersonationLevel PrimaryImpersonationLevel { get; init; }
+
+    /// <summary>
     /// The other half of a UAC split token (the elevated token for a limited one, and the reverse); null for a
     /// token whose elevation type is Default.
     /// </summary>

@@ -115,6 +115,21 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
                && b.AsSpan(8, d.Length - 8).SequenceEqual(d.AsSpan(8));
     }
 
+    /// <summary>
+    /// The Windows account domain of this SID, as GetWindowsAccountDomainSid gives it: for a SID of the NT
+    /// authority's account domains (S-1-5-21-a-b-c, with or without a RID after it), the SID of its first four
+    /// sub-authorities, S-1-5-21-a-b-c (24 bytes; observed: tok-57). Any other SID (well-known, BUILTIN, service,
+    /// an AppContainer's) has no account domain.
+    /// </summary>
+    /// <param name="domain">The domain SID, or the default SID when there is none.</param>
+    public bool TryGetWindowsAccountDomain(out Sid domain)
+    {
+        domain = default;
+        if (IsDefault || IdentifierAuthority != 5 || SubAuthorityCount < 4 || GetSubAuthority(0) != 21) return false;
+        domain = Create(5, GetSubAuthority(0), GetSubAuthority(1), GetSubAuthority(2), GetSubAuthority(3));
+        return true;
+    }
+
     // ----- binary codec -------------------------------------------------------------------------------------
 
     /// <summary>Reads a SID from the start of <paramref name="source"/> as <c>RtlValidSid</c> would accept it.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Sddl;
@@ -53,6 +54,32 @@ public static partial class Advapi32
         sid = default;
         if (stringSid is null) return Win32Error.Fail(Win32Error.InvalidParameter);
         if (!SddlSidAliases.TryParseSid(stringSid, context, out sid, out _)) return Win32Error.Fail(Win32Error.InvalidSid);
+        return Win32Error.Succeed();
+    }
+
+    /// <summary>
+    /// GetWindowsAccountDomainSid: the account domain of <paramref name="sid"/> (S-1-5-21-a-b-c for
+    /// S-1-5-21-a-b-c-rid) and its size, 24 bytes. In Windows' order (observed by Wine's test on Windows): a NULL or
+    /// invalid SID is ERROR_INVALID_SID; a NULL size pointer ERROR_INVALID_PARAMETER; a SID with no account domain
+    /// ERROR_NON_ACCOUNT_SID (decided, no observation: NtSec never guesses a domain); a NULL domain buffer
+    /// ERROR_INVALID_PARAMETER and a size below 24 ERROR_INSUFFICIENT_BUFFER, both with the needed size written back.
+    /// </summary>
+    /// <param name="sid">pSid; null for a NULL pointer.</param>
+    /// <param name="domainSid">pDomainSid, which receives the domain SID; null for a NULL pointer.</param>
+    /// <param name="domainSidSize">cbDomainSid: the buffer's size in, the domain SID's size out; null for a NULL pointer.</param>
+    public static bool GetWindowsAccountDomainSid(Sid? sid, StrongBox<Sid>? domainSid, StrongBox<int>? domainSidSize)
+    {
+        if (sid is not { IsDefault: false } s) return Win32Error.Fail(Win32Error.InvalidSid);
+        if (domainSidSize is null) return Win32Error.Fail(Win32Error.InvalidParameter);
+        if (!s.TryGetWindowsAccountDomain(out var domain)) return Win32Error.Fail(Win32Error.NonAccountSid);
+        int required = domain.BinaryLength;
+        if (domainSid is null || domainSidSize.Value < required)
+        {
+            domainSidSize.Value = required;
+            return Win32Error.Fail(domainSid is null ? Win32Error.InvalidParameter : Win32Error.InsufficientBuffer);
+        }
+        domainSid.Value = domain;
+        domainSidSize.Value = required;
         return Win32Error.Succeed();
     }
 

@@ -62,10 +62,29 @@ public static partial class Ntdll
         StrongBox<int>? privilegeSetLength,
         out uint grantedAccess,
         out NtStatus accessStatus)
+        => NtAccessCheckByType(securityDescriptor, principalSelfSid, clientToken, NtStatus.InvalidHandle, desiredAccess, objectTypeList, genericMapping, privilegeSet, privilegeSetLength, out grantedAccess, out accessStatus);
+
+    /// <summary>
+    /// NtAccessCheckByType with the token already looked up from its handle: <paramref name="tokenStatus"/> is what
+    /// the lookup returned when <paramref name="clientToken"/> is null (STATUS_INVALID_HANDLE,
+    /// STATUS_ACCESS_DENIED for a handle without TOKEN_QUERY ...), reported where Windows references the handle.
+    /// </summary>
+    internal static NtStatus NtAccessCheckByType(
+        SecurityDescriptor securityDescriptor,
+        Sid? principalSelfSid,
+        Token? clientToken,
+        NtStatus tokenStatus,
+        uint desiredAccess,
+        ReadOnlySpan<ObjectTypeEntry> objectTypeList,
+        GenericMapping genericMapping,
+        PrivilegeSetBuffer? privilegeSet,
+        StrongBox<int>? privilegeSetLength,
+        out uint grantedAccess,
+        out NtStatus accessStatus)
     {
         grantedAccess = 0;
         accessStatus = NtStatus.Success;
-        var pre = Precheck(clientToken, desiredAccess, objectTypeList, privilegeSet, privilegeSetLength, requireList: false);
+        var pre = Precheck(clientToken, tokenStatus, desiredAccess, objectTypeList, privilegeSet, privilegeSetLength, requireList: false);
         if (pre != NtStatus.Success) return pre;
         var result = Authorization.AccessCheck.Check(securityDescriptor, clientToken!, desiredAccess, genericMapping, objectTypeList, principalSelfSid);
         return Finish(result, privilegeSet!, privilegeSetLength!, out grantedAccess, out accessStatus);
@@ -86,15 +105,30 @@ public static partial class Ntdll
         StrongBox<int>? privilegeSetLength,
         Span<uint> grantedAccess,
         Span<NtStatus> accessStatus)
+        => NtAccessCheckByTypeResultList(securityDescriptor, principalSelfSid, clientToken, NtStatus.InvalidHandle, desiredAccess, objectTypeList, genericMapping, privilegeSet, privilegeSetLength, grantedAccess, accessStatus);
+
+    /// <summary>NtAccessCheckByTypeResultList with the token already looked up from its handle (see <see cref="NtAccessCheckByType(SecurityDescriptor, Sid?, Token?, NtStatus, uint, ReadOnlySpan{ObjectTypeEntry}, GenericMapping, PrivilegeSetBuffer?, StrongBox{int}?, out uint, out NtStatus)"/>).</summary>
+    internal static NtStatus NtAccessCheckByTypeResultList(
+        SecurityDescriptor securityDescriptor,
+        Sid? principalSelfSid,
+        Token? clientToken,
+        NtStatus tokenStatus,
+        uint desiredAccess,
+        ReadOnlySpan<ObjectTypeEntry> objectTypeList,
+        GenericMapping genericMapping,
+        PrivilegeSetBuffer? privilegeSet,
+        StrongBox<int>? privilegeSetLength,
+        Span<uint> grantedAccess,
+        Span<NtStatus> accessStatus)
     {
-        var pre = Precheck(clientToken, desiredAccess, objectTypeList, privilegeSet, privilegeSetLength, requireList: true);
+        var pre = Precheck(clientToken, tokenStatus, desiredAccess, objectTypeList, privilegeSet, privilegeSetLength, requireList: true);
         if (pre != NtStatus.Success) return pre;
         if (grantedAccess.Length < objectTypeList.Length || accessStatus.Length < objectTypeList.Length) return NtStatus.AccessViolation;
         var result = Authorization.AccessCheck.CheckResultList(securityDescriptor, clientToken!, desiredAccess, genericMapping, objectTypeList, grantedAccess, accessStatus, principalSelfSid);
         return Finish(result, privilegeSet!, privilegeSetLength!, out _, out _);
     }
 
-    private static NtStatus Precheck(Token? token, uint desired, ReadOnlySpan<ObjectTypeEntry> list, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? length, bool requireList)
+    private static NtStatus Precheck(Token? token, NtStatus tokenStatus, uint desired, ReadOnlySpan<ObjectTypeEntry> list, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? length, bool requireList)
     {
         // Probing: a zero-length probe of a NULL buffer succeeds; anything else faults.
         if (length is null) return NtStatus.AccessViolation;
@@ -102,7 +136,7 @@ public static partial class Ntdll
         if (requireList && list.IsEmpty) return NtStatus.InvalidParameter;
         var listStatus = Authorization.AccessCheck.ValidateObjectTypeList(list);
         if (listStatus != NtStatus.Success) return listStatus;
-        if (token is null) return NtStatus.InvalidHandle;
+        if (token is null) return tokenStatus.IsSuccess ? NtStatus.InvalidHandle : tokenStatus;
         if ((desired & AccessMask.GenericMask) != 0) return NtStatus.GenericNotMapped;
         if (token.Type != TokenType.Impersonation) return NtStatus.NoImpersonationToken;
         if (token.ImpersonationLevel < SecurityImpersonationLevel.Identification) return NtStatus.BadImpersonationLevel;

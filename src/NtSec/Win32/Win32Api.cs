@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Kernel;
@@ -195,22 +196,14 @@ public sealed partial class Win32Api
     }
 
     /// <summary>
-    /// SetTokenInformation. <paramref name="length"/> is the size the caller says its buffer has: shorter than the
-    /// class's structure is ERROR_BAD_LENGTH; a null <paramref name="information"/> with a length is a NULL pointer,
-    /// ERROR_NOACCESS. Both are found before the handle is looked at, as Windows probes the buffer first.
+    /// SetTokenInformation: NtSetInformationToken with the caller's buffer length. A null
+    /// <paramref name="information"/> with a length is a NULL pointer, ERROR_NOACCESS, found before the handle is
+    /// looked at, as Windows probes the buffer first; a length shorter than the class's structure is ERROR_BAD_LENGTH,
+    /// found after the handle and the class (a class that cannot be set is ERROR_INVALID_PARAMETER whatever the
+    /// length).
     /// </summary>
     public bool SetTokenInformation(NtHandle token, TokenInformationClass informationClass, object? information, int length)
-    {
-        int required = informationClass switch
-        {
-            TokenInformationClass.TokenSessionId or TokenInformationClass.TokenMandatoryPolicy => 4,
-            TokenInformationClass.TokenIntegrityLevel => 16,
-            _ => 8,
-        };
-        if (length < required) return Fail(NtStatus.InfoLengthMismatch);
-        if (information is null) return Fail(NtStatus.AccessViolation);
-        return Check(Nt.NtSetInformationToken(token, informationClass, information));
-    }
+        => Check(Nt.NtSetInformationToken(token, informationClass, information, length));
 
     /// <summary>
     /// CheckTokenMembership: is <paramref name="sid"/> an enabled group of the token (and, for a restricted token, a
@@ -221,7 +214,9 @@ public sealed partial class Win32Api
     public bool CheckTokenMembership(NtHandle token, Sid sid, out bool isMember)
     {
         isMember = false;
-        var status = Nt.ReferenceToken(token.IsNull ? NtHandle.CurrentThreadEffectiveToken : token, TokenAccessRights.Query, out var subject);
+        var status = token.IsNull
+            ? Nt.ReferenceToken(NtHandle.CurrentThreadEffectiveToken, TokenAccessRights.Query, out var subject, tokenPseudoHandles: true)
+            : Nt.ReferenceToken(token, TokenAccessRights.Query, out subject);
         if (!status.IsSuccess) return Fail(status);
         if (!token.IsNull)
         {
@@ -250,17 +245,35 @@ public sealed partial class Win32Api
         return true;
     }
 
-    /// <summary>PrivilegeCheck: are the privileges enabled in a client's impersonation token?</summary>
+    /// <summary>
+    /// AccessCheck as a C caller makes it, with the PRIVILEGE_SET buffer and its length: FALSE with ERROR_NOACCESS
+    /// for a NULL pointer, ERROR_INSUFFICIENT_BUFFER (the needed length written back) for a short buffer,
+    /// ERROR_GENERIC_NOT_MAPPED, ERROR_NO_IMPERSONATION_TOKEN ...; TRUE when the check ran, with
+    /// <paramref name="accessStatus"/> and, on a denial, the last error set.
+    /// </summary>
+    public bool AccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out bool accessStatus)
+    {
+        accessStatus = false;
+        var status = Nt.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out var result);
+        if (!status.IsSuccess) return Fail(status);
+        accessStatus = result.IsSuccess;
+        _thread.LastError = result.ToWin32Error();
+        return true;
+    }
+
+    /// <summary>PrivilegeCheck: are the privileges enabled in a token (an impersonation token at SecurityIdentification or above, or a primary token)?</summary>
     public bool PrivilegeCheck(NtHandle clientToken, IReadOnlyList<Luid> privileges, bool requireAll, out bool result)
         => Check(Nt.NtPrivilegeCheck(clientToken, privileges, requireAll, out result));
 
     /// <summary>
-    /// CreateProcessAsUser. The token handle needs TOKEN_QUERY, TOKEN_DUPLICATE and TOKEN_ASSIGN_PRIMARY
-    /// (ERROR_ACCESS_DENIED). An impersonation token is first copied to a primary token (which fails with
-    /// ERROR_BAD_IMPERSONATION_LEVEL below SecurityImpersonation). Without SeAssignPrimaryTokenPrivilege the token
+    /// CreateProcessAsUser. A NULL token runs the caller's own token, as CreateProcess does. Otherwise the handle needs
+    /// TOKEN_QUERY and TOKEN_ASSIGN_PRIMARY (ERROR_ACCESS_DENIED; observed: tok-52, and Wine's
+    /// test_create_process_token, where a handle with just those two rights succeeds on Windows 7 and later); a token
+    /// pseudo-handle is ERROR_INVALID_HANDLE. An impersonation token at SecurityImpersonation or above is made
+    /// primary by the kernel (ERROR_BAD_IMPERSONATION_LEVEL below). Without SeAssignPrimaryTokenPrivilege the token
     /// must be a restricted version (or copy) of the caller's own token: ERROR_PRIVILEGE_NOT_HELD otherwise.
     /// </summary>
-    /// <param name="token">The new process's token.</param>
+    /// <param name="token">The new process's token, or NULL for the caller's.</param>
     /// <param name="imageName">A name for the process.</param>
     /// <param name="desktop">STARTUPINFO.lpDesktop (<c>WinSta0\Default</c>), or null for the caller's desktop.</param>
     /// <param name="inheritHandles">bInheritHandles.</param>
@@ -268,27 +281,15 @@ public sealed partial class Win32Api
     public bool CreateProcessAsUser(NtHandle token, string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
     {
         information = default;
-        const uint needed = TokenAccessRights.Query | TokenAccessRights.Duplicate | TokenAccessRights.AssignPrimary;
-        var status = Nt.NtQueryObject(token, out var basic);
-        if (!status.IsSuccess) return Fail(status);
-        if (basic.TypeName != ObjectTypes.Token.Name) return Fail(NtStatus.ObjectTypeMismatch);
-        if ((basic.GrantedAccess & needed) != needed) return Fail(NtStatus.AccessDenied);
-        status = Nt.NtQueryInformationToken(token, TokenInformationClass.TokenType, out var type);
-        if (!status.IsSuccess) return Fail(status);
-        NtHandle primary = token;
-        bool copied = false;
-        if (type is TokenType.Impersonation)
+        if (!token.IsNull)
         {
-            var oa = new ObjectAttributes(SecurityQualityOfService: new SecurityQualityOfService(SecurityImpersonationLevel.Impersonation));
-            status = Nt.NtDuplicateToken(token, 0, oa, effectiveOnly: false, TokenType.Primary, out primary);
+            const uint needed = TokenAccessRights.Query | TokenAccessRights.AssignPrimary;
+            var status = Nt.NtQueryObject(token, out var basic);
             if (!status.IsSuccess) return Fail(status);
-            copied = true;
+            if (basic.TypeName != ObjectTypes.Token.Name) return Fail(NtStatus.ObjectTypeMismatch);
+            if ((basic.GrantedAccess & needed) != needed) return Fail(NtStatus.AccessDenied);
         }
-        status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, primary, imageName, desktop, inheritHandles, out var process);
-        if (copied) Nt.NtClose(primary);
-        if (!status.IsSuccess) return Fail(status);
-        information = new ProcessInformation(hProcess, hThread, process!.ProcessId, ThreadIdOf(hThread));
-        return true;
+        return CreateProcess(token, imageName, desktop, inheritHandles, out information);
     }
 
     // The ID comes from the thread handle, which holds the thread: by the time the call returns, another thread may
@@ -304,9 +305,12 @@ public sealed partial class Win32Api
 
     /// <summary>CreateProcess: a process with the caller's own token.</summary>
     public bool CreateProcess(string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+        => CreateProcess(NtHandle.Null, imageName, desktop, inheritHandles, out information);
+
+    private bool CreateProcess(NtHandle token, string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
     {
         information = default;
-        var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, NtHandle.Null, imageName, desktop, inheritHandles, out var process);
+        var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, token, imageName, desktop, inheritHandles, out var process);
         if (!status.IsSuccess) return Fail(status);
         information = new ProcessInformation(hProcess, hThread, process!.ProcessId, ThreadIdOf(hThread));
         return true;

@@ -29,6 +29,8 @@ public static class Win32Error
     public const int InvalidWindowHandle = 1400;
     /// <summary>ERROR_NOT_ENOUGH_QUOTA.</summary>
     public const int NotEnoughQuota = 1816;
+    /// <summary>ERROR_NON_ACCOUNT_SID: the SID is not an account SID.</summary>
+    public const int NonAccountSid = 1257;
     /// <summary>ERROR_UNKNOWN_REVISION.</summary>
     public const int UnknownRevision = 1305;
     /// <summary>ERROR_NONE_MAPPED.</summary>

@@ -12,22 +12,22 @@ namespace NtSec.Tests.Conformance;
 /// of <see cref="TokenFilter.Filter"/> and <see cref="Token"/>, and compared with the fact's expected fields.
 /// </summary>
 /// <remarks>
-/// Cases about filtering or membership that need the emulated kernel (handles, thread impersonation) are left to
-/// the kernel issue and not faked here:
+/// Cases about filtering or membership that need the emulated kernel (handles, thread impersonation) are not faked
+/// here; <see cref="KernelFactsTests"/> runs them, with every other token_api case, on the kernel:
 /// <list type="bullet">
 /// <item>tok-28: CheckTokenMembership(NULL, ...) on a thread that is not impersonating (the call duplicates the
 /// thread's primary token).</item>
 /// <item>tok-54: DuplicateHandle while impersonating a token whose matching SID is deny-only (the check uses the
 /// thread's effective token).</item>
 /// <item>tok-51, its linked-token half (TokenLinkedToken opens a handle to the other half of a split token) and its
-/// DuplicateTokenEx half; the CreateRestrictedToken elevation type is checked here.</item>
+/// DuplicateTokenEx half; the CreateRestrictedToken elevation type is checked here too.</item>
 /// </list>
 /// The other token_api cases (OpenThreadToken, DuplicateToken, NtAdjustGroupsToken, SetTokenInformation ...) are
 /// not about filtering.
 /// </remarks>
 public sealed class TokenFilterFactsTests(ITestOutputHelper output)
 {
-    /// <summary>Filtering and membership facts that only the emulated kernel can check (and tok-51's linked-token half).</summary>
+    /// <summary>Filtering and membership facts that only the emulated kernel can check (and tok-51's linked-token half); see <see cref="KernelFactsTests"/>.</summary>
     public static readonly string[] KernelIds = ["tok-28", "tok-54"];
 
     private static readonly Dictionary<string, Func<JsonElement, string?>> Checks = new()
@@ -181,7 +181,7 @@ public sealed class TokenFilterFactsTests(ITestOutputHelper output)
             if (failure is null) passed++;
             else failures.Add($"{id}: {failure}");
         }
-        ConformanceData.Report(output, $"facts.jsonl token_api filtering (tok-51 without its linked token; left to the kernel: {string.Join(", ", KernelIds)})", passed, Checks.Count, failures);
+        ConformanceData.Report(output, $"facts.jsonl token_api filtering (tok-51 without its linked token; on the kernel only: {string.Join(", ", KernelIds)})", passed, Checks.Count, failures);
         Assert.Empty(failures);
         // The kernel list names real cases, so it stays honest as the corpus changes.
         Assert.All(KernelIds, id => Assert.True(facts.ContainsKey(id), id + " is not in facts.jsonl"));

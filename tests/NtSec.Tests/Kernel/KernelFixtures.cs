@@ -1,3 +1,4 @@
+using global::NtSec;
 using global::NtSec.Acls;
 using global::NtSec.Authorization;
 using global::NtSec.Kernel;
@@ -43,6 +44,36 @@ internal static class KernelFixtures
     public static Token AliceToken() => UserBuilder(Alice, AliceLogon, 0x1001).Build();
 
     public static Token BobToken() => UserBuilder(Bob, BobLogon, 0x1002).Build();
+
+    /// <summary>A service's token: LocalService-like, holding SeImpersonatePrivilege (enabled) as service accounts do.</summary>
+    public static Token ServiceToken(Sid user, uint logonId)
+    {
+        var b = UserBuilder(user, Sid.Parse($"S-1-5-5-0-{logonId}"), logonId);
+        b.AddGroup(WellKnownSids.Service);
+        b.AddPrivilege("SeImpersonatePrivilege");
+        return b.Build();
+    }
+
+    /// <summary>
+    /// Copies a handle from one process into another, as a broker running as SYSTEM (with SeDebugPrivilege) would:
+    /// the System process's thread opens both processes and duplicates the handle with the same access.
+    /// </summary>
+    public static NtHandle Give(EmulatedSystem system, ProcessObject from, NtHandle handle, ProcessObject to)
+    {
+        var nt = system.SystemProcess.Threads[0].Nt;
+        Check(nt.NtOpenProcess(out var source, ProcessAccessRights.DupHandle, HandleAttributes.None, from.ProcessId));
+        Check(nt.NtOpenProcess(out var target, ProcessAccessRights.DupHandle, HandleAttributes.None, to.ProcessId));
+        Check(nt.NtDuplicateObject(source, handle, target, out var copy, 0, HandleAttributes.None, DuplicateOptions.SameAccess));
+        Check(nt.NtClose(source));
+        Check(nt.NtClose(target));
+        return copy;
+    }
+
+    /// <summary>Throws when a setup call fails (the tests assert on the calls they are about, not on their setup).</summary>
+    public static void Check(NtStatus status)
+    {
+        if (!status.IsSuccess) throw new InvalidOperationException("setup call failed: " + status);
+    }
 
     /// <summary>A machine with Alice's process (one thread) and Bob's process.</summary>
     public static (EmulatedSystem System, ProcessObject Alice, ProcessObject Bob) Machine()

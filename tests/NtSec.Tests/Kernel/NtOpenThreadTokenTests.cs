@@ -59,6 +59,41 @@ public class NtOpenThreadTokenTests
     }
 
     [Fact]
+    public void OpenAsSelf_decides_whose_token_the_access_check_uses()
+    {
+        // A service holding SeImpersonatePrivilege impersonates Bob at SecurityImpersonation. The token object was
+        // made by Bob's process, so its DACL is Bob's default DACL: Bob may open it, the service may not.
+        var (system, _, bob) = KernelFixtures.Machine();
+        var service = system.CreateProcess(KernelFixtures.ServiceToken(global::NtSec.Principals.Sid.Parse("S-1-5-80-1-2-3-4-5"), 0x3003), "service.exe");
+        var b = bob.Threads[0];
+        Assert.True(b.Win32.OpenProcessToken(NtHandle.CurrentProcess, TokenAccessRights.Duplicate, out var bobPrimary));
+        Assert.True(b.Win32.DuplicateToken(bobPrimary, SecurityImpersonationLevel.Impersonation, out var bobToken));
+        var given = KernelFixtures.Give(system, bob, bobToken, service);
+        var t = service.Threads[0];
+        Assert.True(t.Win32.SetThreadToken(null, given));
+        Assert.Equal(NtStatus.Success, t.Nt.NtOpenThreadToken(NtHandle.CurrentThread, TokenAccessRights.Query, false, out var asClient));
+        Assert.False(asClient.IsNull);
+        Assert.Equal(NtStatus.AccessDenied, t.Nt.NtOpenThreadToken(NtHandle.CurrentThread, TokenAccessRights.Query, true, out var asSelf));
+        Assert.True(asSelf.IsNull);
+    }
+
+    [Fact]
+    public void Another_threads_token_needs_THREAD_QUERY_LIMITED_INFORMATION_on_that_thread()
+    {
+        var (_, alice, _) = KernelFixtures.Machine();
+        var t = alice.Threads[0];
+        Assert.Equal(NtStatus.Success, t.Nt.NtCreateThread(out var worker, ThreadAccessRights.SetThreadToken | ThreadAccessRights.QueryLimitedInformation, NtHandle.CurrentProcess, out var second));
+        Assert.True(second!.Win32.ImpersonateSelf(SecurityImpersonationLevel.Impersonation));
+        Assert.Equal(NtStatus.Success, t.Nt.NtOpenThreadTokenEx(worker, TokenAccessRights.Query, false, HandleAttributes.Inherit, out var h));
+        Assert.Equal(NtStatus.Success, t.Nt.NtQueryObject(h, out var info));
+        Assert.Equal(HandleAttributes.Inherit, info.Attributes);
+        Assert.Same(second.ImpersonationToken, alice.GetHandles().Single(e => e.Handle == h).Entry.Object);
+        Assert.Equal(NtStatus.InvalidParameter, t.Nt.NtOpenThreadTokenEx(worker, TokenAccessRights.Query, false, (HandleAttributes)0x8000, out _));
+        // The calling thread itself is not impersonating.
+        Assert.Equal(NtStatus.NoToken, t.Nt.NtOpenThreadToken(NtHandle.CurrentThread, TokenAccessRights.Query, false, out _));
+    }
+
+    [Fact]
     public void Objects_are_freed_when_the_last_reference_goes()
     {
         var (system, alice, bob) = KernelFixtures.Machine();
