@@ -517,7 +517,7 @@ public sealed partial class ScenarioRunner
             {
                 "open-thread-token" => "the thread handle lacks THREAD_QUERY_LIMITED_INFORMATION",
                 "open-process-token" => "the process handle lacks PROCESS_QUERY_LIMITED_INFORMATION",
-                "create-process" => "the token handle needs TOKEN_QUERY, TOKEN_DUPLICATE and TOKEN_ASSIGN_PRIMARY",
+                "create-process" => "the token handle needs TOKEN_QUERY and TOKEN_ASSIGN_PRIMARY",
                 _ => "the handle was not granted the access this call needs",
             };
         }
