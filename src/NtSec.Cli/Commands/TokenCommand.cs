@@ -186,30 +186,7 @@ internal static class TokenCommand
     /// would let the copy through deny ACEs the original meets. Groups carrying the integrity level are kept as well.
     /// </remarks>
     internal static NtStatus DuplicateToken(Token source, TokenType type, SecurityImpersonationLevel level, bool effectiveOnly, out Token? duplicate)
-    {
-        duplicate = null;
-        if (source.Type == TokenType.Impersonation)
-        {
-            if (type == TokenType.Impersonation && level > source.ImpersonationLevel) return NtStatus.BadImpersonationLevel;
-            if (type == TokenType.Primary && source.ImpersonationLevel < SecurityImpersonationLevel.Impersonation) return NtStatus.BadImpersonationLevel;
-        }
-        var b = source.ToBuilder();
-        b.Type = type;
-        b.ImpersonationLevel = type == TokenType.Impersonation ? level : SecurityImpersonationLevel.Impersonation;
-        if (effectiveOnly)
-        {
-            const GroupAttributes Kept = GroupAttributes.Enabled | GroupAttributes.UseForDenyOnly | GroupAttributes.Integrity;
-            b.Groups.RemoveAll(g => (g.Attributes & Kept) == 0);
-            b.PrivilegeList.RemoveAll(p => !p.IsEnabled);
-            // An owner or primary group that was a dropped group falls back to the user, as a token needs them to be present.
-            if (b.Owner is { } owner && owner != b.User.Sid && !b.Groups.Any(g => g.Sid == owner)) b.Owner = null;
-            if (b.PrimaryGroup is { } primary && primary != b.User.Sid && !b.Groups.Any(g => g.Sid == primary)) b.PrimaryGroup = null;
-        }
-        b.TokenId = null;
-        b.ModifiedId = null;
-        duplicate = b.Build();
-        return NtStatus.Success;
-    }
+        => TokenDuplication.Duplicate(source, type, level, effectiveOnly, out duplicate);
 
     private static Option<string[]> ListOption(string name, string description, string helpName) => new(name)
     {

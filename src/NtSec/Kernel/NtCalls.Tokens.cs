@@ -130,13 +130,9 @@ public sealed partial class NtCalls
             var source = sourceObject.TokenLocked;
             var qos = objectAttributes?.SecurityQualityOfService;
             var level = qos?.ImpersonationLevel ?? SecurityImpersonationLevel.Anonymous;
-            if (!Enum.IsDefined(level)) return NtStatus.BadImpersonationLevel;
-            if (source.Type == TokenType.Impersonation)
-            {
-                if (tokenType == TokenType.Impersonation && level > source.ImpersonationLevel) return NtStatus.BadImpersonationLevel;
-                if (tokenType == TokenType.Primary && source.ImpersonationLevel < SecurityImpersonationLevel.Impersonation) return NtStatus.BadImpersonationLevel;
-            }
-            var copy = Copy(source, tokenType, level, effectiveOnly);
+            status = TokenDuplication.Duplicate(source, tokenType, level, effectiveOnly, out var duplicate);
+            if (!status.IsSuccess) return status;
+            var copy = duplicate!;
             var subject = EffectiveTokenLocked();
             var sd = objectAttributes?.SecurityDescriptor is { } given
                 ? ObjectSecurity.ForNewObject(subject, ObjectTypes.Token, given)
@@ -154,21 +150,7 @@ public sealed partial class NtCalls
     }
 
     internal static Token Copy(Token source, TokenType type, SecurityImpersonationLevel level, bool effectiveOnly)
-    {
-        var b = source.ToBuilder();
-        b.Type = type;
-        b.ImpersonationLevel = type == TokenType.Impersonation ? level : SecurityImpersonationLevel.Impersonation;
-        b.TokenId = null;
-        b.ModifiedId = source.ModifiedId;
-        if (effectiveOnly)
-        {
-            // A disabled group matches no ACE, so dropping it changes no check; deny-only groups and the integrity
-            // label stay, since they still take part in checks.
-            b.Groups.RemoveAll(g => (g.Attributes & (GroupAttributes.Enabled | GroupAttributes.UseForDenyOnly | GroupAttributes.Integrity)) == 0);
-            b.PrivilegeList.RemoveAll(p => !p.IsEnabled);
-        }
-        return b.Build();
-    }
+        => TokenDuplication.Copy(source, type, level, effectiveOnly);
 
     /// <summary>
     /// NtFilterToken (CreateRestrictedToken): a restricted copy of a token, by the rules of
