@@ -467,8 +467,7 @@ public sealed partial class ScenarioRunner
         t.Process.GetHandles().Select(e => e.Entry.Object).OfType<ProcessObject>().First(p => p.ProcessId == info.ProcessId);
 
     private static bool IsChild(Token? token, ThreadObject t) =>
-        token is not null && (token.ParentTokenId == t.Process.PrimaryToken.Token.TokenId
-            || token.ParentTokenId == t.Process.PrimaryToken.Token.ParentTokenId && token.User.Sid == t.Process.PrimaryToken.Token.User.Sid);
+        token is not null && NtCalls.IsChildOrSibling(token, t.Process.PrimaryToken.Token);
 
     private static List<T> Changed<T>(ImmutableArray<T> before, ImmutableArray<T> after) => [.. before.Except(after)];
 

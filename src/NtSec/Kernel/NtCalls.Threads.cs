@@ -251,7 +251,9 @@ public sealed partial class NtCalls
     /// or a copy sharing its token's parent in the same logon session (a sibling). NtSec also asks a sibling to be of
     /// the same user: in Windows a logon session has one user, but NtSec's tokens can share a logon ID by accident.
     /// </summary>
-    internal static bool IsChildOrSibling(Token token, Token callerPrimary) =>
+    /// <param name="token">The token the new process is to run with.</param>
+    /// <param name="callerPrimary">The creating process's primary token.</param>
+    public static bool IsChildOrSibling(Token token, Token callerPrimary) =>
         token.ParentTokenId == callerPrimary.TokenId
         || token.ParentTokenId == callerPrimary.ParentTokenId && token.AuthenticationId == callerPrimary.AuthenticationId && token.User.Sid == callerPrimary.User.Sid;
 }
