@@ -1,5 +1,6 @@
 using System.Buffers;
 using NtSec.Acls;
+using NtSec.Authorization.Conditions;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
@@ -448,11 +449,19 @@ public static class AccessCheck
                     ownerRights ? $"OWNER RIGHTS stands for the owner {Describe(owner)}, which {(isOwnerForDeny ? "is deny-only here: it matches deny ACEs only" : "the token is not")}" : WhyNoMatch(token, pass, sid, isDeny));
                 continue;
             }
-            if ((kind & Ace.CheckKind.Callback) != 0 && isAllow)
+            string? condition = null;
+            var conditionValue = ConditionValue.True;
+            if ((kind & Ace.CheckKind.Callback) != 0)
             {
-                // Conditions are not evaluated yet: fail closed. A conditional allow never grants; a conditional deny always denies.
-                explain?.Ace(stage, index, ace, AceOutcome.SkippedCondition, 0, "conditional allow ACE: conditions are not evaluated yet, so it grants nothing (fail closed)");
-                continue;
+                // A conditional allow applies when its condition is TRUE, a conditional deny unless it is FALSE.
+                var trace = explain is null ? null : new ConditionTrace();
+                conditionValue = ConditionEvaluator.Evaluate(ace.ApplicationData, token, sd.Sacl, isDeny, null, trace);
+                if (trace is not null) condition = ConditionExplainer.Describe(ace.ApplicationData, trace);
+                if (!ConditionEvaluator.Applies(conditionValue, isDeny))
+                {
+                    explain?.Ace(stage, index, ace, AceOutcome.SkippedCondition, 0, $"{condition}: the {(isDeny ? "deny" : "allow")} ACE does not apply");
+                    continue;
+                }
             }
             uint mask = mapping.Map(ace.Mask);
             int node = -1;
@@ -487,7 +496,7 @@ public static class AccessCheck
                     PropagateAllowUp(objectTypes, node, allowed, denied);
                 }
                 uint added = allowed[node < 0 ? 0 : node] & ~before;
-                explain?.Ace(stage, index, ace, AceOutcome.Granted, added, $"applies through {Describe(sid)}; grants the rights not already denied");
+                explain?.Ace(stage, index, ace, AceOutcome.Granted, added, $"applies through {Describe(sid)}{(condition is null ? "" : $" and its {condition}")}; grants the rights not already denied");
             }
             else
             {
@@ -503,7 +512,7 @@ public static class AccessCheck
                     for (int i = node; i < end; i++) denied[i] |= mask & ~allowed[i];
                     for (int p = Parent(objectTypes, node); p >= 0; p = Parent(objectTypes, p)) denied[p] |= hit & ~allowed[p];
                 }
-                string why = ace.IsCallback ? "conditional deny ACE: conditions are not evaluated yet, so it denies (fail closed)" : $"applies through {Describe(sid)}{(token.TryGetSidAttributes(sid, out var a) && (a & GroupAttributes.UseForDenyOnly) != 0 ? " (a deny-only SID)" : "")}";
+                string why = condition is not null ? $"applies through {Describe(sid)} and its {condition}{(conditionValue == ConditionValue.Unknown ? " (a deny ACE applies when UNKNOWN)" : "")}" : $"applies through {Describe(sid)}{(token.TryGetSidAttributes(sid, out var a) && (a & GroupAttributes.UseForDenyOnly) != 0 ? " (a deny-only SID)" : "")}";
                 explain?.Ace(stage, index, ace, AceOutcome.Denied, hit, why);
                 if (!maxAllowed && n == 1 && (hit & wanted) != 0)
                 {
