@@ -25,7 +25,7 @@ internal static class InheritCommand
         var parent = new Option<string?>("--parent") { Description = "The parent's descriptor: SDDL, or @FILE. Omit for an object without a parent.", HelpName = "SD" };
         var creator = new Option<string?>("--creator") { Description = "The descriptor the creator passes (SDDL or @FILE); omit for none.", HelpName = "SD" };
         var token = new Option<string?>("--token") { Description = "The creator's token: token JSON or saved 'whoami /all' output ('-' for standard input).", HelpName = "FILE" };
-        var container = new Option<bool>("--container") { Description = "The new object is a container (a directory, a key, a directory-service object)." };
+        var container = new Option<bool>("--container") { Description = "The new object is a container (a directory, a key; --type ds implies it)." };
         var objectType = new Option<string[]>("--object-type") { Description = "A class GUID of the new object (directory-service objects: the structural class, then auxiliary classes). May be repeated.", HelpName = "GUID", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true };
         var flags = new Option<string[]>("--flags") { Description = "SEF_* flags (" + string.Join(", ", AutoInheritFlagNames.All) + "); comma-separated or repeated. --type ds implies SEF_DACL_AUTO_INHERIT,SEF_SACL_AUTO_INHERIT.", HelpName = "SEF_...", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = true };
         var type = CommonOptions.Type("The new object's type, for its generic mapping and right names: " + string.Join(", ", CommonOptions.TypeNames) + ". Default: file (directory with --container).");
@@ -68,7 +68,12 @@ internal static class InheritCommand
                 guids.Add(guid);
             }
             var objType = ResolveType(parse.GetValue(type), isContainer);
-            if (objType == ObjectTypes.DirectoryServiceObject) sef |= AutoInheritFlags.DaclAutoInherit | AutoInheritFlags.SaclAutoInherit;
+            // Active Directory passes the auto-inherit flags, and its objects are always containers.
+            if (objType == ObjectTypes.DirectoryServiceObject)
+            {
+                sef |= AutoInheritFlags.DaclAutoInherit | AutoInheritFlags.SaclAutoInherit;
+                isContainer = true;
+            }
             var map = parse.GetValue(mapping) is { } m && GenericMapping.TryParse(m, out var gm) ? gm : objType.GenericMapping;
 
             var result = SecurityInheritance.CreatePrivateObjectSecurity(parentSd, creatorSd, isContainer, SecuritySubject.FromToken(tok!), map,
@@ -211,6 +216,8 @@ internal static class InheritCommand
             objType = found;
         }
         else if (isContainer) objType = ObjectTypes.Directory;
+        // Directory-service objects are always containers.
+        if (objType == ObjectTypes.DirectoryServiceObject && !(o.TryGetProperty("container", out var cf) && cf.ValueKind == JsonValueKind.False)) isContainer = true;
         var map = objType.GenericMapping;
         if (o.TryGetProperty("mapping", out var mv))
         {
