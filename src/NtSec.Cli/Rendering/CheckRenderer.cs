@@ -26,6 +26,7 @@ internal static class CheckRenderer
             : result.AccessStatus == NtStatus.Success ? style.Allow("granted") + $" ({status})"
             : style.Deny("denied") + $" ({status})";
         Line(output, style, "Result", verdict);
+        if (Hint(result.Status) is { } hint) Words(output, style, "Hint", hint);
         Wrapped(output, style, "Desired", Head(run.Desired, run.Type), Names(run.Desired, run.Type));
         if (run.WasMapped)
         {
@@ -183,6 +184,16 @@ internal static class CheckRenderer
         }
         json.WriteEndArray();
     }
+
+    /// <summary>
+    /// What the user can do about a refused check, keyed off the status the check refused with (each maps to one
+    /// <see cref="RefusalReason"/>), never off its text; null when there is nothing to suggest.
+    /// </summary>
+    public static string? Hint(NtStatus status)
+        => status == NtStatus.InvalidSecurityDescriptor ? "the descriptor has no owner or no group, which AccessCheck requires: give them with --owner (and --group)"
+        : status == NtStatus.NoImpersonationToken ? "AccessCheck needs an impersonation token, and this is a primary token: duplicate it as one (ntsec token duplicate --token FILE --type impersonation --level identification --out FILE)"
+        : status == NtStatus.BadImpersonationLevel ? "the token is at SecurityAnonymous: duplicate it at SecurityIdentification or above (ntsec token duplicate --token FILE --type impersonation --level identification --out FILE)"
+        : null;
 
     private static IReadOnlyList<string> Names(uint mask, ObjectTypeInfo? type) => AceRights.Names(mask, type);
 
