@@ -75,22 +75,11 @@ public sealed class SambaNtAclTests
         Assert.Equal(12, e!.Position);
     }
 
-    private static string? SambaPython()
-    {
-        const string python = "/usr/bin/python3";
-        if (!File.Exists(python)) return null;
-        var psi = new ProcessStartInfo(python, ["-c", "import samba.dcerpc.xattr"]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var p = Process.Start(psi)!;
-        p.WaitForExit();
-        return p.ExitCode == 0 ? python : null;
-    }
-
-    [Fact]
+    [SambaPythonFact]
     public void Python_samba_reads_what_ntsec_writes_and_ntsec_reads_what_it_writes()
     {
-        // An independent writer and reader; skips (returns) when python3-samba is not installed.
-        string? python = SambaPython();
-        if (python is null) return;
+        // An independent writer and reader.
+        string python = AuditEnvironment.SambaPython!;
         // Masks in hexadecimal: Samba's SDDL table differs from Windows' for FA.
         string sddl = "O:S-1-5-21-1-2-3-500G:S-1-5-21-1-2-3-513D:PAI(A;OICI;0x1f01ff;;;SY)(D;;0x1301bf;;;S-1-5-21-1-2-3-1002)(A;;0x1200a9;;;S-1-5-11)";
         var sd = SecurityDescriptor.FromSddl(sddl);
@@ -143,12 +132,11 @@ public sealed class SambaNtAclTests
         }
     }
 
-    [Fact]
+    [XattrFact]
     public void A_samba_tree_is_scanned_through_its_xattrs()
     {
         using var f = new AuditFixtures();
-        string? root = f.SambaTree(version: 4);
-        if (root is null) return; // the file system refuses security.* attributes: nothing to test here
+        Assert.NotNull(f.SambaTree(version: 4));
         var scan = CliHarness.RunIn(f.Directory, "", "audit", "scan", "share", "--principals", "principals.txt", "--out", "s.duckdb");
         Assert.True(scan.ExitCode == 0, scan.Error);
         Assert.Contains("6 objects (ntacl)", scan.Error, StringComparison.Ordinal);
