@@ -54,6 +54,7 @@ public static class Program
             BenchCommand.Create(terminal),
             RunCommand.CreateRun(terminal),
             RunCommand.CreateDemo(terminal),
+            AuditCommand.Create(terminal),
         };
         try
         {
