@@ -55,6 +55,7 @@ public static class Program
             BenchCommand.Create(terminal),
             RunCommand.CreateRun(terminal),
             RunCommand.CreateDemo(terminal),
+            AuditCommand.Create(terminal),
         };
         try
         {
