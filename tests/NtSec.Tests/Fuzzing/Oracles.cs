@@ -226,7 +226,6 @@ public static class Oracles
                 if (ace.IsRaw || !HasSddlCode(ace.Type)) return "an ACE SDDL cannot write";
                 if (ace.Sid.SubAuthorityCount == 0) return "ACE SID without sub-authorities";
                 if (SddlParser.AceTypeCodes.First(c => c.Type == ace.Type).InDacl != inDacl) return $"ACE type {ace.Type} in the other ACL";
-                if (ace.IsCallback || ace.Type == AceType.SystemResourceAttribute) return "conditional or resource attribute ACE";
             }
         }
         return null;
@@ -246,8 +245,23 @@ public static class Oracles
         return new SecurityDescriptor(sd.Owner, sd.Group, Project(sd.Dacl), Project(sd.Sacl), control, sd.DaclState, sd.SaclState);
 
         static Acl? Project(Acl? acl) => acl is null ? null : new Acl(acl.Aces.Select(a =>
-            new Ace(a.Type, a.Flags, a.Mask, a.Sid, a.ObjectType, a.InheritedObjectType,
-                a.IsCallback || a.Type == AceType.SystemResourceAttribute ? a.ApplicationData : default)));
+            new Ace(a.Type, a.Flags, a.Mask, a.Sid, a.ObjectType, a.InheritedObjectType, CarriedData(a))));
+    }
+
+    /// <summary>
+    /// The application data SDDL carries: text spells a condition's expression or an attribute's name, flags and
+    /// values, not the bytes that encoded them. Offsets into the block, values that overlap the name, bytes after the
+    /// last value and the padding are layout, so the reduction is the canonical encoding of the decoded value
+    /// (computed here by the codecs' decode and encode, not by the SDDL writer or parser under test).
+    /// </summary>
+    public static byte[] CarriedData(Ace ace)
+    {
+        var data = ace.ApplicationData;
+        if (ace.Type == AceType.SystemResourceAttribute)
+            return Claims.ClaimSecurityAttribute.TryReadRelative(data, out var attribute, out _) ? attribute!.ToRelative() : data.ToArray();
+        if (!ace.IsCallback) return [];
+        if (data.Length == 0) return [];
+        return CondCodec.TryDecode(data, out var root) ? CondCodec.Encode(root!) : data.ToArray();
     }
 
     private static IEnumerable<Ace> AllAces(SecurityDescriptor sd)
