@@ -38,39 +38,61 @@ internal sealed class DescriptorFacts
             HasOwnerRightsAce = dacl.HasEffectiveOwnerRightsAce;
             foreach (var ace in dacl.Aces)
             {
-                var kind = ace.Kind;
-                if ((kind & (Ace.CheckKind.Allow | Ace.CheckKind.Deny)) == 0 || (kind & Ace.CheckKind.InheritOnly) != 0) continue;
-                if ((kind & Ace.CheckKind.Callback) != 0)
+                byte k = Classify(ace);
+                if (k == Conditional)
                 {
                     plain = false;
                     break;
                 }
-                // Without an object type list an object ACE naming a type applies to nothing; one without a type
-                // applies to the object like a plain ACE.
-                if (ace.IsObjectAce && ace.ObjectType is not null) continue;
-                byte k = (kind & Ace.CheckKind.Allow) != 0 ? FastAce.Allow : FastAce.Deny;
-                if ((kind & Ace.CheckKind.OwnerRightsSid) != 0) k |= FastAce.OwnerRights;
-                if ((ace.Mask & AccessMask.GenericMask) != 0) k |= FastAce.Generic;
-                aces.Add(new FastAce(WellKnownSids.Canonical(ace.Sid), ace.Mask, k));
+                if (k != 0) aces.Add(new FastAce(WellKnownSids.Canonical(ace.Sid), ace.Mask, k));
             }
         }
         Aces = [.. aces];
         Plain = plain;
 
-        // The first effective label ACE of the SACL; none is the implicit Medium, NO_WRITE_UP label.
+        Label(sd, out long rank, out uint policy);
+        LabelRank = rank;
+        LabelPolicy = policy;
+    }
+
+    /// <summary><see cref="Classify"/>'s answer for a conditional ACE, which the fast path and the matrix leave to the full check.</summary>
+    public const byte Conditional = 0x80;
+
+    /// <summary>
+    /// What a check without an object type list does with a DACL entry: 0 when it never acts (not an access ACE,
+    /// inherit-only, or an object ACE naming a type), <see cref="Conditional"/> for a conditional ACE, else the
+    /// <see cref="FastAce"/> kind bits.
+    /// </summary>
+    public static byte Classify(Ace ace)
+    {
+        var kind = ace.Kind;
+        if ((kind & (Ace.CheckKind.Allow | Ace.CheckKind.Deny)) == 0 || (kind & Ace.CheckKind.InheritOnly) != 0) return 0;
+        if ((kind & Ace.CheckKind.Callback) != 0) return Conditional;
+        // Without an object type list an object ACE naming a type applies to nothing; one without a type applies
+        // to the object like a plain ACE.
+        if (ace.IsObjectAce && ace.ObjectType is not null) return 0;
+        byte k = (kind & Ace.CheckKind.Allow) != 0 ? FastAce.Allow : FastAce.Deny;
+        if ((kind & Ace.CheckKind.OwnerRightsSid) != 0) k |= FastAce.OwnerRights;
+        if ((ace.Mask & AccessMask.GenericMask) != 0) k |= FastAce.Generic;
+        return k;
+    }
+
+    /// <summary>The first effective label ACE of the SACL as a rank and a policy; none is the implicit Medium, NO_WRITE_UP label.</summary>
+    public static void Label(SecurityDescriptor sd, out long rank, out uint policy)
+    {
         var label = WellKnownSids.MediumIntegrity;
-        LabelPolicy = 1;
+        policy = 1;
         if (sd.Sacl is { } sacl)
         {
             foreach (var ace in sacl.Aces)
             {
                 if (ace.Type != AceType.SystemMandatoryLabel || ace.IsRaw || ace.IsInheritOnly) continue;
                 label = ace.Sid;
-                LabelPolicy = ace.Mask;
+                policy = ace.Mask;
                 break;
             }
         }
-        LabelRank = TokenFacts.Rank(label);
+        rank = TokenFacts.Rank(label);
     }
 
     /// <summary>The facts of <paramref name="sd"/>, computed on first use and kept on the descriptor.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using NtSec.Acls;
 using NtSec.Authorization.FastPath;
 using NtSec.Descriptors;
 using NtSec.Principals;
@@ -137,16 +138,39 @@ public sealed class AccessMatrix
         }
         _distinct = [.. distinctList];
         int n = _distinct.Length;
-        var facts = new DescriptorFacts[n];
-        Parallel.For(0, n, Options(), i => facts[i] = DescriptorFacts.For(_distinct[i]));
+        // Two passes over the ACEs, straight from the descriptors (no object per descriptor): count, then fill.
         var starts = new int[n + 1];
+        var plain = new bool[n];
+        var labelKeys = new (long, uint)[n];
+        Parallel.For(0, n, Options(), i =>
+        {
+            var sd = _distinct[i];
+            bool ok = sd.Owner is not null && sd.Group is not null;
+            int count = 0;
+            if (ok && sd.Dacl is { } dacl)
+            {
+                foreach (var ace in dacl.Aces)
+                {
+                    byte k = DescriptorFacts.Classify(ace);
+                    if (k == DescriptorFacts.Conditional)
+                    {
+                        ok = false;
+                        break;
+                    }
+                    if (k != 0) count++;
+                }
+            }
+            plain[i] = ok;
+            starts[i + 1] = ok ? count : 0;
+            DescriptorFacts.Label(sd, out long rank, out uint policy);
+            labelKeys[i] = (rank, policy);
+        });
         var labels = new Dictionary<(long, uint), int>();
         var labelOf = new int[n];
         for (int i = 0; i < n; i++)
         {
-            starts[i + 1] = starts[i] + (facts[i].Plain ? facts[i].Aces.Length : 0);
-            var key = (facts[i].LabelRank, facts[i].LabelPolicy);
-            if (!labels.TryGetValue(key, out int l)) labels.Add(key, l = labels.Count);
+            starts[i + 1] += starts[i];
+            if (!labels.TryGetValue(labelKeys[i], out int l)) labels.Add(labelKeys[i], l = labels.Count);
             labelOf[i] = l;
         }
         _labels = new (long, uint)[labels.Count];
@@ -156,21 +180,29 @@ public sealed class AccessMatrix
         int Row(Sid sid, bool deny) => sidIndex.TryGetValue(sid, out int k) ? (deny ? 2 + (2 * k) : 1 + (2 * k)) * _groups : 0;
         Parallel.For(0, n, Options(), i =>
         {
-            var f = facts[i];
-            if (!f.Plain)
+            if (!plain[i])
             {
                 _compiled[i] = new Compiled(true, false, false, 0, 0, 0, 0);
                 return;
             }
+            var sd = _distinct[i];
+            var owner = sd.Owner!.Value;
             int at = starts[i];
-            foreach (var ace in f.Aces)
+            bool ownerRightsAce = false;
+            if (sd.Dacl is { } dacl)
             {
-                bool deny = (ace.Kind & FastAce.Deny) != 0;
-                var sid = (ace.Kind & FastAce.OwnerRights) != 0 ? f.Owner : ace.Sid;
-                uint mask = (ace.Kind & FastAce.Generic) != 0 ? mapping.Map(ace.Mask) : ace.Mask;
-                _aces[at++] = new CompiledAce(Row(sid, deny), mask, deny);
+                ownerRightsAce = dacl.HasEffectiveOwnerRightsAce;
+                foreach (var ace in dacl.Aces)
+                {
+                    byte kind = DescriptorFacts.Classify(ace);
+                    if (kind == 0) continue;
+                    bool deny = (kind & FastAce.Deny) != 0;
+                    var sid = (kind & FastAce.OwnerRights) != 0 ? owner : ace.Sid;
+                    uint mask = (kind & FastAce.Generic) != 0 ? mapping.Map(ace.Mask) : ace.Mask;
+                    _aces[at++] = new CompiledAce(Row(sid, deny), mask, deny);
+                }
             }
-            _compiled[i] = new Compiled(false, f.DaclPresent, f.HasOwnerRightsAce, Row(f.Owner, false), labelOf[i], starts[i], f.Aces.Length);
+            _compiled[i] = new Compiled(false, sd.DaclState == AclState.Present, ownerRightsAce, Row(owner, false), labelOf[i], starts[i], at - starts[i]);
         });
     }
 
