@@ -58,9 +58,11 @@ public static class Program
             SidCommand.Create(terminal),
             CheckCommand.Create(terminal),
             TokenCommand.Create(terminal),
+            InheritCommand.Create(terminal),
             BenchCommand.Create(terminal),
             RunCommand.CreateRun(terminal),
             RunCommand.CreateDemo(terminal),
+            AuditCommand.Create(terminal),
         };
         try
         {
