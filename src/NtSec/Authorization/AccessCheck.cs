@@ -66,6 +66,9 @@ public static class AccessCheck
         Sid? principalSelf = null,
         AccessCheckExplanation? explanation = null)
     {
+        // The common case runs on precomputed facts (FastPath/PlainAccessCheck.cs); it declines everything else.
+        if (objectTypes.IsEmpty && principalSelf is null && explanation is null
+            && FastPath.PlainAccessCheck.TryCheck(descriptor, token, desiredAccess, mapping, out var plain)) return plain;
         int n = Math.Max(1, objectTypes.Length);
         uint[]? rentedG = null;
         NtStatus[]? rentedS = null;

@@ -185,6 +185,12 @@ public sealed class Token
 
     private static bool IsEnabledForDeny(GroupAttributes a) => (a & (GroupAttributes.Enabled | GroupAttributes.UseForDenyOnly)) != 0;
 
+    /// <summary>
+    /// What the access check's fast path precomputed from this immutable token (Authorization/FastPath);
+    /// built on first use, and a race only builds it twice.
+    /// </summary>
+    internal Authorization.FastPath.TokenFacts? CheckFacts;
+
     /// <summary>The user, with its attributes (it may be deny-only in a restricted token).</summary>
     public SidAndAttributes User { get; }
 
