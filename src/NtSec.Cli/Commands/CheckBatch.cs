@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using NtSec.Authorization;
+using NtSec.Authorization.Conditions;
 using NtSec.Cli.Input;
 using NtSec.Cli.Rendering;
 using NtSec.Descriptors;
@@ -18,7 +19,7 @@ namespace NtSec.Cli.Commands;
 /// </summary>
 internal static class CheckBatch
 {
-    private static readonly string[] Fields = ["id", "sd", "token", "desired", "mapping", "type", "objectTypes", "selfSid"];
+    private static readonly string[] Fields = ["id", "sd", "token", "desired", "mapping", "type", "objectTypes", "selfSid", "policies"];
 
     private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -229,7 +230,23 @@ internal static class CheckBatch
                 self = s;
             }
 
-            run = CheckRun.Execute(sd!, token!, requested, desired, mapping.Value, type, list, self, explain: false);
+            IReadOnlyList<CentralAccessPolicy>? policies = null;
+            if (fields.TryGetValue("policies", out e) && e.ValueKind != JsonValueKind.Null)
+            {
+                if (list.Length > 0)
+                {
+                    error = "policies: central access policies apply to a plain check, not to an object type list";
+                    return false;
+                }
+                if (!CentralAccessPolicy.TryReadList(e, context, out var read, out string capError))
+                {
+                    error = "policies" + (capError.StartsWith('[') ? capError : ": " + capError);
+                    return false;
+                }
+                policies = read;
+            }
+
+            run = CheckRun.Execute(sd!, token!, requested, desired, mapping.Value, type, list, self, explain: false, policies: policies);
             error = null;
             return true;
         }
@@ -315,6 +332,7 @@ internal static class CheckBatch
             WriteId(json, id);
             json.WriteNull("granted");
             json.WriteNull("status");
+            json.WriteNull("staged");
             json.WriteNull("privilegesUsed");
             json.WriteNull("results");
             json.WriteString("error", error);
