@@ -91,6 +91,40 @@ internal static class CheckRenderer
         }
     }
 
+    // Each operator of a condition as data: its value, why, and its operands (kind, attribute name and type).
+    private static void WriteConditionTrace(Utf8JsonWriter json, NtSec.Authorization.Conditions.ConditionTrace trace)
+    {
+        json.WriteStartArray("conditionSteps");
+        foreach (var c in trace.Steps)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("offset", c.Offset);
+            json.WriteString("operator", c.Operator);
+            json.WriteString("value", NtSec.Authorization.Conditions.ConditionExplainer.Name(c.Value));
+            json.WriteString("reason", c.Reason.ToString());
+            WriteOperand(json, "left", c.Left);
+            if (c.Right is { } right) WriteOperand(json, "right", right);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    private static void WriteOperand(Utf8JsonWriter json, string name, NtSec.Authorization.Conditions.ConditionOperand o)
+    {
+        json.WriteStartObject(name);
+        json.WriteString("kind", o.Kind.ToString());
+        if (o.Kind == NtSec.Authorization.Conditions.ConditionOperandKind.Attribute)
+        {
+            json.WriteString("source", o.Source.ToString());
+            json.WriteString("name", o.Name);
+            json.WriteBoolean("found", o.Found);
+            if (o.ValueType is { } t) json.WriteString("valueType", NtSec.Tokens.ClaimJson.TypeName(t));
+        }
+        if (o.Kind == NtSec.Authorization.Conditions.ConditionOperandKind.Result) json.WriteString("value", NtSec.Authorization.Conditions.ConditionExplainer.Name(o.Value));
+        else json.WriteNumber("count", o.Count);
+        json.WriteEndObject();
+    }
+
     private static string Taken(uint mask, ObjectTypeInfo? type) => mask == 0 ? "nothing" : $"{Hex.Mask(mask)} ({string.Join(" | ", Names(mask, type))})";
 
     /// <summary>The JSON document of one check (version 1; see docs/cli.md), followed by a new line.</summary>
@@ -186,6 +220,7 @@ internal static class CheckRenderer
                 json.WriteString("flavor", step.Flavor.ToString());
             }
             if (step.Condition is { } condition) json.WriteString("condition", condition.ToString());
+            if (step.ConditionTrace is { } trace) WriteConditionTrace(json, trace);
             json.WriteString("message", ExplanationText.Describe(step, type, names));
             json.WriteEndObject();
         }
