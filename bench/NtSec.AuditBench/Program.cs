@@ -26,6 +26,7 @@ string User(int u) => $"{Domain}-{5000 + u}";
 var sw = Stopwatch.StartNew();
 string save = Path.Combine(dir, "estate.txt");
 var sddl = new string[distinct];
+var seen = new HashSet<string>(StringComparer.Ordinal);
 for (int d = 0; d < distinct; d++)
 {
     var sb = new StringBuilder(d % 7 == 0 ? "D:PAI" : "D:AI");
@@ -41,6 +42,12 @@ for (int d = 0; d < distinct; d++)
     int inherited = rng.Next(1, 5);
     for (int a = 0; a < inherited; a++) sb.Append(CultureInfo.InvariantCulture, $"(A;OICIID;{(rng.Next(3) == 0 ? "0x1301bf" : "0x1200a9")};;;{Group(rng.Next(Groups))})");
     sb.Append(CultureInfo.InvariantCulture, $"(A;OICIID;0x1200a9;;;{Domain}-513)");
+    // Random draws repeat now and then; a repeat is drawn again so that the estate has exactly DESCRIPTORS.
+    if (!seen.Add(sb.ToString()))
+    {
+        d--;
+        continue;
+    }
     sddl[d] = sb.ToString();
 }
 using (var w = new StreamWriter(save, false, new UnicodeEncoding(false, false), 1 << 20))

@@ -164,6 +164,38 @@ internal static partial class AuditCommand
         return command;
     }
 
+    private static Command Sql(Terminal terminal)
+    {
+        var db = Db();
+        var query = new Argument<string>("query") { Description = "SQL over the tables (docs/audit.md); COPY ... TO 'file.parquet' (FORMAT parquet) exports." };
+        var command = new Command("sql", "Run SQL on the database (read-only) and print the result as CSV.") { db, query };
+        command.SetAction(parse =>
+        {
+            if (!TryOpen(terminal, parse.GetValue(db)!, out var store)) return ExitCodes.BadInput;
+            using (store)
+            {
+                try
+                {
+                    using var cmd = store!.Command(parse.GetValue(query)!);
+                    using var r = cmd.ExecuteReader();
+                    if (r.FieldCount > 0)
+                    {
+                        terminal.Out.WriteLine(string.Join(',', Enumerable.Range(0, r.FieldCount).Select(i => Csv(r.GetName(i)))));
+                        while (r.Read())
+                            terminal.Out.WriteLine(string.Join(',', Enumerable.Range(0, r.FieldCount).Select(i => r.IsDBNull(i) ? "" : Csv(Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) ?? ""))));
+                    }
+                    return ExitCodes.Success;
+                }
+                catch (DuckDB.NET.Data.DuckDBException e)
+                {
+                    terminal.Error.WriteLine("error: " + e.Message);
+                    return ExitCodes.BadInput;
+                }
+            }
+        });
+        return command;
+    }
+
     private static Command Report(Terminal terminal)
     {
         var db = Db();
