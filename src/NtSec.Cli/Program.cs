@@ -51,6 +51,7 @@ public static class Program
             SidCommand.Create(terminal),
             CheckCommand.Create(terminal),
             TokenCommand.Create(terminal),
+            InheritCommand.Create(terminal),
             BenchCommand.Create(terminal),
             RunCommand.CreateRun(terminal),
             RunCommand.CreateDemo(terminal),
