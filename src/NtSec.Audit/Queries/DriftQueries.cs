@@ -15,6 +15,12 @@ public enum DriftKind
     OrphanedSid,
     /// <summary>A deny ACE that never applies: inherit-only, or for a SID no principal's token holds.</summary>
     DenyNeverMatches,
+    /// <summary>
+    /// A DACL that is not protected but whose inherited ACEs are not what its parent's inheritable ACEs give it
+    /// (by the library's inheritance algorithm, <see cref="NtSec.Inheritance.Propagation.Inherit"/>): a copy that
+    /// was never re-propagated, an ACE added with the inherited flag, or a parent changed without propagation.
+    /// </summary>
+    ParentDiffers,
     /// <summary>An object whose stored descriptor could not be used (missing, invalid) or not confirmed (unverified, ignored).</summary>
     Unreadable,
 }
@@ -36,6 +42,7 @@ public static class DriftQueries
         DriftKind.NonCanonical => "non-canonical",
         DriftKind.OrphanedSid => "orphaned-sid",
         DriftKind.DenyNeverMatches => "deny-never-matches",
+        DriftKind.ParentDiffers => "parent-differs",
         _ => "unreadable",
     };
 
@@ -60,6 +67,11 @@ public static class DriftQueries
         ArgumentNullException.ThrowIfNull(kinds);
         foreach (var kind in kinds)
         {
+            if (kind == DriftKind.ParentDiffers)
+            {
+                foreach (var row in ParentDiffers(store, pathGlob)) yield return row;
+                continue;
+            }
             var ps = new List<object?>();
             string sql = Sql(kind);
             if (pathGlob is not null) sql = $"SELECT * FROM ({sql}) q(path, detail) WHERE replace(lower(q.path), '\\', '/') GLOB $1";
@@ -67,6 +79,52 @@ public static class DriftQueries
             using var cmd = store.Command(sql, [.. ps]);
             using var r = cmd.ExecuteReader();
             while (r.Read()) yield return new DriftRow(kind, r.GetString(0), r.GetString(1));
+        }
+    }
+
+    // Each distinct (parent descriptor, child descriptor, container) triple is computed once, then fanned out to paths.
+    private static IEnumerable<DriftRow> ParentDiffers(EstateStore store, string? pathGlob)
+    {
+        var mapping = NtSec.Authorization.ObjectTypes.File.GenericMapping;
+        var descriptors = new Dictionary<int, NtSec.Descriptors.SecurityDescriptor>();
+        var verdicts = new Dictionary<(int, int, bool), string?>();
+        NtSec.Descriptors.SecurityDescriptor Load(int id)
+        {
+            if (!descriptors.TryGetValue(id, out var sd))
+                descriptors[id] = sd = NtSec.Descriptors.SecurityDescriptor.FromBinary(CellExplainer.Blob(store, "SELECT sd_binary FROM descriptors WHERE descriptor_id = $1", id));
+            return sd;
+        }
+        var ps = new List<object?>();
+        string where = pathGlob is null ? "" : " AND " + AccessQueries.PathGlob(ps, pathGlob);
+        string sql = "SELECT o.path, o.descriptor_id, p.descriptor_id, coalesce(o.is_directory, EXISTS (SELECT 1 FROM objects c WHERE c.parent = o.path)), p.path "
+            + $"FROM objects o JOIN objects p ON p.path = o.parent WHERE o.descriptor_id IS NOT NULL AND p.descriptor_id IS NOT NULL{where} ORDER BY o.seq";
+        using var cmd = store.Command(sql, [.. ps]);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var key = (r.GetInt32(1), r.GetInt32(2), r.GetBoolean(3));
+            if (!verdicts.TryGetValue(key, out var verdict))
+            {
+                var child = Load(key.Item1);
+                verdict = null;
+                if ((child.Control & NtSec.Descriptors.SecurityDescriptorControl.DaclProtected) == 0 && child.DaclState == NtSec.Descriptors.AclState.Present)
+                {
+                    var node = NtSec.Inheritance.SecurityTreeNode.Leaf("", key.Item3, child);
+                    var expected = NtSec.Inheritance.Propagation.Inherit(Load(key.Item2), node, mapping, out _);
+                    var have = child.Dacl!.Aces.Where(a => a.IsInherited).ToList();
+                    var want = expected.Dacl?.Aces.Where(a => a.IsInherited).ToList() ?? [];
+                    if (!have.SequenceEqual(want))
+                    {
+                        var missing = want.Where(a => !have.Contains(a)).ToList();
+                        var extra = have.Where(a => !want.Contains(a)).ToList();
+                        verdict = missing.Count == 0 && extra.Count == 0
+                            ? "inherited ACEs in another order than the parent gives them"
+                            : $"inherited ACEs differ from what the parent gives: {missing.Count} missing{(missing.Count > 0 ? " (" + missing[0] + (missing.Count > 1 ? ", ..." : "") + ")" : "")}, {extra.Count} not from the parent{(extra.Count > 0 ? " (" + extra[0] + (extra.Count > 1 ? ", ..." : "") + ")" : "")}";
+                    }
+                }
+                verdicts[key] = verdict;
+            }
+            if (verdict is not null) yield return new DriftRow(DriftKind.ParentDiffers, r.GetString(0), verdict);
         }
     }
 }

@@ -65,7 +65,7 @@ internal static partial class AuditCommand
         var kinds = new Option<string[]>("--kind") { Description = "Only these kinds: " + string.Join(", ", Enum.GetValues<DriftKind>().Select(DriftQueries.Name)) + ".", AllowMultipleArgumentsPerToken = true };
         var path = new Option<string?>("--path") { Description = "Only paths matching this glob." };
         var format = OutputFormat();
-        var command = new Command("drift", "ACLs that drift from inheritance and hygiene: explicit ACEs, protected or non-canonical DACLs, orphaned SIDs, deny ACEs that never match, unreadable ACLs.") { db, kinds, path, format };
+        var command = new Command("drift", "ACLs that drift from inheritance and hygiene: explicit ACEs, protected or non-canonical DACLs, orphaned SIDs, deny ACEs that never match, inherited ACEs the parent does not give, unreadable ACLs.") { db, kinds, path, format };
         command.SetAction(parse =>
         {
             var all = Enum.GetValues<DriftKind>();
@@ -102,7 +102,7 @@ internal static partial class AuditCommand
                             output.WriteLine($"{DriftQueries.Name(r.Kind)}\t{r.Path}\t{r.Detail}");
                             n++;
                         }
-                        output.WriteLine($"# {n} finding{(n == 1 ? "" : "s")}; drift from what the parent would give needs the inheritance algorithm and is not reported yet");
+                        output.WriteLine($"# {n} finding{(n == 1 ? "" : "s")}");
                         break;
                 }
                 return ExitCodes.Success;

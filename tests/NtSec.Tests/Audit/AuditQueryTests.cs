@@ -42,6 +42,11 @@ public sealed class AuditQueryTests : IDisposable
         Assert.Contains("orphaned-sid,Data\\Public\\old.txt,ACE #0 S-1-5-21-1-2-3-4242", lines);
         Assert.Contains("deny-never-matches,Data\\Public\\old.txt,deny ACE #2 S-1-5-21-1-2-3-9999 matches no principal's token", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith("explicit,Data,", StringComparison.Ordinal));
+        // Finance's deny is inheritable (OICI) but q1.xlsx lacks its copy; old.txt is not protected yet inherits
+        // nothing from Public; readme.txt has all its copies.
+        Assert.Contains(lines, l => l.StartsWith("parent-differs,Data\\Finance\\q1.xlsx,\"inherited ACEs differ from what the parent gives: 1 missing ((D;ID;FA;;;S-1-5-21-1-2-3-1002))", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("parent-differs,Data\\Public\\old.txt,\"inherited ACEs differ from what the parent gives: 3 missing", StringComparison.Ordinal));
+        Assert.Equal(2, lines.Count(l => l.StartsWith("parent-differs,", StringComparison.Ordinal)));
         var only = Ntsec("audit", "drift", "--db", "e.duckdb", "--kind", "protected", "--format", "csv");
         Assert.Equal(["kind,path,detail", "protected,Data,protected (root of the scan)"], only.OutLines);
     }
