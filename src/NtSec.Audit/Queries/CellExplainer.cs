@@ -19,8 +19,9 @@ namespace NtSec.Audit.Queries;
 /// <param name="File">The check of the object's own descriptor.</param>
 /// <param name="Share">The check of the share's ACL, when the scan had one.</param>
 /// <param name="Effective">What the check grants now: the file's grant, intersected with the share's.</param>
+/// <param name="Names">The scan's principal names by user SID, for the rendering.</param>
 public sealed record CellExplanation(string Path, string Status, string Principal, SecurityDescriptor? Descriptor, bool OwnerKnown, bool? IsDirectory,
-    uint Desired, uint? StoredGranted, AccessCheckExplanation? File, AccessCheckExplanation? Share, uint Effective);
+    uint Desired, uint? StoredGranted, AccessCheckExplanation? File, AccessCheckExplanation? Share, uint Effective, IReadOnlyDictionary<NtSec.Principals.Sid, string> Names);
 
 /// <summary>Explains cells of the matrix with the library's access check explanation.</summary>
 public static class CellExplainer
@@ -80,7 +81,12 @@ public static class CellExplainer
                 effective &= s.IsGranted ? s.GrantedAccess : 0;
             }
         }
-        return new CellExplanation(path, status, name, sd, sd?.Owner is not null, isDir, desired, stored, file, share, effective);
+        var names = new Dictionary<NtSec.Principals.Sid, string>();
+        using (var cmd = store.Command("SELECT sid, name FROM principals ORDER BY principal_id"))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+                if (NtSec.Principals.Sid.TryParse(r.GetString(0), out var sid)) names.TryAdd(sid, r.GetString(1));
+        return new CellExplanation(path, status, name, sd, sd?.Owner is not null, isDir, desired, stored, file, share, effective, names);
     }
 
     internal static byte[] Blob(EstateStore store, string sql, params object?[] ps)
@@ -110,10 +116,12 @@ public static class CellExplainer
         sb.Append(CultureInfo.InvariantCulture, $"descriptor: {cell.Descriptor.ToSddl()}\n");
         if (!cell.OwnerKnown) sb.Append("owner:      not in the source (icacls /save stores only the DACL): checked as owned by nobody (S-1-0-0), so no owner rights\n");
         if (cell.Status == "unverified") sb.Append("note:       smbd serves this stored ACL only while its hash matches the POSIX ACL, which ntsec cannot confirm\n");
-        sb.Append('\n').Append(cell.File!.ToText(type));
+        // The library's one renderer, with the scan's principal names for their SIDs.
+        string? Name(NtSec.Principals.Sid sid) => cell.Names.TryGetValue(sid, out var n) ? n : null;
+        sb.Append('\n').Append(ExplanationText.Render(cell.File!, type, Name));
         if (cell.Share is not null)
         {
-            sb.Append("\nshare ACL (access through the share is the intersection):\n").Append(cell.Share.ToText(type));
+            sb.Append("\nshare ACL (access through the share is the intersection):\n").Append(ExplanationText.Render(cell.Share, type, Name));
         }
         sb.Append(CultureInfo.InvariantCulture, $"\neffective:  {type.FormatRights(cell.Effective)} (0x{cell.Effective:x8})\n");
         if (cell.Desired == AccessMask.MaximumAllowed && cell.StoredGranted is uint stored)
