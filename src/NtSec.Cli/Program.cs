@@ -15,7 +15,7 @@ public static class Program
         // Console.Out flushes on every write; a pipe gets a large buffer instead so --batch stays fast.
         bool redirected = Console.IsOutputRedirected;
         var stdout = redirected ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) : Console.Out;
-        var stdin = Console.IsInputRedirected ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, true, 1 << 16) : Console.In;
+        var stdin = Console.IsInputRedirected ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, false, 1 << 16) : Console.In;
         try
         {
             return Run(args, stdin, stdout, Console.Error, !redirected && ColourWanted() ? Style.Ansi : Style.Plain, null, !Console.IsErrorRedirected);
