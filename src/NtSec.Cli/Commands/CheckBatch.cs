@@ -188,7 +188,9 @@ internal static class CheckBatch
             };
             if (!_reader.TryRead(text, out var request, out var requestError))
             {
-                error = $"{requestError!.Field}: {requestError.Reason}";
+                error = requestError!.Field == "mapping" && requestError.Kind == CheckRequestErrorKind.Usage
+                    ? "mapping: give \"type\" or \"mapping\" (or --type or --mapping for every line): the check needs the object's generic mapping"
+                    : $"{requestError.Field}: {requestError.Reason}";
                 return false;
             }
             run = CheckRun.Execute(request!, explain: false);

@@ -39,11 +39,12 @@ public static class DescriptorText
 {
     /// <summary>
     /// The form of <paramref name="text"/>, by content alone: text starting with an SDDL component (<c>O:</c>,
-    /// <c>G:</c>, <c>D:</c>, <c>S:</c>) is SDDL; icacls and Get-Acl output by their layout; text of hexadecimal digits
-    /// only (white space and one leading <c>0x</c> allowed) is hex; of base64 characters only, or holding an LDIF
-    /// <c>name:: value</c> line, base64. Anything else is read as SDDL, whose parser then says what is wrong. The sets
-    /// do not overlap for real descriptors: SDDL always holds ':', hex and base64 never do, and the base64 of a
-    /// descriptor starts <c>AQ</c> (revision 1), which is not hexadecimal.
+    /// <c>G:</c>, <c>D:</c>, <c>S:</c>) is SDDL; icacls and Get-Acl output by their layout; hexadecimal digits only
+    /// (white space and one leading <c>0x</c> allowed) starting <c>01</c>, the revision byte every self-relative
+    /// descriptor starts with, is hex; base64 characters only starting <c>AQ</c> (the same byte in base64), or an
+    /// LDIF <c>name:: value</c> line, is base64. Anything else is read as SDDL, whose parser then says what is wrong
+    /// (so a stray word stays an SDDL error). The forms cannot be confused: SDDL always holds ':', hex and base64
+    /// never do, and <c>Q</c> is not a hexadecimal digit.
     /// </summary>
     public static DescriptorFormat Detect(string text)
     {
@@ -57,7 +58,7 @@ public static class DescriptorText
         }
         if (t.Length == 0) return DescriptorFormat.Sddl;
         if (IsHex(t)) return DescriptorFormat.Hex;
-        if (IsBase64(t) || BinaryText.HasLdifBase64Attribute(text)) return DescriptorFormat.Base64;
+        if ((t.StartsWith("AQ", StringComparison.Ordinal) && IsBase64(t)) || BinaryText.HasLdifBase64Attribute(text)) return DescriptorFormat.Base64;
         return DescriptorFormat.Sddl;
     }
 
@@ -121,6 +122,7 @@ public static class DescriptorText
     private static bool IsHex(ReadOnlySpan<char> t)
     {
         if (t.Length >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) t = t[2..];
+        if (!t.StartsWith("01", StringComparison.Ordinal)) return false;
         int digits = 0;
         foreach (char c in t)
         {

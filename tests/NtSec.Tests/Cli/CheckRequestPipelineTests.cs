@@ -69,7 +69,9 @@ public sealed class CheckRequestPipelineTests : IDisposable
         Assert.Equal(DescriptorFormat.Base64, DescriptorText.Detect(_base64));
         Assert.Equal(DescriptorFormat.Base64, DescriptorText.Detect("nTSecurityDescriptor:: " + _base64));
         Assert.Equal(DescriptorFormat.Icacls, DescriptorText.Detect(File.ReadAllText(Path.Combine(_dir.FullName, "icacls-projects.txt"))));
-        // Neither: read as SDDL, whose parser says what is wrong.
+        // Neither: read as SDDL, whose parser says what is wrong (a word is not base64, nor hex that is no descriptor).
+        Assert.Equal(DescriptorFormat.Sddl, DescriptorText.Detect("garbage"));
+        Assert.Equal(DescriptorFormat.Sddl, DescriptorText.Detect("deadbeef"));
         Assert.Equal(DescriptorFormat.Sddl, DescriptorText.Detect("(A;;FA;;;WD)"));
     }
 
