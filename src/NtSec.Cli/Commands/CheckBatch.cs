@@ -314,8 +314,8 @@ internal static class CheckBatch
             WriteId(json, id);
             json.WriteNull("granted");
             json.WriteNull("status");
-            json.WriteNull("staged");
             json.WriteNull("privilegesUsed");
+            json.WriteNull("staged");
             json.WriteNull("results");
             json.WriteString("error", error);
             json.WriteEndObject();
