@@ -123,6 +123,10 @@ internal static class CheckBatch
                 json.WriteNull("error");
                 if (standalone)
                 {
+                    // The page names the granted bits as check --json does (grantedRights), from the one right-name table.
+                    json.WriteStartArray("grantedRights");
+                    foreach (string right in AceRights.Names(run!.Result.GrantedAccess, run.Type)) json.WriteStringValue(right);
+                    json.WriteEndArray();
                     json.WritePropertyName("explanation");
                     if (run!.Explanation is { } explanation) CheckRenderer.WriteExplanation(json, explanation, run.Type, run.Names);
                     else json.WriteNullValue();
@@ -331,7 +335,11 @@ internal static class CheckBatch
             json.WriteNull("staged");
             json.WriteNull("results");
             json.WriteString("error", error);
-            if (standalone) json.WriteNull("explanation");
+            if (standalone)
+            {
+                json.WriteNull("grantedRights");
+                json.WriteNull("explanation");
+            }
             json.WriteEndObject();
         }
 
