@@ -545,9 +545,8 @@ public sealed partial class NtCalls
     };
 
     /// <summary>
-    /// NtCompareTokens: both handles need TOKEN_QUERY. The tokens are equal when, as Windows documents, every SID of
-    /// either is in the other, both or neither are restricted (with the same restricting SIDs), and every privilege of
-    /// either is in the other.
+    /// NtCompareTokens: both handles need TOKEN_QUERY. The tokens are equal when <see cref="TokenComparison.AreEquivalent"/>
+    /// says so: the same SIDs with the same attributes, the same restrictions, the same privileges in the same state.
     /// </summary>
     public NtStatus NtCompareTokens(NtHandle firstTokenHandle, NtHandle secondTokenHandle, out bool equal)
     {
@@ -571,13 +570,7 @@ public sealed partial class NtCalls
             if (!status.IsSuccess) return status;
             status = ReferenceLocked(secondTokenHandle, TokenAccessRights.Query, ObjectTypes.Token, out var b, out _);
             if (!status.IsSuccess) return status;
-            var x = ((TokenObject)a!).TokenLocked;
-            var y = ((TokenObject)b!).TokenLocked;
-            static HashSet<Sid> Sids(Token t) => [t.User.Sid, .. t.Groups.Select(g => g.Sid)];
-            equal.Value = Sids(x).SetEquals(Sids(y))
-                && x.IsRestricted == y.IsRestricted
-                && x.RestrictedSids.Select(r => r.Sid).ToHashSet().SetEquals(y.RestrictedSids.Select(r => r.Sid))
-                && x.Privileges.Select(p => p.Luid).ToHashSet().SetEquals(y.Privileges.Select(p => p.Luid));
+            equal.Value = TokenComparison.AreEquivalent(((TokenObject)a!).TokenLocked, ((TokenObject)b!).TokenLocked);
             return NtStatus.Success;
         }
     }
