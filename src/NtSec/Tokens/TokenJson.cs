@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using NtSec.Acls;
+using NtSec.Claims;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Sddl;
@@ -254,8 +255,8 @@ public static class TokenJson
         if (token.Origin != defaults.Origin) fields.Add(("origin", Str(token.Origin.ToString())));
         if (token.Source != defaults.Source) fields.Add(("source", $"{{\"name\": {Str(token.Source.Name)}, \"identifier\": {Str(token.Source.Identifier.ToString())}}}"));
         if (token.DeviceGroups.Length > 0) fields.Add(("deviceGroups", ObjectArray(token.DeviceGroups.Select(SidObject), "  ")));
-        if (token.UserClaims.Length > 0) fields.Add(("userClaims", StrArray(token.UserClaims.Select(c => Convert.ToHexStringLower(c)).ToList())));
-        if (token.DeviceClaims.Length > 0) fields.Add(("deviceClaims", StrArray(token.DeviceClaims.Select(c => Convert.ToHexStringLower(c)).ToList())));
+        if (token.UserClaims.Length > 0) fields.Add(("userClaims", ObjectArray(token.UserClaims.Select(ClaimJson.Format), "  ")));
+        if (token.DeviceClaims.Length > 0) fields.Add(("deviceClaims", ObjectArray(token.DeviceClaims.Select(ClaimJson.Format), "  ")));
 
         var sb = new StringBuilder("{\n");
         for (int i = 0; i < fields.Count; i++)
@@ -334,8 +335,8 @@ public static class TokenJson
             if (fields.TryGetValue("origin", out e)) b.Origin = LuidValue(e, "origin");
             if (fields.TryGetValue("source", out e)) b.Source = Source(e, "source");
             if (fields.TryGetValue("deviceGroups", out e)) b.DeviceGroups.AddRange(SidList(e, "deviceGroups"));
-            if (fields.TryGetValue("userClaims", out e)) b.UserClaims = Claims(e, "userClaims");
-            if (fields.TryGetValue("deviceClaims", out e)) b.DeviceClaims = Claims(e, "deviceClaims");
+            if (fields.TryGetValue("userClaims", out e)) b.UserClaims = Claims(e, "userClaims", context);
+            if (fields.TryGetValue("deviceClaims", out e)) b.DeviceClaims = Claims(e, "deviceClaims", context);
 
             try
             {
@@ -450,25 +451,10 @@ public static class TokenJson
             return new TokenSource(name, id);
         }
 
-        private static ImmutableArray<byte[]> Claims(JsonElement e, string path)
+        private static ImmutableArray<ClaimSecurityAttribute> Claims(JsonElement e, string path, SidContext context)
         {
-            Expect(e, JsonValueKind.Array, path);
-            var list = ImmutableArray.CreateBuilder<byte[]>(e.GetArrayLength());
-            int i = 0;
-            foreach (var item in e.EnumerateArray())
-            {
-                string p = $"{path}[{i++}]";
-                string hex = ReadString(item, p);
-                try
-                {
-                    list.Add(Convert.FromHexString(hex));
-                }
-                catch (FormatException)
-                {
-                    throw new FieldException(p, "expected a claim block in hexadecimal");
-                }
-            }
-            return list.MoveToImmutable();
+            if (!ClaimJson.TryReadList(e, path, context, out var claims, out string where, out string why)) throw new FieldException(where, why);
+            return claims;
         }
 
         private Sid ReadSid(JsonElement e, string path)

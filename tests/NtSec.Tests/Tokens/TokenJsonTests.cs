@@ -1,4 +1,5 @@
 using NtSec.Acls;
+using NtSec.Claims;
 using NtSec.Principals;
 using NtSec.Sddl;
 using NtSec.Tokens;
@@ -144,7 +145,7 @@ public sealed class TokenJsonTests
     [InlineData("""{"user": "S-1-5-18", "defaultDacl": "D:(A;;GA;;;SX)"}""", "defaultDacl", "11: 'SX' is not an SDDL SID alias")]
     [InlineData("""{"user": "S-1-5-18", "appContainer": {"packageSid": "S-1-15-2-1"}}""", "appContainer.packageSid", "S-1-15-2-1 is not an AppContainer package SID (S-1-15-2- and 7 or 11 more numbers)")]
     [InlineData("""{"user": "S-1-5-18", "appContainer": {"capabilities": []}}""", "appContainer.packageSid", "missing")]
-    [InlineData("""{"user": "S-1-5-18", "userClaims": ["zz"]}""", "userClaims[0]", "expected a claim block in hexadecimal")]
+    [InlineData("""{"user": "S-1-5-18", "userClaims": ["zz"]}""", "userClaims[0]", "expected a claim object {\"name\", \"type\", \"values\", \"flags\"}, got the string \"zz\"")]
     public void BadFieldsAreNamed(string json, string field, string reason)
     {
         var e = Reject(json);
@@ -249,8 +250,15 @@ public sealed class TokenJsonTests
             AuthenticationId = new Luid(0x3e7, 0),
             Origin = new Luid(0x1234, 1),
             Source = new TokenSource("User32", new Luid(0x99, 0)),
-            UserClaims = [[1, 2, 3]],
-            DeviceClaims = [[0xff]],
+            UserClaims =
+            [
+                new ClaimSecurityAttribute("ad://ext/Department", ClaimValueType.String, ClaimSecurityAttributeFlags.ValueCaseSensitive, ["Finance", "HR"]),
+                new ClaimSecurityAttribute("n", ClaimValueType.Int64, ClaimSecurityAttributeFlags.None, [-5L]),
+                new ClaimSecurityAttribute("f", ClaimValueType.Fqbn, ClaimSecurityAttributeFlags.None, [new FqbnValue(0x0001000200030004, "O=CONTOSO\\APP")]),
+            ],
+            DeviceClaims = [new ClaimSecurityAttribute("o", ClaimValueType.OctetString, ClaimSecurityAttributeFlags.Disabled, [new byte[] { 0xff, 0 }]),
+                new ClaimSecurityAttribute("s", ClaimValueType.Sid, ClaimSecurityAttributeFlags.UseForDenyOnly, [WellKnownSids.World]),
+                new ClaimSecurityAttribute("b", ClaimValueType.Boolean, ClaimSecurityAttributeFlags.None, [true, false])],
         };
         b.AddGroup(WellKnownSids.World)
          .AddGroup(WellKnownSids.BuiltinAdministrators, GroupAttributes.Enabled | GroupAttributes.Owner | (GroupAttributes)0x100)
@@ -343,8 +351,8 @@ public sealed class TokenJsonTests
         Assert.Equal(expected.IsLuaToken, actual.IsLuaToken);
         Assert.Equal(expected.Origin, actual.Origin);
         Assert.Equal(expected.DeviceGroups.ToArray(), actual.DeviceGroups.ToArray());
-        Assert.Equal(expected.UserClaims.Select(Convert.ToHexString), actual.UserClaims.Select(Convert.ToHexString));
-        Assert.Equal(expected.DeviceClaims.Select(Convert.ToHexString), actual.DeviceClaims.Select(Convert.ToHexString));
+        Assert.Equal(expected.UserClaims.Select(ClaimJson.Format), actual.UserClaims.Select(ClaimJson.Format));
+        Assert.Equal(expected.DeviceClaims.Select(ClaimJson.Format), actual.DeviceClaims.Select(ClaimJson.Format));
     }
 
     // ----- issue 16: bad strings and bad encodings are answers, not crashes, in the tool's words --------------------
