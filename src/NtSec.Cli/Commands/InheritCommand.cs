@@ -38,9 +38,11 @@ internal static class InheritCommand
         var json = CommonOptions.Json();
         var batch = new Option<bool>("--batch") { Description = "Read JSON lines from standard input ({\"id\",\"parent\",\"creator\",\"container\",\"objectTypes\",\"flags\",\"token\",\"type\"|\"mapping\"}; \"op\": \"set\" or \"propagate\" for the other operations, see docs/inheritance.md) and write {\"id\",\"sddl\",\"error\"} lines." };
 
+        var input = new Option<string?>("--input") { Description = "With --batch: read the JSON lines from this file instead of standard input.", HelpName = "FILE" };
+
         var command = new Command(Name, "The descriptor a new object gets from its parent, the creator's descriptor and token (CreatePrivateObjectSecurityEx).")
         {
-            parent, creator, token, container, objectType, flags, type, mapping, to, icacls, domain, machine, json, batch,
+            parent, creator, token, container, objectType, flags, type, mapping, to, icacls, domain, machine, json, batch, input,
         };
         command.SetAction(parse =>
         {
@@ -49,8 +51,19 @@ internal static class InheritCommand
             {
                 if (parse.GetValue(parent) is not null || parse.GetValue(creator) is not null || parse.GetValue(token) is not null)
                     return CommonOptions.UsageError(terminal, Name, "--batch reads every input from standard input; give no --parent, --creator or --token.");
-                return RunBatch(terminal, context);
+                TextReader reader = terminal.In;
+                if (parse.GetValue(input) is { } inputPath)
+                {
+                    if (!FileInput.TryReadAll(terminal, inputPath, out string inputText, out string? readError))
+                    {
+                        terminal.Error.WriteLine($"error: {readError}");
+                        return ExitCodes.BadInput;
+                    }
+                    reader = new StringReader(inputText);
+                }
+                return RunBatch(terminal, reader, context);
             }
+            if (parse.GetValue(input) is not null) return CommonOptions.UsageError(terminal, Name, "--input is for --batch.");
             if (parse.GetValue(token) is not { } tokenPath) return CommonOptions.UsageError(terminal, Name, "give the creator's token with --token FILE.");
             if (!TokenInput.TryLoad(terminal, tokenPath, context, out var tok, out string? tokenError))
             {
@@ -154,13 +167,13 @@ internal static class InheritCommand
 
     // ----- --batch ----------------------------------------------------------------------------------------------
 
-    private static int RunBatch(Terminal terminal, SidContext context)
+    private static int RunBatch(Terminal terminal, TextReader reader, SidContext context)
     {
         int rejected = 0;
         string? line;
         var progress = new Progress(terminal, "ntsec inherit --batch");
         var jsonOptions = new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        while ((line = terminal.In.ReadLine()) is not null)
+        while ((line = reader.ReadLine()) is not null)
         {
             progress.Step();
             if (string.IsNullOrWhiteSpace(line))
