@@ -91,6 +91,12 @@ internal static class InheritCommand
 
             var result = SecurityInheritance.CreatePrivateObjectSecurity(parentSd, creatorSd, isContainer, SecuritySubject.FromToken(tok!), map,
                 guids.Count == 0 ? null : guids, sef);
+            var options = new RenderOptions { ObjectType = objType, Context = context };
+            if (parse.GetValue(json))
+            {
+                InheritanceJson.Write(terminal.Out, result, options);
+                return result.IsSuccess ? ExitCodes.Success : ExitCodes.BadInput;
+            }
             if (!result.IsSuccess)
             {
                 terminal.Error.WriteLine($"error: {result.Status}: {InheritanceText.Failure(result, context)}");
@@ -102,12 +108,6 @@ internal static class InheritCommand
                 if (!DescriptorInput.TryConvert(new DecodedDescriptor(sd, InputFormat.Sddl, null, 0), target, context, out string converted, out var error))
                     return CommonOptions.InputError(terminal, error!);
                 terminal.Out.WriteLine(converted);
-                return ExitCodes.Success;
-            }
-            var options = new RenderOptions { ObjectType = objType, Context = context };
-            if (parse.GetValue(json))
-            {
-                DescriptorJson.Write(terminal.Out, sd, options);
                 return ExitCodes.Success;
             }
             if (parse.GetValue(icacls))
@@ -398,4 +398,49 @@ internal static class InheritanceText
     };
 
     private static string Name(Sid? sid, SidContext context) => sid is { } s ? (WellKnownSids.GetAccountName(s, context) is { } n ? $"{n} ({s})" : s.ToString()) : "?";
+}
+
+/// <summary>
+/// The JSON of <c>ntsec inherit --json</c>: <c>{"version", "status", "failure", "failureSid", "trace", "descriptor"}</c>,
+/// the decisions as the library made them and the descriptor in the shape <c>ntsec sddl --json</c> writes.
+/// </summary>
+internal static class InheritanceJson
+{
+    public static void Write(TextWriter output, InheritanceResult result, RenderOptions options)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("version", 1);
+            json.WriteString("status", result.Status.Name);
+            if (result.Failure == InheritanceFailure.None) json.WriteNull("failure"); else json.WriteString("failure", result.Failure.ToString());
+            if (result.FailureSid is { } fs)
+            {
+                json.WritePropertyName("failureSid");
+                DescriptorJson.WriteSid(json, fs, options.Context);
+            }
+            else json.WriteNull("failureSid");
+            if (result.Trace is { } t)
+            {
+                json.WriteStartObject("trace");
+                json.WriteString("owner", t.Owner.ToString());
+                json.WriteString("ownerCheck", t.OwnerCheck.ToString());
+                json.WriteString("group", t.Group.ToString());
+                json.WriteString("dacl", t.Dacl.ToString());
+                json.WriteString("sacl", t.Sacl.ToString());
+                json.WriteBoolean("daclAutoInherit", t.DaclAutoInherit);
+                json.WriteBoolean("saclAutoInherit", t.SaclAutoInherit);
+                json.WriteBoolean("creatorDaclIgnored", t.CreatorDaclIgnored);
+                json.WriteBoolean("labelAdded", t.LabelAdded);
+                json.WriteEndObject();
+            }
+            else json.WriteNull("trace");
+            json.WritePropertyName("descriptor");
+            if (result.Descriptor is { } sd) DescriptorJson.WriteDescriptor(json, sd, options);
+            else json.WriteNullValue();
+            json.WriteEndObject();
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 }
