@@ -1,5 +1,6 @@
 using System.Buffers;
 using NtSec.Acls;
+using NtSec.Authorization.Conditions;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
@@ -65,6 +66,9 @@ public static class AccessCheck
         Sid? principalSelf = null,
         AccessCheckExplanation? explanation = null)
     {
+        // The common case runs on precomputed facts (FastPath/PlainAccessCheck.cs); it declines everything else.
+        if (objectTypes.IsEmpty && principalSelf is null && explanation is null
+            && FastPath.PlainAccessCheck.TryCheck(descriptor, token, desiredAccess, mapping, out var plain)) return plain;
         int n = Math.Max(1, objectTypes.Length);
         uint[]? rentedG = null;
         NtStatus[]? rentedS = null;
@@ -360,10 +364,16 @@ public static class AccessCheck
     };
 
     /// <summary>
-    /// The value of a conditional (callback) ACE's condition for this token. The one place condition evaluation
-    /// hooks in; until it does, every condition is <see cref="ConditionResult.NotEvaluated"/>, which fails closed.
+    /// The value of a conditional (callback) ACE's condition for this token: the one place condition evaluation
+    /// hooks in (<see cref="ConditionEvaluator"/>; the object's SACL supplies the @Resource. attributes).
     /// </summary>
-    private static ConditionResult EvaluateCondition(Ace ace, Token token) => ConditionResult.NotEvaluated;
+    private static ConditionResult EvaluateCondition(Ace ace, Token token, Acl? sacl, bool isDeny, ConditionTrace? trace)
+        => ConditionEvaluator.Evaluate(ace.ApplicationData, token, sacl, isDeny, null, trace) switch
+        {
+            ConditionValue.True => ConditionResult.True,
+            ConditionValue.False => ConditionResult.False,
+            _ => ConditionResult.Unknown,
+        };
 
     /// <summary>
     /// Whether a conditional ACE applies given its condition's value: an allow ACE only when TRUE; a deny ACE
@@ -469,9 +479,10 @@ public static class AccessCheck
             if ((kind & Ace.CheckKind.Callback) != 0)
             {
                 // The one point where a condition decides whether a matching callback ACE applies.
-                var condition = EvaluateCondition(ace, token);
+                var trace = explain is null ? null : new ConditionTrace();
+                var condition = EvaluateCondition(ace, token, sd.Sacl, isDeny, trace);
                 bool holds = ConditionApplies(condition, isAllow);
-                explain?.Add(new(ExplanationStepKind.Condition, StageOf(token, pass)) { AceIndex = index, Ace = ace, Applied = holds, Condition = condition, Sid = ownerRights ? owner : sid });
+                explain?.Add(new(ExplanationStepKind.Condition, StageOf(token, pass)) { AceIndex = index, Ace = ace, Applied = holds, Condition = condition, ConditionTrace = trace, Sid = ownerRights ? owner : sid });
                 if (!holds)
                 {
                     explain?.Add(AceStep(token, pass, index, ace, AceOutcome.SkippedCondition) with { Sid = ownerRights ? owner : sid, Condition = condition });

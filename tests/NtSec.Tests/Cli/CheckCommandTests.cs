@@ -259,7 +259,7 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--sd", "O:BAG:BAD:(A;;GA ;;;WD)", "error: --sd: 16: unknown right ' '")]
+    [InlineData("--sd", "O:BAG:BAD:(A;;GA ;;;WD)", "error: --sd: 16: a blank may not end the rights field")]
     [InlineData("--sd", "@missing.sddl", "error: --sd: cannot read 'missing.sddl': ")]
     [InlineData("--desired", "FILE_FLY", "error: --desired: unknown right 'FILE_FLY' for type File")]
     [InlineData("--object-types", "0:xyz", "error: --object-types: entry 0 '0:xyz': 'xyz' is not a GUID")]
