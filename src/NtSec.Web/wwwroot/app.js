@@ -80,8 +80,9 @@ function render(answer) {
     const table = el("table", { class: "pass", "data-stage": stage },
       el("tr", {}, el("th", {}, "#"), el("th", {}, "ACE"), el("th", {}, "Outcome"), el("th", {}, "Token SID matched"), el("th", {}, "Bits"), el("th", {}, "Why")));
     for (const s of steps) {
-      const bits = s.denied || s.granted || s.mask || "";
-      const rights = s.maskRights ? " " + s.maskRights.join(" | ") : "";
+      // The ACE's (or step's) mask with its names, then what this step itself denied or granted of the request.
+      const rights = (s.mask || "") + (s.maskRights ? " " + s.maskRights.join(" | ") : "");
+      const bits = rights + (s.denied ? "; denied " + s.denied : "") + (s.granted && s.kind === "Ace" ? "; granted " + s.granted : "");
       table.append(el("tr", { class: rowClass(s), "data-kind": s.kind },
         el("td", { class: "mono" }, s.ace === null || s.ace === undefined ? "" : String(s.ace)),
         el("td", { class: "mono" }, s.aceSddl || s.kind),
