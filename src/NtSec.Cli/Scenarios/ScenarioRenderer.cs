@@ -31,8 +31,8 @@ public static class ScenarioRenderer
             string verdict = r.Step.Expect is null ? "" : r.Met ? "  " + style.Allow("as expected") : "  " + style.Deny("NOT AS EXPECTED: " + r.Mismatch);
             w.WriteLine($"    {status}{granted}{verdict}");
             w.WriteLine($"    why: {r.Why}");
-            if (explain && r.AccessCheck is { } check)
-                foreach (var line in check.Explanation.ToText(check.Object.Type).TrimEnd().Split('\n')) w.WriteLine("      " + line.TrimEnd());
+            if (explain && r.AccessCheck is { Explanation: { } explanation } check)
+                foreach (var line in explanation.ToText(check.Object.Type).TrimEnd().Split('\n')) w.WriteLine("      " + line.TrimEnd());
         }
         w.WriteLine();
         int expected = run.Steps.Count(s => s.Step.Expect is not null);
@@ -91,7 +91,7 @@ public static class ScenarioRenderer
                 if (r.Answer is { } a) j.WriteBoolean("result", a);
                 if (r.Step.Expect is not null) j.WriteBoolean("met", r.Met);
                 if (r.Mismatch is { } m) j.WriteString("mismatch", m);
-                if (explain && r.AccessCheck is { } check) j.WriteString("explanation", check.Explanation.ToText(check.Object.Type));
+                if (explain && r.AccessCheck is { Explanation: { } explanation } check) j.WriteString("explanation", explanation.ToText(check.Object.Type));
                 j.WriteEndObject();
             }
             j.WriteEndArray();

@@ -202,11 +202,17 @@ public class DesktopTests
         Assert.True(broker.CreateProcessAsUser(Restricted(broker, WellKnownSids.Restricted), "renderer.exe", null, false, out var pi));
         var thread = (ThreadObject)shell.GetHandles().Single(h => h.Handle == pi.Thread).Entry.Object;
         Assert.True(thread.Process.IsTerminated);
-        var check = thread.LastAccessCheck;
+        // The caller's diagnostic of CreateProcessAsUser says who refused the new process, in which pass, and why.
+        var refusal = shell.Threads[0].LastCall!.Desktop;
+        Assert.NotNull(refusal);
+        Assert.Same(refusal, thread.Process.ConnectionRefusal);
+        Assert.Equal(ConnectionPass.WindowStation, refusal.Pass);
+        Assert.Equal(session.WindowStation.SecurityDescriptor.Owner, refusal.UngrantedLogonSid);
+        var check = refusal.AccessCheck;
         Assert.NotNull(check);
         Assert.Same(session.WindowStation, check.Object);
         Assert.Equal(AccessMask.MaximumAllowed, check.DesiredAccess);
-        Assert.Contains("restricting SIDs", check.Explanation.ToText(ObjectTypes.WindowStation), StringComparison.Ordinal);
+        Assert.Contains("restricting SIDs", check.Explanation!.ToText(ObjectTypes.WindowStation), StringComparison.Ordinal);
     }
 
     [Fact]
