@@ -395,18 +395,19 @@ public sealed partial class ScenarioRunner
             {
                 string image = a.As!;
                 bool inherit = a.Flags.Contains("inherit-handles");
+                bool suspended = a.Flags.Contains("suspended");
                 bool ok;
                 ProcessInformation info;
                 string call;
                 if (a.Token is null)
                 {
-                    ok = t.Win32.CreateProcess(image, a.Desktop, inherit, out info);
-                    call = $"CreateProcess({image}{(a.Desktop is null ? "" : ", desktop " + a.Desktop)})";
+                    ok = t.Win32.CreateProcess(image, a.Desktop, inherit, suspended, out info);
+                    call = $"CreateProcess({image}{(a.Desktop is null ? "" : ", desktop " + a.Desktop)}{(suspended ? ", CREATE_SUSPENDED" : "")})";
                 }
                 else
                 {
-                    ok = t.Win32.CreateProcessAsUser(H(a.Token), image, a.Desktop, inherit, out info);
-                    call = $"CreateProcessAsUser({HName(a.Token)}, {image}{(a.Desktop is null ? "" : ", desktop " + a.Desktop)})";
+                    ok = t.Win32.CreateProcessAsUser(H(a.Token), image, a.Desktop, inherit, suspended, out info);
+                    call = $"CreateProcessAsUser({HName(a.Token)}, {image}{(a.Desktop is null ? "" : ", desktop " + a.Desktop)}{(suspended ? ", CREATE_SUSPENDED" : "")})";
                 }
                 if (!ok) return new Outcome(call, t.Win32.GetLastNtStatus());
                 var process = _system.FindProcess(info.ProcessId) ?? LostProcess(info, t);
@@ -415,7 +416,9 @@ public sealed partial class ScenarioRunner
                 _handles[a.As + ".process"] = (info.Process, ObjectTypes.Process);
                 _handles[a.As + ".thread"] = (info.Thread, ObjectTypes.Thread);
                 var d = t.LastCall;
-                string runs = process.IsTerminated
+                string runs = suspended && !process.IsTerminated
+                    ? $"'{a.As}' is created as {Who(process.PrimaryToken.Token)}, suspended: it connects to {process.Desktop?.Name ?? "no desktop"} when its thread resumes"
+                    : process.IsTerminated
                     ? $"the process started but ended at once with {process.ExitStatus.Name}" + ((d?.Desktop ?? process.ConnectionRefusal) is { } refusal ? ": " + Refused(refusal) : "")
                     : $"'{a.As}' runs as {Who(process.PrimaryToken.Token)} on {process.Desktop?.Name ?? "no desktop"}";
                 string why = d?.Reason switch
@@ -424,6 +427,23 @@ public sealed partial class ScenarioRunner
                     CallReason.ChildOrSiblingToken => $"{runs}; no SeAssignPrimaryTokenPrivilege needed: the token is a restricted version (or copy) of the caller's own",
                     _ => runs,
                 };
+                return new Outcome(call, NtStatus.Success, why);
+            }
+            case "resume-thread":
+            {
+                var target = ThreadHandle(t, a.Target, ThreadAccessRights.SuspendResume, toClose);
+                int previous = t.Win32.ResumeThread(target);
+                var thread = _threads[a.Target!];
+                string call = $"ResumeThread({a.Target})";
+                if (previous < 0) return new Outcome(call, t.Win32.GetLastNtStatus());
+                var process = thread.Process;
+                var d = t.LastCall;
+                string why = d?.Desktop is { } refused
+                    ? $"the thread ran and its process ended at once with {process.ExitStatus.Name}: {Refused(refused)}"
+                    : previous == 0 ? "the thread was not suspended"
+                    : _system.GetDesktopConnection(process) is { Token: { } connected } c
+                        ? $"the thread runs; {process.ImageName} connected to {c.Desktop.Name} with {Who(connected)}{(connected.Type == TokenType.Impersonation ? ", the thread's impersonation token" : "")}"
+                        : "the thread runs";
                 return new Outcome(call, NtStatus.Success, why);
             }
             case "open":

@@ -216,6 +216,42 @@ public class DesktopTests
     }
 
     [Fact]
+    public void A_suspended_process_connects_with_its_first_threads_impersonation_token_when_resumed()
+    {
+        // Chromium's start-up: the lockdown token cannot open the desktop, the initial token on the thread can.
+        var (system, _, shell) = Logon();
+        var broker = shell.Threads[0].Win32;
+        var lockdown = Restricted(broker, WellKnownSids.Restricted);
+        var initial = Restricted(broker, WellKnownSids.Restricted, KernelFixtures.AliceLogon);
+        Assert.True(broker.DuplicateTokenEx(initial, TokenAccessRights.Impersonate | TokenAccessRights.Query, null, SecurityImpersonationLevel.Impersonation, TokenType.Impersonation, out var impersonation));
+        Assert.True(broker.CreateProcessAsUser(lockdown, "renderer.exe", null, false, suspended: true, out var pi));
+        var thread = (ThreadObject)shell.GetHandles().Single(h => h.Handle == pi.Thread).Entry.Object;
+        Assert.False(thread.Process.IsTerminated);
+        Assert.Equal(1, thread.SuspendCount);
+        Assert.Null(system.GetDesktopConnection(thread.Process));
+        Assert.True(broker.SetThreadToken(pi.Thread, impersonation));
+        Assert.Equal(1, broker.ResumeThread(pi.Thread));
+        Assert.False(thread.Process.IsTerminated);
+        var connection = system.GetDesktopConnection(thread.Process);
+        Assert.NotNull(connection);
+        Assert.Equal(TokenType.Impersonation, connection.Token!.Type);
+        // Reverting keeps the connection; the process's own token is still the lockdown one.
+        Assert.True(thread.Win32.RevertToSelf());
+        Assert.True(thread.Process.PrimaryToken.Token.IsRestricted);
+        Assert.Equal(0, broker.ResumeThread(pi.Thread));
+
+        // Without the thread token the same start dies on resuming, and the resume's diagnostic says where.
+        Assert.True(broker.CreateProcessAsUser(lockdown, "renderer.exe", null, false, suspended: true, out var pi2));
+        var thread2 = (ThreadObject)shell.GetHandles().Single(h => h.Handle == pi2.Thread).Entry.Object;
+        Assert.Equal(1, broker.ResumeThread(pi2.Thread));
+        Assert.Equal(NtStatus.DllInitFailed, thread2.Process.ExitStatus);
+        var refusal = shell.Threads[0].LastCall!.Desktop!;
+        Assert.Equal(ConnectionPass.WindowStation, refusal.Pass);
+        Assert.Equal(KernelFixtures.AliceLogon, refusal.UngrantedLogonSid);
+        Assert.Equal("ResumeThread", shell.Threads[0].LastCall!.Call);
+    }
+
+    [Fact]
     public void An_untrusted_process_connects_but_may_not_create_windows_or_desktops()
     {
         var (system, _, shell) = Logon();
