@@ -56,11 +56,23 @@ internal static class CheckCommand
         {
             sd, token, desired, type, mapping, objectTypes, self, explain, json, domain, machine, map, path, owner, group, batch,
         };
+        var matrix = new CheckMatrix();
+        matrix.AddTo(command);
         command.SetAction(parse =>
         {
             var context = CommonOptions.Context(parse, domain, machine);
             ObjectTypeInfo? objectType = parse.GetValue(type) is { } t ? ObjectTypes.Find(t) : null;
             GenericMapping? explicitMapping = parse.GetValue(mapping) is { } m && GenericMapping.TryParse(m, out var gm) ? gm : null;
+            if (matrix.Requested(parse))
+            {
+                return matrix.Run(terminal, parse, parse.GetValue(desired), objectType, explicitMapping, context,
+                [
+                    ("--sd", parse.GetValue(sd) is not null), ("--token", parse.GetValue(token) is not null), ("--batch", parse.GetResult(batch) is not null),
+                    ("--object-types", parse.GetValue(objectTypes) is not null), ("--self", parse.GetValue(self) is not null), ("--explain", parse.GetValue(explain)),
+                    ("--json", parse.GetValue(json)), ("--map", parse.GetValue(map) is { Length: > 0 }), ("--path", parse.GetValue(path) is not null),
+                    ("--owner", parse.GetValue(owner) is not null), ("--group", parse.GetValue(group) is not null),
+                ]);
+            }
 
             if (parse.GetResult(batch) is not null)
             {

@@ -24,7 +24,7 @@ internal static class FileInput
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             text = "";
-            error = $"cannot read '{path}': {e.Message}";
+            error = $"cannot read '{path}': {Reason(terminal, path, e)}";
             return false;
         }
     }
@@ -47,7 +47,7 @@ internal static class FileInput
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             reader = TextReader.Null;
-            error = $"cannot read '{path}': {e.Message}";
+            error = $"cannot read '{path}': {Reason(terminal, path, e)}";
             return false;
         }
     }
@@ -63,8 +63,33 @@ internal static class FileInput
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            error = $"cannot write '{path}': {e.Message}";
+            error = $"cannot write '{path}': {Reason(terminal, path, e)}";
             return false;
         }
+    }
+
+    // Why a file could not be used, in the tool's words: .NET's messages ("Access to the path '...' is denied" for a
+    // folder) repeat the path and hide the cause.
+    private static string Reason(Terminal terminal, string path, Exception e)
+    {
+        string full;
+        try
+        {
+            full = terminal.ResolvePath(path);
+        }
+        catch (Exception x) when (x is ArgumentException or NotSupportedException)
+        {
+            return "not a valid file name";
+        }
+        if (Directory.Exists(full)) return "it is a folder, not a file";
+        return e switch
+        {
+            FileNotFoundException => "no such file",
+            DirectoryNotFoundException => "no such folder",
+            UnauthorizedAccessException => "permission denied",
+            PathTooLongException => "the name is too long",
+            ArgumentException or NotSupportedException => "not a valid file name",
+            _ => "the file could not be read or written (an I/O error)",
+        };
     }
 }

@@ -101,6 +101,12 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
         RmControl = rmControl;
     }
 
+    /// <summary>
+    /// What the access check's fast path precomputed from this immutable descriptor (Authorization/FastPath);
+    /// built on first use, and a race only builds it twice.
+    /// </summary>
+    internal Authorization.FastPath.DescriptorFacts? CheckFacts;
+
     /// <summary>The owner, or null when the descriptor has none.</summary>
     public Sid? Owner { get; }
 
