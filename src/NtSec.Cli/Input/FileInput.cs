@@ -29,7 +29,11 @@ internal static class FileInput
         }
     }
 
-    /// <summary>Opens a file for reading line by line, or standard input for <c>-</c> or null.</summary>
+    /// <summary>
+    /// Opens a file for reading line by line, or standard input for <c>-</c> or null. Lines are UTF-8 (a UTF-8 byte
+    /// order mark is skipped); other byte order marks are not obeyed, since one stray FF FE would otherwise turn a
+    /// whole batch into one UTF-16 line: such bytes make their line an error instead.
+    /// </summary>
     public static bool TryOpen(Terminal terminal, string? path, out TextReader reader, out string? error)
     {
         if (path is null or "-")
@@ -40,7 +44,7 @@ internal static class FileInput
         }
         try
         {
-            reader = new StreamReader(terminal.ResolvePath(path), System.Text.Encoding.UTF8, true, 1 << 16);
+            reader = new StreamReader(terminal.ResolvePath(path), System.Text.Encoding.UTF8, false, 1 << 16);
             error = null;
             return true;
         }

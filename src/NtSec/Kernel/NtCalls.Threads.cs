@@ -150,10 +150,11 @@ public sealed partial class NtCalls
     /// of service's level. A client that is itself impersonating at a lower level cannot pass on more
     /// (STATUS_BAD_IMPERSONATION_LEVEL). The copy is assigned by <see cref="ImpersonationRules"/>.
     /// </summary>
-    public NtStatus NtImpersonateThread(NtHandle serverThreadHandle, NtHandle clientThreadHandle, SecurityQualityOfService securityQualityOfService)
+    public NtStatus NtImpersonateThread(NtHandle serverThreadHandle, NtHandle clientThreadHandle, SecurityQualityOfService? securityQualityOfService)
     {
         Begin(nameof(NtImpersonateThread));
-        ArgumentNullException.ThrowIfNull(securityQualityOfService);
+        // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
+        if (securityQualityOfService is null) return Done(NtStatus.AccessViolation);
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(serverThreadHandle, ThreadAccessRights.Impersonate, ObjectTypes.Thread, out var s, out _);
@@ -223,24 +224,25 @@ public sealed partial class NtCalls
     /// values.</item>
     /// </list>
     /// </summary>
-    public NtStatus NtCreateUserProcess(out NtHandle processHandle, out NtHandle threadHandle, NtHandle tokenHandle, string imageName, string? desktop, bool inheritHandles, out ProcessObject? process)
+    public NtStatus NtCreateUserProcess(out NtHandle processHandle, out NtHandle threadHandle, NtHandle tokenHandle, string? imageName, string? desktop, bool inheritHandles, out ProcessObject? process)
         => NtCreateUserProcess(out processHandle, out threadHandle, tokenHandle, imageName, desktop, inheritHandles, createSuspended: false, out process);
 
     /// <summary>
-    /// <see cref="NtCreateUserProcess(out NtHandle, out NtHandle, NtHandle, string, string?, bool, out ProcessObject?)"/>,
+    /// <see cref="NtCreateUserProcess(out NtHandle, out NtHandle, NtHandle, string?, string?, bool, out ProcessObject?)"/>,
     /// optionally with the first thread suspended (CREATE_SUSPENDED). A suspended process has not run user32's
     /// initialisation yet: it connects to its window station and desktop when its first thread is resumed
     /// (<see cref="NtResumeThread"/>), with that thread's effective token — which lets a sandbox start a process
     /// under a token too weak to connect, give its first thread a stronger impersonation token, resume it, and
     /// lower it after start-up, as Chromium does.
     /// </summary>
-    public NtStatus NtCreateUserProcess(out NtHandle processHandle, out NtHandle threadHandle, NtHandle tokenHandle, string imageName, string? desktop, bool inheritHandles, bool createSuspended, out ProcessObject? process)
+    public NtStatus NtCreateUserProcess(out NtHandle processHandle, out NtHandle threadHandle, NtHandle tokenHandle, string? imageName, string? desktop, bool inheritHandles, bool createSuspended, out ProcessObject? process)
     {
         Begin(nameof(NtCreateUserProcess));
-        ArgumentNullException.ThrowIfNull(imageName);
         processHandle = NtHandle.Null;
         threadHandle = NtHandle.Null;
         process = null;
+        // No image name: nothing to run (decided; a status, never a throw).
+        if (imageName is null) return Done(NtStatus.InvalidParameter);
         lock (Sys.SyncRoot)
         {
             if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
