@@ -48,7 +48,8 @@ public static class DescriptorJson
         json.WriteEndObject();
     }
 
-    private static void WriteDescriptor(Utf8JsonWriter json, SecurityDescriptor sd, RenderOptions options)
+    // Also the "descriptor" member of ntsec inherit --json.
+    internal static void WriteDescriptor(Utf8JsonWriter json, SecurityDescriptor sd, RenderOptions options)
     {
         var context = options.Context;
         json.WriteStartObject();

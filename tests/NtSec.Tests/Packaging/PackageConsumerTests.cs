@@ -68,7 +68,10 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
         {
             string feed = Path.Combine(root.FullName, "feed");
             string repo = CliHarness.RepositoryRoot();
-            var pack = Run(repo, "pack", Path.Combine(repo, "src", "NtSec"), "-c", "Release", "-o", feed);
+            // A configuration of its own: other tests of the same run build Debug and Release of the library, and two
+            // builds writing one bin/ folder collide (a deps.json "used by another process"). Restored already by the
+            // test run, so no restore either (obj/project.assets.json is shared by every configuration).
+            var pack = Run(repo, "pack", Path.Combine(repo, "src", "NtSec"), "-c", "PackageTest", "-p:Optimize=true", "--no-restore", "-o", feed);
             Assert.True(pack.Code == 0, "dotnet pack failed:\n" + pack.Output);
 
             // The package: licence expression, README and LICENSE inside, tags, repository, and a symbols package.
