@@ -493,7 +493,7 @@ public sealed partial class ScenarioRunner
                 toClose.Add(parent);
                 var status = nt.NtCreateObjectInContainer(parent, type, a.Name!, a.Descriptor, a.Access!.Value, out var h);
                 string made = _system.FindObject(a.Object + "\\" + a.Name) is { } o ? o.SecurityDescriptor.ToString() : "";
-                return Saved(step, t, call, status, h, type, $"{Who(EffectiveToken(t))} may add to the {parentType.Name.ToLowerInvariant()}; the new {type.Name.ToLowerInvariant()} inherits {made}");
+                return Saved(step, t, call, status, h, type, $"{Who(TokenOf(t, NtHandle.CurrentThreadEffectiveToken)!)} may add to the {parentType.Name.ToLowerInvariant()}; the new {type.Name.ToLowerInvariant()} inherits {made}");
             }
             case "access-check":
             {
