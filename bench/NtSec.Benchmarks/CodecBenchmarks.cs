@@ -21,6 +21,10 @@ public class CodecBenchmarks
     [Benchmark]
     public string SddlRoundTrip() => SddlWriter.Format(SddlParser.Parse(TenAceSddl));
 
+    /// <summary>The floor (SddlFloor.cs) of <see cref="SddlRoundTrip"/>.</summary>
+    [Benchmark]
+    public int SddlRoundTripFloor() => SddlFloor.RoundTrip(TenAceSddl);
+
     /// <summary>SDDL parse alone.</summary>
     [Benchmark]
     public SecurityDescriptor SddlParse() => SddlParser.Parse(TenAceSddl);
