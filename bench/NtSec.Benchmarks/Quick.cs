@@ -20,6 +20,7 @@ internal static class Quick
         var mapping = ObjectTypes.File.GenericMapping;
         var two = SddlParser.Parse(BenchmarkInputs.TwoAceSddl);
         var twenty = SddlParser.Parse(BenchmarkInputs.TwentyAceSddl);
+        var ten = SddlParser.Parse(BenchmarkInputs.TenAceSddl);
         var floorToken = new Floor.FloorToken(token);
         var floorTwo = Floor.Compile(two, mapping);
         var floorTwenty = Floor.Compile(twenty, mapping);
@@ -34,8 +35,10 @@ internal static class Quick
             n => { long s = 0; for (long i = 0; i < n; i++) s += Floor.Check(floorTwenty, floorToken, AccessMask.MaximumAllowed); return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += SddlWriter.Format(SddlParser.Parse(BenchmarkInputs.TenAceSddl)).Length; return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += SddlFloor.RoundTrip(BenchmarkInputs.TenAceSddl); return s; },
+            n => { long s = 0; for (long i = 0; i < n; i++) s += SddlParser.Parse(BenchmarkInputs.TenAceSddl).Dacl!.Count; return s; },
+            n => { long s = 0; for (long i = 0; i < n; i++) s += SddlWriter.Format(ten).Length; return s; },
         ];
-        string[] names = ["TwoAceCheck", "TwoAceCheck floor", "TwentyAceCheckMatchLast", "TwentyAceCheckMatchLast floor", "MaximumAllowedTwentyAces", "MaximumAllowedTwentyAces floor", "SddlRoundTrip", "SddlRoundTrip floor"];
+        string[] names = ["TwoAceCheck", "TwoAceCheck floor", "TwentyAceCheckMatchLast", "TwentyAceCheckMatchLast floor", "MaximumAllowedTwentyAces", "MaximumAllowedTwentyAces floor", "SddlRoundTrip", "SddlRoundTrip floor", "SddlParse", "SddlFormat"];
         var perOp = new List<double>[cases.Length];
         var bytes = new double[cases.Length];
         for (int c = 0; c < cases.Length; c++)

@@ -37,7 +37,7 @@ public static class SddlWriter
     public static bool TryFormat(SecurityDescriptor descriptor, SidContext? context, SecurityInformation parts, out string? text, out string? error)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        var sb = new StringBuilder(64);
+        var sb = RentBuilder();
         if ((parts & SecurityInformation.Owner) != 0 && descriptor.Owner is { } owner)
             AppendSid(sb.Append("O:"), owner, context);
         if ((parts & SecurityInformation.Group) != 0 && descriptor.Group is { } group)
@@ -68,8 +68,25 @@ public static class SddlWriter
             }
         }
         text = sb.ToString();
+        ReturnBuilder(sb);
         error = null;
         return true;
+    }
+
+    // One builder per thread, reused: growing a fresh builder to a descriptor's length cost more than the text itself
+    // (issue 10). A builder grown past 16K characters by an unusual descriptor is let go.
+    [ThreadStatic] private static StringBuilder? t_builder;
+
+    private static StringBuilder RentBuilder()
+    {
+        var sb = t_builder ?? new StringBuilder(1024);
+        t_builder = null;
+        return sb.Clear();
+    }
+
+    private static void ReturnBuilder(StringBuilder sb)
+    {
+        if (sb.Capacity <= 16 * 1024) t_builder = sb;
     }
 
     /// <summary>The alias of a SID when it has one in this context, else its S-1-... form.</summary>
@@ -150,11 +167,11 @@ public static class SddlWriter
         sb.Append('(').Append(code).Append(';');
         AppendAceFlags(sb, ace.Flags, ace.Type);
         sb.Append(';');
-        sb.Append(SddlRights.Format(ace.Mask, ace.Type == AceType.SystemMandatoryLabel));
+        SddlRights.AppendTo(sb, ace.Mask, ace.Type == AceType.SystemMandatoryLabel);
         sb.Append(';');
-        if (ace.ObjectType is { } ot) sb.Append(ot.ToString("D"));
+        if (ace.ObjectType is { } ot) sb.Append($"{ot:D}");
         sb.Append(';');
-        if (ace.InheritedObjectType is { } iot) sb.Append(iot.ToString("D"));
+        if (ace.InheritedObjectType is { } iot) sb.Append($"{iot:D}");
         sb.Append(';');
         AppendSid(sb, ace.Sid, context);
         var data = ace.ApplicationData;
