@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NtSec.Principals;
 using NtSec.Tokens;
 
@@ -99,14 +100,16 @@ internal sealed class TokenFacts
     public byte Match(Sid sid)
     {
         int h = sid.GetHashCode();
-        var entries = _entries;
-        int i = h & _mask;
+        // The index is masked to the table's power-of-two length, so the bounds check is left out.
+        ref var first = ref MemoryMarshal.GetArrayDataReference(_entries);
+        int mask = _mask;
+        int i = h & mask;
         while (true)
         {
-            ref var e = ref entries[i];
+            ref var e = ref Unsafe.Add(ref first, i);
             if (e.Match == 0) return 0;
             if (e.Hash == h && e.Sid.Equals(sid)) return e.Match;
-            i = (i + 1) & _mask;
+            i = (i + 1) & mask;
         }
     }
 
