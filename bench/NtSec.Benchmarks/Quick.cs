@@ -7,7 +7,7 @@ using NtSec.Sddl;
 namespace NtSec.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- quick [runs]</c>: short Stopwatch figures for docs/benchmarks.md, the library beside
+/// <c>dotnet run -c Release -- quick [runs] [--no-matrix | --matrix-only] [--small]</c>: short Stopwatch figures for docs/benchmarks.md, the library beside
 /// the floor (<see cref="Floor"/>), each the median of several short runs after a tier-1 warm-up, interleaved so
 /// that load from other processes falls on both alike. Also the 100,000 x 1,000 matrix, checked on a sample.
 /// </summary>
@@ -15,7 +15,12 @@ internal static class Quick
 {
     public static void Run(string[] args)
     {
-        int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
+        int runs = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out int given) ? given : 7;
+        if (args.Contains("--matrix-only"))
+        {
+            Matrix(args.Contains("--small") ? 10_000 : 100_000, 1000, ObjectTypes.File.GenericMapping);
+            return;
+        }
         var token = BenchmarkInputs.FifteenGroupToken();
         var mapping = ObjectTypes.File.GenericMapping;
         var two = SddlParser.Parse(BenchmarkInputs.TwoAceSddl);
