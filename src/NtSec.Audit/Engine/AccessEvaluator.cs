@@ -51,23 +51,45 @@ internal static class AccessEvaluators
     }
 }
 
-/// <summary>The plain engine: <see cref="AccessCheck.Check"/> once per token and question.</summary>
-internal sealed class AccessCheckEvaluator(IReadOnlyList<Token> tokens, IReadOnlyList<AccessQuestion> questions, GenericMapping mapping) : IAccessEvaluator
+/// <summary>
+/// The plain engine: <see cref="AccessCheck.Check"/> with MAXIMUM_ALLOWED once per token. A question is answered
+/// from that grant when it asks only for rights the check decides bit by bit (every right but
+/// ACCESS_SYSTEM_SECURITY, which only a request for it can obtain through SeSecurityPrivilege): the check grants
+/// such a request exactly when each of its bits is in the MAXIMUM_ALLOWED grant, because every ACE, pass, integrity
+/// limit and privilege (SeTakeOwnership's WRITE_OWNER is granted for MAXIMUM_ALLOWED too) acts on each bit alike.
+/// Other questions run a check of their own. The test suite compares both ways on random estates.
+/// </summary>
+internal sealed class AccessCheckEvaluator : IAccessEvaluator
 {
-    private readonly Token[] _tokens = [.. tokens];
-    private readonly AccessQuestion[] _questions = [.. questions];
+    private const uint Undecomposable = AccessMask.AccessSystemSecurity | AccessMask.MaximumAllowed | AccessMask.GenericMask;
+
+    private readonly Token[] _tokens;
+    private readonly AccessQuestion[] _questions;
+    private readonly bool[] _checked;
+    private readonly GenericMapping _mapping;
+
+    public AccessCheckEvaluator(IReadOnlyList<Token> tokens, IReadOnlyList<AccessQuestion> questions, GenericMapping mapping)
+    {
+        _tokens = [.. tokens];
+        _questions = [.. questions];
+        _checked = [.. _questions.Select(q => q.Mask == 0 || (q.Mask & Undecomposable) != 0)];
+        _mapping = mapping;
+    }
 
     public void Evaluate(SecurityDescriptor descriptor, Span<uint> granted, Span<uint> answers)
     {
         for (int t = 0; t < _tokens.Length; t++)
         {
             var token = _tokens[t];
-            var r = AccessCheck.Check(descriptor, token, AccessMask.MaximumAllowed, mapping);
-            granted[t] = r.IsGranted ? r.GrantedAccess : 0;
+            var r = AccessCheck.Check(descriptor, token, AccessMask.MaximumAllowed, _mapping);
+            uint g = r.IsGranted ? r.GrantedAccess : 0;
+            granted[t] = g;
             uint bits = 0;
             for (int q = 0; q < _questions.Length; q++)
             {
-                if (AccessCheck.Check(descriptor, token, _questions[q].Mask, mapping).IsGranted) bits |= 1u << q;
+                uint mask = _questions[q].Mask;
+                bool yes = _checked[q] ? AccessCheck.Check(descriptor, token, mask, _mapping).IsGranted : (g & mask) == mask;
+                if (yes) bits |= 1u << q;
             }
             answers[t] = bits;
         }

@@ -30,6 +30,9 @@ public sealed record ScanOptions(string Source, EstateFormat? Format, IReadOnlyL
     /// <summary>The domains SDDL aliases such as DU and DA resolve in (Get-Acl writes them for the machine's domain).</summary>
     public NtSec.Principals.SidContext? Context { get; init; }
 
+    /// <summary>DuckDB's memory limit for the scan (its default is 80% of the machine's memory).</summary>
+    public string MemoryLimit { get; init; } = "1GB";
+
     /// <summary>Objects between checkpoints (the points a resumed scan restarts from).</summary>
     public int CheckpointEvery { get; init; } = 250_000;
 }
@@ -118,6 +121,7 @@ public static class AuditScanner
         if (exists && !options.Resume) throw new InvalidOperationException($"{options.Out} exists: remove it, or continue an interrupted scan with --resume");
         if (!exists && options.Resume) throw new InvalidOperationException($"{options.Out} does not exist: nothing to resume");
         using var store = exists ? EstateStore.Open(options.Out) : EstateStore.Create(options.Out);
+        store.Execute($"SET memory_limit = '{options.MemoryLimit.Replace("'", "", StringComparison.Ordinal)}'");
 
         // Share access: the share's grant per token, intersected with each file's.
         uint[]? shareGranted = null, shareAnswers = null;

@@ -58,8 +58,11 @@ internal sealed class CheckMatrix
         }
         var mapping = explicitMapping ?? type!.GenericMapping;
         uint desired = AccessMask.MaximumAllowed;
-        if (desiredText is not null && !CheckInputs.TryParseDesired(desiredText, type, mapping, out _, out desired, out string? desiredError))
-            return Fail(terminal, "--desired", desiredError!);
+        if (desiredText is not null)
+        {
+            if (!AccessRightNames.TryParse(desiredText, type, out uint requested, out string? desiredError)) return Fail(terminal, "--desired", desiredError!);
+            desired = mapping.Map(requested);
+        }
 
         var watch = Stopwatch.StartNew();
         if (!TryReadDescriptors(terminal, sdsPath, context, out var descriptors, out var lines)) return ExitCodes.BadInput;

@@ -1,6 +1,7 @@
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
+using NtSec.Requests;
 using NtSec.Tokens;
 
 namespace NtSec.Cli.Commands;
@@ -70,6 +71,11 @@ internal sealed class CheckRun
             : AccessCheck.CheckResultList(sd, token, desired, mapping, objectTypes, run.NodeGranted, run.NodeStatus, self, run.Explanation);
         return run;
     }
+
+    /// <summary>Runs a parsed request (<see cref="CheckRequest"/>), naming SIDs with the names it was read with.</summary>
+    public static CheckRun Execute(CheckRequest request, bool explain)
+        => Execute(request.Descriptor, request.Token, request.Requested, request.Desired, request.Mapping, request.Type, [.. request.ObjectTypes],
+            request.PrincipalSelf, explain, request.Names.NameOf);
 
     /// <summary>The names of the privileges the check used, as Windows names them.</summary>
     public IReadOnlyList<string> PrivilegesUsedNames()

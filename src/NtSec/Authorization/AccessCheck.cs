@@ -1,5 +1,6 @@
 using System.Buffers;
 using NtSec.Acls;
+using NtSec.Authorization.Conditions;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
@@ -370,10 +371,16 @@ public static class AccessCheck
     };
 
     /// <summary>
-    /// The value of a conditional (callback) ACE's condition for this token. The one place condition evaluation
-    /// hooks in; until it does, every condition is <see cref="ConditionResult.NotEvaluated"/>, which fails closed.
+    /// The value of a conditional (callback) ACE's condition for this token: the one place condition evaluation
+    /// hooks in (<see cref="ConditionEvaluator"/>; the object's SACL supplies the @Resource. attributes).
     /// </summary>
-    private static ConditionResult EvaluateCondition(Ace ace, Token token) => ConditionResult.NotEvaluated;
+    private static ConditionResult EvaluateCondition(Ace ace, Token token, Acl? sacl, bool isDeny, ConditionTrace? trace)
+        => ConditionEvaluator.Evaluate(ace.ApplicationData, token, sacl, isDeny, null, trace) switch
+        {
+            ConditionValue.True => ConditionResult.True,
+            ConditionValue.False => ConditionResult.False,
+            _ => ConditionResult.Unknown,
+        };
 
     /// <summary>
     /// Whether a conditional ACE applies given its condition's value: an allow ACE only when TRUE; a deny ACE
@@ -479,9 +486,10 @@ public static class AccessCheck
             if ((kind & Ace.CheckKind.Callback) != 0)
             {
                 // The one point where a condition decides whether a matching callback ACE applies.
-                var condition = EvaluateCondition(ace, token);
+                var trace = explain is null ? null : new ConditionTrace();
+                var condition = EvaluateCondition(ace, token, sd.Sacl, isDeny, trace);
                 bool holds = ConditionApplies(condition, isAllow);
-                explain?.Add(new(ExplanationStepKind.Condition, StageOf(token, pass)) { AceIndex = index, Ace = ace, Applied = holds, Condition = condition, Sid = ownerRights ? owner : sid });
+                explain?.Add(new(ExplanationStepKind.Condition, StageOf(token, pass)) { AceIndex = index, Ace = ace, Applied = holds, Condition = condition, ConditionTrace = trace, Sid = ownerRights ? owner : sid });
                 if (!holds)
                 {
                     explain?.Add(AceStep(token, pass, index, ace, AceOutcome.SkippedCondition) with { Sid = ownerRights ? owner : sid, Condition = condition });

@@ -243,6 +243,9 @@ public sealed record ExplanationStep
     /// <summary>For condition steps, the condition's value.</summary>
     public ConditionResult? Condition { get; init; }
 
+    /// <summary>For condition steps, every operator's value and why (missing attributes, operand types).</summary>
+    public Conditions.ConditionTrace? ConditionTrace { get; init; }
+
     /// <summary>The step in English, from the one renderer (<see cref="ExplanationText.Describe"/>).</summary>
     public string Message => ExplanationText.Describe(this);
 }

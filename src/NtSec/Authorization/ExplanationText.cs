@@ -94,7 +94,8 @@ public static class ExplanationText
             case ExplanationStepKind.Ace:
                 return AceLine(step, type, names, listLength);
             case ExplanationStepKind.Condition:
-                return $"#{step.AceIndex} {step.Ace}: condition {Condition(step.Condition)}";
+                return $"#{step.AceIndex} {step.Ace}: condition {Condition(step.Condition)}"
+                    + (step.ConditionTrace is { } trace && step.Ace is { } conditional ? $" ({Conditions.ConditionExplainer.Describe(conditional.ApplicationData, trace)})" : "");
             case ExplanationStepKind.AllGranted:
                 return "every requested right is granted; the rest of the DACL is not read";
             case ExplanationStepKind.DeniedEarly:

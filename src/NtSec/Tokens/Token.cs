@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NtSec.Acls;
+using NtSec.Claims;
 using NtSec.Principals;
 
 namespace NtSec.Tokens;
@@ -268,11 +269,11 @@ public sealed class Token
     /// <summary>Device groups (compound identity), kept as data.</summary>
     public ImmutableArray<SidAndAttributes> DeviceGroups { get; }
 
-    /// <summary>User claims as resource-attribute payloads (CLAIM_SECURITY_ATTRIBUTE_RELATIVE_V1 blocks), kept as data.</summary>
-    public ImmutableArray<byte[]> UserClaims { get; }
+    /// <summary>The user's claims (TokenUserClaimAttributes): what <c>@User.</c> names in a conditional expression.</summary>
+    public ImmutableArray<ClaimSecurityAttribute> UserClaims { get; }
 
-    /// <summary>Device claims, kept as data.</summary>
-    public ImmutableArray<byte[]> DeviceClaims { get; }
+    /// <summary>The device's claims (TokenDeviceClaimAttributes): what <c>@Device.</c> names.</summary>
+    public ImmutableArray<ClaimSecurityAttribute> DeviceClaims { get; }
 
     /// <summary>The attributes of a SID among the user and groups, if present.</summary>
     public bool TryGetSidAttributes(Sid sid, out GroupAttributes attributes) => _sids.TryGetValue(sid, out attributes);

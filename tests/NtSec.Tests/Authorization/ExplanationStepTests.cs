@@ -114,12 +114,16 @@ public sealed class ExplanationStepTests
     [Fact]
     public void AConditionalAceRecordsItsConditionStep()
     {
-        var (r, why) = Explain("O:BAG:BAD:(XA;;FA;;;WD;(Member_of{SID(WD)}))(XD;;FW;;;WD;(Member_of{SID(WD)}))(A;;FA;;;WD)", Alice_(), AccessMask.MaximumAllowed);
+        var (r, why) = Explain("O:BAG:BAD:(XA;;FA;;;WD;(Member_of{SID(BG)}))(XD;;FW;;;WD;(@User.Dept == \"HR\"))(A;;FA;;;WD)", Alice_(), AccessMask.MaximumAllowed);
         var conditions = why.Steps.Where(s => s.Kind == ExplanationStepKind.Condition).ToList();
         Assert.Equal([0, 1], conditions.Select(c => c.AceIndex));
-        Assert.All(conditions, c => Assert.Equal(ConditionResult.NotEvaluated, c.Condition));
-        Assert.False(conditions[0].Applied); // a conditional allow does not apply: fail closed
-        Assert.True(conditions[1].Applied);  // a conditional deny does
+        Assert.Equal([ConditionResult.False, ConditionResult.Unknown], conditions.Select(c => c.Condition));
+        Assert.False(conditions[0].Applied); // a conditional allow applies only when TRUE
+        Assert.True(conditions[1].Applied);  // a conditional deny applies when UNKNOWN
+        var missing = Assert.Single(conditions[1].ConditionTrace!.Steps);
+        Assert.Equal(NtSec.Authorization.Conditions.ConditionReason.AttributeMissing, missing.Reason);
+        Assert.Equal("Dept", missing.Left.Name);
+        Assert.Contains("@User.Dept is not there", conditions[1].Message);
         Assert.Equal(0u, r.GrantedAccess & 0x2);
     }
 

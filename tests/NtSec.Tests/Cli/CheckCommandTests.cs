@@ -259,7 +259,7 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--sd", "O:BAG:BAD:(A;;GA ;;;WD)", "error: --sd: 16: unknown right ' '")]
+    [InlineData("--sd", "O:BAG:BAD:(A;;GA ;;;WD)", "error: --sd: 16: a blank may not end the rights field")]
     [InlineData("--sd", "@missing.sddl", "error: --sd: cannot read 'missing.sddl': ")]
     [InlineData("--desired", "FILE_FLY", "error: --desired: unknown right 'FILE_FLY' for type File")]
     [InlineData("--object-types", "0:xyz", "error: --object-types: entry 0 '0:xyz': 'xyz' is not a GUID")]
@@ -377,7 +377,7 @@ public sealed class CheckCommandTests : IDisposable
             $$"""{"id":null,{{bad}},"error":"not valid JSON: byte 2: 'not json' is an invalid JSON literal. Expected the literal 'null'."}""",
             $$$"""{"id":[5],"granted":"0x00000010","status":"STATUS_SUCCESS","privilegesUsed":[],"results":[{"level":0,"objectType":"{{{UserClass}}}","granted":"0x00000010","status":"STATUS_SUCCESS"},{"level":1,"objectType":"{{{ReadProp}}}","granted":"0x00000010","status":"STATUS_SUCCESS"}],"error":null}""",
             $$"""{"id":6,{{bad}},"error":"desired: missing"}""",
-            $$"""{"id":7,{{bad}},"error":"explain: unknown field (known: id, sd, token, desired, mapping, type, objectTypes, selfSid)"}""",
+            $$"""{"id":7,{{bad}},"error":"explain: unknown field (known: id, sd, token, desired, mapping, type, objectTypes, selfSid, owner, group, map, path)"}""",
             $$"""{"id":8,{{bad}},"error":"mapping: give \"type\" or \"mapping\" (or --type or --mapping for every line): the check needs the object's generic mapping"}""",
             """{"id":9,"granted":"0x00000000","status":"STATUS_INVALID_SECURITY_DESCR","privilegesUsed":[],"results":null,"error":null}""",
             $$"""{"id":10,{{bad}},"error":"selfSid: 0: 'Nobody' is not a SID, an SDDL alias or a well-known account name"}""",
