@@ -8,6 +8,7 @@ using NtSec.Principals;
 using NtSec.Sddl;
 using NtSec.Tokens;
 using NtSec.Win32;
+using NtSec.Descriptors;
 
 namespace NtSec.Cli.Scenarios;
 

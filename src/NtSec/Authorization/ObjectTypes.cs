@@ -257,14 +257,11 @@ public static class AccessRightNames
         ("GENERIC_WRITE", AccessMask.GenericWrite), ("GENERIC_READ", AccessMask.GenericRead),
     ];
 
-    /// <summary>Parses a number: 0x hexadecimal or decimal.</summary>
-    public static bool TryParseNumber(string text, out uint value)
-    {
-        text = text.Trim();
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-            return uint.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
-        return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-    }
+    /// <summary>Parses a number: 0x hexadecimal or decimal (<see cref="AccessMask.TryParseNumber"/>).</summary>
+    public static bool TryParseNumber(string text, out uint value) => AccessMask.TryParseNumber(text, out value);
+
+    /// <summary>The mask's rights by name for an object type (<c>FILE_READ_DATA | SYNCHRONIZE</c>).</summary>
+    public static string ToString(this AccessMask mask, ObjectTypeInfo type) => type.FormatRights(mask.Value);
 
     /// <summary>
     /// Parses a mask written as a number or as right names joined by <c>|</c>, <c>,</c> or <c>+</c>: the type's

@@ -70,7 +70,7 @@ public sealed class SddlConformanceTests(ITestOutputHelper output)
                 failures.Add($"{sddl}: formatted as {text}, which does not read back to the same descriptor ({error})");
                 continue;
             }
-            if (!HasAclSlack(bytes) && !back.ToBinary().AsSpan().SequenceEqual(bytes))
+            if (!HasAclSlack(bytes) && !back!.ToBinary().AsSpan().SequenceEqual(bytes))
             {
                 failures.Add($"{sddl}: formatted as {text}, which parses to other bytes");
                 continue;

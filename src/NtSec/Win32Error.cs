@@ -1,4 +1,4 @@
-namespace NtSec.Win32;
+namespace NtSec;
 
 /// <summary>
 /// The calling thread's last error, as <c>GetLastError</c>/<c>SetLastError</c> keep it: the Win32-style functions
