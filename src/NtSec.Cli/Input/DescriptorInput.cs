@@ -13,7 +13,7 @@ namespace NtSec.Cli.Input;
 /// <param name="Binary">For binary input, the decoded bytes; null for SDDL.</param>
 /// <param name="DescriptorLength">For binary input, the extent of the descriptor in <paramref name="Binary"/>; bytes after it are ignored.</param>
 /// <param name="Path">For icacls and Get-Acl output, the path the descriptor belongs to (null when Get-Acl printed none).</param>
-public sealed record DecodedDescriptor(SecurityDescriptor Descriptor, InputFormat Format, byte[]? Binary, int DescriptorLength, string? Path = null)
+internal sealed record DecodedDescriptor(SecurityDescriptor Descriptor, InputFormat Format, byte[]? Binary, int DescriptorLength, string? Path = null)
 {
     /// <summary>Bytes after the descriptor in binary input, which Windows ignores as well.</summary>
     public int TrailingBytes => Binary is null ? 0 : Binary.Length - DescriptorLength;
@@ -23,7 +23,7 @@ public sealed record DecodedDescriptor(SecurityDescriptor Descriptor, InputForma
 /// Turns command-line text into a descriptor and a descriptor into the conversions <c>--to</c> offers, reporting
 /// failures as <see cref="ParseError"/> values instead of exceptions.
 /// </summary>
-public static class DescriptorInput
+internal static class DescriptorInput
 {
     /// <summary>
     /// Decodes one descriptor. Positions in the error are character indexes into <paramref name="text"/> for SDDL

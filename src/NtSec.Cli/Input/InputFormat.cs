@@ -1,7 +1,7 @@
 namespace NtSec.Cli.Input;
 
 /// <summary>How a descriptor is written on the command line or on a line of standard input.</summary>
-public enum InputFormat
+internal enum InputFormat
 {
     /// <summary>SDDL text.</summary>
     Sddl,

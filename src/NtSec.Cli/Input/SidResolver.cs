@@ -5,7 +5,7 @@ using NtSec.Sddl;
 namespace NtSec.Cli.Input;
 
 /// <summary>Turns what a user types for a principal into a SID.</summary>
-public static class SidResolver
+internal static class SidResolver
 {
     /// <summary>
     /// Resolves, in this order: an <c>S-1-...</c> string; a two-letter SDDL alias (domain-relative ones need the

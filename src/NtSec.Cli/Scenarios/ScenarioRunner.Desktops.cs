@@ -3,7 +3,7 @@ using NtSec.Win32;
 
 namespace NtSec.Cli.Scenarios;
 
-public sealed partial class ScenarioRunner
+internal sealed partial class ScenarioRunner
 {
     private readonly Dictionary<string, WindowHandle> _windows = new(StringComparer.Ordinal);
 

@@ -25,7 +25,7 @@ namespace NtSec.Cli.Scenarios;
 /// <param name="AccessCheck">The explained access check of a failed open, when there was one.</param>
 /// <param name="Mismatch">How the outcome differs from the step's expectation; null when it met it (or had none).</param>
 /// <param name="Win32Error">For a user32 step, which has no NTSTATUS, the last error it set (0 on success); null otherwise.</param>
-public sealed record StepResult(int Number, Step Step, string Call, NtStatus Status, uint? Granted, ObjectTypeInfo? RightsType,
+internal sealed record StepResult(int Number, Step Step, string Call, NtStatus Status, uint? Granted, ObjectTypeInfo? RightsType,
     string Why, string? Value, bool? Answer, ObjectAccessCheck? AccessCheck, string? Mismatch, int? Win32Error = null)
 {
     /// <summary>True when the step met its expectation (or had none).</summary>
@@ -35,7 +35,7 @@ public sealed record StepResult(int Number, Step Step, string Call, NtStatus Sta
 /// <summary>A run of a scenario.</summary>
 /// <param name="Scenario">The scenario.</param>
 /// <param name="Steps">Each step's result.</param>
-public sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> Steps)
+internal sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> Steps)
 {
     /// <summary>Steps whose expectation was not met.</summary>
     public int Unmet => Steps.Count(s => !s.Met);
@@ -45,7 +45,7 @@ public sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> St
 /// Runs a scenario on a fresh <see cref="EmulatedSystem"/>: sets up its desktops, objects and processes, then makes
 /// each step's call on its thread.
 /// </summary>
-public sealed partial class ScenarioRunner
+internal sealed partial class ScenarioRunner
 {
     private readonly Scenario _scenario;
     private readonly EmulatedSystem _system = new() { ExplainAccessChecks = true };
