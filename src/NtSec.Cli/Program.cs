@@ -15,7 +15,7 @@ internal static class Program
         // Console.Out flushes on every write; a pipe gets a large buffer instead so --batch stays fast.
         bool redirected = Console.IsOutputRedirected;
         var stdout = redirected ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) : Console.Out;
-        var stdin = Console.IsInputRedirected ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, true, 1 << 16) : Console.In;
+        var stdin = Console.IsInputRedirected ? OpenInput(Console.OpenStandardInput()) : Console.In;
         try
         {
             return Run(args, stdin, stdout, Console.Error, !redirected && ColourWanted() ? Style.Ansi : Style.Plain, null, !Console.IsErrorRedirected);
@@ -25,6 +25,13 @@ internal static class Program
             stdout.Flush();
         }
     }
+
+    /// <summary>
+    /// The reader for redirected standard input: UTF-8, a UTF-8 byte order mark skipped, and no other encoding
+    /// guessed from the first bytes. Batch input is a line protocol: a stream starting FF FE must not turn every later
+    /// line into UTF-16 (4 lines in answered by 1 line out); those two bytes are then just a bad first line.
+    /// </summary>
+    internal static StreamReader OpenInput(Stream stream) => new(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, 1 << 16);
 
     /// <summary>Runs ntsec with the given arguments and streams, without colour: the in-process entry point for tests and hosts.</summary>
     /// <returns>The exit code: see <see cref="ExitCodes"/>.</returns>
@@ -51,9 +58,11 @@ internal static class Program
             SidCommand.Create(terminal),
             CheckCommand.Create(terminal),
             TokenCommand.Create(terminal),
+            InheritCommand.Create(terminal),
             BenchCommand.Create(terminal),
             RunCommand.CreateRun(terminal),
             RunCommand.CreateDemo(terminal),
+            AuditCommand.Create(terminal),
         };
         try
         {

@@ -36,17 +36,28 @@ internal static class BatchConverter
             if (DescriptorInput.TryDecode(text, format, context, out var decoded, out var error)
                 && DescriptorInput.TryConvert(decoded!, to, context, out string converted, out error))
             {
-                output.WriteLine(converted);
-                return true;
+                // SDDL has no escapes: a condition's string literal or a resource attribute's name or value may hold
+                // a line break, which would make this answer two lines. Such a descriptor is a per-line error.
+                int lineBreak = converted.AsSpan().IndexOfAny(LineBreaks);
+                if (lineBreak < 0)
+                {
+                    output.WriteLine(converted);
+                    return true;
+                }
+                error = new ParseError(0, $"its SDDL holds a line break (U+{(int)converted[lineBreak]:X4}, in a condition's string or a resource attribute's name or value), which one output line cannot carry; convert it alone, or to hex or base64", ParseError.ErrorInvalidParameter);
             }
-            output.WriteLine(CommonOptions.FormatError(error!));
+            output.WriteLine(OneLine(CommonOptions.FormatError(error!)));
             return false;
         }
 
         string? line;
+        bool first = true;
         var progress = new Progress(terminal, "ntsec sddl --batch");
         while ((line = terminal.In.ReadLine()) is not null)
         {
+            // A UTF-8 byte order mark (read as U+FEFF when the reader did not drop it) is not part of the first line.
+            if (first && line.Length > 0 && line[0] == '\uFEFF') line = line[1..];
+            first = false;
             progress.Step();
             if (format == InputFormat.Base64 && recordLines > 0 && line.Length > 1 && line[0] == ' ')
             {
@@ -71,5 +82,18 @@ internal static class BatchConverter
         Flush();
         progress.Done();
         return rejected == 0 ? ExitCodes.Success : ExitCodes.BadInput;
+    }
+
+    // What a line-oriented reader may take as the end of a line: CR, LF, NEL, LINE and PARAGRAPH SEPARATOR.
+    private static readonly System.Buffers.SearchValues<char> LineBreaks = System.Buffers.SearchValues.Create("\r\n\u0085\u2028\u2029");
+
+    // An error quotes the input; whatever it quotes stays on its one line.
+    private static string OneLine(string text)
+    {
+        if (text.AsSpan().IndexOfAny(LineBreaks) < 0) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+            sb.Append(LineBreaks.Contains(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        return sb.ToString();
     }
 }

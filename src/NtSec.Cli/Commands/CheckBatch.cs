@@ -8,6 +8,7 @@ using NtSec.Cli.Input;
 using NtSec.Cli.Rendering;
 using NtSec.Descriptors;
 using NtSec.Principals;
+using NtSec.Requests;
 using NtSec.Tokens;
 
 namespace NtSec.Cli.Commands;
@@ -18,13 +19,9 @@ namespace NtSec.Cli.Commands;
 /// </summary>
 internal static class CheckBatch
 {
-    private static readonly string[] Fields = ["id", "sd", "token", "desired", "mapping", "type", "objectTypes", "selfSid"];
+    private static readonly string[] Fields = ["id", "sd", "token", "desired", "mapping", "type", "objectTypes", "selfSid", "owner", "group", "map", "path"];
 
     private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    // Batches tend to ask many questions of few tokens and descriptors; parsed ones are kept (both are immutable),
-    // up to this many of each, after which the cache starts over.
-    private const int CacheLimit = 4096;
 
     /// <summary>Runs every line of <paramref name="path"/> (standard input for null or <c>-</c>); 3 when a line was bad, else 0.</summary>
     public static int Run(Terminal terminal, string? path, ObjectTypeInfo? defaultType, GenericMapping? defaultMapping, SidContext context)
@@ -68,9 +65,15 @@ internal static class CheckBatch
 
     private sealed class State(Terminal terminal, ObjectTypeInfo? defaultType, GenericMapping? defaultMapping, SidContext context)
     {
-        private readonly Dictionary<string, Token> _tokens = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, Token> _tokenFiles = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, SecurityDescriptor> _descriptors = new(StringComparer.Ordinal);
+        // One reader for the whole batch: it keeps parsed descriptors and token files (both immutable) by text.
+        private readonly CheckRequestReader _reader = new(context, ReadFile(terminal), defaultType, defaultMapping);
+
+        // A batch line answers exactly one check: standard input is the batch itself, never a descriptor or a token.
+        private static Func<string, (string? Text, string? Error)> ReadFile(Terminal terminal)
+        {
+            var read = CheckCommand.ReadFile(terminal);
+            return name => name == "-" ? (null, "'-' (standard input) cannot be read from a batch line, which answers one check; name a file") : read(name);
+        }
 
         public bool Process(string line, Utf8JsonWriter json)
         {
@@ -89,6 +92,13 @@ internal static class CheckBatch
             using (document)
             {
                 var root = document.RootElement;
+                // A \u escape may leave a lone surrogate, which JSON's grammar allows and text cannot hold; such a
+                // line is answered with an error before any of its strings is read (the id cannot be echoed either).
+                if (FindLoneSurrogate(root, "") is { } where)
+                {
+                    WriteError(json, null, $"not valid JSON text: {where}: a \\u escape leaves a lone surrogate (\\ud800-\\udfff without its pair), which is not text");
+                    return false;
+                }
                 if (root.ValueKind != JsonValueKind.Object)
                 {
                     WriteError(json, null, "a line must be a JSON object {\"id\", \"sd\", \"token\", \"desired\", ...}");
@@ -135,178 +145,151 @@ internal static class CheckBatch
                 }
             }
 
-            ObjectTypeInfo? type = defaultType;
-            if (fields.TryGetValue("type", out var e))
+            string? sd = null, type = null, mapping = null, self = null, owner = null, group = null, path = null, tokenFile = null, desiredText = null;
+            uint? desiredMask = null;
+            JsonElement? tokenObject = null;
+            IReadOnlyList<string>? objectTypes = null, map = null;
+            if (!TryString(fields, "sd", ref sd, out error) || !TryString(fields, "type", ref type, out error) || !TryString(fields, "mapping", ref mapping, out error)
+                || !TryString(fields, "selfSid", ref self, out error) || !TryString(fields, "owner", ref owner, out error) || !TryString(fields, "group", ref group, out error)
+                || !TryString(fields, "path", ref path, out error)) return false;
+
+            var token = fields["token"];
+            if (token.ValueKind == JsonValueKind.String) tokenFile = token.GetString();
+            else if (token.ValueKind == JsonValueKind.Object) tokenObject = token;
+            else
             {
-                if (!TryString(e, "type", out string? typeName, out error)) return false;
-                type = ObjectTypes.Find(typeName!);
-                if (type is null)
-                {
-                    error = $"type: unknown object type '{typeName}' (known: {string.Join(", ", CommonOptions.TypeNames)})";
-                    return false;
-                }
-            }
-            GenericMapping? mapping = fields.ContainsKey("type") ? type!.GenericMapping : defaultMapping ?? type?.GenericMapping;
-            if (fields.TryGetValue("mapping", out e))
-            {
-                if (!TryString(e, "mapping", out string? text, out error)) return false;
-                if (!GenericMapping.TryParse(text!, out var m))
-                {
-                    error = $"mapping: expected four masks R,W,X,A such as 0x120089,0x120116,0x1200a0,0x1f01ff; got '{text}'";
-                    return false;
-                }
-                mapping = m;
-            }
-            if (mapping is null)
-            {
-                error = "mapping: give \"type\" or \"mapping\" (or --type or --mapping for every line): the check needs the object's generic mapping";
+                error = "token: expected the token as a JSON object, or the name of a token file";
                 return false;
             }
 
-            if (!TryDescriptor(fields["sd"], out var sd, out error)) return false;
-            if (!TryToken(fields["token"], out var token, out error)) return false;
-
             var d = fields["desired"];
-            uint requested, desired;
             if (d.ValueKind == JsonValueKind.Number)
             {
-                if (!d.TryGetUInt32(out requested))
+                if (!d.TryGetUInt32(out uint mask))
                 {
                     error = $"desired: {d.GetRawText()} is not a 32-bit access mask";
                     return false;
                 }
-                desired = mapping.Value.Map(requested);
+                desiredMask = mask;
             }
-            else
-            {
-                if (!TryString(d, "desired", out string? text, out error)) return false;
-                if (!CheckInputs.TryParseDesired(text!, type, mapping.Value, out requested, out desired, out error))
-                {
-                    error = "desired: " + error;
-                    return false;
-                }
-            }
+            else if (!TryString(fields, "desired", ref desiredText, out error)) return false;
 
-            ObjectTypeEntry[] list = [];
-            if (fields.TryGetValue("objectTypes", out e))
+            if (fields.TryGetValue("objectTypes", out var e))
             {
-                bool ok;
-                if (e.ValueKind == JsonValueKind.Array)
-                {
-                    var parts = new List<string>();
-                    foreach (var item in e.EnumerateArray())
-                    {
-                        if (item.ValueKind != JsonValueKind.String)
-                        {
-                            error = $"objectTypes[{parts.Count}]: expected a string level:guid";
-                            return false;
-                        }
-                        parts.Add(item.GetString()!);
-                    }
-                    ok = CheckInputs.TryParseObjectTypes(parts, out list, out error);
-                }
-                else
-                {
-                    if (!TryString(e, "objectTypes", out string? text, out error)) return false;
-                    ok = CheckInputs.TryParseObjectTypes(text!, out list, out error);
-                }
-                if (!ok)
-                {
-                    error = "objectTypes: " + error;
-                    return false;
-                }
+                if (e.ValueKind == JsonValueKind.String) objectTypes = e.GetString()!.Split(',');
+                else if (!TryStrings(e, "objectTypes", "a string level:guid", out objectTypes, out error)) return false;
             }
+            if (fields.TryGetValue("map", out e) && !TryStrings(e, "map", "a string NAME=SID", out map, out error)) return false;
 
-            Sid? self = null;
-            if (fields.TryGetValue("selfSid", out e))
+            var text = new CheckRequestText
             {
-                if (!TryString(e, "selfSid", out string? text, out error)) return false;
-                if (!SidResolver.TryResolve(text!, context, out var s, out var sidError))
-                {
-                    error = $"selfSid: {sidError!.Position}: {sidError.Reason}";
-                    return false;
-                }
-                self = s;
+                Descriptor = sd, TokenFile = tokenFile, TokenObject = tokenObject, Desired = desiredText, DesiredMask = desiredMask,
+                Type = type, Mapping = mapping, ObjectTypes = objectTypes, Self = self, Owner = owner, Group = group, Map = map, Path = path,
+            };
+            if (!_reader.TryRead(text, out var request, out var requestError))
+            {
+                error = requestError!.Field == "mapping" && requestError.Kind == CheckRequestErrorKind.Usage
+                    ? "mapping: give \"type\" or \"mapping\" (or --type or --mapping for every line): the check needs the object's generic mapping"
+                    : $"{requestError.Field}: {requestError.Reason}";
+                return false;
             }
-
-            run = CheckRun.Execute(sd!, token!, requested, desired, mapping.Value, type, list, self, explain: false);
+            run = CheckRun.Execute(request!, explain: false);
             error = null;
             return true;
         }
 
-        private bool TryDescriptor(JsonElement e, out SecurityDescriptor? sd, out string? error)
+        private static bool TryString(Dictionary<string, JsonElement> fields, string field, ref string? value, out string? error)
         {
-            sd = null;
-            if (!TryString(e, "sd", out string? text, out error)) return false;
-            if (_descriptors.TryGetValue(text!, out sd)) return true;
-            if (!DescriptorInput.TryDecode(text!, InputFormat.Sddl, context, out var decoded, out var parseError))
-            {
-                error = $"sd: {parseError!.Position}: {parseError.Reason}";
-                return false;
-            }
-            sd = decoded!.Descriptor;
-            Remember(_descriptors, text!, sd);
-            return true;
-        }
-
-        // The token is the JSON object itself, or (a string) the name of a token file.
-        private bool TryToken(JsonElement e, out Token? token, out string? error)
-        {
-            if (e.ValueKind == JsonValueKind.String)
-            {
-                string path = e.GetString()!;
-                if (_tokenFiles.TryGetValue(path, out token))
-                {
-                    error = null;
-                    return true;
-                }
-                if (!TokenInput.TryLoad(terminal, path, context, out token, out error))
-                {
-                    error = "token: " + error;
-                    return false;
-                }
-                Remember(_tokenFiles, path, token!);
-                return true;
-            }
-            if (e.ValueKind != JsonValueKind.Object)
-            {
-                token = null;
-                error = "token: expected the token as a JSON object, or the name of a token file";
-                return false;
-            }
-            string raw = e.GetRawText();
-            if (_tokens.TryGetValue(raw, out token))
-            {
-                error = null;
-                return true;
-            }
-            if (!TokenJson.TryRead(e, context, out token, out var jsonError))
-            {
-                error = jsonError!.Field.Length == 0 ? "token: " + TokenInput.Describe(jsonError) : "token." + TokenInput.Describe(jsonError);
-                return false;
-            }
-            Remember(_tokens, raw, token!);
             error = null;
-            return true;
-        }
-
-        private static void Remember<T>(Dictionary<string, T> cache, string key, T value)
-        {
-            if (cache.Count >= CacheLimit) cache.Clear();
-            cache[key] = value;
-        }
-
-        private static bool TryString(JsonElement e, string field, out string? value, out string? error)
-        {
+            if (!fields.TryGetValue(field, out var e)) return true;
             if (e.ValueKind == JsonValueKind.String)
             {
                 value = e.GetString();
-                error = null;
                 return true;
             }
-            value = null;
             error = $"{field}: expected a string, got {e.ValueKind.ToString().ToLower(CultureInfo.InvariantCulture)}";
             return false;
+        }
+
+        private static bool TryStrings(JsonElement e, string field, string what, out IReadOnlyList<string>? values, out string? error)
+        {
+            values = null;
+            if (e.ValueKind != JsonValueKind.Array)
+            {
+                error = $"{field}: expected an array of strings";
+                return false;
+            }
+            var list = new List<string>();
+            foreach (var item in e.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String)
+                {
+                    error = $"{field}[{list.Count}]: expected {what}";
+                    return false;
+                }
+                list.Add(item.GetString()!);
+            }
+            values = list;
+            error = null;
+            return true;
+        }
+
+        // The path of the first string or property name whose escapes leave a lone surrogate, or null.
+        private static string? FindLoneSurrogate(JsonElement e, string path)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String:
+                    return IsText(e) ? null : path.Length == 0 ? "the line" : path;
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        string name;
+                        try
+                        {
+                            name = p.Name;
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            return path.Length == 0 ? "a property name" : path + ": a property name";
+                        }
+                        if (!IsWellFormed(name)) return path.Length == 0 ? "a property name" : path + ": a property name";
+                        if (FindLoneSurrogate(p.Value, path.Length == 0 ? name : path + "." + name) is { } inner) return inner;
+                    }
+                    return null;
+                case JsonValueKind.Array:
+                    int i = 0;
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        if (FindLoneSurrogate(item, $"{path}[{i}]") is { } inner) return inner;
+                        i++;
+                    }
+                    return null;
+                default:
+                    return null;
+            }
+        }
+
+        private static bool IsText(JsonElement e)
+        {
+            try
+            {
+                return IsWellFormed(e.GetString()!);
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        private static bool IsWellFormed(string s)
+        {
+            for (int i = 0; i < s.Length; i++)
+            {
+                if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) i++;
+                else if (char.IsSurrogate(s[i])) return false;
+            }
+            return true;
         }
 
         private static void WriteError(Utf8JsonWriter json, JsonElement? id, string error)

@@ -4,6 +4,7 @@ using NtSec.Cli.Input;
 using NtSec.Cli.Rendering;
 using NtSec.Descriptors;
 using NtSec.Principals;
+using NtSec.Requests;
 
 namespace NtSec.Cli.Commands;
 
@@ -56,11 +57,23 @@ internal static class CheckCommand
         {
             sd, token, desired, type, mapping, objectTypes, self, explain, json, domain, machine, map, path, owner, group, batch,
         };
+        var matrix = new CheckMatrix();
+        matrix.AddTo(command);
         command.SetAction(parse =>
         {
             var context = CommonOptions.Context(parse, domain, machine);
             ObjectTypeInfo? objectType = parse.GetValue(type) is { } t ? ObjectTypes.Find(t) : null;
             GenericMapping? explicitMapping = parse.GetValue(mapping) is { } m && GenericMapping.TryParse(m, out var gm) ? gm : null;
+            if (matrix.Requested(parse))
+            {
+                return matrix.Run(terminal, parse, parse.GetValue(desired), objectType, explicitMapping, context,
+                [
+                    ("--sd", parse.GetValue(sd) is not null), ("--token", parse.GetValue(token) is not null), ("--batch", parse.GetResult(batch) is not null),
+                    ("--object-types", parse.GetValue(objectTypes) is not null), ("--self", parse.GetValue(self) is not null), ("--explain", parse.GetValue(explain)),
+                    ("--json", parse.GetValue(json)), ("--map", parse.GetValue(map) is { Length: > 0 }), ("--path", parse.GetValue(path) is not null),
+                    ("--owner", parse.GetValue(owner) is not null), ("--group", parse.GetValue(group) is not null),
+                ]);
+            }
 
             if (parse.GetResult(batch) is not null)
             {
@@ -83,70 +96,58 @@ internal static class CheckCommand
                 return CommonOptions.UsageError(terminal, Name, "give --sd, --token and --desired (or --batch).");
             if (objectType is null && explicitMapping is null)
                 return CommonOptions.UsageError(terminal, Name, "give --type or --mapping: the access check needs the object's generic mapping.");
-            var genericMapping = explicitMapping ?? objectType!.GenericMapping;
 
-            string? sdFile = null;
-            if (sdText.StartsWith('@'))
+            // One request pipeline: the same reader as --batch (and the library's other front ends).
+            var reader = new CheckRequestReader(context, ReadFile(terminal), objectType, explicitMapping);
+            var text = new CheckRequestText
             {
-                sdFile = sdText[1..];
-                if (!FileInput.TryReadAll(terminal, sdFile, out sdText, out string? readError)) return Fail(terminal, "--sd", readError!);
-            }
-            var imported = sdFile is null ? null : DescriptorInput.DetectImported(sdText);
-            if (imported is null && (parse.GetValue(map) is { Length: > 0 } || parse.GetValue(path) is not null))
-                return CommonOptions.UsageError(terminal, Name, "--map and --path apply to icacls and Get-Acl output given as --sd @file.");
-            SecurityDescriptor descriptor;
-            if (imported is { } importedFormat)
-            {
-                if (!NameMapInput.TryParse(parse.GetValue(map), context, out var names, out string? mapError)) return CommonOptions.UsageError(terminal, Name, "--map: " + mapError);
-                if (!DescriptorInput.TryDecodeImported(sdText, importedFormat, context, names, out var all, out var importError))
-                    return Fail(terminal, "--sd", $"{sdFile}: line {importError!.Line}, column {importError.Column}: {importError.Reason}{DescriptorInput.Hint(importError)}");
-                if (!SddlCommand.TrySelectPath(all, parse.GetValue(path), out var selected, out string? pathError)) return CommonOptions.UsageError(terminal, Name, "--path: " + pathError);
-                if (selected.Count > 1)
-                    return CommonOptions.UsageError(terminal, Name, $"{sdFile} holds {selected.Count} paths ({string.Join(", ", selected.Select(d => "'" + d.Path + "'"))}); choose one with --path.");
-                descriptor = selected[0].Descriptor;
-                if (importedFormat == InputFormat.Icacls && parse.GetValue(owner) is null)
-                    return Fail(terminal, "--sd", $"{sdFile}: icacls does not show the owner, and the access check needs it (the owner may be granted READ_CONTROL and WRITE_DAC); give --owner");
-            }
-            else
-            {
-                if (!DescriptorInput.TryDecode(sdText.Trim(), InputFormat.Sddl, context, out var decoded, out var sdError))
-                    return Fail(terminal, "--sd", $"{(sdFile is null ? "" : sdFile + ": ")}{sdError!.Position}: {sdError.Reason}");
-                descriptor = decoded!.Descriptor;
-            }
-            if (parse.GetValue(owner) is { } ownerText)
-            {
-                if (!SidResolver.TryResolve(ownerText, context, out var ownerSid, out var ownerError)) return Fail(terminal, "--owner", $"{ownerError!.Position}: {ownerError.Reason}");
-                descriptor = descriptor.WithOwner(ownerSid);
-            }
-            if (parse.GetValue(group) is { } groupText)
-            {
-                if (!SidResolver.TryResolve(groupText, context, out var groupSid, out var groupError)) return Fail(terminal, "--group", $"{groupError!.Position}: {groupError.Reason}");
-                descriptor = descriptor.WithGroup(groupSid);
-            }
-            else if (imported == InputFormat.Icacls)
-            {
-                descriptor = descriptor.WithGroup(descriptor.Owner);
-            }
-            if (!TokenInput.TryLoad(terminal, tokenPath, context, out var client, out string? tokenError))
-                return Fail(terminal, "--token", tokenError!);
-            if (!CheckInputs.TryParseDesired(desiredText, objectType, genericMapping, out uint requested, out uint desiredMask, out string? desiredError))
-                return Fail(terminal, "--desired", desiredError!);
-            ObjectTypeEntry[] list = [];
-            if (parse.GetValue(objectTypes) is { } listText && !CheckInputs.TryParseObjectTypes(listText, out list, out string? listError))
-                return Fail(terminal, "--object-types", listError!);
-            Sid? principalSelf = null;
-            if (parse.GetValue(self) is { } selfText)
-            {
-                if (!SidResolver.TryResolve(selfText, context, out var selfSid, out var selfError)) return Fail(terminal, "--self", $"{selfError!.Position}: {selfError.Reason}");
-                principalSelf = selfSid;
-            }
-
-            var run = CheckRun.Execute(descriptor, client!, requested, desiredMask, genericMapping, objectType, list, principalSelf, parse.GetValue(explain));
+                Descriptor = sdText,
+                TokenFile = tokenPath,
+                Desired = desiredText,
+                ObjectTypes = parse.GetValue(objectTypes) is { } listText ? listText.Split(',') : null,
+                Self = parse.GetValue(self),
+                Owner = parse.GetValue(owner),
+                Group = parse.GetValue(group),
+                Map = parse.GetValue(map) is { Length: > 0 } mapEntries ? mapEntries : null,
+                Path = parse.GetValue(path),
+            };
+            if (!reader.TryRead(text, out var request, out var error)) return Report(terminal, error!);
+            var run = CheckRun.Execute(request!, parse.GetValue(explain));
             if (parse.GetValue(json)) CheckRenderer.WriteJson(terminal.Out, run);
             else CheckRenderer.WriteText(terminal.Out, run, terminal.Style);
             return run.ExitCode;
         });
         return command;
+    }
+
+    /// <summary>Reads the files a request names; <c>-</c> is standard input (the single check has one request).</summary>
+    internal static Func<string, (string? Text, string? Error)> ReadFile(Terminal terminal)
+        => name => FileInput.TryReadAll(terminal, name, out string text, out string? error) ? (text, null) : (null, error);
+
+    /// <summary>The option a request field is given with on the command line.</summary>
+    internal static string OptionOf(string field) => field switch
+    {
+        "sd" => "--sd",
+        "desired" => "--desired",
+        "type" => "--type",
+        "mapping" => "--mapping",
+        "objectTypes" => "--object-types",
+        "selfSid" => "--self",
+        "owner" => "--owner",
+        "group" => "--group",
+        "map" => "--map",
+        "path" => "--path",
+        _ => "--token",
+    };
+
+    // Usage problems exit 2, bad input 3. A token error keeps the field inside the token (token.groups[0]...).
+    private static int Report(Terminal terminal, CheckRequestError error)
+    {
+        string option = OptionOf(error.Field);
+        if (error.Kind is CheckRequestErrorKind.Usage or CheckRequestErrorKind.Missing || error.Field is "map" or "path")
+            return CommonOptions.UsageError(terminal, Name, error.Field == "sd" ? error.Reason + "." : $"{option}: {error.Reason}.");
+        string reason = error.Field.StartsWith("token.", StringComparison.Ordinal) ? $"{error.Field["token.".Length..]}: {error.Reason}" : error.Reason;
+        return Fail(terminal, option, reason + TokenInput.DomainHint(reason));
     }
 
     // Several inputs can be wrong here, so the error line names the option: "error: --token alice.json: owner: ...".

@@ -1,6 +1,7 @@
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
+using NtSec.Requests;
 using NtSec.Tokens;
 
 namespace NtSec.Cli.Commands;
@@ -43,6 +44,9 @@ internal sealed class CheckRun
     /// <summary>The check's result (for an object type list, the root's).</summary>
     public AccessCheckResult Result { get; private set; }
 
+    /// <summary>The best name known for a SID (names the user gave), for rendering; null for the catalogue alone.</summary>
+    public Func<Sid, string?>? Names { get; private set; }
+
     /// <summary>The explanation, when one was asked for.</summary>
     public AccessCheckExplanation? Explanation { get; private set; }
 
@@ -57,15 +61,21 @@ internal sealed class CheckRun
 
     /// <summary>Runs AccessCheck, or AccessCheckByTypeResultList when an object type list is given.</summary>
     public static CheckRun Execute(SecurityDescriptor sd, Token token, uint requested, uint desired, GenericMapping mapping, ObjectTypeInfo? type,
-        ObjectTypeEntry[] objectTypes, Sid? self, bool explain)
+        ObjectTypeEntry[] objectTypes, Sid? self, bool explain, Func<Sid, string?>? names = null)
     {
         var run = new CheckRun(requested, desired, mapping, type, objectTypes);
         run.Explanation = explain ? new AccessCheckExplanation() : null;
+        run.Names = names;
         run.Result = objectTypes.Length == 0
             ? AccessCheck.Check(sd, token, desired, mapping, default, self, run.Explanation)
             : AccessCheck.CheckResultList(sd, token, desired, mapping, objectTypes, run.NodeGranted, run.NodeStatus, self, run.Explanation);
         return run;
     }
+
+    /// <summary>Runs a parsed request (<see cref="CheckRequest"/>), naming SIDs with the names it was read with.</summary>
+    public static CheckRun Execute(CheckRequest request, bool explain)
+        => Execute(request.Descriptor, request.Token, request.Requested, request.Desired, request.Mapping, request.Type, [.. request.ObjectTypes],
+            request.PrincipalSelf, explain, request.Names.NameOf);
 
     /// <summary>The names of the privileges the check used, as Windows names them.</summary>
     public IReadOnlyList<string> PrivilegesUsedNames()

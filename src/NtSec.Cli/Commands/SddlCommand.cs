@@ -164,7 +164,9 @@ internal static class SddlCommand
         ObjectTypeInfo? objectType, string? target, bool isJson)
     {
         if (!NameMapInput.TryParse(mapValues, context, out var names, out string? mapError)) return CommonOptions.UsageError(terminal, Name, "--map: " + mapError);
-        if (!DescriptorInput.TryDecodeImported(text, format, context, names, out var all, out var importError))
+        // The one resolver reads the names icacls printed (given, well-known, domain-relative) and names them in the output.
+        var resolver = new SidNameResolver(context, names);
+        if (!DescriptorText.TryDecodeToolOutput(text, format, resolver, out var all, out var importError))
         {
             terminal.Error.WriteLine(DescriptorInput.FormatError(importError!) + DescriptorInput.Hint(importError!));
             return ExitCodes.BadInput;
@@ -182,7 +184,7 @@ internal static class SddlCommand
                 terminal.Out.WriteLine(selected.Count == 1 ? converted : decoded.Path + "\t" + converted);
                 continue;
             }
-            var options = new RenderOptions { ObjectType = objectType, Context = context };
+            var options = new RenderOptions { ObjectType = objectType, Context = context, Names = resolver };
             if (isJson)
             {
                 DescriptorJson.Write(terminal.Out, decoded.Descriptor, options);

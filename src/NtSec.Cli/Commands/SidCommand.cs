@@ -29,18 +29,20 @@ internal static class SidCommand
         {
             string text = CommonOptions.Joined(parse, value)!;
             var context = CommonOptions.Context(parse, domain, machine);
-            if (!SidResolver.TryResolve(text, context, out var sid, out var error)) return CommonOptions.InputError(terminal, error!);
-            if (parse.GetValue(json)) WriteJson(terminal.Out, sid, context);
-            else WriteText(terminal, sid, context);
+            // The one resolver: a name typed that the catalogue cannot name (NT SERVICE\\...) is the SID's name here.
+            var names = new SidNameResolver(context);
+            if (!names.TryResolve(text, out var sid, out var error)) return CommonOptions.InputError(terminal, error!);
+            if (parse.GetValue(json)) WriteJson(terminal.Out, sid, context, names);
+            else WriteText(terminal, sid, context, names);
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static void WriteText(Terminal terminal, Sid sid, SidContext context)
+    private static void WriteText(Terminal terminal, Sid sid, SidContext context, SidNameResolver names)
     {
         var style = terminal.Style;
-        var d = SidDescription.Of(sid, context);
+        var d = SidDescription.Of(sid, context, names);
         var output = terminal.Out;
         output.WriteLine(style.Label("SID".PadRight(8)) + style.Sid(sid.ToString()));
         output.WriteLine(style.Label("Alias".PadRight(8)) + (d.Alias is { } a ? style.Name(a) : style.Dim("(none)")));
@@ -48,12 +50,12 @@ internal static class SidCommand
         output.WriteLine(style.Label("Binary".PadRight(8)) + Hex.Bytes(sid.BinaryForm));
     }
 
-    private static void WriteJson(TextWriter output, Sid sid, SidContext context)
+    private static void WriteJson(TextWriter output, Sid sid, SidContext context, SidNameResolver names)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            var d = SidDescription.Of(sid, context);
+            var d = SidDescription.Of(sid, context, names);
             json.WriteStartObject();
             json.WriteNumber("version", DescriptorJson.Version);
             json.WriteString("sid", sid.ToString());

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using NtSec.Authorization;
 using NtSec.Cli.Commands;
+using NtSec.Tokens;
 
 namespace NtSec.Cli.Rendering;
 
@@ -25,6 +26,7 @@ internal static class CheckRenderer
             : result.AccessStatus == NtStatus.Success ? style.Allow("granted") + $" ({status})"
             : style.Deny("denied") + $" ({status})";
         Line(output, style, "Result", verdict);
+        if (Hint(result.Status) is { } hint) Words(output, style, "Hint", hint);
         Wrapped(output, style, "Desired", Head(run.Desired, run.Type), Names(run.Desired, run.Type));
         if (run.WasMapped)
         {
@@ -51,7 +53,7 @@ internal static class CheckRenderer
         if (run.Explanation is { } explanation)
         {
             output.WriteLine();
-            foreach (var line in explanation.ToText(run.Type).TrimEnd('\n').Split('\n')) output.WriteLine(line);
+            output.Write(ExplanationText.Render(explanation, run.Type, run.Names, Width));
         }
     }
 
@@ -71,39 +73,88 @@ internal static class CheckRenderer
             json.WriteString("objectType", run.Type?.Name);
             WriteStrings(json, "grantedRights", Names(run.Result.GrantedAccess, run.Type));
             json.WritePropertyName("explanation");
-            if (run.Explanation is { } explanation)
-            {
-                json.WriteStartArray();
-                foreach (var step in explanation.Steps)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("stage", step.Stage.ToString());
-                    if (step.Ace is { } ace)
-                    {
-                        json.WriteNumber("ace", step.AceIndex);
-                        json.WriteString("aceSddl", ace.ToString());
-                        json.WriteString("outcome", step.Outcome?.ToString());
-                    }
-                    else
-                    {
-                        json.WriteNull("ace");
-                        json.WriteNull("aceSddl");
-                        json.WriteNull("outcome");
-                    }
-                    json.WriteBoolean("applied", step.Applied);
-                    json.WriteString("mask", Hex.Mask(step.Mask));
-                    json.WriteString("message", step.Message);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-            }
-            else
-            {
-                json.WriteNullValue();
-            }
+            if (run.Explanation is { } explanation) WriteExplanation(json, explanation, run.Type, run.Names);
+            else json.WriteNullValue();
             json.WriteEndObject();
         }
         output.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    /// <summary>
+    /// The explanation as data (schema <see cref="AccessCheckExplanation.SchemaVersion"/>, see docs/cli.md): an object
+    /// with <c>version</c>, the outcome, and <c>steps</c>, one object per step with its kind, stage and the fields
+    /// that kind sets, plus <c>message</c>, the step in English.
+    /// </summary>
+    public static void WriteExplanation(Utf8JsonWriter json, AccessCheckExplanation explanation, ObjectTypeInfo? type, Func<NtSec.Principals.Sid, string?>? names)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("version", AccessCheckExplanation.SchemaVersion);
+        json.WriteString("callStatus", explanation.CallStatus.Name);
+        json.WriteBoolean("granted", explanation.Granted);
+        json.WriteString("grantedAccess", Hex.Mask(explanation.GrantedAccess));
+        json.WriteString("desiredAccess", Hex.Mask(explanation.DesiredAccess));
+        json.WriteStartArray("steps");
+        foreach (var step in explanation.Steps)
+        {
+            json.WriteStartObject();
+            json.WriteString("kind", step.Kind.ToString());
+            json.WriteString("stage", step.Stage.ToString());
+            if (step.Ace is { } ace)
+            {
+                json.WriteNumber("ace", step.AceIndex);
+                json.WriteString("aceSddl", ace.ToString());
+            }
+            else
+            {
+                json.WriteNull("ace");
+                json.WriteNull("aceSddl");
+            }
+            if (step.Outcome is { } outcome) json.WriteString("outcome", outcome.ToString());
+            else json.WriteNull("outcome");
+            json.WriteBoolean("applied", step.Applied);
+            json.WriteString("mask", Hex.Mask(step.Mask));
+            if (step.Mask != 0 && step.Mask != uint.MaxValue) WriteStrings(json, "maskRights", Names(step.Mask, type));
+            if (step.AlreadyGranted != 0) json.WriteString("alreadyGranted", Hex.Mask(step.AlreadyGranted));
+            if (step.AlreadyDenied != 0) json.WriteString("alreadyDenied", Hex.Mask(step.AlreadyDenied));
+            if (step.Denied != 0) json.WriteString("denied", Hex.Mask(step.Denied));
+            if (step.Missing != 0) json.WriteString("missing", Hex.Mask(step.Missing));
+            if (step.Missing != 0) WriteStrings(json, "missingRights", Names(step.Missing, type));
+            if (step.Kind == ExplanationStepKind.Intersection) json.WriteString("limit", Hex.Mask(step.Limit));
+            if (step.Sid is { } sid)
+            {
+                json.WriteString("sid", sid.ToString());
+                json.WriteString("sidName", names?.Invoke(sid) ?? NtSec.Principals.WellKnownSids.GetAccountName(sid));
+            }
+            if (step.SidState is { } state) json.WriteString("sidState", state.ToString());
+            if (step.ObjectTypeNode >= 0)
+            {
+                json.WriteNumber("objectTypeNode", step.ObjectTypeNode);
+                json.WriteString("objectType", step.ObjectType?.ToString("D"));
+            }
+            if (step.Kind is ExplanationStepKind.Refused or ExplanationStepKind.Result) json.WriteString("status", step.Status.Name);
+            if (step.Refusal is { } refusal) json.WriteString("refusal", refusal.ToString());
+            if (step.Privilege is { } privilege)
+            {
+                json.WriteString("privilege", Privileges.NameOf(privilege));
+                if (step.Kind == ExplanationStepKind.PrivilegeMissing) json.WriteBoolean("privilegeHeld", step.PrivilegeHeld);
+            }
+            if (step.Label is { } label)
+            {
+                json.WriteString("label", label.ToString());
+                json.WriteString("labelPolicy", Hex.Mask(step.LabelPolicy));
+                json.WriteBoolean("explicitLabel", step.ExplicitLabel);
+            }
+            if (step.Kind == ExplanationStepKind.Request)
+            {
+                json.WriteBoolean("maximumAllowed", step.MaximumAllowed);
+                json.WriteString("flavor", step.Flavor.ToString());
+            }
+            if (step.Condition is { } condition) json.WriteString("condition", condition.ToString());
+            json.WriteString("message", ExplanationText.Describe(step, type, names));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>
@@ -133,6 +184,16 @@ internal static class CheckRenderer
         }
         json.WriteEndArray();
     }
+
+    /// <summary>
+    /// What the user can do about a refused check, keyed off the status the check refused with (each maps to one
+    /// <see cref="RefusalReason"/>), never off its text; null when there is nothing to suggest.
+    /// </summary>
+    public static string? Hint(NtStatus status)
+        => status == NtStatus.InvalidSecurityDescriptor ? "the descriptor has no owner or no group, which AccessCheck requires: give them with --owner (and --group)"
+        : status == NtStatus.NoImpersonationToken ? "AccessCheck needs an impersonation token, and this is a primary token: duplicate it as one (ntsec token duplicate --token FILE --type impersonation --level identification --out FILE)"
+        : status == NtStatus.BadImpersonationLevel ? "the token is at SecurityAnonymous: duplicate it at SecurityIdentification or above (ntsec token duplicate --token FILE --type impersonation --level identification --out FILE)"
+        : null;
 
     private static IReadOnlyList<string> Names(uint mask, ObjectTypeInfo? type) => AceRights.Names(mask, type);
 

@@ -26,8 +26,8 @@ internal static class DescriptorRenderer
         ArgumentNullException.ThrowIfNull(style);
         var context = options.Context;
 
-        WriteTop(output, style, "Owner", descriptor.Owner is { } o ? SidDescription.Of(o, context).Format(style) : style.Dim("(none)"));
-        WriteTop(output, style, "Group", descriptor.Group is { } g ? SidDescription.Of(g, context).Format(style) : style.Dim("(none)"));
+        WriteTop(output, style, "Owner", descriptor.Owner is { } o ? SidDescription.Of(o, context, options.Names).Format(style) : style.Dim("(none)"));
+        WriteTop(output, style, "Group", descriptor.Group is { } g ? SidDescription.Of(g, context, options.Names).Format(style) : style.Dim("(none)"));
 
         var names = SecurityNames.ControlNames(descriptor.Control);
         string control = Hex.Word((ushort)descriptor.Control) + (names.Count > 0 ? "  " + string.Join(" | ", names) : "");
@@ -105,7 +105,7 @@ internal static class DescriptorRenderer
         if (ace.ObjectType is { } ot) WriteAceField(output, style, "Object type", ot.ToString("D"));
         if (ace.InheritedObjectType is { } iot) WriteAceField(output, style, "Inherited type", iot.ToString("D"));
 
-        WriteAceField(output, style, "Trustee", SidDescription.Of(ace.Sid, options.Context).Format(style));
+        WriteAceField(output, style, "Trustee", SidDescription.Of(ace.Sid, options.Context, options.Names).Format(style));
 
         var data = ace.ApplicationData;
         if (data.Length == 0) return;

@@ -12,6 +12,9 @@ internal sealed record RenderOptions
     /// <summary>The domains for domain-relative aliases and names.</summary>
     public SidContext Context { get; init; } = SidContext.None;
 
+    /// <summary>The names the user gave SIDs (<c>--map</c>, names resolved from the input); null for the catalogue alone.</summary>
+    public SidNameResolver? Names { get; init; }
+
     /// <summary>Bytes that followed the descriptor in binary input (reported, not decoded).</summary>
     public int TrailingBytes { get; init; }
 

@@ -9,9 +9,9 @@ namespace NtSec.Cli.Rendering;
 /// <param name="AccountName">Its <c>DOMAIN\Name</c>, or null when NtSec does not know the account.</param>
 internal readonly record struct SidDescription(Sid Sid, string? Alias, string? AccountName)
 {
-    /// <summary>Describes a SID.</summary>
-    public static SidDescription Of(Sid sid, SidContext context)
-        => new(sid, SddlSidAliases.AliasFor(sid, context), WellKnownSids.GetAccountName(sid, context));
+    /// <summary>Describes a SID, with the best name known: <paramref name="names"/>' (the names the user gave), else the catalogue's.</summary>
+    public static SidDescription Of(Sid sid, SidContext context, SidNameResolver? names = null)
+        => new(sid, SddlSidAliases.AliasFor(sid, context), names?.NameOf(sid) ?? WellKnownSids.GetAccountName(sid, context));
 
     /// <summary><c>S-1-5-32-544 (BA: BUILTIN\Administrators)</c>, or the bare SID when nothing more is known.</summary>
     public string Format(Style style)

@@ -48,8 +48,20 @@ internal static class TokenRenderer
         Line(output, style, "Source", $"{token.Source.Name} {token.Source.Identifier}");
         if (token.Origin != default) Line(output, style, "Origin", token.Origin.ToString());
         if (token.DeviceGroups.Length > 0) SidList(output, style, "Device groups", token.DeviceGroups, context);
-        if (token.UserClaims.Length > 0) Line(output, style, "User claims", $"{token.UserClaims.Length} claim blocks");
-        if (token.DeviceClaims.Length > 0) Line(output, style, "Device claims", $"{token.DeviceClaims.Length} claim blocks");
+        if (token.UserClaims.Length > 0) ClaimList(output, style, "User claims", token.UserClaims);
+        if (token.DeviceClaims.Length > 0) ClaimList(output, style, "Device claims", token.DeviceClaims);
+    }
+
+    // One line per claim: name, type, values, flags (the token JSON's own spellings).
+    private static void ClaimList(TextWriter output, Style style, string label, IReadOnlyList<NtSec.Claims.ClaimSecurityAttribute> claims)
+    {
+        for (int i = 0; i < claims.Count; i++)
+        {
+            var c = claims[i];
+            var flags = ClaimJson.FlagNamesOf(c.Flags);
+            string text = $"{c.Name} ({ClaimJson.TypeName(c.ValueType)}) = {(c.Values.Count == 0 ? "(no value)" : string.Join(", ", c.Values.Select(ClaimJson.FormatValue)))}{(flags.Count > 0 ? $"  [{string.Join(", ", flags)}]" : "")}";
+            Line(output, style, i == 0 ? label : "", text);
+        }
     }
 
     private static void SidList(TextWriter output, Style style, string label, IReadOnlyList<SidAndAttributes> sids, SidContext context)

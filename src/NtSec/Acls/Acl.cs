@@ -203,6 +203,13 @@ public sealed class Acl : IEquatable<Acl>
         _slack = slack;
     }
 
+    /// <summary>
+    /// An ACL with <paramref name="slackLength"/> zero bytes after its last ACE, as Windows' SDDL parser sizes some
+    /// ACLs (see <c>SddlParser</c>); the caller has checked the revision against the ACEs and the total size.
+    /// </summary>
+    internal static Acl WithZeroSlack(IEnumerable<Ace> aces, byte revision, int slackLength)
+        => new([.. aces], revision, new byte[slackLength]);
+
     /// <summary>A copy without slack bytes: the ACL as a fresh <c>InitializeAcl</c> of the right size would hold it.</summary>
     public Acl Compact() => _slack.Length == 0 ? this : new Acl(Aces, Revision, []);
 

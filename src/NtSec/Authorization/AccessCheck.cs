@@ -1,5 +1,6 @@
 using System.Buffers;
 using NtSec.Acls;
+using NtSec.Authorization.Conditions;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
@@ -65,6 +66,9 @@ public static class AccessCheck
         Sid? principalSelf = null,
         AccessCheckExplanation? explanation = null)
     {
+        // The common case runs on precomputed facts (FastPath/PlainAccessCheck.cs); it declines everything else.
+        if (objectTypes.IsEmpty && principalSelf is null && explanation is null
+            && FastPath.PlainAccessCheck.TryCheck(descriptor, token, desiredAccess, mapping, out var plain)) return plain;
         int n = Math.Max(1, objectTypes.Length);
         uint[]? rentedG = null;
         NtStatus[]? rentedS = null;
@@ -149,24 +153,20 @@ public static class AccessCheck
     {
         // Argument checks, in Windows' order.
         var status = ValidateObjectTypeList(objectTypes);
-        if (status != NtStatus.Success) return Refuse(explain, status, "the object type list is malformed (its first entry must be level 0, the only level-0 entry, and levels rise by at most one, up to 4)");
-        if ((desired & AccessMask.GenericMask) != 0)
-            return Refuse(explain, NtStatus.GenericNotMapped, "the desired access holds generic rights; map them with the object's generic mapping first");
-        if (!subjectContext && token.Type != TokenType.Impersonation)
-            return Refuse(explain, NtStatus.NoImpersonationToken, "the token is a primary token; an access check needs an impersonation token");
-        if (!subjectContext && token.ImpersonationLevel < SecurityImpersonationLevel.Identification)
-            return Refuse(explain, NtStatus.BadImpersonationLevel, "the token is at SecurityAnonymous; an access check needs SecurityIdentification or above");
-        if (sd.Owner is null || sd.Group is null)
-            return Refuse(explain, NtStatus.InvalidSecurityDescriptor, "the security descriptor has no owner or no group");
+        if (status != NtStatus.Success) return Refuse(explain, status, RefusalReason.MalformedObjectTypeList);
+        if ((desired & AccessMask.GenericMask) != 0) return Refuse(explain, NtStatus.GenericNotMapped, RefusalReason.GenericRightsNotMapped);
+        if (!subjectContext && token.Type != TokenType.Impersonation) return Refuse(explain, NtStatus.NoImpersonationToken, RefusalReason.PrimaryToken);
+        if (!subjectContext && token.ImpersonationLevel < SecurityImpersonationLevel.Identification) return Refuse(explain, NtStatus.BadImpersonationLevel, RefusalReason.AnonymousLevel);
+        if (sd.Owner is null || sd.Group is null) return Refuse(explain, NtStatus.InvalidSecurityDescriptor, RefusalReason.NoOwnerOrGroup);
 
         bool maxAllowed = (desired & AccessMask.MaximumAllowed) != 0;
         uint wanted = desired & ~AccessMask.MaximumAllowed;
-        explain?.Begin(sd, token, desired, mapping, maxAllowed);
+        explain?.Begin(token, desired, maxAllowed, objectTypes);
         if (wanted == 0 && !maxAllowed)
         {
             // Windows denies a request for nothing (MS-DTYP would grant it).
-            explain?.Stage(ExplanationStage.Request, false, 0, "nothing was requested; Windows denies an empty request");
-            return Deny(granted, statuses, NtStatus.AccessDenied, PrivilegesUsed.None, explain);
+            explain?.Add(new(ExplanationStepKind.EmptyRequest, ExplanationStage.Request));
+            return Deny(granted, statuses, NtStatus.AccessDenied, PrivilegesUsed.None, explain, 0);
         }
 
         // Privileges.
@@ -176,13 +176,15 @@ public static class AccessCheck
         {
             if (!token.IsPrivilegeEnabled(Privileges.Security))
             {
-                explain?.Stage(ExplanationStage.Privileges, false, AccessMask.AccessSystemSecurity,
-                    token.HasPrivilege(Privileges.Security) ? "ACCESS_SYSTEM_SECURITY needs SeSecurityPrivilege, which the token holds but has not enabled" : "ACCESS_SYSTEM_SECURITY needs SeSecurityPrivilege, which the token does not hold");
-                return Deny(granted, statuses, NtStatus.PrivilegeNotHeld, used, explain);
+                explain?.Add(new(ExplanationStepKind.PrivilegeMissing, ExplanationStage.Privileges)
+                {
+                    Mask = AccessMask.AccessSystemSecurity, Privilege = Privileges.Security, PrivilegeHeld = token.HasPrivilege(Privileges.Security),
+                });
+                return Deny(granted, statuses, NtStatus.PrivilegeNotHeld, used, explain, AccessMask.AccessSystemSecurity);
             }
             privilegeGrant |= AccessMask.AccessSystemSecurity;
             used |= PrivilegesUsed.Security;
-            explain?.Stage(ExplanationStage.Privileges, true, AccessMask.AccessSystemSecurity, "SeSecurityPrivilege grants ACCESS_SYSTEM_SECURITY");
+            explain?.Add(new(ExplanationStepKind.PrivilegeGranted, ExplanationStage.Privileges) { Applied = true, Mask = AccessMask.AccessSystemSecurity, Privilege = Privileges.Security });
         }
         if ((wanted & AccessMask.WriteOwner) != 0 || maxAllowed)
         {
@@ -190,7 +192,7 @@ public static class AccessCheck
             {
                 privilegeGrant |= AccessMask.WriteOwner;
                 used |= PrivilegesUsed.TakeOwnership;
-                explain?.Stage(ExplanationStage.Privileges, true, AccessMask.WriteOwner, "SeTakeOwnershipPrivilege grants WRITE_OWNER");
+                explain?.Add(new(ExplanationStepKind.PrivilegeGranted, ExplanationStage.Privileges) { Applied = true, Mask = AccessMask.WriteOwner, Privilege = Privileges.TakeOwnership });
             }
         }
 
@@ -200,8 +202,8 @@ public static class AccessCheck
         mandatoryAllowed |= AccessMask.AccessSystemSecurity;
         if (!maxAllowed && (wanted & ~mandatoryAllowed) != 0)
         {
-            explain?.Stage(ExplanationStage.Integrity, false, wanted & ~mandatoryAllowed, "the integrity policy forbids these rights to this token");
-            return Deny(granted, statuses, NtStatus.AccessDenied, PrivilegesUsed.None, explain);
+            explain?.Add(new(ExplanationStepKind.IntegrityDenied, ExplanationStage.Integrity) { Mask = wanted & ~mandatoryAllowed });
+            return Deny(granted, statuses, NtStatus.AccessDenied, PrivilegesUsed.None, explain, wanted & ~mandatoryAllowed);
         }
 
         int n = granted.Length;
@@ -212,6 +214,7 @@ public static class AccessCheck
             var allowed = scratch[..n];
             var denied = scratch.Slice(n, n);
             var result = scratch.Slice(2 * n, n);
+            int passes = 1;
 
             // Pass 1: the token's own SIDs.
             EvaluateDacl(sd, token, Pass.Normal, wanted, privilegeGrant, maxAllowed, mapping, objectTypes, principalSelf, explain, allowed, denied);
@@ -220,6 +223,7 @@ public static class AccessCheck
             // Pass 2: the restricting SIDs. Both passes must grant; a write-restricted token is checked for writes only.
             if (token.IsRestricted)
             {
+                passes++;
                 EvaluateDacl(sd, token, Pass.Restricted, wanted, privilegeGrant, maxAllowed, mapping, objectTypes, principalSelf, explain, allowed, denied);
                 uint unconstrained = token.WriteRestricted ? ~WriteRights(mapping) : 0;
                 for (int i = 0; i < n; i++) result[i] &= allowed[i] | unconstrained | privilegeGrant;
@@ -228,6 +232,7 @@ public static class AccessCheck
             // Pass 3: an AppContainer token also needs the package or a capability to be granted the access.
             if (token.AppContainer is not null)
             {
+                passes++;
                 EvaluateDacl(sd, token, Pass.AppContainer, wanted, privilegeGrant, maxAllowed, mapping, objectTypes, principalSelf, explain, allowed, denied);
                 for (int i = 0; i < n; i++) result[i] &= allowed[i] | privilegeGrant;
             }
@@ -242,7 +247,12 @@ public static class AccessCheck
                 statuses[i] = ok ? NtStatus.Success : NtStatus.AccessDenied;
             }
             if (statuses[0] != NtStatus.Success) used = PrivilegesUsed.None;
-            explain?.End(statuses[0] == NtStatus.Success, granted[0]);
+            if (explain is not null)
+            {
+                if (passes > 1 || mandatoryAllowed != uint.MaxValue)
+                    explain.Add(new(ExplanationStepKind.Intersection, ExplanationStage.Result) { Applied = true, Mask = result[0] & mandatoryAllowed, Limit = mandatoryAllowed });
+                explain.End(statuses[0] == NtStatus.Success, granted[0], wanted & ~(result[0] & mandatoryAllowed), statuses[0]);
+            }
             return new AccessCheckResult(NtStatus.Success, statuses[0], granted[0], used);
         }
         finally
@@ -251,17 +261,17 @@ public static class AccessCheck
         }
     }
 
-    private static AccessCheckResult Refuse(AccessCheckExplanation? explain, NtStatus status, string why)
+    private static AccessCheckResult Refuse(AccessCheckExplanation? explain, NtStatus status, RefusalReason reason)
     {
-        explain?.Refused(status, why);
+        explain?.Refused(status, reason);
         return AccessCheckResult.CallFailed(status);
     }
 
-    private static AccessCheckResult Deny(Span<uint> granted, Span<NtStatus> statuses, NtStatus why, PrivilegesUsed used, AccessCheckExplanation? explain)
+    private static AccessCheckResult Deny(Span<uint> granted, Span<NtStatus> statuses, NtStatus why, PrivilegesUsed used, AccessCheckExplanation? explain, uint missing)
     {
         granted.Clear();
         statuses.Fill(why);
-        explain?.End(false, 0);
+        explain?.End(false, 0, missing, why);
         return new AccessCheckResult(NtStatus.Success, why, 0, used);
     }
 
@@ -282,7 +292,7 @@ public static class AccessCheck
     {
         if ((token.MandatoryPolicy & MandatoryPolicy.NoWriteUp) == 0)
         {
-            explain?.Stage(ExplanationStage.Integrity, true, uint.MaxValue, "the token's mandatory policy has no NO_WRITE_UP: no integrity limit");
+            explain?.Add(new(ExplanationStepKind.IntegrityUnlimited, ExplanationStage.Integrity) { Applied = true, Mask = uint.MaxValue, Sid = token.IntegrityLevel });
             return uint.MaxValue;
         }
         Sid labelSid = WellKnownSids.MediumIntegrity;
@@ -302,8 +312,10 @@ public static class AccessCheck
         }
         if (Dominates(token.IntegrityLevel, labelSid))
         {
-            explain?.Stage(ExplanationStage.Integrity, true, uint.MaxValue,
-                $"token integrity {Describe(token.IntegrityLevel)} is at least the {(explicitLabel ? "object's label" : "implicit label")} {Describe(labelSid)}: no integrity limit");
+            explain?.Add(new(ExplanationStepKind.IntegrityUnlimited, ExplanationStage.Integrity)
+            {
+                Applied = true, Mask = uint.MaxValue, Sid = token.IntegrityLevel, Label = labelSid, LabelPolicy = labelMask, ExplicitLabel = explicitLabel,
+            });
             return uint.MaxValue;
         }
         uint allowed = 0;
@@ -314,21 +326,13 @@ public static class AccessCheck
             allowed |= AccessMask.WriteOwner;
             used |= PrivilegesUsed.Relabel;
         }
-        explain?.Stage(ExplanationStage.Integrity, true, allowed,
-            $"token integrity {Describe(token.IntegrityLevel)} is below the {(explicitLabel ? "object's label" : "implicit label")} {Describe(labelSid)} (policy {LabelPolicy(labelMask)}): only these rights remain possible");
+        explain?.Add(new(ExplanationStepKind.IntegrityLimited, ExplanationStage.Integrity)
+        {
+            Applied = true, Mask = allowed, Sid = token.IntegrityLevel, Label = labelSid, LabelPolicy = labelMask, ExplicitLabel = explicitLabel,
+            Privilege = token.IsPrivilegeEnabled(Privileges.Relabel) ? Privileges.Relabel : null,
+        });
         return allowed;
     }
-
-    private static string LabelPolicy(uint mask)
-    {
-        var parts = new List<string>(3);
-        if ((mask & 1) != 0) parts.Add("NO_WRITE_UP");
-        if ((mask & 2) != 0) parts.Add("NO_READ_UP");
-        if ((mask & 4) != 0) parts.Add("NO_EXECUTE_UP");
-        return parts.Count == 0 ? "none" : string.Join("|", parts);
-    }
-
-    internal static string Describe(Sid sid) => WellKnownSids.GetAccountName(sid) is { } name ? $"{name} ({sid})" : sid.ToString();
 
     /// <summary>SidDominates for integrity SIDs: the token's level is at least the label's.</summary>
     internal static bool Dominates(Sid tokenLevel, Sid labelLevel)
@@ -345,6 +349,13 @@ public static class AccessCheck
         AppContainer,
     }
 
+    private static ExplanationStage StageOf(Token token, Pass pass) => pass switch
+    {
+        Pass.Normal => ExplanationStage.Dacl,
+        Pass.Restricted => token.WriteRestricted ? ExplanationStage.WriteRestrictedPass : ExplanationStage.RestrictedPass,
+        _ => ExplanationStage.AppContainerPass,
+    };
+
     private static bool Matches(Token token, Pass pass, Sid sid, bool denyAce) => pass switch
     {
         Pass.Normal => token.MatchesSid(sid, denyAce),
@@ -353,9 +364,29 @@ public static class AccessCheck
     };
 
     /// <summary>
+    /// The value of a conditional (callback) ACE's condition for this token: the one place condition evaluation
+    /// hooks in (<see cref="ConditionEvaluator"/>; the object's SACL supplies the @Resource. attributes).
+    /// </summary>
+    private static ConditionResult EvaluateCondition(Ace ace, Token token, Acl? sacl, bool isDeny, ConditionTrace? trace)
+        => ConditionEvaluator.Evaluate(ace.ApplicationData, token, sacl, isDeny, null, trace) switch
+        {
+            ConditionValue.True => ConditionResult.True,
+            ConditionValue.False => ConditionResult.False,
+            _ => ConditionResult.Unknown,
+        };
+
+    /// <summary>
+    /// Whether a conditional ACE applies given its condition's value: an allow ACE only when TRUE; a deny ACE
+    /// unless FALSE (UNKNOWN denies, and so does a condition not evaluated: fail closed).
+    /// </summary>
+    private static bool ConditionApplies(ConditionResult condition, bool isAllow)
+        => isAllow ? condition == ConditionResult.True : condition != ConditionResult.False;
+
+    /// <summary>
     /// One pass over the DACL. Fills <paramref name="allowed"/> and <paramref name="denied"/> per node: an allow ACE
     /// adds the bits not yet denied, a deny ACE the bits not yet allowed. For a plain check this is the same as
     /// Windows' "first ACE that denies a still-wanted right ends the check", and it stops as early.
+    /// Every explanation step is built inside <c>explain?.Add(...)</c>, so a check without one computes none of it.
     /// </summary>
     private static void EvaluateDacl(
         SecurityDescriptor sd,
@@ -371,12 +402,6 @@ public static class AccessCheck
         Span<uint> allowed,
         Span<uint> denied)
     {
-        var stage = pass switch
-        {
-            Pass.Normal => ExplanationStage.Dacl,
-            Pass.Restricted => token.WriteRestricted ? ExplanationStage.WriteRestrictedPass : ExplanationStage.RestrictedPass,
-            _ => ExplanationStage.AppContainerPass,
-        };
         allowed.Fill(privilegeGrant);
         denied.Clear();
         int n = allowed.Length;
@@ -385,7 +410,8 @@ public static class AccessCheck
         {
             uint all = maxAllowed ? mapping.GenericAll | wanted : wanted;
             allowed.Fill(all | privilegeGrant);
-            explain?.Stage(stage, true, all, sd.DaclState == AclState.Null ? "the DACL is NULL: every access is granted" : "the descriptor has no DACL: every access is granted");
+            explain?.Add(new(sd.DaclState == AclState.Null ? ExplanationStepKind.NullDacl : ExplanationStepKind.NoDacl, StageOf(token, pass)) { Applied = true, Mask = all });
+            explain?.Add(new(ExplanationStepKind.PassTotal, StageOf(token, pass)) { Applied = true, Mask = allowed[0] });
             return;
         }
         var dacl = sd.Dacl!;
@@ -410,11 +436,11 @@ public static class AccessCheck
         if (isOwner && !ownerRightsAce)
         {
             for (int i = 0; i < n; i++) allowed[i] |= AccessMask.ReadControl | AccessMask.WriteDac;
-            explain?.Stage(stage, true, AccessMask.ReadControl | AccessMask.WriteDac, $"the token is the owner ({Describe(owner)}): READ_CONTROL and WRITE_DAC are implied");
+            explain?.Add(new(ExplanationStepKind.OwnerImplied, StageOf(token, pass)) { Applied = true, Mask = AccessMask.ReadControl | AccessMask.WriteDac, Sid = owner });
         }
         else if (isOwner)
         {
-            explain?.Stage(stage, false, 0, "the token is the owner, but the DACL has an OWNER RIGHTS ACE, which replaces the owner's implied rights");
+            explain?.Add(new(ExplanationStepKind.OwnerRightsReplace, StageOf(token, pass)) { Sid = owner });
         }
 
         for (int index = 0; index < dacl.Aces.Length; index++)
@@ -422,19 +448,19 @@ public static class AccessCheck
             // A plain check is decided once every wanted right is granted or one still wanted is denied.
             if (!maxAllowed && (wanted & ~allowed[0]) == 0 && n == 1)
             {
-                explain?.Note(stage, "every requested right is granted; the rest of the DACL is not read");
+                explain?.Add(new(ExplanationStepKind.AllGranted, StageOf(token, pass)) { Applied = true, Mask = wanted });
                 break;
             }
             var ace = dacl.Aces[index];
             var kind = ace.Kind;
             if ((kind & (Ace.CheckKind.Allow | Ace.CheckKind.Deny)) == 0)
             {
-                explain?.Ace(stage, index, ace, AceOutcome.SkippedType, 0, ace.IsRaw ? "an ACE of unknown type is ignored" : "not an access ACE (audit, label or attribute): ignored by the access check");
+                explain?.Add(AceStep(token, pass, index, ace, AceOutcome.SkippedType));
                 continue;
             }
             if ((kind & Ace.CheckKind.InheritOnly) != 0)
             {
-                explain?.Ace(stage, index, ace, AceOutcome.SkippedInheritOnly, 0, "inherit-only: it applies to children, not to this object");
+                explain?.Add(AceStep(token, pass, index, ace, AceOutcome.SkippedInheritOnly));
                 continue;
             }
             bool isAllow = (kind & Ace.CheckKind.Allow) != 0, isDeny = !isAllow;
@@ -444,15 +470,24 @@ public static class AccessCheck
             bool applies = ownerRights ? (isDeny ? isOwnerForDeny : isOwner) : Matches(token, pass, sid, isDeny);
             if (!applies)
             {
-                explain?.Ace(stage, index, ace, AceOutcome.SidNotInToken, 0,
-                    ownerRights ? $"OWNER RIGHTS stands for the owner {Describe(owner)}, which {(isOwnerForDeny ? "is deny-only here: it matches deny ACEs only" : "the token is not")}" : WhyNoMatch(token, pass, sid, isDeny));
+                explain?.Add(AceStep(token, pass, index, ace, AceOutcome.SidNotInToken) with
+                {
+                    Sid = ownerRights ? owner : sid, SidState = StateOf(token, pass, ownerRights ? owner : sid, isDeny, ownerRights),
+                });
                 continue;
             }
-            if ((kind & Ace.CheckKind.Callback) != 0 && isAllow)
+            if ((kind & Ace.CheckKind.Callback) != 0)
             {
-                // Conditions are not evaluated yet: fail closed. A conditional allow never grants; a conditional deny always denies.
-                explain?.Ace(stage, index, ace, AceOutcome.SkippedCondition, 0, "conditional allow ACE: conditions are not evaluated yet, so it grants nothing (fail closed)");
-                continue;
+                // The one point where a condition decides whether a matching callback ACE applies.
+                var trace = explain is null ? null : new ConditionTrace();
+                var condition = EvaluateCondition(ace, token, sd.Sacl, isDeny, trace);
+                bool holds = ConditionApplies(condition, isAllow);
+                explain?.Add(new(ExplanationStepKind.Condition, StageOf(token, pass)) { AceIndex = index, Ace = ace, Applied = holds, Condition = condition, ConditionTrace = trace, Sid = ownerRights ? owner : sid });
+                if (!holds)
+                {
+                    explain?.Add(AceStep(token, pass, index, ace, AceOutcome.SkippedCondition) with { Sid = ownerRights ? owner : sid, Condition = condition });
+                    continue;
+                }
             }
             uint mask = mapping.Map(ace.Mask);
             int node = -1;
@@ -468,14 +503,15 @@ public static class AccessCheck
                 }
                 if (node < 0)
                 {
-                    explain?.Ace(stage, index, ace, AceOutcome.ObjectTypeNotInList, 0, objectTypes.IsEmpty ? "object ACE for a specific object type, and no object type list was given" : "its object type is not in the object type list");
+                    explain?.Add(AceStep(token, pass, index, ace, AceOutcome.ObjectTypeNotInList) with { Sid = ownerRights ? owner : sid });
                     continue;
                 }
             }
 
+            int first = node < 0 ? 0 : node;
             if (isAllow)
             {
-                uint before = allowed[node < 0 ? 0 : node];
+                uint before = allowed[first];
                 if (node < 0)
                 {
                     for (int i = 0; i < n; i++) allowed[i] |= mask & ~denied[i];
@@ -486,13 +522,17 @@ public static class AccessCheck
                     for (int i = node; i < end; i++) allowed[i] |= mask & ~denied[i];
                     PropagateAllowUp(objectTypes, node, allowed, denied);
                 }
-                uint added = allowed[node < 0 ? 0 : node] & ~before;
-                explain?.Ace(stage, index, ace, AceOutcome.Granted, added, $"applies through {Describe(sid)}; grants the rights not already denied");
+                explain?.Add(AceStep(token, pass, index, ace, AceOutcome.Granted) with
+                {
+                    Applied = true, Mask = allowed[first] & ~before, AlreadyGranted = mask & before, AlreadyDenied = mask & denied[first] & ~before,
+                    Sid = ownerRights ? owner : sid, SidState = StateOf(token, pass, ownerRights ? owner : sid, false, ownerRights),
+                    ObjectTypeNode = node, ObjectType = node < 0 ? null : objectTypes[node].ObjectType,
+                });
             }
             else
             {
-                int first = node < 0 ? 0 : node;
                 uint hit = mask & ~allowed[first];
+                uint deniedBefore = denied[first];
                 if (node < 0)
                 {
                     for (int i = 0; i < n; i++) denied[i] |= mask & ~allowed[i];
@@ -503,27 +543,64 @@ public static class AccessCheck
                     for (int i = node; i < end; i++) denied[i] |= mask & ~allowed[i];
                     for (int p = Parent(objectTypes, node); p >= 0; p = Parent(objectTypes, p)) denied[p] |= hit & ~allowed[p];
                 }
-                string why = ace.IsCallback ? "conditional deny ACE: conditions are not evaluated yet, so it denies (fail closed)" : $"applies through {Describe(sid)}{(token.TryGetSidAttributes(sid, out var a) && (a & GroupAttributes.UseForDenyOnly) != 0 ? " (a deny-only SID)" : "")}";
-                explain?.Ace(stage, index, ace, AceOutcome.Denied, hit, why);
+                explain?.Add(AceStep(token, pass, index, ace, AceOutcome.Denied) with
+                {
+                    Mask = hit & ~deniedBefore, AlreadyGranted = mask & allowed[first], AlreadyDenied = mask & deniedBefore & ~allowed[first], Denied = hit & ~deniedBefore & wanted,
+                    Sid = ownerRights ? owner : sid, SidState = StateOf(token, pass, ownerRights ? owner : sid, true, ownerRights),
+                    ObjectTypeNode = node, ObjectType = node < 0 ? null : objectTypes[node].ObjectType,
+                });
                 if (!maxAllowed && n == 1 && (hit & wanted) != 0)
                 {
-                    explain?.Note(stage, "a requested right is denied before it was granted: the check ends here");
+                    explain?.Add(new(ExplanationStepKind.DeniedEarly, StageOf(token, pass)) { Mask = hit & wanted });
                     break;
                 }
             }
         }
+        explain?.Add(new(ExplanationStepKind.PassTotal, StageOf(token, pass)) { Applied = true, Mask = allowed[0], Denied = denied[0] });
     }
 
-    private static string WhyNoMatch(Token token, Pass pass, Sid sid, bool denyAce)
+    private static ExplanationStep AceStep(Token token, Pass pass, int index, Ace ace, AceOutcome outcome)
+        => new(ExplanationStepKind.Ace, StageOf(token, pass)) { AceIndex = index, Ace = ace, Outcome = outcome };
+
+    // Explanation only: why a SID did or did not match in this pass.
+    private static SidState StateOf(Token token, Pass pass, Sid sid, bool denyAce, bool ownerRights)
     {
-        if (pass == Pass.Normal)
+        if (ownerRights)
         {
-            if (!token.TryGetSidAttributes(sid, out var a)) return $"{Describe(sid)} is not in the token";
-            if (!denyAce && (a & GroupAttributes.UseForDenyOnly) != 0) return $"{Describe(sid)} is deny-only in the token: it matches deny ACEs only";
-            return $"{Describe(sid)} is in the token but disabled";
+            bool owner = pass switch
+            {
+                Pass.Normal => token.MatchesSid(sid, false),
+                Pass.Restricted => token.MatchesRestrictedSid(sid, false),
+                _ => false,
+            };
+            if (owner) return SidState.Owner;
+            bool forDeny = pass switch
+            {
+                Pass.Normal => token.MatchesSid(sid, true),
+                Pass.Restricted => token.MatchesRestrictedSid(sid, true),
+                _ => false,
+            };
+            return forDeny ? SidState.OwnerDenyOnly : SidState.NotOwner;
         }
-        if (pass == Pass.Restricted) return $"{Describe(sid)} is not among the enabled restricting SIDs";
-        return $"{Describe(sid)} is neither the package SID, ALL APPLICATION PACKAGES nor an enabled capability";
+        switch (pass)
+        {
+            case Pass.Normal:
+                if (!token.TryGetSidAttributes(sid, out var a)) return SidState.Absent;
+                if ((a & GroupAttributes.UseForDenyOnly) != 0) return SidState.DenyOnly;
+                return token.MatchesSid(sid, denyAce) ? SidState.Enabled : SidState.Disabled;
+            case Pass.Restricted:
+                foreach (var r in token.RestrictedSids)
+                {
+                    if (r.Sid != sid) continue;
+                    if (r.IsDenyOnly) return SidState.DenyOnly;
+                    return token.MatchesRestrictedSid(sid, denyAce) ? SidState.Enabled : SidState.NotRestrictingSid;
+                }
+                return SidState.NotRestrictingSid;
+            default:
+                if (sid == token.AppContainer!.PackageSid) return SidState.PackageSid;
+                if (sid == WellKnownSids.AllApplicationPackages) return SidState.AllApplicationPackages;
+                return token.MatchesCapability(sid, denyAce) ? SidState.Capability : SidState.NotAppContainerSid;
+        }
     }
 
     private static int SubtreeEnd(ReadOnlySpan<ObjectTypeEntry> list, int node)

@@ -42,6 +42,11 @@ public enum ClaimSecurityAttributeFlags : uint
     Mandatory = 0x0020,
 }
 
+/// <summary>A fully qualified binary name claim value (CLAIM_SECURITY_ATTRIBUTE_FQBN_VALUE): a version and a name.</summary>
+/// <param name="Version">The version, four 16-bit fields packed high to low.</param>
+/// <param name="Name">The fully qualified binary name.</param>
+public readonly record struct FqbnValue(ulong Version, string Name);
+
 /// <summary>
 /// A claim security attribute: a name, a value type, flags and a list of values. It is what a resource attribute
 /// ACE (<c>RA</c>) carries, and what a token's user and device claims are made of.
@@ -50,7 +55,7 @@ public enum ClaimSecurityAttributeFlags : uint
 /// Values are boxed by type: <see cref="long"/> for <see cref="ClaimValueType.Int64"/>, <see cref="ulong"/> for
 /// <see cref="ClaimValueType.UInt64"/>, <see cref="string"/> for <see cref="ClaimValueType.String"/>,
 /// <see cref="Principals.Sid"/> for <see cref="ClaimValueType.Sid"/>, <see cref="bool"/> for
-/// <see cref="ClaimValueType.Boolean"/> and <see cref="ReadOnlyMemory{T}"/> of bytes for
+/// <see cref="ClaimValueType.Boolean"/>, <see cref="FqbnValue"/> for <see cref="ClaimValueType.Fqbn"/> and <see cref="ReadOnlyMemory{T}"/> of bytes for
 /// <see cref="ClaimValueType.OctetString"/>. One list of one shape keeps the model small; the constructor checks
 /// every element so a reader can cast without testing.
 /// </remarks>
@@ -60,7 +65,7 @@ public sealed class ClaimSecurityAttribute
 
     /// <summary>Creates an attribute, checking that every value has the CLR type <paramref name="valueType"/> calls for.</summary>
     /// <param name="name">The attribute name; at least one character.</param>
-    /// <param name="valueType">The value type; <see cref="ClaimValueType.Fqbn"/> is not supported.</param>
+    /// <param name="valueType">The value type; <see cref="ClaimValueType.Fqbn"/> is allowed on tokens but has no relative form.</param>
     /// <param name="flags">The attribute flags.</param>
     /// <param name="values">The values, each of the CLR type listed in the remarks of this class.</param>
     /// <exception cref="ArgumentException">The name is empty, the type unsupported, or a value of the wrong type.</exception>
@@ -69,7 +74,7 @@ public sealed class ClaimSecurityAttribute
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(values);
         if (name.Length == 0) throw new ArgumentException("A claim attribute needs a name.", nameof(name));
-        if (!IsSupported(valueType)) throw new ArgumentException($"Claim value type 0x{(ushort)valueType:x4} has no relative form.", nameof(valueType));
+        if (!IsSupported(valueType) && valueType != ClaimValueType.Fqbn) throw new ArgumentException($"Claim value type 0x{(ushort)valueType:x4} has no relative form.", nameof(valueType));
         var list = new List<object>();
         foreach (var value in values)
         {
@@ -80,6 +85,7 @@ public sealed class ClaimSecurityAttribute
                 (ClaimValueType.String, string v) => v,
                 (ClaimValueType.Sid, Sid v) when !v.IsDefault => v,
                 (ClaimValueType.Boolean, bool v) => v,
+                (ClaimValueType.Fqbn, FqbnValue v) when v.Name is not null => v,
                 // Copy so that a caller's array cannot change the attribute afterwards.
                 (ClaimValueType.OctetString, byte[] v) => new ReadOnlyMemory<byte>(v.ToArray()),
                 (ClaimValueType.OctetString, ReadOnlyMemory<byte> v) => new ReadOnlyMemory<byte>(v.ToArray()),
@@ -120,8 +126,10 @@ public sealed class ClaimSecurityAttribute
     /// right after the name's NUL, at an offset that is only 2-aligned), and pads the whole block so that the ACE
     /// stays 4-aligned. The same packing is used here for every type.
     /// </remarks>
+    /// <exception cref="InvalidOperationException">The attribute is of type <see cref="ClaimValueType.Fqbn"/>, which has no relative form.</exception>
     public byte[] ToRelative()
     {
+        if (!IsSupported(ValueType)) throw new InvalidOperationException("A FQBN claim attribute has no relative form.");
         int count = Values.Count;
         long length = HeaderLength + (4L * count) + (2L * (Name.Length + 1));
         foreach (var value in Values) length += ValueLength(value);

@@ -101,6 +101,13 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
         RmControl = rmControl;
     }
 
+    /// <summary>
+    /// What the access check's fast path precomputed from this immutable descriptor (Authorization/FastPath);
+    /// built on first use, and a race only builds it twice.
+    /// </summary>
+    // Typed object because the access check's layer sits above this one; only DescriptorFacts.For stores here.
+    internal object? CheckFacts;
+
     /// <summary>The owner, or null when the descriptor has none.</summary>
     public Sid? Owner { get; }
 

@@ -15,7 +15,7 @@ namespace NtSec.Import;
 public sealed record GetAclRecord(string? Path, string? Owner, string? Group, IReadOnlyList<string> Access, string Sddl, SecurityDescriptor Descriptor, int Line)
 {
     /// <summary>The path without PowerShell's provider prefix (<c>C:\Shares\Finance</c>), or null.</summary>
-    public string? ItemPath => Path is null ? null : Path.IndexOf("::", StringComparison.Ordinal) is int i and >= 0 ? Path[(i + 2)..] : Path;
+    public string? ItemPath => Path is null ? null : GetAclParser.ItemPath(Path);
 }
 
 /// <summary>
@@ -29,6 +29,14 @@ public sealed record GetAclRecord(string? Path, string? Owner, string? Group, IR
 /// </remarks>
 public static class GetAclParser
 {
+    /// <summary>A Get-Acl path without PowerShell's provider prefix: <c>Microsoft.PowerShell.Core\FileSystem::C:\Shares</c> is <c>C:\Shares</c>.</summary>
+    public static string ItemPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        int i = path.IndexOf("::", StringComparison.Ordinal);
+        return i >= 0 ? path[(i + 2)..] : path;
+    }
+
     /// <summary>Parses Format-List output; see <see cref="TryParse"/>.</summary>
     /// <exception cref="ImportFormatException">The text was rejected.</exception>
     public static IReadOnlyList<GetAclRecord> Parse(string text, SidContext? context = null)

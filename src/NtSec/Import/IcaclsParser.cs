@@ -56,6 +56,14 @@ public static class IcaclsParser
     /// <param name="entries">The paths and their DACLs, in order.</param>
     /// <param name="error">Where and why the text was rejected.</param>
     public static bool TryParse(string text, IReadOnlyDictionary<string, Sid>? names, out IReadOnlyList<IcaclsEntry>? entries, out ImportError? error)
+        => TryParseWith(text, new SidNameResolver(null, names), out entries, out error);
+
+    /// <summary>Parses icacls output, resolving account names with <paramref name="names"/> (given names, the catalogue, domain-relative names in its domains).</summary>
+    /// <param name="text">The output as pasted.</param>
+    /// <param name="names">The resolver.</param>
+    /// <param name="entries">One entry per path.</param>
+    /// <param name="error">The line, column and reason of a rejection.</param>
+    public static bool TryParseWith(string text, SidNameResolver names, out IReadOnlyList<IcaclsEntry>? entries, out ImportError? error)
     {
         ArgumentNullException.ThrowIfNull(text);
         entries = null;
@@ -91,7 +99,7 @@ public static class IcaclsParser
     }
 
     // One path: its line and the continuation lines first+1 .. end-1.
-    private static bool TryParseBlock(SourceText source, int first, int end, IReadOnlyDictionary<string, Sid>? names, out IcaclsEntry? entry, out ImportError? error)
+    private static bool TryParseBlock(SourceText source, int first, int end, SidNameResolver names, out IcaclsEntry? entry, out ImportError? error)
     {
         entry = null;
         string head = source[first].TrimEnd();
@@ -154,7 +162,7 @@ public static class IcaclsParser
 
     // With a single ACE: the path ends at a space after which the rest of the line is an ACE whose name resolves.
     // The leftmost such space wins, which keeps the longest name (NT AUTHORITY\SYSTEM rather than a shorter tail).
-    private static bool TryFindAceStart(string head, IReadOnlyDictionary<string, Sid>? names, out int start)
+    private static bool TryFindAceStart(string head, SidNameResolver names, out int start)
     {
         int colon = FindNameEnd(head);
         var candidates = new List<int>();
@@ -162,7 +170,7 @@ public static class IcaclsParser
             if (head[p - 1] == ' ' && head[p] != ' ') candidates.Add(p);
         for (int k = candidates.Count - 1; k >= 0; k--)
         {
-            if (AccountNames.TryResolve(head[candidates[k]..colon], names, out _))
+            if (names.TryResolveName(head[candidates[k]..colon], out _))
             {
                 start = candidates[k];
                 return true;
@@ -209,7 +217,7 @@ public static class IcaclsParser
         return true;
     }
 
-    private static bool TryParseAce(string line, int start, int lineIndex, IReadOnlyDictionary<string, Sid>? names, List<Ace> dacl, List<Ace> label, out ImportError? error)
+    private static bool TryParseAce(string line, int start, int lineIndex, SidNameResolver names, List<Ace> dacl, List<Ace> label, out ImportError? error)
     {
         string ace = line[start..];
         int colon = FindNameEnd(ace);
@@ -224,7 +232,7 @@ public static class IcaclsParser
             error = SourceText.At(lineIndex, start, "the ACE has no name before ':'");
             return false;
         }
-        if (name.Length > MaxNameLength || !AccountNames.TryResolve(name, names, out var sid))
+        if (name.Length > MaxNameLength || !names.TryResolveName(name, out var sid))
         {
             error = SourceText.At(lineIndex, start, $"'{name}' is {Unresolved()}");
             return false;

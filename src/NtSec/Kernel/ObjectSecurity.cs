@@ -23,8 +23,9 @@ public static class ObjectSecurity
 
     /// <summary>
     /// The default descriptor of a new object: owner and group from the creator's token (its default owner and
-    /// primary group), the DACL from the creator's default DACL (generic rights mapped for the type; a token with no
-    /// default DACL gives a NULL DACL, as in Windows), and a mandatory label when <paramref name="label"/> is given.
+    /// primary group), the DACL from the creator's default DACL (generic rights mapped for the type and masked to its
+    /// GENERIC_ALL; a token with no default DACL gives no DACL at all, SE_DACL_PRESENT clear, as SeAssignSecurity does
+    /// on Windows), and a mandatory label when <paramref name="label"/> is given.
     /// </summary>
     /// <param name="creator">The creator's effective token.</param>
     /// <param name="type">The new object's type.</param>
@@ -36,13 +37,13 @@ public static class ObjectSecurity
         ArgumentNullException.ThrowIfNull(type);
         Acl? dacl = creator.DefaultDacl is { } d ? MapAcl(d, type.GenericMapping) : null;
         Acl? sacl = label is { } l ? new Acl([new Ace(AceType.SystemMandatoryLabel, AceFlags.None, labelPolicy, l)]) : null;
-        return new SecurityDescriptor(creator.Owner, creator.PrimaryGroup, dacl, sacl, SecurityDescriptorControl.None,
-            daclState: dacl is null ? AclState.Null : AclState.Present);
+        return new SecurityDescriptor(creator.Owner, creator.PrimaryGroup, dacl, sacl, SecurityDescriptorControl.None);
     }
 
     /// <summary>
     /// Completes a descriptor a caller supplied for a new object: a missing owner or group comes from the creator's
-    /// token, a missing DACL from its default DACL; generic rights in the ACEs are mapped for the type.
+    /// token, a missing DACL from its default DACL (none when the token has none); generic rights in the ACEs are
+    /// mapped for the type and masked to its GENERIC_ALL.
     /// </summary>
     public static SecurityDescriptor ForNewObject(Token creator, ObjectTypeInfo type, SecurityDescriptor supplied)
     {
@@ -52,7 +53,7 @@ public static class ObjectSecurity
         if (sd.Owner is null) sd = sd.WithOwner(creator.Owner);
         if (sd.Group is null) sd = sd.WithGroup(creator.PrimaryGroup);
         if (sd.DaclState == AclState.Absent)
-            sd = creator.DefaultDacl is { } d ? sd.WithDacl(d, AclState.Present) : sd.WithDacl(null, AclState.Null);
+            sd = creator.DefaultDacl is { } d ? sd.WithDacl(d, AclState.Present) : sd;
         return MapGenericRights(sd, type.GenericMapping);
     }
 
@@ -68,9 +69,9 @@ public static class ObjectSecurity
 
     private static Acl MapAcl(Acl acl, GenericMapping mapping)
     {
-        // Inherit-only ACEs keep their generic rights: they are mapped for the child's type when inherited.
-        static bool Maps(Ace a) => !a.IsRaw && a.Type != AceType.SystemMandatoryLabel && (a.Flags & AceFlags.InheritOnly) == 0 && (a.Mask & AccessMask.GenericMask) != 0;
-        if (!acl.Aces.Any(Maps)) return acl;
-        return new Acl(acl.Aces.Select(a => Maps(a) ? a.WithMask(mapping.Map(a.Mask)) : a), acl.Revision);
+        // The one rule for storing an explicit ACE lives with the inheritance algorithms: inherit-only ACEs keep their
+        // generic rights (they are mapped when a child inherits them), the others are mapped and masked.
+        if (acl.Aces.All(a => ReferenceEquals(Inheritance.AceInheritance.StoreExplicit(a, mapping), a))) return acl;
+        return new Acl(acl.Aces.Select(a => Inheritance.AceInheritance.StoreExplicit(a, mapping)), acl.Revision);
     }
 }

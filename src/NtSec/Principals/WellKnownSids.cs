@@ -141,8 +141,25 @@ public static class WellKnownSids
     public static readonly Sid ProtectedProcessIntegrity = Sid.Create(16, 20480);
 
     private static WellKnownSid C(string? alias, Sid sid, string domain, string name) => new(alias, SidScope.Constant, sid, 0, domain, name);
-    private static WellKnownSid B(string? alias, uint rid, string name) => new(alias, SidScope.Constant, Sid.Create(5, 32, rid), 0, "BUILTIN", name);
-    private static WellKnownSid Na(string? alias, uint rid, string name) => new(alias, SidScope.Constant, Sid.Create(5, rid), 0, "NT AUTHORITY", name);
+    private static WellKnownSid B(string? alias, uint rid, string name) => new(alias, SidScope.Constant, Shared(Sid.Create(5, 32, rid)), 0, "BUILTIN", name);
+    private static WellKnownSid Na(string? alias, uint rid, string name) => new(alias, SidScope.Constant, Shared(Sid.Create(5, rid)), 0, "NT AUTHORITY", name);
+
+    // The catalogue entries share the named fields' instances, so that a SID read through an alias, a field or
+    // Canonical is one object and the access check's SID compare is a reference compare (issue 10).
+    private static readonly Sid[] Named = [Null, World, Local, ConsoleLogon, CreatorOwner, CreatorGroup, CreatorOwnerServer, CreatorGroupServer, OwnerRights, Dialup, Network, Batch, Interactive, Service, Anonymous, Proxy, EnterpriseControllers, PrincipalSelf, AuthenticatedUsers, Restricted, TerminalServerUser, RemoteInteractiveLogon, ThisOrganization, Iusr, LocalSystem, LocalService, NetworkService, BuiltinAdministrators, BuiltinUsers, BuiltinGuests, WriteRestricted, NtlmAuthentication, LocalAccount, LocalAccountAndAdministrator, AllApplicationPackages, AllRestrictedApplicationPackages, UntrustedIntegrity, LowIntegrity, MediumIntegrity, MediumPlusIntegrity, HighIntegrity, SystemIntegrity, ProtectedProcessIntegrity];
+
+    private static Sid Shared(Sid sid)
+    {
+        foreach (var n in Named)
+            if (n == sid) return n;
+        return sid;
+    }
+
+    /// <summary>
+    /// The catalogue's own instance of a constant well-known SID equal to <paramref name="sid"/>, or
+    /// <paramref name="sid"/> itself: equal SIDs then share one object and compare by reference.
+    /// </summary>
+    internal static Sid Canonical(Sid sid) => !sid.IsDefault && ConstantBySid.TryGetValue(sid, out var e) ? e.ConstantSid : sid;
     private static WellKnownSid R(string? alias, SidScope scope, uint rid, string name) => new(alias, scope, default, rid, "", name);
 
     /// <summary>

@@ -173,6 +173,13 @@ internal static class CondCodec
 
     // ----- operand rules ------------------------------------------------------------------------------------
 
+    // Windows' conditional SDDL parser is syntactic (issue 16; the conditional_aces corpus compiles "Any_of 1",
+    // "{...}" lists with one value, SIDs outside membership operators): it checks the shape of an expression, not
+    // the types of its operands, which surface at evaluation as UNKNOWN. What is still refused is what has no
+    // byte-code shape: a condition (an operator's result) where a value belongs, a literal where a condition
+    // belongs, Exists on anything but an attribute, a membership operator on anything but SID(...) or a {...}
+    // list, and a bare (local) name on the right of a comparison, which MS-DTYP's grammar does not produce.
+
     /// <summary>Why <paramref name="op"/> cannot take <paramref name="operand"/>, or null when it can.</summary>
     public static string? CheckUnary(CondOp op, CondNode operand)
     {
@@ -180,9 +187,8 @@ internal static class CondCodec
             return operand.IsCondition ? null : "'!' applies to a condition or an attribute, not to a literal";
         if (op is CondOp.Exists or CondOp.NotExists)
             return operand is AttributeNode ? null : $"{Text(op)} takes an attribute name";
-        // MS-DTYP 2.4.4.17.6: the operand MUST be a SID literal or a composite of SID literals.
-        bool sids = operand is SidNode || (operand is CompositeNode c && c.Items.Count > 0 && c.Items.All(i => i is SidNode));
-        return sids ? null : $"{Text(op)} takes SID(...) or a {{...}} list of SID(...)";
+        // MS-DTYP 2.4.4.17.6: a SID literal or a composite (of SIDs, which evaluation checks).
+        return operand is SidNode or CompositeNode ? null : $"{Text(op)} takes SID(...) or a {{...}} list of SID(...)";
     }
 
     /// <summary>Why the binary operator cannot take these operands: (reason, 1 for the left operand, 2 for the right), or null.</summary>
@@ -194,25 +200,15 @@ internal static class CondCodec
             if (!right.IsCondition) return ($"the right operand of '{Text(op)}' must be a condition or an attribute, not a literal", 2);
             return null;
         }
-        if (left is not AttributeNode) return ($"the left side of '{Text(op)}' must be an attribute", 1);
-        switch (right)
+        if (left is not (AttributeNode or IntegerNode or StringNode or OctetStringNode or SidNode or CompositeNode))
+            return ($"the left side of '{Text(op)}' must be an attribute or a literal, not an operation", 1);
+        return right switch
         {
-            case AttributeNode { Kind: CondOp.LocalAttribute }:
-                // MS-DTYP's grammar allows only the prefixed name form (attr-name2) on the right.
-                return ($"an attribute on the right of '{Text(op)}' must be written @User., @Device. or @Resource.", 2);
-            case AttributeNode or IntegerNode or StringNode or OctetStringNode:
-                return null;
-            case SidNode:
-                return ("SID(...) may only follow Member_of and the other membership operators", 2);
-            case CompositeNode c:
-                if (IsScalarOnly(op)) return ($"'{Text(op)}' compares with a single value, not a {{...}} list", 2);
-                if (c.Items.Count == 0) return ("a {...} list needs at least one value", 2);
-                if (c.Items.Any(i => i is not (IntegerNode or StringNode or OctetStringNode)))
-                    return ($"a {{...}} list on the right of '{Text(op)}' holds numbers, strings and octet strings only", 2);
-                return null;
-            default:
-                return ($"the right side of '{Text(op)}' must be an attribute or a literal, not an operation", 2);
-        }
+            // MS-DTYP's grammar allows only the prefixed name form (attr-name2) on the right.
+            AttributeNode { Kind: CondOp.LocalAttribute } => ($"an attribute on the right of '{Text(op)}' must be written @User., @Device. or @Resource.", 2),
+            AttributeNode or IntegerNode or StringNode or OctetStringNode or SidNode or CompositeNode => null,
+            _ => ($"the right side of '{Text(op)}' must be an attribute or a literal, not an operation", 2),
+        };
     }
 
     // ----- encoding -----------------------------------------------------------------------------------------
@@ -482,7 +478,6 @@ internal static class CondCodec
                 sb.Append("SID(").Append(SddlWriter.FormatSid(sid.Value, context)).Append(')');
                 return true;
             case CompositeNode c:
-                if (c.Items.Count == 0) return false;
                 sb.Append('{');
                 for (int k = 0; k < c.Items.Count; k++)
                 {

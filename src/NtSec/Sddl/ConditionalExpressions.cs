@@ -15,10 +15,10 @@ namespace NtSec.Sddl;
 /// without braces kept apart from <c>Member_of {SID(..)}</c>. Precedence, highest first: Exists/Not_Exists and
 /// the membership operators, then the comparisons (==, !=, &lt;, &lt;=, &gt;, &gt;=, Contains, Any_of and their
 /// negations), then !, then &amp;&amp;, then ||; equal operators group left to right.</para>
-/// <para>Operands are checked as MS-DTYP states: a comparison has an attribute on its left and a
-/// <c>@User.</c>/<c>@Device.</c>/<c>@Resource.</c> attribute or a literal on its right (a <c>{...}</c> list except
-/// for &lt;, &lt;=, &gt;, &gt;=); a membership operator takes SID(...) or a list of them; logical operators take
-/// conditions or attributes. Expressions are refused when operators nest deeper than <see cref="MaxDepth"/> or
+/// <para>Operands are checked for shape only, as Windows' parser does (types are the evaluator's business and
+/// give UNKNOWN there): a comparison takes attributes or literals (<c>{...}</c> lists, empty ones and SID(...)
+/// included) on either side, a bare name only on its left; a membership operator takes SID(...) or a list;
+/// Exists takes an attribute; logical operators take conditions or attributes. Expressions are refused when operators nest deeper than <see cref="MaxDepth"/> or
 /// parentheses and ! deeper than <see cref="MaxNesting"/>. Where Windows' behaviour was not observed, the choice
 /// is noted beside the code that makes it.</para>
 /// </remarks>
@@ -403,7 +403,12 @@ public static class ConditionalExpressions
             _pos++;
             var items = new List<CondNode>();
             SkipBlanks();
-            if (!AtEnd && Cur == '}') return Fail(start, "a {...} list needs at least one value");
+            if (!AtEnd && Cur == '}')
+            {
+                // "{}" is a list of no values (Windows compiles it: Samba's krb5 conditional ACE tests).
+                _pos++;
+                return new CompositeNode(items);
+            }
             while (true)
             {
                 SkipBlanks();

@@ -135,7 +135,7 @@ public static class SddlParser
                     case 'G':
                         {
                             SkipBlanks();
-                            if (!ParseSid(out var sid, out error)) return false;
+                            if (!ParseSid(out var sid, out error, NextComponent(_pos))) return false;
                             if (tag == 'O') owner = sid;
                             else group = sid;
                             break;
@@ -175,14 +175,25 @@ public static class SddlParser
             return true;
         }
 
+        // Where the next component (an upper-case O, G, D or S and a colon) starts, or the end. An owner or group
+        // SID ends there even when its last field is hexadecimal: Windows reads "O:S-1-2-0x200D:" as S-1-2-512
+        // followed by "D:", not as a sub-authority 0x200D (Samba's non_canonical.txt, run against Windows).
+        private readonly int NextComponent(int from)
+        {
+            for (int i = from + 1; i + 1 < _s.Length; i++)
+                if (_s[i + 1] == ':' && _s[i] is 'O' or 'G' or 'D' or 'S') return i;
+            return _s.Length;
+        }
+
         // A SID where SDDL expects one: an S-1-... string or a two-letter alias. Leading blanks are the caller's.
-        private bool ParseSid(out Sid sid, out ParseError? error)
+        // An S-1-... string ends at the first character that cannot continue it, and never at or after limit.
+        private bool ParseSid(out Sid sid, out ParseError? error, int limit = int.MaxValue)
         {
             sid = default;
             int start = _pos;
             if (_pos + 1 < _s.Length && (_s[_pos] == 'S' || _s[_pos] == 's') && _s[_pos + 1] == '-')
             {
-                if (!Sid.TryParsePrefix(_s, ref _pos, out sid, out error))
+                if (!Sid.TryParsePrefix(_s[..Math.Min(limit, _s.Length)], ref _pos, out sid, out error))
                 {
                     error = error! with { Win32Error = ParseError.ErrorInvalidSid };
                     return false;
@@ -275,10 +286,41 @@ public static class SddlParser
             }
             else
             {
-                acl = new Acl(aces);
+                int slack = OversizeSlack(aces);
+                if (slack == 0) acl = new Acl(aces);
+                else if (aclSize + slack > ushort.MaxValue)
+                {
+                    error = Error(_pos, "the ACL would exceed 65535 bytes", ParseError.ErrorInvalidAcl);
+                    return false;
+                }
+                else acl = Acl.WithZeroSlack(aces, Acl.RevisionDs, slack);
             }
             error = null;
             return true;
+        }
+
+        /// <summary>
+        /// The zero bytes Windows' parser leaves after the last ACE ("oversize ACLs", Samba's name for them): 4 for
+        /// each non-object ACE with an empty access mask whose neighbour (the ACE before or after it) has the same
+        /// type, flags and SID. Such an ACL is also written with revision 4 (ACL_REVISION_DS), as if it held an
+        /// object ACE. This is the rule that gives exactly Windows' bytes for every observed case: the 8
+        /// short-ordinary-acls descriptors (one such ACE: 4 bytes) and Samba's oversize-acls cases
+        /// (D:P(D;;;;;MP) repeated n times: 4n bytes), and no slack for the other 7,132, among them repeated SIDs
+        /// with an empty mask that are not neighbours, neighbours that are equal but carry rights, and empty-mask
+        /// object ACEs next to a plain one for the same SID (docs/sddl.md).
+        /// </summary>
+        private static int OversizeSlack(List<Ace> aces)
+        {
+            int slack = 0;
+            for (int i = 0; i < aces.Count; i++)
+            {
+                var ace = aces[i];
+                if (ace.IsObjectAce || ace.Mask != 0) continue;
+                if ((i > 0 && SameTrustee(aces[i - 1], ace)) || (i + 1 < aces.Count && SameTrustee(ace, aces[i + 1]))) slack += 4;
+            }
+            return slack;
+
+            static bool SameTrustee(Ace a, Ace b) => a.Type == b.Type && a.Flags == b.Flags && a.Sid == b.Sid;
         }
 
         // The text up to the next ';' or ')' (whichever comes first), not consuming the delimiter.
@@ -307,6 +349,18 @@ public static class SddlParser
             ace = null;
             int acePos = _pos;
             _pos++; // '('
+
+            // An ACE that closes before its sixth field is reported as such, not as whatever its last field fails to
+            // be ("(A;;FA;;SY)" has 5 fields: SY is not a bad inherited-object GUID). Callback and resource attribute
+            // ACEs carry a seventh field; counting stops at the sixth ';', where their expression begins.
+            int fields = 1, close = _pos;
+            for (; close < _s.Length && _s[close] != ')'; close++)
+                if (_s[close] == ';' && ++fields == 7) break;
+            if (close < _s.Length && _s[close] == ')' && fields < 6)
+            {
+                error = Error(close, $"the ACE has {fields} field{(fields == 1 ? "" : "s")}, 6 expected (type;flags;rights;object type;inherited object type;SID)", ParseError.ErrorInvalidAcl);
+                return false;
+            }
 
             // Type.
             SkipBlanks();
@@ -484,28 +538,43 @@ public static class SddlParser
             return true;
         }
 
-        // Rights: an optional number (read as wcstoul with base 0 would, clamped, negatives wrapping) followed by
-        // two-letter codes. Nothing else, not even a trailing blank, may stand in the field.
+        // Rights: numbers (read as wcstoul with base 0 would, clamped, negatives wrapping) and two-letter codes in any
+        // order, all ORed together ("0xFFFFFFFFGR", "GR0x10"). Spaces (U+0020 only) may stand between two items, and
+        // are skipped; a space may not split a code, nor end the field, and a tab is never allowed (Samba's tests run
+        // against Windows: "RP LCLORC" and "RP LCLO  RC" read as LCRPLORC; "RP LCLOR C", "RP LC\tLORC", "GA " fail).
         private static bool ParseRights(ReadOnlySpan<char> text, int basePos, out uint mask, out ParseError? error)
         {
             mask = 0;
             int i = 0;
-            if (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '-' || text[i] == '+'))
+            while (i < text.Length)
             {
-                if (!TryParseUlong(text, ref i, out mask))
+                if (i > 0 && text[i] == ' ')
                 {
-                    error = Error(basePos, "the access mask is not a number", ParseError.ErrorInvalidAcl);
-                    return false;
+                    while (i < text.Length && text[i] == ' ') i++;
+                    if (i == text.Length)
+                    {
+                        error = Error(basePos + i - 1, "a blank may not end the rights field", ParseError.ErrorInvalidAcl);
+                        return false;
+                    }
                 }
-            }
-            for (; i < text.Length; i += 2)
-            {
+                if (char.IsAsciiDigit(text[i]) || text[i] == '-' || text[i] == '+')
+                {
+                    int numberPos = i;
+                    if (!TryParseUlong(text, ref i, out uint number))
+                    {
+                        error = Error(basePos + numberPos, "the access mask is not a number", ParseError.ErrorInvalidAcl);
+                        return false;
+                    }
+                    mask |= number;
+                    continue;
+                }
                 if (i + 1 >= text.Length || !SddlRights.TryLookup(text.Slice(i, 2), out uint m))
                 {
                     error = Error(basePos + i, $"unknown right '{text[i..Math.Min(i + 2, text.Length)]}'", ParseError.ErrorInvalidAcl);
                     return false;
                 }
                 mask |= m;
+                i += 2;
             }
             error = null;
             return true;

@@ -22,15 +22,22 @@ public static class SddlWriter
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         var sb = new StringBuilder(64);
+        text = null;
         if ((parts & SecurityInformation.Owner) != 0 && descriptor.Owner is { } owner)
+        {
+            if (!CanWriteSid(owner, "owner", out error)) return false;
             AppendSid(sb.Append("O:"), owner, context);
+        }
         if ((parts & SecurityInformation.Group) != 0 && descriptor.Group is { } group)
+        {
+            if (!CanWriteSid(group, "group", out error)) return false;
             AppendSid(sb.Append("G:"), group, context);
+        }
         var c = descriptor.Control;
         if ((parts & SecurityInformation.Dacl) != 0 && descriptor.DaclState != AclState.Absent)
         {
             sb.Append("D:");
-            if (!AppendAcl(sb, descriptor.Dacl, context,
+            if (!AppendAcl(sb, descriptor.Dacl, true, context,
                     (c & SecurityDescriptorControl.DaclProtected) != 0,
                     (c & SecurityDescriptorControl.DaclAutoInheritRequired) != 0,
                     (c & SecurityDescriptorControl.DaclAutoInherited) != 0, out error))
@@ -42,7 +49,7 @@ public static class SddlWriter
         if ((parts & SecurityInformation.Sacl) != 0 && descriptor.SaclState != AclState.Absent)
         {
             sb.Append("S:");
-            if (!AppendAcl(sb, descriptor.Sacl, context,
+            if (!AppendAcl(sb, descriptor.Sacl, false, context,
                     (c & SecurityDescriptorControl.SaclProtected) != 0,
                     (c & SecurityDescriptorControl.SaclAutoInheritRequired) != 0,
                     (c & SecurityDescriptorControl.SaclAutoInherited) != 0, out error))
@@ -71,7 +78,21 @@ public static class SddlWriter
         sb.Append(buffer[..n]);
     }
 
-    private static bool AppendAcl(StringBuilder sb, Acl? acl, SidContext? context, bool isProtected, bool autoInheritRequired, bool autoInherited, out string? error)
+    // SDDL cannot carry a SID without sub-authorities: Windows' string parser refuses "S-1-5" (a SID needs at least
+    // one sub-authority), so text written for it would not read back; with a hex authority it would also run into
+    // the next component ("G:S-1-0x74FB80EDFAAF" + "D:"). The conversion fails instead, with this reason.
+    private static bool CanWriteSid(Sid sid, string role, out string? error)
+    {
+        if (sid.SubAuthorityCount == 0)
+        {
+            error = $"the {role} SID {sid} has no sub-authority; SDDL cannot carry it (Windows' parser requires one)";
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    private static bool AppendAcl(StringBuilder sb, Acl? acl, bool isDacl, SidContext? context, bool isProtected, bool autoInheritRequired, bool autoInherited, out string? error)
     {
         if (isProtected) sb.Append('P');
         if (autoInheritRequired) sb.Append("AR");
@@ -83,7 +104,17 @@ public static class SddlWriter
             return true;
         }
         foreach (var ace in acl.Aces)
+        {
+            // Windows' parser refuses an ACE type in the other ACL (AU in a DACL: windows_is_fussy.txt), so such an
+            // ACE has no SDDL that reads back to this descriptor.
+            foreach (var (code, type, inDacl) in SddlParser.AceTypeCodes)
+            {
+                if (type != ace.Type || ace.IsRaw || inDacl == isDacl) continue;
+                error = $"a {code} ACE is in the {(isDacl ? "DACL" : "SACL")}; SDDL cannot carry it there (Windows' parser accepts {code} only in a {(inDacl ? "DACL" : "SACL")})";
+                return false;
+            }
             if (!AppendAce(sb, ace, context, out error)) return false;
+        }
         error = null;
         return true;
     }
@@ -140,10 +171,18 @@ public static class SddlWriter
         sb.Append(';');
         if (ace.InheritedObjectType is { } iot) sb.Append(iot.ToString("D"));
         sb.Append(';');
+        if (!CanWriteSid(ace.Sid, $"{code} ACE's", out error)) return false;
         AppendSid(sb, ace.Sid, context);
         var data = ace.ApplicationData;
-        if (ace.IsCallback && data.Length > 0)
+        if (ace.IsCallback)
         {
+            // A callback ACE's SDDL always carries its condition; with no application data there is none to write,
+            // and "(XA;;FA;;;WD)" does not parse (the condition field is required).
+            if (data.Length == 0)
+            {
+                error = $"the {code} ACE has no application data, so no condition; SDDL cannot carry a callback ACE without one";
+                return false;
+            }
             if (!ConditionalExpressions.TryDecompile(data, context, out string condition))
             {
                 error = "the callback ACE's application data is not a conditional expression SDDL can express";

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NtSec.Acls;
+using NtSec.Claims;
 using NtSec.Principals;
 
 namespace NtSec.Tokens;
@@ -184,6 +185,13 @@ public sealed class Token
 
     private static bool IsEnabledForDeny(GroupAttributes a) => (a & (GroupAttributes.Enabled | GroupAttributes.UseForDenyOnly)) != 0;
 
+    /// <summary>
+    /// What the access check's fast path precomputed from this immutable token (Authorization/FastPath);
+    /// built on first use, and a race only builds it twice.
+    /// </summary>
+    // Typed object because the access check's layer sits above this one; only TokenFacts.For stores here.
+    internal object? CheckFacts;
+
     /// <summary>The user, with its attributes (it may be deny-only in a restricted token).</summary>
     public SidAndAttributes User { get; }
 
@@ -262,11 +270,11 @@ public sealed class Token
     /// <summary>Device groups (compound identity), kept as data.</summary>
     public ImmutableArray<SidAndAttributes> DeviceGroups { get; }
 
-    /// <summary>User claims as resource-attribute payloads (CLAIM_SECURITY_ATTRIBUTE_RELATIVE_V1 blocks), kept as data.</summary>
-    public ImmutableArray<byte[]> UserClaims { get; }
+    /// <summary>The user's claims (TokenUserClaimAttributes): what <c>@User.</c> names in a conditional expression.</summary>
+    public ImmutableArray<ClaimSecurityAttribute> UserClaims { get; }
 
-    /// <summary>Device claims, kept as data.</summary>
-    public ImmutableArray<byte[]> DeviceClaims { get; }
+    /// <summary>The device's claims (TokenDeviceClaimAttributes): what <c>@Device.</c> names.</summary>
+    public ImmutableArray<ClaimSecurityAttribute> DeviceClaims { get; }
 
     /// <summary>The attributes of a SID among the user and groups, if present.</summary>
     public bool TryGetSidAttributes(Sid sid, out GroupAttributes attributes) => _sids.TryGetValue(sid, out attributes);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NtSec.Acls;
+using NtSec.Claims;
 using NtSec.Principals;
 
 namespace NtSec.Tokens;
@@ -98,10 +99,10 @@ public sealed class TokenBuilder
     public Luid ParentTokenId { get; set; }
     /// <summary>Device groups.</summary>
     public List<SidAndAttributes> DeviceGroups { get; } = [];
-    /// <summary>User claims (raw claim attribute blocks).</summary>
-    public ImmutableArray<byte[]> UserClaims { get; set; } = [];
-    /// <summary>Device claims.</summary>
-    public ImmutableArray<byte[]> DeviceClaims { get; set; } = [];
+    /// <summary>User claims (<c>@User.</c> attributes).</summary>
+    public ImmutableArray<ClaimSecurityAttribute> UserClaims { get; set; } = [];
+    /// <summary>Device claims (<c>@Device.</c> attributes).</summary>
+    public ImmutableArray<ClaimSecurityAttribute> DeviceClaims { get; set; } = [];
 
     /// <summary>Adds a group.</summary>
     public TokenBuilder AddGroup(Sid sid, GroupAttributes attributes = GroupAttributes.Mandatory | GroupAttributes.EnabledByDefault | GroupAttributes.Enabled)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using NtSec.Acls;
+using NtSec.Claims;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Sddl;
@@ -104,14 +105,23 @@ public static class TokenJson
     {
         ArgumentNullException.ThrowIfNull(json);
         JsonDocument document;
+        // NUL characters mean the bytes were UTF-16 read as UTF-8 (a file saved by Windows PowerShell without a
+        // byte order mark); say so rather than report the first of them as a bad character.
+        int nul = json.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            token = null;
+            error = new TokenJsonError("", $"not valid JSON: {Where(json, nul)}: a NUL character; is the file UTF-16 without a byte order mark? Save it as UTF-8");
+            return false;
+        }
         try
         {
             document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
             token = null;
-            error = new TokenJsonError("", $"not valid JSON: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}");
+            error = new TokenJsonError("", "not valid JSON: " + DescribeSyntaxError(json, e as JsonException));
             return false;
         }
         using (document) return TryRead(document.RootElement, context, out token, out error);
@@ -133,8 +143,77 @@ public static class TokenJson
         catch (FieldException e)
         {
             token = null;
-            error = new TokenJsonError(e.Field, e.Message);
+            error = new TokenJsonError(OneLine(e.Field), OneLine(e.Message));
             return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // A string the accessors could not decode that no field reader caught: still an answer, never a crash.
+            token = null;
+            error = new TokenJsonError("", LoneSurrogate);
+            return false;
+        }
+    }
+
+    private const string LoneSurrogate = "a string holds a lone surrogate escape (such as \\ud800 without the \\udc00-\\udfff that must follow it), which is not text";
+
+    // A reason quotes the input (a field name, a value); the quote keeps the reason on one line, as JSON escapes it.
+    private static string OneLine(string text)
+    {
+        bool clean = true;
+        foreach (char c in text)
+            if (c < ' ' || c is '\u0085' or '\u2028' or '\u2029') { clean = false; break; }
+        if (clean) return text;
+        var sb = new StringBuilder(text.Length + 8);
+        foreach (char c in text)
+        {
+            if (c < ' ' || c is '\u0085' or '\u2028' or '\u2029') sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    // "line L, column C" (1-based) of a character offset.
+    private static string Where(string text, int offset)
+    {
+        int line = 1, column = 1;
+        for (int i = 0; i < offset && i < text.Length; i++)
+        {
+            if (text[i] == '\n') { line++; column = 1; }
+            else column++;
+        }
+        return $"line {line}, column {column}";
+    }
+
+    /// <summary>
+    /// The syntax error in the reader's own words: where it is, and the character found there or that the text ended.
+    /// System.Text.Json's messages speak of reader options and final blocks, which a token file's author cannot act on.
+    /// </summary>
+    private static string DescribeSyntaxError(string json, JsonException? e)
+    {
+        if (e?.LineNumber is not long line || e.BytePositionInLine is not long bytes) return "the text is not a JSON document";
+        // Find the offset: the line, then as many UTF-8 bytes into it as the reader counted.
+        int offset = 0;
+        for (long l = 0; l < line && offset < json.Length; offset++)
+            if (json[offset] == '\n') l++;
+        long counted = 0;
+        while (offset < json.Length && json[offset] != '\n' && counted < bytes)
+        {
+            counted += char.IsSurrogate(json[offset]) ? 2 : Encoding.UTF8.GetByteCount(json.AsSpan(offset, 1));
+            offset++;
+        }
+        string where = $"line {line + 1}, column {offset - LineStart(json, offset) + 1}";
+        if (json.AsSpan(offset).Trim().Length == 0)
+            return $"{where}: the text ends before the document does (an object, array or string is not closed, or nothing was given)";
+        char c = json[offset];
+        string shown = c < ' ' || char.IsSurrogate(c) ? $"U+{(int)c:X4}" : $"'{c}'";
+        return $"{where}: unexpected {shown} (expected a value, a field name in quotes, ',' or a closing bracket)";
+
+        static int LineStart(string text, int offset)
+        {
+            int start = Math.Min(offset, text.Length);
+            while (start > 0 && text[start - 1] != '\n') start--;
+            return start;
         }
     }
 
@@ -176,8 +255,8 @@ public static class TokenJson
         if (token.Origin != defaults.Origin) fields.Add(("origin", Str(token.Origin.ToString())));
         if (token.Source != defaults.Source) fields.Add(("source", $"{{\"name\": {Str(token.Source.Name)}, \"identifier\": {Str(token.Source.Identifier.ToString())}}}"));
         if (token.DeviceGroups.Length > 0) fields.Add(("deviceGroups", ObjectArray(token.DeviceGroups.Select(SidObject), "  ")));
-        if (token.UserClaims.Length > 0) fields.Add(("userClaims", StrArray(token.UserClaims.Select(c => Convert.ToHexStringLower(c)).ToList())));
-        if (token.DeviceClaims.Length > 0) fields.Add(("deviceClaims", StrArray(token.DeviceClaims.Select(c => Convert.ToHexStringLower(c)).ToList())));
+        if (token.UserClaims.Length > 0) fields.Add(("userClaims", ObjectArray(token.UserClaims.Select(ClaimJson.Format), "  ")));
+        if (token.DeviceClaims.Length > 0) fields.Add(("deviceClaims", ObjectArray(token.DeviceClaims.Select(ClaimJson.Format), "  ")));
 
         var sb = new StringBuilder("{\n");
         for (int i = 0; i < fields.Count; i++)
@@ -220,13 +299,6 @@ public static class TokenJson
         return names;
     }
 
-    private static string FirstSentence(string message)
-    {
-        // System.Text.Json appends "LineNumber: n | BytePositionInLine: m." to its messages; the position is given already.
-        int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd();
-    }
-
     private sealed class FieldException(string field, string reason) : Exception(reason)
     {
         public string Field { get; } = field;
@@ -263,8 +335,8 @@ public static class TokenJson
             if (fields.TryGetValue("origin", out e)) b.Origin = LuidValue(e, "origin");
             if (fields.TryGetValue("source", out e)) b.Source = Source(e, "source");
             if (fields.TryGetValue("deviceGroups", out e)) b.DeviceGroups.AddRange(SidList(e, "deviceGroups"));
-            if (fields.TryGetValue("userClaims", out e)) b.UserClaims = Claims(e, "userClaims");
-            if (fields.TryGetValue("deviceClaims", out e)) b.DeviceClaims = Claims(e, "deviceClaims");
+            if (fields.TryGetValue("userClaims", out e)) b.UserClaims = Claims(e, "userClaims", context);
+            if (fields.TryGetValue("deviceClaims", out e)) b.DeviceClaims = Claims(e, "deviceClaims", context);
 
             try
             {
@@ -379,25 +451,10 @@ public static class TokenJson
             return new TokenSource(name, id);
         }
 
-        private static ImmutableArray<byte[]> Claims(JsonElement e, string path)
+        private static ImmutableArray<ClaimSecurityAttribute> Claims(JsonElement e, string path, SidContext context)
         {
-            Expect(e, JsonValueKind.Array, path);
-            var list = ImmutableArray.CreateBuilder<byte[]>(e.GetArrayLength());
-            int i = 0;
-            foreach (var item in e.EnumerateArray())
-            {
-                string p = $"{path}[{i++}]";
-                string hex = ReadString(item, p);
-                try
-                {
-                    list.Add(Convert.FromHexString(hex));
-                }
-                catch (FormatException)
-                {
-                    throw new FieldException(p, "expected a claim block in hexadecimal");
-                }
-            }
-            return list.MoveToImmutable();
+            if (!ClaimJson.TryReadList(e, path, context, out var claims, out string where, out string why)) throw new FieldException(where, why);
+            return claims;
         }
 
         private Sid ReadSid(JsonElement e, string path)
@@ -464,7 +521,20 @@ public static class TokenJson
             => e.ValueKind == JsonValueKind.Number && e.TryGetUInt32(out uint v) ? v : throw new FieldException(path, $"expected a number from 0 to {uint.MaxValue}, got {Kind(e)}");
 
         private static string ReadString(JsonElement e, string path)
-            => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new FieldException(path, $"expected a string, got {Kind(e)}");
+            => e.ValueKind == JsonValueKind.String ? Text(e, path) : throw new FieldException(path, $"expected a string, got {Kind(e)}");
+
+        // GetString throws for a lone surrogate escape ("\ud800"): that is bad input, reported at its field.
+        private static string Text(JsonElement e, string path)
+        {
+            try
+            {
+                return e.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                throw new FieldException(path, LoneSurrogate);
+            }
+        }
 
         private static void Expect(JsonElement e, JsonValueKind kind, string path)
         {
@@ -478,9 +548,18 @@ public static class TokenJson
             var map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             foreach (var p in e.EnumerateObject())
             {
-                string field = path.Length == 0 ? p.Name : path + "." + p.Name;
-                if (Array.IndexOf(known, p.Name) < 0) throw new FieldException(field, $"unknown field (known: {string.Join(", ", known)})");
-                if (!map.TryAdd(p.Name, p.Value)) throw new FieldException(field, "given twice");
+                string name;
+                try
+                {
+                    name = p.Name;
+                }
+                catch (InvalidOperationException)
+                {
+                    throw new FieldException(path, "a field name: " + LoneSurrogate);
+                }
+                string field = path.Length == 0 ? name : path + "." + name;
+                if (Array.IndexOf(known, name) < 0) throw new FieldException(field, $"unknown field (known: {string.Join(", ", known)})");
+                if (!map.TryAdd(name, p.Value)) throw new FieldException(field, "given twice");
             }
             return map;
         }
@@ -489,7 +568,7 @@ public static class TokenJson
         {
             JsonValueKind.Object => "an object",
             JsonValueKind.Array => "an array",
-            JsonValueKind.String => $"the string \"{e.GetString()}\"",
+            JsonValueKind.String => $"the string {e.GetRawText()}",
             JsonValueKind.Number => $"the number {e.GetRawText()}",
             JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
             _ => "null",

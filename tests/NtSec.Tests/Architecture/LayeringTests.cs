@@ -23,6 +23,7 @@ public sealed class LayeringTests
         "NtSec.Conditions",    // conditional ACE evaluation, if it becomes its own namespace
         "NtSec.Authorization", // the access check, object types and right names
         "NtSec.Import",        // whoami, icacls, Get-Acl text
+        "NtSec.Requests",      // CheckRequest: one access-check request from any input
         "NtSec.Inheritance",   // CreatePrivateObjectSecurity and propagation
         "NtSec.Kernel",        // the emulated kernel (Nt* calls)
         "NtSec.Win32",         // advapi32/kernel32/user32-style functions over the kernel
@@ -49,16 +50,18 @@ public sealed class LayeringTests
             string text = File.ReadAllText(file);
             var ns = FileNamespace.Match(text);
             Assert.True(ns.Success, $"{rel} declares no namespace");
-            int own = LayerOf(ns.Groups[1].Value);
+            int own = LayerOf(ns.Groups[1].Value, strict: true);
             if (own < 0)
             {
                 violations.AppendLine($"{rel}: namespace {ns.Groups[1].Value} is in no layer: add it to LayeringTests.Layers and docs/architecture.md where it belongs");
                 continue;
             }
             string code = StringLiteral.Replace(Comment.Replace(text, ""), "\"\"");
-            foreach (var (name, index) in References(code))
+            foreach (var (reference, index) in References(code))
             {
-                int used = LayerOf(name);
+                bool directive = reference.StartsWith("using ", StringComparison.Ordinal);
+                string name = directive ? reference["using ".Length..] : reference;
+                int used = LayerOf(name, strict: directive);
                 if (used <= own) continue;
                 int line = code.AsSpan(0, index).Count('\n') + 1;
                 violations.AppendLine($"{rel}:{line}: {Layers[own]} uses {name}, which is above it ({(used < 0 ? "in no layer" : Layers[used])})");
@@ -75,15 +78,17 @@ public sealed class LayeringTests
         // A using, a fully qualified name and a name relative to NtSec each count; comments and strings do not.
         string code = "using NtSec.Sddl;\nclass A { object B = NtSec.Kernel.NtCalls.X; object C = Win32.Win32Api.Y; }";
         var names = References(StringLiteral.Replace(Comment.Replace(code + "\n// NtSec.Scenarios.Z\nstring s = \"NtSec.Import.W\";", ""), "\"\""))
-            .Select(r => r.Name).ToArray();
+            .Select(r => r.Name.Replace("using ", "")).ToArray();
         Assert.Equal(["NtSec.Sddl", "NtSec.Kernel.NtCalls.X", "NtSec.Win32.Win32Api"], names);
         Assert.Equal(Array.IndexOf(Layers, "NtSec.Kernel"), LayerOf("NtSec.Kernel.NtCalls.X"));
         Assert.Equal(Array.IndexOf(Layers, "NtSec.Authorization"), LayerOf("NtSec.Authorization.Conditions"));
+        Assert.Equal(-1, LayerOf("NtSec.NoSuchLayer", strict: true));
+        Assert.Equal(0, LayerOf("NtSec.AccessMask.All"));
     }
 
     private static IEnumerable<(string Name, int Index)> References(string code)
     {
-        foreach (Match m in UsingDirective.Matches(code)) yield return (m.Groups[1].Value, m.Index);
+        foreach (Match m in UsingDirective.Matches(code)) yield return ("using " + m.Groups[1].Value, m.Index);
         foreach (Match m in QualifiedName.Matches(code))
             if (!IsDirective(code, m.Index)) yield return (m.Groups[1].Value, m.Index);
         // Inside namespace NtSec.X, "Sddl.SddlWriter" names NtSec.Sddl.SddlWriter.
@@ -102,7 +107,9 @@ public sealed class LayeringTests
         return line.StartsWith("using", StringComparison.Ordinal) || line.StartsWith("namespace", StringComparison.Ordinal);
     }
 
-    private static int LayerOf(string name)
+    // Strict: the name is a namespace (a file's own, or a using directive's), so NtSec.X with X no layer is in no
+    // layer rather than in the root one. Not strict: a qualified name may be a root type (NtSec.AccessMask.All).
+    private static int LayerOf(string name, bool strict = false)
     {
         int best = -1, bestLength = -1;
         for (int i = 0; i < Layers.Length; i++)
@@ -114,6 +121,7 @@ public sealed class LayeringTests
                 bestLength = l.Length;
             }
         }
+        if (strict && best == 0 && name != Layers[0]) return -1;
         return best;
     }
 }

@@ -1,4 +1,5 @@
 using NtSec.Authorization;
+using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Sddl;
 using NtSec.Tokens;
@@ -212,13 +213,20 @@ public sealed class AccessCheckTests
     }
 
     [Fact]
-    public void CallbackAcesFailClosed()
+    public void CallbackAcesApplyAsTheirConditionsSay()
     {
         var alice = Alice_();
         var explain = new AccessCheckExplanation();
-        Assert.False(Check("O:BAG:BAD:(XA;;FA;;;WD;(Member_of{SID(WD)}))", alice, 0x1, null, explain).IsGranted);
-        Assert.Contains(explain.Steps, s => s.Outcome == AceOutcome.SkippedCondition && s.Message.Contains("fail closed"));
-        Assert.False(Check("O:BAG:BAD:(XD;;FA;;;WD;(Member_of{SID(BA)}))(A;;FA;;;WD)", alice, 0x1).IsGranted);
+        // The report: Windows grants this to a token holding Users (here Everyone) enabled.
+        Assert.True(Check("O:BAG:BAD:(XA;;FA;;;WD;(Member_of{SID(WD)}))", alice, 0x1, null, explain).IsGranted);
+        Assert.Contains(explain.Steps, s => s.Kind == ExplanationStepKind.Condition && s.Condition == ConditionResult.True);
+        Assert.True(Check("O:BAG:BAD:(XD;;FA;;;WD;(Member_of{SID(BA)}))(A;;FA;;;WD)", alice, 0x1).IsGranted);
+        // UNKNOWN: a conditional allow does not apply, a conditional deny does.
+        Assert.False(Check("O:BAG:BAD:(XA;;FA;;;WD;(@User.x == 1))", alice, 0x1).IsGranted);
+        Assert.False(Check("O:BAG:BAD:(XD;;FA;;;WD;(@User.x == 1))(A;;FA;;;WD)", alice, 0x1).IsGranted);
+        // A callback ACE without a condition ("artx") is UNKNOWN: fail closed both ways.
+        var raw = new NtSec.Acls.Ace(NtSec.Acls.AceType.AccessAllowedCallback, 0, 0x1, WellKnownSids.World, applicationData: [1, 2, 3, 4]);
+        Assert.False(AccessCheck.Check(new SecurityDescriptor(WellKnownSids.BuiltinAdministrators, WellKnownSids.BuiltinAdministrators, new NtSec.Acls.Acl([raw])), alice, 0x1, File).IsGranted);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using NtSec.Authorization;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -128,7 +129,9 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Equal("0x120089,0x120116,0x1200a0,0x1f01ff", root.GetProperty("mapping").GetString());
         Assert.Equal("File", root.GetProperty("objectType").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("results").ValueKind);
-        var deny = root.GetProperty("explanation").EnumerateArray().Single(s => s.GetProperty("outcome").GetString() == "Denied");
+        var explanation = root.GetProperty("explanation");
+        Assert.Equal(AccessCheckExplanation.SchemaVersion, explanation.GetProperty("version").GetInt32());
+        var deny = explanation.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("outcome").GetString() == "Denied");
         Assert.Equal(0, deny.GetProperty("ace").GetInt32());
         Assert.Equal("(D;;FW;;;WD)", deny.GetProperty("aceSddl").GetString());
         Assert.Equal("Dacl", deny.GetProperty("stage").GetString());
@@ -147,10 +150,13 @@ public sealed class CheckCommandTests : IDisposable
             "request:",
             "  token of S-1-5-21-1-2-3-1001 asks for 0x00000001",
             "integrity:",
-            "  token integrity Mandatory Label\\Medium Mandatory Level (S-1-16-8192) is at least the implicit label Mandatory Label\\Medium Mandatory Level (S-1-16-8192): no integrity limit",
+            "  token integrity Mandatory Label\\Medium Mandatory Level (S-1-16-8192) is at least the implicit",
+            "      label Mandatory Label\\Medium Mandatory Level (S-1-16-8192): no integrity limit",
             "DACL (token SIDs):",
             "  #0 (A;;FA;;;SY): skipped - NT AUTHORITY\\SYSTEM (S-1-5-18) is not in the token",
-            "  #1 (A;;FR;;;BU): grants FILE_READ_DATA | FILE_READ_EA | FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE - applies through BUILTIN\\Users (S-1-5-32-545); grants the rights not already denied",
+            "  #1 (A;;FR;;;BU): grants FILE_READ_DATA | FILE_READ_EA | FILE_READ_ATTRIBUTES | READ_CONTROL |",
+            "      SYNCHRONIZE - applies through BUILTIN\\Users (S-1-5-32-545)",
+            "  this pass allows FILE_READ_DATA | FILE_READ_EA | FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE",
             "result:",
             "  granted 0x00000001",
         ], lines[4..]);
@@ -253,7 +259,7 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--sd", "O:BAG:BAD:(A;;GA ;;;WD)", "error: --sd: 16: unknown right ' '")]
+    [InlineData("--sd", "O:BAG:BAD:(A;;GA ;;;WD)", "error: --sd: 16: a blank may not end the rights field")]
     [InlineData("--sd", "@missing.sddl", "error: --sd: cannot read 'missing.sddl': ")]
     [InlineData("--desired", "FILE_FLY", "error: --desired: unknown right 'FILE_FLY' for type File")]
     [InlineData("--object-types", "0:xyz", "error: --object-types: entry 0 '0:xyz': 'xyz' is not a GUID")]
@@ -316,7 +322,10 @@ public sealed class CheckCommandTests : IDisposable
         var denied = Run("check", "--sd", sd, "--token", "restricted.json", "--desired", "FILE_WRITE_DATA", "--type", "file", "--explain");
         Assert.Equal(1, denied.ExitCode);
         Assert.Contains("DACL again (restricting SIDs; both passes must grant):", denied.OutLines);
-        Assert.Contains("  #0 (A;;FA;;;S-1-5-21-1-2-3-1001): skipped - S-1-5-21-1-2-3-1001 is not among the enabled restricting SIDs", denied.OutLines);
+        Assert.Contains("  #0 (A;;FA;;;S-1-5-21-1-2-3-1001): skipped - S-1-5-21-1-2-3-1001 is not among the enabled restricting SIDs", Unwrapped(denied.OutLines));
+        // The denied requested right is named, and every line fits the width.
+        Assert.Contains("  requested and not granted: FILE_WRITE_DATA", denied.OutLines);
+        Assert.All(denied.OutLines, l => Assert.True(l.Length <= 100, l));
         // Reading is granted by both passes: the RESTRICTED SID may read.
         Assert.Equal(0, Run("check", "--sd", sd, "--token", "restricted.json", "--desired", "FILE_READ_DATA", "--type", "file").ExitCode);
     }
@@ -368,7 +377,7 @@ public sealed class CheckCommandTests : IDisposable
             $$"""{"id":null,{{bad}},"error":"not valid JSON: byte 2: 'not json' is an invalid JSON literal. Expected the literal 'null'."}""",
             $$$"""{"id":[5],"granted":"0x00000010","status":"STATUS_SUCCESS","privilegesUsed":[],"results":[{"level":0,"objectType":"{{{UserClass}}}","granted":"0x00000010","status":"STATUS_SUCCESS"},{"level":1,"objectType":"{{{ReadProp}}}","granted":"0x00000010","status":"STATUS_SUCCESS"}],"error":null}""",
             $$"""{"id":6,{{bad}},"error":"desired: missing"}""",
-            $$"""{"id":7,{{bad}},"error":"explain: unknown field (known: id, sd, token, desired, mapping, type, objectTypes, selfSid)"}""",
+            $$"""{"id":7,{{bad}},"error":"explain: unknown field (known: id, sd, token, desired, mapping, type, objectTypes, selfSid, owner, group, map, path)"}""",
             $$"""{"id":8,{{bad}},"error":"mapping: give \"type\" or \"mapping\" (or --type or --mapping for every line): the check needs the object's generic mapping"}""",
             """{"id":9,"granted":"0x00000000","status":"STATUS_INVALID_SECURITY_DESCR","privilegesUsed":[],"results":null,"error":null}""",
             $$"""{"id":10,{{bad}},"error":"selfSid: 0: 'Nobody' is not a SID, an SDDL alias or a well-known account name"}""",
@@ -439,5 +448,17 @@ public sealed class CheckCommandTests : IDisposable
     private sealed class FailingWriter : StringWriter
     {
         public override void WriteLine(string? value) => throw new InvalidOperationException("the disk is on fire");
+    }
+
+    // The explanation wraps long lines; a continuation line is indented six spaces. Joins them back for assertions.
+    internal static List<string> Unwrapped(IEnumerable<string> lines)
+    {
+        var result = new List<string>();
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("      ", StringComparison.Ordinal) && result.Count > 0) result[^1] += " " + line.TrimStart();
+            else result.Add(line);
+        }
+        return result;
     }
 }

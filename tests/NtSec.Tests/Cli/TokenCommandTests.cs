@@ -170,4 +170,24 @@ public sealed class TokenCommandTests : IDisposable
         Assert.Equal(0, r.ExitCode);
         Assert.Equal([Sid.Parse("S-1-5-21-1-2-3-512")], Parse(r.Out).RestrictedSids.Select(s => s.Sid));
     }
+
+    [Fact]
+    public void AFolderGivenAsTheTokenFile_IsSaidToBeAFolder()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.FullName, "tokens"));
+        var r = Run("token", "show", "--token", "tokens");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Equal("error: --token: cannot read 'tokens': it is a folder, not a file", r.ErrorLines[0]);
+        Assert.DoesNotContain("Access to the path", r.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATokenFileWithALoneSurrogate_IsBadInput_NotACrash()
+    {
+        File.WriteAllText(Path.Combine(_dir.FullName, "bad.json"), "{\"user\": \"SY\", \"groups\": [{\"sid\": \"\\ud800\"}]}");
+        var r = Run("token", "show", "--token", "bad.json");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("groups[0].sid", r.Error, StringComparison.Ordinal);
+        Assert.Contains("lone surrogate", r.Error, StringComparison.Ordinal);
+    }
 }

@@ -168,12 +168,9 @@ public static class Oracles
             return expressible ? FuzzVerdict.Fail($"TryFormat refused a descriptor SDDL can express: {reason}") : FuzzVerdict.AcceptAs(InexpressibleInSddl);
         }
         if (!expressible) return FuzzVerdict.Fail($"TryFormat wrote {FuzzHarness.ShowText(text!)} for a descriptor holding an ACE SDDL cannot express");
+        // Whatever the writer emits must read back (docs/cli.md): what Windows' parser refuses, the writer refuses.
         if (!SddlParser.TryParse(text, FuzzCorpus.Context, out var back, out var error))
-        {
-            return SddlParserRefuses(sd) is not null
-                ? FuzzVerdict.AcceptAs(SddlRefusedAsWindowsDoes)
-                : FuzzVerdict.Fail($"formatted as {FuzzHarness.ShowText(text!)}, which does not parse: {error}");
-        }
+            return FuzzVerdict.Fail($"formatted as {FuzzHarness.ShowText(text!)}, which does not parse: {error}");
         var expected = SddlProjection(sd);
         if (!expected.Equals(back))
             return FuzzVerdict.Fail($"formatted as {FuzzHarness.ShowText(text!)}, which parses to {FuzzHarness.ShowText(back!.ToSddl(FuzzCorpus.Context))}, not the descriptor less what SDDL cannot carry");
@@ -182,9 +179,6 @@ public static class Oracles
 
     /// <summary>Path: SDDL cannot write the descriptor, and TryFormat said why.</summary>
     public const string InexpressibleInSddl = "SDDL refused by the writer";
-
-    /// <summary>Path: the writer's text is refused by the parser, as Windows refuses it.</summary>
-    public const string SddlRefusedAsWindowsDoes = "SDDL refused by the parser as by Windows";
 
     /// <summary>Path: the SDDL reads back to the same descriptor.</summary>
     public const string SddlRoundTripExact = "SDDL round trip exact";
@@ -196,40 +190,27 @@ public static class Oracles
     public static bool HasSddlCode(AceType type) => SddlParser.AceTypeCodes.Any(c => c.Type == type);
 
     /// <summary>
-    /// True when SDDL can write every ACE: no raw ACE, no type without a code, no callback condition or resource
-    /// attribute the writer cannot decode (this writer decodes none yet).
+    /// True when SDDL can carry the descriptor so that Windows' parser reads it back: an owner and group with
+    /// sub-authorities (S-1-5 is refused), and every ACE with an SDDL code, in the ACL its type belongs to (AU in a
+    /// DACL is refused), naming a SID with sub-authorities, and for callback and resource attribute ACEs data that
+    /// decodes (a callback ACE without data has no condition to write).
     /// </summary>
     public static bool SddlCanWrite(SecurityDescriptor sd)
     {
-        foreach (var ace in AllAces(sd))
-        {
-            if (ace.IsRaw || !HasSddlCode(ace.Type)) return false;
-            if (ace.IsCallback && ace.ApplicationData.Length > 0 && !ConditionalExpressions.TryDecompile(ace.ApplicationData, FuzzCorpus.Context, out _)) return false;
-            if (ace.Type == AceType.SystemResourceAttribute && !ResourceAttributes.TryFormatSddl(ace.ApplicationData, FuzzCorpus.Context, out _)) return false;
-        }
-        return true;
-    }
-
-    /// <summary>
-    /// Why SDDL the writer produced for this descriptor is expected to be refused by the parser, as Windows refuses
-    /// it: a SID without sub-authorities, an ACE type in the other ACL, a callback or resource attribute ACE (their
-    /// text is not implemented yet). Null when the text must parse.
-    /// </summary>
-    public static string? SddlParserRefuses(SecurityDescriptor sd)
-    {
-        if (sd.Owner is { SubAuthorityCount: 0 } || sd.Group is { SubAuthorityCount: 0 }) return "owner or group without sub-authorities";
+        if (sd.Owner is { SubAuthorityCount: 0 } || sd.Group is { SubAuthorityCount: 0 }) return false;
         foreach (var (acl, inDacl) in new[] { (sd.Dacl, true), (sd.Sacl, false) })
         {
             if (acl is null) continue;
             foreach (var ace in acl.Aces)
             {
-                if (ace.IsRaw || !HasSddlCode(ace.Type)) return "an ACE SDDL cannot write";
-                if (ace.Sid.SubAuthorityCount == 0) return "ACE SID without sub-authorities";
-                if (SddlParser.AceTypeCodes.First(c => c.Type == ace.Type).InDacl != inDacl) return $"ACE type {ace.Type} in the other ACL";
-                if (ace.IsCallback || ace.Type == AceType.SystemResourceAttribute) return "conditional or resource attribute ACE";
+                if (ace.IsRaw || !HasSddlCode(ace.Type)) return false;
+                if (SddlParser.AceTypeCodes.First(c => c.Type == ace.Type).InDacl != inDacl) return false;
+                if (ace.Sid.SubAuthorityCount == 0) return false;
+                if (ace.IsCallback && !ConditionalExpressions.TryDecompile(ace.ApplicationData, FuzzCorpus.Context, out _)) return false;
+                if (ace.Type == AceType.SystemResourceAttribute && !ResourceAttributes.TryFormatSddl(ace.ApplicationData, FuzzCorpus.Context, out _)) return false;
             }
         }
-        return null;
+        return true;
     }
 
     /// <summary>
@@ -245,9 +226,48 @@ public static class Oracles
         if (sd.SaclState != AclState.Absent) control |= sd.Control & saclBits;
         return new SecurityDescriptor(sd.Owner, sd.Group, Project(sd.Dacl), Project(sd.Sacl), control, sd.DaclState, sd.SaclState);
 
-        static Acl? Project(Acl? acl) => acl is null ? null : new Acl(acl.Aces.Select(a =>
-            new Ace(a.Type, a.Flags, a.Mask, a.Sid, a.ObjectType, a.InheritedObjectType,
-                a.IsCallback || a.Type == AceType.SystemResourceAttribute ? a.ApplicationData : default)));
+        static Acl? Project(Acl? acl)
+        {
+            if (acl is null) return null;
+            var aces = acl.Aces.Select(a => new Ace(a.Type, a.Flags, a.Mask, a.Sid, a.ObjectType, a.InheritedObjectType, CarriedData(a))).ToArray();
+            int slack = OversizeSlack(aces);
+            return slack == 0 ? new Acl(aces) : Acl.WithZeroSlack(aces, Acl.RevisionDs, slack);
+        }
+    }
+
+    /// <summary>
+    /// Windows' "oversize ACL" rule, computed independently of the parser: 4 zero bytes after the ACEs for every
+    /// non-object ACE with mask 0 whose neighbour has the same type, flags and SID, and then revision 4.
+    /// </summary>
+    public static int OversizeSlack(IReadOnlyList<Ace> aces)
+    {
+        int slack = 0;
+        for (int i = 0; i < aces.Count; i++)
+        {
+            if (aces[i].IsObjectAce || aces[i].Mask != 0) continue;
+            bool before = i > 0 && Same(aces[i - 1], aces[i]);
+            bool after = i + 1 < aces.Count && Same(aces[i], aces[i + 1]);
+            if (before || after) slack += 4;
+        }
+        return slack;
+
+        static bool Same(Ace a, Ace b) => a.Type == b.Type && a.Flags == b.Flags && a.Sid == b.Sid;
+    }
+
+    /// <summary>
+    /// The application data SDDL carries: text spells a condition's expression or an attribute's name, flags and
+    /// values, not the bytes that encoded them. Offsets into the block, values that overlap the name, bytes after the
+    /// last value and the padding are layout, so the reduction is the canonical encoding of the decoded value
+    /// (computed here by the codecs' decode and encode, not by the SDDL writer or parser under test).
+    /// </summary>
+    public static byte[] CarriedData(Ace ace)
+    {
+        var data = ace.ApplicationData;
+        if (ace.Type == AceType.SystemResourceAttribute)
+            return Claims.ClaimSecurityAttribute.TryReadRelative(data, out var attribute, out _) ? attribute!.ToRelative() : data.ToArray();
+        if (!ace.IsCallback) return [];
+        if (data.Length == 0) return [];
+        return CondCodec.TryDecode(data, out var root) ? CondCodec.Encode(root!) : data.ToArray();
     }
 
     private static IEnumerable<Ace> AllAces(SecurityDescriptor sd)

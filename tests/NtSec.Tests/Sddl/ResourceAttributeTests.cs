@@ -100,7 +100,10 @@ public sealed class ResourceAttributeTests
         Assert.Throws<ArgumentException>(() => new ClaimSecurityAttribute("n", ClaimValueType.Int64, 0, ["1"]));
         Assert.Throws<ArgumentException>(() => new ClaimSecurityAttribute("n", ClaimValueType.String, 0, [1L]));
         Assert.Throws<ArgumentException>(() => new ClaimSecurityAttribute("", ClaimValueType.String, 0, []));
-        Assert.Throws<ArgumentException>(() => new ClaimSecurityAttribute("n", ClaimValueType.Fqbn, 0, []));
+        // FQBN claims live on tokens only: the model takes them, the relative (RA) form refuses them.
+        Assert.Throws<ArgumentException>(() => new ClaimSecurityAttribute("n", ClaimValueType.Fqbn, 0, ["x"]));
+        Assert.Throws<InvalidOperationException>(() => new ClaimSecurityAttribute("n", ClaimValueType.Fqbn, 0, []).ToRelative());
+        Assert.Throws<ArgumentException>(() => new ClaimSecurityAttribute("n", (ClaimValueType)0x99, 0, []));
         Assert.Throws<ArgumentException>(() => new ClaimSecurityAttribute("n", ClaimValueType.Sid, 0, [default(Sid)]));
     }
 

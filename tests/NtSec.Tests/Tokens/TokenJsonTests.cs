@@ -1,4 +1,5 @@
 using NtSec.Acls;
+using NtSec.Claims;
 using NtSec.Principals;
 using NtSec.Sddl;
 using NtSec.Tokens;
@@ -144,7 +145,7 @@ public sealed class TokenJsonTests
     [InlineData("""{"user": "S-1-5-18", "defaultDacl": "D:(A;;GA;;;SX)"}""", "defaultDacl", "11: 'SX' is not an SDDL SID alias")]
     [InlineData("""{"user": "S-1-5-18", "appContainer": {"packageSid": "S-1-15-2-1"}}""", "appContainer.packageSid", "S-1-15-2-1 is not an AppContainer package SID (S-1-15-2- and 7 or 11 more numbers)")]
     [InlineData("""{"user": "S-1-5-18", "appContainer": {"capabilities": []}}""", "appContainer.packageSid", "missing")]
-    [InlineData("""{"user": "S-1-5-18", "userClaims": ["zz"]}""", "userClaims[0]", "expected a claim block in hexadecimal")]
+    [InlineData("""{"user": "S-1-5-18", "userClaims": ["zz"]}""", "userClaims[0]", "expected a claim object {\"name\", \"type\", \"values\", \"flags\"}, got the string \"zz\"")]
     public void BadFieldsAreNamed(string json, string field, string reason)
     {
         var e = Reject(json);
@@ -179,9 +180,11 @@ public sealed class TokenJsonTests
     }
 
     [Theory]
-    [InlineData("{\"user\": ", "not valid JSON: line 1, byte 10: ")]
+    [InlineData("{\"user\": ", "not valid JSON: line 1, column 10: the text ends before the document does")]
     [InlineData("[1]", "expected an object, got an array")]
-    [InlineData("", "not valid JSON: line 1, byte 1: ")]
+    [InlineData("", "not valid JSON: line 1, column 1: the text ends before the document does")]
+    [InlineData("{\"user\": SY}", "not valid JSON: line 1, column 10: unexpected 'S'")]
+    [InlineData("{\n  \"user\": \"SY\",\n  ]", "not valid JSON: line 3, column 3: unexpected ']'")]
     public void DocumentErrorsHaveNoField(string json, string reasonStart)
     {
         var e = Reject(json);
@@ -247,8 +250,15 @@ public sealed class TokenJsonTests
             AuthenticationId = new Luid(0x3e7, 0),
             Origin = new Luid(0x1234, 1),
             Source = new TokenSource("User32", new Luid(0x99, 0)),
-            UserClaims = [[1, 2, 3]],
-            DeviceClaims = [[0xff]],
+            UserClaims =
+            [
+                new ClaimSecurityAttribute("ad://ext/Department", ClaimValueType.String, ClaimSecurityAttributeFlags.ValueCaseSensitive, ["Finance", "HR"]),
+                new ClaimSecurityAttribute("n", ClaimValueType.Int64, ClaimSecurityAttributeFlags.None, [-5L]),
+                new ClaimSecurityAttribute("f", ClaimValueType.Fqbn, ClaimSecurityAttributeFlags.None, [new FqbnValue(0x0001000200030004, "O=CONTOSO\\APP")]),
+            ],
+            DeviceClaims = [new ClaimSecurityAttribute("o", ClaimValueType.OctetString, ClaimSecurityAttributeFlags.Disabled, [new byte[] { 0xff, 0 }]),
+                new ClaimSecurityAttribute("s", ClaimValueType.Sid, ClaimSecurityAttributeFlags.UseForDenyOnly, [WellKnownSids.World]),
+                new ClaimSecurityAttribute("b", ClaimValueType.Boolean, ClaimSecurityAttributeFlags.None, [true, false])],
         };
         b.AddGroup(WellKnownSids.World)
          .AddGroup(WellKnownSids.BuiltinAdministrators, GroupAttributes.Enabled | GroupAttributes.Owner | (GroupAttributes)0x100)
@@ -341,7 +351,60 @@ public sealed class TokenJsonTests
         Assert.Equal(expected.IsLuaToken, actual.IsLuaToken);
         Assert.Equal(expected.Origin, actual.Origin);
         Assert.Equal(expected.DeviceGroups.ToArray(), actual.DeviceGroups.ToArray());
-        Assert.Equal(expected.UserClaims.Select(Convert.ToHexString), actual.UserClaims.Select(Convert.ToHexString));
-        Assert.Equal(expected.DeviceClaims.Select(Convert.ToHexString), actual.DeviceClaims.Select(Convert.ToHexString));
+        Assert.Equal(expected.UserClaims.Select(ClaimJson.Format), actual.UserClaims.Select(ClaimJson.Format));
+        Assert.Equal(expected.DeviceClaims.Select(ClaimJson.Format), actual.DeviceClaims.Select(ClaimJson.Format));
+    }
+
+    // ----- issue 16: bad strings and bad encodings are answers, not crashes, in the tool's words --------------------
+
+    [Theory]
+    [InlineData("{\"user\": \"\\ud800\"}", "user")]
+    [InlineData("{\"user\": \"SY\", \"groups\": [{\"sid\": \"\\udc00\"}]}", "groups[0].sid")]
+    [InlineData("{\"user\": \"SY\", \"privileges\": [{\"name\": \"Se\\ud83dChange\"}]}", "privileges[0].name")]
+    [InlineData("{\"\\ud800\": 1}", "")]
+    [InlineData("{\"user\": \"SY\", \"source\": {\"\\udfff\": 1}}", "source")]
+    public void ALoneSurrogateEscape_IsAFieldError(string json, string field)
+    {
+        var e = Reject(json);
+        Assert.Equal(field, e.Field);
+        Assert.Contains("lone surrogate", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALoneSurrogateInAnUnknownField_IsReportedAsTheUnknownField()
+    {
+        var e = Reject("{\"id\": \"\\ud800\", \"user\": \"SY\"}");
+        Assert.Equal("id", e.Field);
+        Assert.StartsWith("unknown field", e.Reason, StringComparison.Ordinal);
+        // A pair of escapes is a character, and reads.
+        Assert.Equal(WellKnownSids.LocalSystem, Read("{\"user\": \"SY\", \"source\": {\"name\": \"\\ud83d\\ude00\"}}").User.Sid);
+    }
+
+    [Fact]
+    public void Utf16WithoutByteOrderMark_IsNamed()
+    {
+        // What a UTF-16LE file looks like when read as UTF-8: every other character is NUL.
+        string json = string.Concat("{\"user\": \"SY\"}".Select(c => c + "\0"));
+        var e = Reject(json);
+        Assert.Equal("", e.Field);
+        Assert.StartsWith("not valid JSON: line 1, column 2: a NUL character; is the file UTF-16 without a byte order mark?", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"user\": ")]
+    [InlineData("{\"user\": \"SY\"")]
+    [InlineData("{\"user\": \"SY")]
+    [InlineData("{\"user\": tru}")]
+    [InlineData("{\"user\": \"SY\",}")]
+    [InlineData("{\"user\": \"S\u0001Y\"}")]
+    [InlineData("{'user': 'SY'}")]
+    [InlineData("{\"user\": \"SY\"} {}")]
+    [InlineData("\u00ff\u00fe{}")]
+    public void SyntaxErrors_SpeakTheToolsWords(string json)
+    {
+        var e = Reject(json);
+        Assert.StartsWith("not valid JSON: line ", e.Reason, StringComparison.Ordinal);
+        foreach (var dotnet in new[] { "reader options", "isFinalBlock", "LineNumber", "BytePositionInLine", "invalid start of a value", "'0x", "Expected" })
+            Assert.DoesNotContain(dotnet, e.Reason, StringComparison.Ordinal);
     }
 }

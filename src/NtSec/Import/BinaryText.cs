@@ -1,4 +1,4 @@
-namespace NtSec.Cli.Input;
+namespace NtSec.Import;
 
 /// <summary>
 /// Decodes hexadecimal and base64 text to bytes, reporting the character index of the first problem so that the
@@ -63,6 +63,14 @@ internal static class BinaryText
         bytes = [];
         if (!TryLocateBase64(text, out int start, out int end, out error)) return false;
         return TryDecodeBase64Range(text, start, end, out bytes, out error);
+    }
+
+    /// <summary>True when the text holds an LDIF attribute with a base64 value (<c>name:: value</c>), folded or not.</summary>
+    public static bool HasLdifBase64Attribute(string text)
+    {
+        foreach (var (lineStart, lineEnd) in LogicalLines(text))
+            if (TryParseAttribute(text, lineStart, lineEnd, out var attribute) && attribute.IsBase64) return true;
+        return false;
     }
 
     // Finds the base64 value in the text: the value of the nTSecurityDescriptor attribute, else of the only

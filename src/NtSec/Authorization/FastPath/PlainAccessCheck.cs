@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+using NtSec.Descriptors;
+using NtSec.Tokens;
+
+namespace NtSec.Authorization.FastPath;
+
+/// <summary>
+/// The access check for the common case: a plain token (<see cref="TokenFacts.Plain"/>), a descriptor without
+/// conditional ACEs, no object type list, no PRINCIPAL_SELF and no explanation. It applies the same rules as
+/// <see cref="AccessCheck"/> (privileges, integrity, the owner's implied rights and OWNER RIGHTS, allow and deny ACEs
+/// in order) to facts precomputed once per token and per descriptor, and declines every other case, which the full
+/// check then decides. A property test holds the two to identical results.
+/// </summary>
+internal static class PlainAccessCheck
+{
+    /// <summary>Checks when the case is the common one; false (and the full check decides) otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryCheck(SecurityDescriptor sd, Token token, uint desired, GenericMapping mapping, out AccessCheckResult result)
+    {
+        var t = TokenFacts.For(token);
+        var d = DescriptorFacts.For(sd);
+        uint wanted = desired & ~AccessMask.MaximumAllowed;
+        // Generic bits and an empty request are refused or denied by the full check, with its reasons.
+        if (!t.Plain || !d.Plain || (desired & AccessMask.GenericMask) != 0 || desired == 0)
+        {
+            Unsafe.SkipInit(out result);
+            return false;
+        }
+        result = Check(d, t, desired, wanted, mapping);
+        return true;
+    }
+
+    private static AccessCheckResult Check(DescriptorFacts d, TokenFacts t, uint desired, uint wanted, GenericMapping mapping)
+    {
+        bool maxAllowed = (desired & AccessMask.MaximumAllowed) != 0;
+        var used = PrivilegesUsed.None;
+        uint privilegeGrant = 0;
+        if ((wanted & AccessMask.AccessSystemSecurity) != 0)
+        {
+            if (!t.SecurityEnabled) return new AccessCheckResult(NtStatus.Success, NtStatus.PrivilegeNotHeld, 0, PrivilegesUsed.None);
+            privilegeGrant = AccessMask.AccessSystemSecurity;
+            used = PrivilegesUsed.Security;
+        }
+        if (t.TakeOwnershipEnabled && (maxAllowed || (wanted & AccessMask.WriteOwner) != 0))
+        {
+            privilegeGrant |= AccessMask.WriteOwner;
+            used |= PrivilegesUsed.TakeOwnership;
+        }
+
+        uint mandatory = uint.MaxValue;
+        if (t.NoWriteUp && !TokenFacts.Dominates(t.IntegrityRank, d.LabelRank))
+        {
+            uint policy = d.LabelPolicy;
+            mandatory = AccessMask.AccessSystemSecurity;
+            if ((policy & 2) == 0) mandatory |= mapping.GenericRead;
+            if ((policy & 4) == 0) mandatory |= mapping.GenericExecute;
+            if (t.RelabelEnabled)
+            {
+                mandatory |= AccessMask.WriteOwner;
+                used |= PrivilegesUsed.Relabel;
+            }
+            if (!maxAllowed && (wanted & ~mandatory) != 0) return new AccessCheckResult(NtStatus.Success, NtStatus.AccessDenied, 0, PrivilegesUsed.None);
+        }
+
+        uint allowed = privilegeGrant;
+        if (!d.DaclPresent)
+        {
+            allowed |= maxAllowed ? mapping.GenericAll | wanted : wanted;
+        }
+        else
+        {
+            byte owner = t.Match(d.Owner);
+            bool isOwner = (owner & TokenFacts.MatchAllow) != 0;
+            if (isOwner && !d.HasOwnerRightsAce) allowed |= AccessMask.ReadControl | AccessMask.WriteDac;
+            uint denied = 0;
+            var aces = d.Aces;
+            for (int i = 0; i < aces.Length; i++)
+            {
+                // Decided once every wanted right is granted (a later ACE cannot take it back).
+                if (!maxAllowed && (wanted & ~allowed) == 0) break;
+                ref readonly var ace = ref aces[i];
+                byte kind = ace.Kind;
+                byte need = (kind & FastAce.Allow) != 0 ? TokenFacts.MatchAllow : TokenFacts.MatchDeny;
+                byte match = (kind & FastAce.OwnerRights) != 0 ? owner : t.Match(ace.Sid);
+                if ((match & need) == 0) continue;
+                uint mask = (kind & FastAce.Generic) != 0 ? mapping.Map(ace.Mask) : ace.Mask;
+                if ((kind & FastAce.Allow) != 0)
+                {
+                    allowed |= mask & ~denied;
+                }
+                else
+                {
+                    uint hit = mask & ~allowed;
+                    denied |= hit;
+                    // A wanted right denied before it was granted ends a plain check.
+                    if (!maxAllowed && (hit & wanted) != 0) break;
+                }
+            }
+        }
+
+        uint g = allowed & mandatory;
+        bool ok = (wanted & ~g) == 0 && (!maxAllowed || g != 0);
+        return ok
+            ? new AccessCheckResult(NtStatus.Success, NtStatus.Success, maxAllowed ? g : wanted, used)
+            : new AccessCheckResult(NtStatus.Success, NtStatus.AccessDenied, 0, PrivilegesUsed.None);
+    }
+}

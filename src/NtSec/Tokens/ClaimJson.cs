@@ -1,0 +1,301 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using NtSec.Principals;
+using NtSec.Claims;
+using NtSec.Sddl;
+
+namespace NtSec.Tokens;
+
+/// <summary>
+/// The JSON form of a token's claims: <c>{"name": "...", "type": "int64|uint64|string|sid|boolean|octet|fqbn",
+/// "values": [...], "flags": ["CaseSensitive", ...]}</c>. Octet values are hex strings, SIDs strings (SDDL aliases
+/// allowed), FQBN values <c>{"version": n, "name": "..."}</c>. A missing <c>values</c> or <c>flags</c> means none.
+/// </summary>
+public static class ClaimJson
+{
+    /// <summary>The JSON names of the value types, in the order of <see cref="ClaimValueType"/>.</summary>
+    private static readonly (ClaimValueType Type, string Name)[] TypeNames =
+    [
+        (ClaimValueType.Int64, "int64"), (ClaimValueType.UInt64, "uint64"), (ClaimValueType.String, "string"),
+        (ClaimValueType.Fqbn, "fqbn"), (ClaimValueType.Sid, "sid"), (ClaimValueType.Boolean, "boolean"),
+        (ClaimValueType.OctetString, "octet"),
+    ];
+
+    private static readonly (ClaimSecurityAttributeFlags Bits, string Name)[] FlagNames =
+    [
+        (ClaimSecurityAttributeFlags.NonInheritable, "NonInheritable"),
+        (ClaimSecurityAttributeFlags.ValueCaseSensitive, "CaseSensitive"),
+        (ClaimSecurityAttributeFlags.UseForDenyOnly, "UseForDenyOnly"),
+        (ClaimSecurityAttributeFlags.DisabledByDefault, "DisabledByDefault"),
+        (ClaimSecurityAttributeFlags.Disabled, "Disabled"),
+        (ClaimSecurityAttributeFlags.Mandatory, "Mandatory"),
+    ];
+
+    private static readonly string[] Fields = ["name", "type", "values", "flags"];
+
+    /// <summary>The JSON name of a value type ("int64", "octet", ...).</summary>
+    public static string TypeName(ClaimValueType type)
+    {
+        foreach (var (t, n) in TypeNames)
+            if (t == type) return n;
+        return $"0x{(ushort)type:x4}";
+    }
+
+    /// <summary>The JSON names of the flags set in <paramref name="flags"/>; bits without a name as 0x....</summary>
+    public static IReadOnlyList<string> FlagNamesOf(ClaimSecurityAttributeFlags flags)
+    {
+        var list = new List<string>();
+        uint rest = (uint)flags;
+        foreach (var (b, n) in FlagNames)
+        {
+            if ((flags & b) == 0) continue;
+            list.Add(n);
+            rest &= ~(uint)b;
+        }
+        if (rest != 0) list.Add($"0x{rest:x}");
+        return list;
+    }
+
+    /// <summary>Reads a JSON array of claims.</summary>
+    /// <param name="element">The array.</param>
+    /// <param name="path">The field's path, for error messages ("userClaims").</param>
+    /// <param name="context">The domains for SID aliases in SID values; null for none.</param>
+    /// <param name="claims">The claims, when valid.</param>
+    /// <param name="errorPath">Where the first problem is (e.g. <c>userClaims[1].values[0]</c>).</param>
+    /// <param name="error">What the problem is.</param>
+    public static bool TryReadList(JsonElement element, string path, SidContext? context, out ImmutableArray<ClaimSecurityAttribute> claims, out string errorPath, out string error)
+    {
+        claims = [];
+        errorPath = path;
+        error = "";
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            error = $"expected an array of claims, got {Kind(element)}";
+            return false;
+        }
+        var list = ImmutableArray.CreateBuilder<ClaimSecurityAttribute>(element.GetArrayLength());
+        int i = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            if (!TryRead(item, $"{path}[{i++}]", context, out var claim, out errorPath, out error)) return false;
+            list.Add(claim!);
+        }
+        claims = list.MoveToImmutable();
+        return true;
+    }
+
+    /// <summary>Reads one claim object.</summary>
+    public static bool TryRead(JsonElement element, string path, SidContext? context, out ClaimSecurityAttribute? claim, out string errorPath, out string error)
+    {
+        claim = null;
+        errorPath = path;
+        error = "";
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            error = $"expected a claim object {{\"name\", \"type\", \"values\", \"flags\"}}, got {Kind(element)}";
+            return false;
+        }
+        string? name = null;
+        ClaimValueType? type = null;
+        JsonElement values = default, flags = default;
+        foreach (var p in element.EnumerateObject())
+        {
+            errorPath = $"{path}.{p.Name}";
+            if (Array.IndexOf(Fields, p.Name) < 0)
+            {
+                error = $"unknown field (known: {string.Join(", ", Fields)})";
+                return false;
+            }
+            switch (p.Name)
+            {
+                case "name":
+                    if (p.Value.ValueKind != JsonValueKind.String || p.Value.GetString()!.Length == 0)
+                    {
+                        error = "a claim needs a non-empty name";
+                        return false;
+                    }
+                    name = p.Value.GetString();
+                    break;
+                case "type":
+                    string t = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : "";
+                    foreach (var (vt, n) in TypeNames)
+                        if (string.Equals(n, t, StringComparison.OrdinalIgnoreCase)) type = vt;
+                    if (type is null)
+                    {
+                        error = $"unknown claim type {Kind(p.Value)} (known: {string.Join(", ", TypeNames.Select(x => x.Name))})";
+                        return false;
+                    }
+                    break;
+                case "values":
+                    values = p.Value;
+                    break;
+                default:
+                    flags = p.Value;
+                    break;
+            }
+        }
+        if (name is null)
+        {
+            errorPath = $"{path}.name";
+            error = "missing: a claim needs a name";
+            return false;
+        }
+        if (type is null)
+        {
+            errorPath = $"{path}.type";
+            error = "missing: a claim needs a type (int64, uint64, string, sid, boolean, octet or fqbn)";
+            return false;
+        }
+        var flagBits = ClaimSecurityAttributeFlags.None;
+        if (flags.ValueKind != JsonValueKind.Undefined && flags.ValueKind != JsonValueKind.Null)
+        {
+            if (flags.ValueKind != JsonValueKind.Array)
+            {
+                errorPath = $"{path}.flags";
+                error = $"expected an array of flag names, got {Kind(flags)}";
+                return false;
+            }
+            int f = 0;
+            foreach (var item in flags.EnumerateArray())
+            {
+                errorPath = $"{path}.flags[{f++}]";
+                string text = item.ValueKind == JsonValueKind.String ? item.GetString()! : "";
+                bool found = false;
+                foreach (var (b, n) in FlagNames)
+                {
+                    if (!string.Equals(n, text, StringComparison.OrdinalIgnoreCase)) continue;
+                    flagBits |= b;
+                    found = true;
+                }
+                if (!found && text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                    && uint.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint raw))
+                {
+                    flagBits |= (ClaimSecurityAttributeFlags)raw;
+                    found = true;
+                }
+                if (!found)
+                {
+                    error = $"unknown claim flag {Kind(item)} (known: {string.Join(", ", FlagNames.Select(x => x.Name))})";
+                    return false;
+                }
+            }
+        }
+        var list = new List<object>();
+        if (values.ValueKind != JsonValueKind.Undefined && values.ValueKind != JsonValueKind.Null)
+        {
+            if (values.ValueKind != JsonValueKind.Array)
+            {
+                errorPath = $"{path}.values";
+                error = $"expected an array of values, got {Kind(values)}";
+                return false;
+            }
+            int v = 0;
+            foreach (var item in values.EnumerateArray())
+            {
+                errorPath = $"{path}.values[{v++}]";
+                if (!TryReadValue(item, type.Value, context, out object? value, out error)) return false;
+                list.Add(value!);
+            }
+        }
+        claim = new ClaimSecurityAttribute(name, type.Value, flagBits, list);
+        errorPath = path;
+        return true;
+    }
+
+    private static bool TryReadValue(JsonElement e, ClaimValueType type, SidContext? context, out object? value, out string error)
+    {
+        value = null;
+        error = "";
+        switch (type)
+        {
+            case ClaimValueType.Int64:
+                if (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long l)) value = l;
+                else if (e.ValueKind == JsonValueKind.String && long.TryParse(e.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out l)) value = l;
+                else error = $"expected a signed 64-bit integer, got {Kind(e)}";
+                break;
+            case ClaimValueType.UInt64:
+                if (e.ValueKind == JsonValueKind.Number && e.TryGetUInt64(out ulong u)) value = u;
+                else if (e.ValueKind == JsonValueKind.String && ulong.TryParse(e.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out u)) value = u;
+                else error = $"expected an unsigned 64-bit integer, got {Kind(e)}";
+                break;
+            case ClaimValueType.Boolean:
+                if (e.ValueKind is JsonValueKind.True or JsonValueKind.False) value = e.ValueKind == JsonValueKind.True;
+                else if (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long b) && b is 0 or 1) value = b == 1;
+                else error = $"expected true or false, got {Kind(e)}";
+                break;
+            case ClaimValueType.String:
+                if (e.ValueKind == JsonValueKind.String) value = e.GetString();
+                else error = $"expected a string, got {Kind(e)}";
+                break;
+            case ClaimValueType.Sid:
+                if (e.ValueKind != JsonValueKind.String) error = $"expected a SID string, got {Kind(e)}";
+                else if (SddlSidAliases.TryParseSid(e.GetString()!, context, out var sid, out var sidError)) value = sid;
+                else error = $"'{e.GetString()}' is not a SID or an SDDL alias: {sidError!.Reason}";
+                break;
+            case ClaimValueType.OctetString:
+                if (e.ValueKind == JsonValueKind.String && TryHex(e.GetString()!, out byte[]? bytes)) value = bytes;
+                else error = $"expected an octet string in hexadecimal, got {Kind(e)}";
+                break;
+            default:
+                if (e.ValueKind == JsonValueKind.Object
+                    && e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
+                    && e.TryGetProperty("version", out var ver) && ver.ValueKind == JsonValueKind.Number && ver.TryGetUInt64(out ulong version))
+                    value = new FqbnValue(version, n.GetString()!);
+                else error = $"expected {{\"version\": n, \"name\": \"...\"}}, got {Kind(e)}";
+                break;
+        }
+        return value is not null;
+    }
+
+    private static bool TryHex(string text, out byte[]? bytes)
+    {
+        bytes = null;
+        if (text.Length % 2 != 0) return false;
+        foreach (char c in text)
+            if (!char.IsAsciiHexDigit(c)) return false;
+        bytes = Convert.FromHexString(text);
+        return true;
+    }
+
+    /// <summary>Writes one claim as a single-line JSON object (the shape <see cref="TryRead"/> reads).</summary>
+    public static string Format(ClaimSecurityAttribute claim)
+    {
+        var sb = new StringBuilder("{\"name\": ").Append(Str(claim.Name)).Append(", \"type\": ").Append(Str(TypeName(claim.ValueType)));
+        sb.Append(", \"values\": [");
+        for (int i = 0; i < claim.Values.Count; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            sb.Append(FormatValue(claim.Values[i]));
+        }
+        sb.Append("], \"flags\": [").Append(string.Join(", ", FlagNamesOf(claim.Flags).Select(Str))).Append("]}");
+        return sb.ToString();
+    }
+
+    /// <summary>One value as the JSON form writes it.</summary>
+    public static string FormatValue(object value) => value switch
+    {
+        long l => l.ToString(CultureInfo.InvariantCulture),
+        ulong u => u.ToString(CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        string s => Str(s),
+        Sid sid => Str(sid.ToString()),
+        ReadOnlyMemory<byte> m => Str(Convert.ToHexStringLower(m.Span)),
+        FqbnValue f => $"{{\"version\": {f.Version.ToString(CultureInfo.InvariantCulture)}, \"name\": {Str(f.Name)}}}",
+        _ => "null",
+    };
+
+    private static string Str(string value) => "\"" + JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value + "\"";
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => $"the string \"{e.GetString()}\"",
+        JsonValueKind.Number => $"the number {e.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
+        _ => "null",
+    };
+}
