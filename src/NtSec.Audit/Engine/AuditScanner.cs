@@ -30,6 +30,9 @@ public sealed record ScanOptions(string Source, EstateFormat? Format, IReadOnlyL
     /// <summary>The domains SDDL aliases such as DU and DA resolve in (Get-Acl writes them for the machine's domain).</summary>
     public NtSec.Principals.SidContext? Context { get; init; }
 
+    /// <summary>DuckDB's memory limit for the scan (its default is 80% of the machine's memory).</summary>
+    public string MemoryLimit { get; init; } = "1GB";
+
     /// <summary>Objects between checkpoints (the points a resumed scan restarts from).</summary>
     public int CheckpointEvery { get; init; } = 250_000;
 }
@@ -84,6 +87,9 @@ public static class AuditScanner
 
     private sealed record Work(int Id, SecurityDescriptor Descriptor);
 
+    // Distinct descriptors a worker evaluates at once.
+    private const int Batch = 256;
+
     private sealed record Result(int Id, uint[] Granted, uint[] Answers);
 
     /// <summary>Runs a scan; see the type's remarks for interruption and resumption.</summary>
@@ -118,6 +124,7 @@ public static class AuditScanner
         if (exists && !options.Resume) throw new InvalidOperationException($"{options.Out} exists: remove it, or continue an interrupted scan with --resume");
         if (!exists && options.Resume) throw new InvalidOperationException($"{options.Out} does not exist: nothing to resume");
         using var store = exists ? EstateStore.Open(options.Out) : EstateStore.Create(options.Out);
+        store.Execute($"SET memory_limit = '{options.MemoryLimit.Replace("'", "", StringComparison.Ordinal)}'");
 
         // Share access: the share's grant per token, intersected with each file's.
         uint[]? shareGranted = null, shareAnswers = null;
@@ -173,14 +180,26 @@ public static class AuditScanner
             workers[w] = Task.Factory.StartNew(() =>
             {
                 var evaluator = AccessEvaluators.Create(tokens, options.Questions, mapping);
+                var batch = new List<Work>(Batch);
+                var descriptors = new List<SecurityDescriptor>(Batch);
+                int n = tokens.Count;
                 while (work.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
                 {
-                    while (work.Reader.TryRead(out var item))
+                    // Evaluate what is waiting, up to a batch: the matrix engine compiles a batch at once.
+                    batch.Clear();
+                    descriptors.Clear();
+                    while (batch.Count < Batch && work.Reader.TryRead(out var item))
                     {
-                        var granted = new uint[tokens.Count];
-                        var answers = new uint[tokens.Count];
-                        evaluator.Evaluate(AccessEvaluators.ForCheck(item.Descriptor), granted, answers);
-                        results.Enqueue(new Result(item.Id, granted, answers));
+                        batch.Add(item);
+                        descriptors.Add(AccessEvaluators.ForCheck(item.Descriptor));
+                    }
+                    if (batch.Count == 0) continue;
+                    var granted = new uint[batch.Count * n];
+                    var answers = new uint[batch.Count * n];
+                    evaluator.Evaluate(descriptors, granted, answers);
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        results.Enqueue(new Result(batch[i].Id, granted.AsSpan(i * n, n).ToArray(), answers.AsSpan(i * n, n).ToArray()));
                         Interlocked.Increment(ref evaluated);
                     }
                 }
@@ -342,7 +361,7 @@ public static class AuditScanner
         store.SetState("complete", "false");
         store.SetState("next_seq", "0");
         store.SetState("next_descriptor", "0");
-        store.SetState("engine", "AccessCheck.Check");
+        store.SetState("engine", AccessEvaluators.UseMatrix ? "AccessMatrix" : "AccessCheck.Check");
         if (options.ShareAcl is not null) store.SetState("share_acl", options.ShareAcl.ToSddl());
         using (var a = store.Connection.CreateAppender("tokens"))
             for (int t = 0; t < tokens.Count; t++) a.CreateRow().AppendValue(t).AppendValue(tokenJson[t]).EndRow();

@@ -22,8 +22,9 @@ public static class SourceDetector
         var f = format ?? Detect(path);
         bool directory = Directory.Exists(path);
         if (!directory && !File.Exists(path)) throw new EstateFormatException(path, "no such file or directory");
+        if (f == EstateFormat.Ntfs && !directory) return new NtfsImageSource(path);
         if (directory != f is EstateFormat.NtAcl or EstateFormat.Ntfs)
-            throw new EstateFormatException(path, directory ? $"{NameOf(f)} reads a file, not a directory" : $"{NameOf(f)} reads a directory tree (an NTFS image is not read yet; mount it with ntfs-3g)");
+            throw new EstateFormatException(path, directory ? $"{NameOf(f)} reads a file, not a directory" : $"{NameOf(f)} reads a directory tree");
         return f switch
         {
             EstateFormat.IcaclsSave => new IcaclsSaveSource(path),
@@ -37,7 +38,7 @@ public static class SourceDetector
 
     /// <summary>
     /// A directory: <c>ntacl</c> when its root carries <c>security.NTACL</c>, <c>ntfs</c> when it carries
-    /// <c>system.ntfs_acl</c>. A file, by its first lines (in UTF-16LE or UTF-8): a JSON object with <c>sd</c> on the
+    /// <c>system.ntfs_acl</c>. A file starting with an NTFS boot sector is an image (<c>ntfs</c>). Other files, by their first lines (in UTF-16LE or UTF-8): a JSON object with <c>sd</c> on the
     /// first line is JSON lines; JSON with <c>Sddl</c> is Get-Acl JSON; a CSV header with <c>Sddl</c> (or a
     /// <c>#TYPE</c> line) is Get-Acl CSV; a path line followed by an SDDL line is icacls /save.
     /// </summary>
@@ -46,11 +47,24 @@ public static class SourceDetector
         if (Directory.Exists(path))
         {
             if (!Xattr.Supported) throw new EstateFormatException(path, "reading extended attributes needs Linux");
-            if (Xattr.Get(path, SambaNtAcl.AttributeName) is not null) return EstateFormat.NtAcl;
-            if (Xattr.Get(path, NtfsAclTreeSource.AttributeName) is not null) return EstateFormat.Ntfs;
+            // A file system without the attribute's namespace fails the call (ntfs-3g: EIO for security.*): not that format.
+            static bool Has(string p, string name)
+            {
+                try
+                {
+                    return Xattr.Get(p, name) is not null;
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            }
+            if (Has(path, SambaNtAcl.AttributeName)) return EstateFormat.NtAcl;
+            if (Has(path, NtfsAclTreeSource.AttributeName)) return EstateFormat.Ntfs;
             throw new EstateFormatException(path, "the directory has neither security.NTACL (Samba) nor system.ntfs_acl (ntfs-3g); give --format");
         }
         if (!File.Exists(path)) throw new EstateFormatException(path, "no such file or directory");
+        if (NtfsImageSource.IsImage(path)) return EstateFormat.Ntfs;
         string first, second;
         using (var stream = File.OpenRead(path))
         using (var text = IcaclsSaveReader.OpenText(stream))

@@ -21,17 +21,25 @@ internal static partial class Xattr
     /// <summary>Reads an attribute: its bytes, null when the file has none; an exception for other failures.</summary>
     public static byte[]? Get(string path, string name)
     {
-        var buffer = new byte[4096];
+        // Ask for the size first: some FUSE file systems (ntfs-3g) fail a too-small buffer with EIO, not ERANGE.
         while (true)
         {
+            nint size = LGetXattr(path, name, [], 0);
+            if (size < 0) return Failed(path, name);
+            var buffer = new byte[size];
             nint n = LGetXattr(path, name, buffer, (nuint)buffer.Length);
             if (n >= 0) return buffer[..(int)n];
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == ENODATA) return null;
-            // The value is larger than the buffer; an NT ACL is at most 64 KiB plus its header.
-            if (errno == ERANGE && buffer.Length < (1 << 20)) buffer = new byte[buffer.Length * 4];
-            else throw new IOException($"{path}: lgetxattr({name}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+            // The value grew between the two calls: ask again.
+            if (Marshal.GetLastPInvokeError() == ERANGE) continue;
+            return Failed(path, name);
         }
+    }
+
+    private static byte[]? Failed(string path, string name)
+    {
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == ENODATA) return null;
+        throw new IOException($"{path}: lgetxattr({name}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
 
     /// <summary>Writes an attribute; false (with the reason) when the file system refuses.</summary>

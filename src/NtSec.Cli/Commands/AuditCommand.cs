@@ -25,7 +25,7 @@ internal static partial class AuditCommand
     public static Command Create(Terminal terminal)
         => new("audit", "Audit effective access over a file estate (icacls /save, Get-Acl, Samba security.NTACL, ntfs-3g, JSON lines) into DuckDB.")
         {
-            Scan(terminal), WhoCan(terminal), Where(terminal),
+            Scan(terminal), WhoCan(terminal), Where(terminal), Explain(terminal), Drift(terminal), Diff(terminal), Report(terminal), Sql(terminal),
         };
 
     private static Option<string> Db() => new("--db") { Description = "The database a scan wrote.", Required = true };

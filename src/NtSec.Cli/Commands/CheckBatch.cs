@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using NtSec.Authorization;
+using NtSec.Authorization.Conditions;
 using NtSec.Cli.Input;
 using NtSec.Cli.Rendering;
 using NtSec.Descriptors;
@@ -19,7 +20,7 @@ namespace NtSec.Cli.Commands;
 /// </summary>
 internal static class CheckBatch
 {
-    private static readonly string[] Fields = ["id", "sd", "token", "desired", "mapping", "type", "objectTypes", "selfSid", "owner", "group", "map", "path"];
+    private static readonly string[] Fields = ["id", "sd", "token", "desired", "mapping", "type", "objectTypes", "selfSid", "owner", "group", "map", "path", "policies"];
 
     private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -193,7 +194,22 @@ internal static class CheckBatch
                     : $"{requestError.Field}: {requestError.Reason}";
                 return false;
             }
-            run = CheckRun.Execute(request!, explain: false);
+            IReadOnlyList<CentralAccessPolicy>? policies = null;
+            if (fields.TryGetValue("policies", out e) && e.ValueKind != JsonValueKind.Null)
+            {
+                if (!request!.ObjectTypes.IsDefaultOrEmpty)
+                {
+                    error = "policies: central access policies apply to a plain check, not to an object type list";
+                    return false;
+                }
+                if (!CentralAccessPolicy.TryReadList(e, context, out var read, out string capError))
+                {
+                    error = "policies" + (capError.StartsWith('[') ? capError : ": " + capError);
+                    return false;
+                }
+                policies = read;
+            }
+            run = CheckRun.Execute(request!, explain: false, policies);
             error = null;
             return true;
         }
@@ -299,6 +315,7 @@ internal static class CheckBatch
             json.WriteNull("granted");
             json.WriteNull("status");
             json.WriteNull("privilegesUsed");
+            json.WriteNull("staged");
             json.WriteNull("results");
             json.WriteString("error", error);
             json.WriteEndObject();

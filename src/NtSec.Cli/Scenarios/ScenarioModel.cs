@@ -156,6 +156,9 @@ internal sealed record StepArgs
     /// <summary>An object type (access-check, create-object).</summary>
     public ObjectTypeInfo? ObjectType { get; init; }
 
+    /// <summary>create-object: the new object's name inside its parent.</summary>
+    public string? Name { get; init; }
+
     /// <summary>A desktop name (create-process).</summary>
     public string? Desktop { get; init; }
 

@@ -445,6 +445,20 @@ internal sealed partial class ScenarioRunner
                 var status = nt.NtClose(H(a.Handle));
                 return new Outcome($"NtClose({HName(a.Handle)})", status, status.IsSuccess ? "the handle is closed; the object goes when its last reference does" : null);
             }
+            case "create-object":
+            {
+                // NtCreateFile/NtCreateKey inside a container: the handle to the parent needs its create-child right;
+                // the new object's descriptor is inherited from the parent, the explicit one and the caller's token.
+                var type = a.ObjectType!;
+                var parentType = _system.FindObject(a.Object!)?.Type ?? ObjectTypes.Generic;
+                var call = $"NtCreate{type.Name}({a.Object}\\{a.Name}, {a.AccessText})";
+                var st = nt.NtOpenObject(new ObjectAttributes(a.Object), ObjectInheritance.CreateChildRight(parentType, ObjectInheritance.IsContainer(type)), out var parent);
+                if (!st.IsSuccess) return new Outcome(call, st);
+                toClose.Add(parent);
+                var status = nt.NtCreateObjectInContainer(parent, type, a.Name!, a.Descriptor, a.Access!.Value, out var h);
+                string made = _system.FindObject(a.Object + "\\" + a.Name) is { } o ? o.SecurityDescriptor.ToString() : "";
+                return Saved(step, t, call, status, h, type, $"{Who(EffectiveToken(t))} may add to the {parentType.Name.ToLowerInvariant()}; the new {type.Name.ToLowerInvariant()} inherits {made}");
+            }
             case "access-check":
             {
                 var type = a.ObjectType ?? ObjectTypes.Generic;
@@ -533,6 +547,7 @@ internal sealed partial class ScenarioRunner
         if (status == NtStatus.NoImpersonationToken) return "the call needs an impersonation token";
         if (status == NtStatus.NoSuchLogonSession) return "the token has no linked token (its elevation type is Default)";
         if (status == NtStatus.ObjectNameNotFound) return "no object of that name";
+        if (status == NtStatus.ObjectNameCollision) return "an object of that name exists already";
         if (status == NtStatus.InvalidParameter) return "Windows refuses these arguments";
         if (status == NtStatus.ThreadIsTerminating) return "the calling thread has exited (its process ended)";
         return status.Name;

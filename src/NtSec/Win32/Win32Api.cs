@@ -242,7 +242,7 @@ public sealed partial class Win32Api
     /// AccessCheck over a token handle: TRUE when the check ran, with <paramref name="accessStatus"/> telling whether
     /// access was granted (when it is not, the last error is ERROR_ACCESS_DENIED or ERROR_PRIVILEGE_NOT_HELD).
     /// </summary>
-    public bool AccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, out uint grantedAccess, out bool accessStatus)
+    public bool AccessCheck(SecurityDescriptor? securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, out uint grantedAccess, out bool accessStatus)
     {
         accessStatus = false;
         var status = Nt.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, mapping, out grantedAccess, out var result);
@@ -262,7 +262,7 @@ public sealed partial class Win32Api
     /// ERROR_GENERIC_NOT_MAPPED, ERROR_NO_IMPERSONATION_TOKEN ...; TRUE when the check ran, with
     /// <paramref name="accessStatus"/> and, on a denial, the last error set.
     /// </summary>
-    public bool AccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out bool accessStatus)
+    public bool AccessCheck(SecurityDescriptor? securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out bool accessStatus)
     {
         accessStatus = false;
         var status = Nt.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out var result);
@@ -273,7 +273,7 @@ public sealed partial class Win32Api
     }
 
     /// <summary>PrivilegeCheck: are the privileges enabled in a token (an impersonation token at SecurityIdentification or above, or a primary token)?</summary>
-    public bool PrivilegeCheck(NtHandle clientToken, IReadOnlyList<Luid> privileges, bool requireAll, out bool result)
+    public bool PrivilegeCheck(NtHandle clientToken, IReadOnlyList<Luid>? privileges, bool requireAll, out bool result)
         => Check(Nt.NtPrivilegeCheck(clientToken, privileges, requireAll, out result));
 
     /// <summary>
@@ -289,7 +289,7 @@ public sealed partial class Win32Api
     /// <param name="desktop">STARTUPINFO.lpDesktop (<c>WinSta0\Default</c>), or null for the caller's desktop.</param>
     /// <param name="inheritHandles">bInheritHandles.</param>
     /// <param name="information">The handles and IDs of the new process and thread.</param>
-    public bool CreateProcessAsUser(NtHandle token, string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+    public bool CreateProcessAsUser(NtHandle token, string? imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
     {
         information = default;
         if (!token.IsNull)
@@ -315,10 +315,10 @@ public sealed partial class Win32Api
     }
 
     /// <summary>CreateProcess: a process with the caller's own token.</summary>
-    public bool CreateProcess(string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+    public bool CreateProcess(string? imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
         => CreateProcess(NtHandle.Null, imageName, desktop, inheritHandles, out information);
 
-    private bool CreateProcess(NtHandle token, string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+    private bool CreateProcess(NtHandle token, string? imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
     {
         information = default;
         var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, token, imageName, desktop, inheritHandles, out var process);

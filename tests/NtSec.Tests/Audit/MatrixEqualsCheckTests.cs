@@ -36,8 +36,10 @@ public sealed class MatrixEqualsCheckTests
             }
             Sid? owner = rng.Next(4) == 0 ? null : sids[7 + rng.Next(12)];
             bool nullDacl = rng.Next(10) == 0;
-            var sd = new SecurityDescriptor(owner, owner is null ? null : sids[8], nullDacl ? null : new Acl(aces),
-                control: SecurityDescriptorControl.SelfRelative | SecurityDescriptorControl.DaclPresent, daclState: nullDacl ? AclState.Null : null);
+            // Some objects carry a mandatory label (High or Low, no-write-up or no-read-up).
+            Acl? sacl = rng.Next(5) != 0 ? null : new Acl([new Ace(AceType.SystemMandatoryLabel, AceFlags.None, (uint)rng.Next(1, 4), rng.Next(2) == 0 ? WellKnownSids.HighIntegrity : WellKnownSids.LowIntegrity)]);
+            var sd = new SecurityDescriptor(owner, owner is null ? null : sids[8], nullDacl ? null : new Acl(aces), sacl,
+                control: SecurityDescriptorControl.SelfRelative | SecurityDescriptorControl.DaclPresent | (sacl is null ? 0 : SecurityDescriptorControl.SaclPresent), daclState: nullDacl ? AclState.Null : null);
             lines.Append($"{{\"path\":\"o{n}\",\"sd\":\"{Convert.ToHexString(sd.ToBinary())}\"}}\n");
         }
         File.WriteAllText(f.Path("r.jsonl"), lines.ToString());
@@ -46,9 +48,18 @@ public sealed class MatrixEqualsCheckTests
         {
             var groups = Enumerable.Range(0, 12).Where(g => g != u && rng.Next(3) == 0).Select(g => sids[7 + g]).ToList();
             if (rng.Next(4) == 0) groups.Add(WellKnownSids.BuiltinAdministrators);
-            principals.Add(PrincipalLoader.Build($"u{u}", sids[7 + u], groups, (LogonKind)rng.Next(4), "test"));
+            var p = PrincipalLoader.Build($"u{u}", sids[7 + u], groups, (LogonKind)rng.Next(4), "test");
+            // Restricted, privileged and low-integrity tokens take the other paths of the check.
+            var b = p.Token.ToBuilder();
+            if (u % 4 == 1) b.AddRestrictedSid(WellKnownSids.World).AddRestrictedSid(sids[7 + rng.Next(12)]);
+            if (u % 4 == 2) b.AddPrivilege("SeTakeOwnershipPrivilege").AddPrivilege("SeSecurityPrivilege");
+            if (u % 4 == 3) b.IntegrityLevel = WellKnownSids.LowIntegrity;
+            if (u == 5) b.WriteRestricted = true;
+            principals.Add(p with { Token = b.Build() });
         }
-        var options = new ScanOptions(f.Path("r.jsonl"), null, principals, null, AccessQuestion.Defaults, f.Path("r.duckdb"), false) { Workers = 2 };
+                // The default questions are read from the MAXIMUM_ALLOWED grant; these two need checks of their own (or test that they do not).
+        AccessQuestion[] questions = [.. AccessQuestion.Defaults, new("sacl", AccessMask.AccessSystemSecurity | AccessMask.ReadControl), new("take", AccessMask.WriteOwner)];
+        var options = new ScanOptions(f.Path("r.jsonl"), null, principals, null, questions, f.Path("r.duckdb"), false) { Workers = 2 };
         var result = AuditScanner.Run(options, null, CancellationToken.None);
         Assert.Equal(300, result.Objects);
 
@@ -76,10 +87,10 @@ public sealed class MatrixEqualsCheckTests
                 uint granted = (uint)r.GetValue(2), answers = (uint)r.GetValue(3);
                 var max = AccessCheck.Check(sd, token, AccessMask.MaximumAllowed, mapping);
                 Assert.Equal(max.IsGranted ? max.GrantedAccess : 0, granted);
-                for (int q = 0; q < AccessQuestion.Defaults.Count; q++)
+                for (int q = 0; q < questions.Length; q++)
                 {
-                    bool expected = AccessCheck.Check(sd, token, AccessQuestion.Defaults[q].Mask, mapping).IsGranted;
-                    Assert.Equal(expected, (answers >> q & 1) == 1);
+                    bool expected = AccessCheck.Check(sd, token, questions[q].Mask, mapping).IsGranted;
+                    Assert.True(expected == ((answers >> q & 1) == 1), $"{questions[q].Name} on {sd.ToSddl()} for {NtSec.Tokens.TokenJson.Write(token)}");
                 }
                 if (cells++ % 97 == 0)
                 {
