@@ -63,6 +63,7 @@ internal static class Program
             RunCommand.CreateRun(terminal),
             RunCommand.CreateDemo(terminal),
             AuditCommand.Create(terminal),
+            ServeCommand.Create(terminal),
         };
         try
         {

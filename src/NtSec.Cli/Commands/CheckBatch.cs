@@ -34,7 +34,7 @@ internal static class CheckBatch
         }
         try
         {
-            var state = new State(terminal, defaultType, defaultMapping, context);
+            var state = new State(BatchReadFile(terminal), defaultType, defaultMapping, context);
             var buffer = new ArrayBufferWriter<byte>(512);
             using var json = new Utf8JsonWriter(buffer, Compact);
             int bad = 0;
@@ -64,18 +64,23 @@ internal static class CheckBatch
         }
     }
 
-    private sealed class State(Terminal terminal, ObjectTypeInfo? defaultType, GenericMapping? defaultMapping, SidContext context)
+    // A batch line answers exactly one check: standard input is the batch itself, never a descriptor or a token.
+    private static Func<string, (string? Text, string? Error)> BatchReadFile(Terminal terminal)
+    {
+        var read = CheckCommand.ReadFile(terminal);
+        return name => name == "-" ? (null, "'-' (standard input) cannot be read from a batch line, which answers one check; name a file") : read(name);
+    }
+
+    /// <summary>
+    /// Answers batch lines. <paramref name="standalone"/> makes each answer a document of its own (the web API):
+    /// it then starts with <c>"version"</c> and ends with the structured <c>"explanation"</c>.
+    /// </summary>
+    internal sealed class State(Func<string, (string? Text, string? Error)> readFile, ObjectTypeInfo? defaultType, GenericMapping? defaultMapping, SidContext context, bool standalone = false)
     {
         // One reader for the whole batch: it keeps parsed descriptors and token files (both immutable) by text.
-        private readonly CheckRequestReader _reader = new(context, ReadFile(terminal), defaultType, defaultMapping);
+        private readonly CheckRequestReader _reader = new(context, readFile, defaultType, defaultMapping);
 
-        // A batch line answers exactly one check: standard input is the batch itself, never a descriptor or a token.
-        private static Func<string, (string? Text, string? Error)> ReadFile(Terminal terminal)
-        {
-            var read = CheckCommand.ReadFile(terminal);
-            return name => name == "-" ? (null, "'-' (standard input) cannot be read from a batch line, which answers one check; name a file") : read(name);
-        }
-
+        /// <summary>Writes the answer to one line; false when the line was bad (the answer then carries the error).</summary>
         public bool Process(string line, Utf8JsonWriter json)
         {
             JsonDocument document;
@@ -112,9 +117,20 @@ internal static class CheckBatch
                     return false;
                 }
                 json.WriteStartObject();
+                if (standalone) json.WriteNumber("version", DescriptorJson.Version);
                 WriteId(json, id);
                 CheckRenderer.WriteResultFields(json, run!);
                 json.WriteNull("error");
+                if (standalone)
+                {
+                    // The page names the granted bits as check --json does (grantedRights), from the one right-name table.
+                    json.WriteStartArray("grantedRights");
+                    foreach (string right in AceRights.Names(run!.Result.GrantedAccess, run.Type)) json.WriteStringValue(right);
+                    json.WriteEndArray();
+                    json.WritePropertyName("explanation");
+                    if (run!.Explanation is { } explanation) CheckRenderer.WriteExplanation(json, explanation, run.Type, run.Names);
+                    else json.WriteNullValue();
+                }
                 json.WriteEndObject();
                 return true;
             }
@@ -209,7 +225,7 @@ internal static class CheckBatch
                 }
                 policies = read;
             }
-            run = CheckRun.Execute(request!, explain: false, policies);
+            run = CheckRun.Execute(request!, explain: standalone, policies);
             error = null;
             return true;
         }
@@ -308,9 +324,10 @@ internal static class CheckBatch
             return true;
         }
 
-        private static void WriteError(Utf8JsonWriter json, JsonElement? id, string error)
+        private void WriteError(Utf8JsonWriter json, JsonElement? id, string error)
         {
             json.WriteStartObject();
+            if (standalone) json.WriteNumber("version", DescriptorJson.Version);
             WriteId(json, id);
             json.WriteNull("granted");
             json.WriteNull("status");
@@ -318,6 +335,11 @@ internal static class CheckBatch
             json.WriteNull("staged");
             json.WriteNull("results");
             json.WriteString("error", error);
+            if (standalone)
+            {
+                json.WriteNull("grantedRights");
+                json.WriteNull("explanation");
+            }
             json.WriteEndObject();
         }
 
