@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using NtSec.Cli.Commands;
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Sddl;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using NtSec.Cli.Commands;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Sddl;

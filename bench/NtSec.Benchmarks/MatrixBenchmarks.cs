@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using NtSec.Authorization;
 using NtSec.Authorization.Matrix;
+using NtSec.Cli.Commands;
 using NtSec.Descriptors;
 using NtSec.Tokens;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using NtSec.Authorization;
 using NtSec.Authorization.Matrix;
 using NtSec.Sddl;
+using NtSec.Cli.Commands;
 
 namespace NtSec.Benchmarks;
 

@@ -29,13 +29,25 @@ internal interface IAccessEvaluator
     /// <paramref name="answers"/>[t] bit q when question q is granted by a check for exactly its rights.
     /// </summary>
     void Evaluate(SecurityDescriptor descriptor, Span<uint> granted, Span<uint> answers);
+
+    /// <summary>
+    /// The same for several descriptors at once: row d of <paramref name="granted"/> and <paramref name="answers"/>
+    /// (d times the token count) holds descriptor d's results.
+    /// </summary>
+    void Evaluate(IReadOnlyList<SecurityDescriptor> descriptors, uint[] granted, uint[] answers);
 }
 
 /// <summary>Chooses the engine. One instance per thread: an evaluator may keep scratch state.</summary>
 internal static class AccessEvaluators
 {
+    /// <summary>The compiled matrix engine (the library's <see cref="NtSec.Authorization.Matrix.AccessMatrix"/>); false selects the plain check.</summary>
+    public static bool UseMatrix { get; set; } = true;
+
     public static IAccessEvaluator Create(IReadOnlyList<Token> tokens, IReadOnlyList<AccessQuestion> questions, GenericMapping mapping)
-        => new AccessCheckEvaluator(tokens, questions, mapping);
+        => UseMatrix ? new MatrixEvaluator(tokens, questions, mapping) : new AccessCheckEvaluator(tokens, questions, mapping);
+
+    /// <summary>Which questions a check of their own must answer: those not decided bit by bit (see <see cref="AccessCheckEvaluator"/>).</summary>
+    internal static bool NeedsOwnCheck(uint mask) => mask == 0 || (mask & (AccessMask.AccessSystemSecurity | AccessMask.MaximumAllowed | AccessMask.GenericMask)) != 0;
 
     /// <summary>
     /// The descriptor as the check needs it: icacls /save and share ACLs carry no owner or group, and the check
@@ -61,8 +73,6 @@ internal static class AccessEvaluators
 /// </summary>
 internal sealed class AccessCheckEvaluator : IAccessEvaluator
 {
-    private const uint Undecomposable = AccessMask.AccessSystemSecurity | AccessMask.MaximumAllowed | AccessMask.GenericMask;
-
     private readonly Token[] _tokens;
     private readonly AccessQuestion[] _questions;
     private readonly bool[] _checked;
@@ -72,7 +82,7 @@ internal sealed class AccessCheckEvaluator : IAccessEvaluator
     {
         _tokens = [.. tokens];
         _questions = [.. questions];
-        _checked = [.. _questions.Select(q => q.Mask == 0 || (q.Mask & Undecomposable) != 0)];
+        _checked = [.. _questions.Select(q => AccessEvaluators.NeedsOwnCheck(q.Mask))];
         _mapping = mapping;
     }
 
@@ -92,6 +102,61 @@ internal sealed class AccessCheckEvaluator : IAccessEvaluator
                 if (yes) bits |= 1u << q;
             }
             answers[t] = bits;
+        }
+    }
+
+    public void Evaluate(IReadOnlyList<SecurityDescriptor> descriptors, uint[] granted, uint[] answers)
+    {
+        int n = _tokens.Length;
+        for (int d = 0; d < descriptors.Count; d++) Evaluate(descriptors[d], granted.AsSpan(d * n, n), answers.AsSpan(d * n, n));
+    }
+}
+
+/// <summary>
+/// The compiled matrix engine: a batch of distinct descriptors is compiled against the tokens and evaluated for
+/// MAXIMUM_ALLOWED (and for each question that needs a check of its own) in bulk. The library guarantees every cell
+/// equals <see cref="AccessCheck.Check"/>; the audit's tests compare them cell by cell too.
+/// </summary>
+internal sealed class MatrixEvaluator(IReadOnlyList<Token> tokens, IReadOnlyList<AccessQuestion> questions, GenericMapping mapping) : IAccessEvaluator
+{
+    private readonly Token[] _tokens = [.. tokens];
+    private readonly AccessQuestion[] _questions = [.. questions];
+
+    public void Evaluate(SecurityDescriptor descriptor, Span<uint> granted, Span<uint> answers)
+    {
+        var g = new uint[_tokens.Length];
+        var a = new uint[_tokens.Length];
+        Evaluate([descriptor], g, a);
+        g.CopyTo(granted);
+        a.CopyTo(answers);
+    }
+
+    public void Evaluate(IReadOnlyList<SecurityDescriptor> descriptors, uint[] granted, uint[] answers)
+    {
+        int n = _tokens.Length;
+        // One thread per matrix: the scanner already runs one evaluator per core.
+        var matrix = NtSec.Authorization.Matrix.AccessMatrix.Compile(descriptors, _tokens, mapping, maxDegreeOfParallelism: 1);
+        matrix.Evaluate(AccessMask.MaximumAllowed, (d, row) =>
+        {
+            for (int t = 0; t < row.Length; t++) granted[d * n + t] = row[t].IsGranted ? row[t].GrantedAccess : 0;
+        });
+        Array.Clear(answers, 0, descriptors.Count * n);
+        for (int q = 0; q < _questions.Length; q++)
+        {
+            uint mask = _questions[q].Mask, bit = 1u << q;
+            if (AccessEvaluators.NeedsOwnCheck(mask))
+            {
+                matrix.Evaluate(mask, (d, row) =>
+                {
+                    for (int t = 0; t < row.Length; t++)
+                        if (row[t].IsGranted) answers[d * n + t] |= bit;
+                });
+            }
+            else
+            {
+                for (int i = 0; i < descriptors.Count * n; i++)
+                    if ((granted[i] & mask) == mask) answers[i] |= bit;
+            }
         }
     }
 }

@@ -87,6 +87,9 @@ public static class AuditScanner
 
     private sealed record Work(int Id, SecurityDescriptor Descriptor);
 
+    // Distinct descriptors a worker evaluates at once.
+    private const int Batch = 256;
+
     private sealed record Result(int Id, uint[] Granted, uint[] Answers);
 
     /// <summary>Runs a scan; see the type's remarks for interruption and resumption.</summary>
@@ -177,14 +180,26 @@ public static class AuditScanner
             workers[w] = Task.Factory.StartNew(() =>
             {
                 var evaluator = AccessEvaluators.Create(tokens, options.Questions, mapping);
+                var batch = new List<Work>(Batch);
+                var descriptors = new List<SecurityDescriptor>(Batch);
+                int n = tokens.Count;
                 while (work.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
                 {
-                    while (work.Reader.TryRead(out var item))
+                    // Evaluate what is waiting, up to a batch: the matrix engine compiles a batch at once.
+                    batch.Clear();
+                    descriptors.Clear();
+                    while (batch.Count < Batch && work.Reader.TryRead(out var item))
                     {
-                        var granted = new uint[tokens.Count];
-                        var answers = new uint[tokens.Count];
-                        evaluator.Evaluate(AccessEvaluators.ForCheck(item.Descriptor), granted, answers);
-                        results.Enqueue(new Result(item.Id, granted, answers));
+                        batch.Add(item);
+                        descriptors.Add(AccessEvaluators.ForCheck(item.Descriptor));
+                    }
+                    if (batch.Count == 0) continue;
+                    var granted = new uint[batch.Count * n];
+                    var answers = new uint[batch.Count * n];
+                    evaluator.Evaluate(descriptors, granted, answers);
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        results.Enqueue(new Result(batch[i].Id, granted.AsSpan(i * n, n).ToArray(), answers.AsSpan(i * n, n).ToArray()));
                         Interlocked.Increment(ref evaluated);
                     }
                 }
@@ -317,7 +332,7 @@ public static class AuditScanner
             // An exception from the source leaves the last checkpoint as the resume point; the workers stop either way.
             work.Writer.TryComplete();
         }
-        Task.WaitAll(workers);
+        Task.WaitAll(workers, CancellationToken.None);
         Checkpoint();
         objects.Close();
         descriptors.Close();
@@ -346,7 +361,7 @@ public static class AuditScanner
         store.SetState("complete", "false");
         store.SetState("next_seq", "0");
         store.SetState("next_descriptor", "0");
-        store.SetState("engine", "AccessCheck.Check");
+        store.SetState("engine", AccessEvaluators.UseMatrix ? "AccessMatrix" : "AccessCheck.Check");
         if (options.ShareAcl is not null) store.SetState("share_acl", options.ShareAcl.ToSddl());
         using (var a = store.Connection.CreateAppender("tokens"))
             for (int t = 0; t < tokens.Count; t++) a.CreateRow().AppendValue(t).AppendValue(tokenJson[t]).EndRow();

@@ -5,14 +5,13 @@ using System.Reflection;
 using System.Runtime;
 using NtSec.Authorization;
 using NtSec.Authorization.Matrix;
-using NtSec.Benchmarks;
 using NtSec.Sddl;
 
 namespace NtSec.Cli.Commands;
 
 /// <summary>
 /// <c>ntsec bench</c>: times the standard cases in-process and prints <c>name&lt;TAB&gt;ops_per_sec</c>, one case a line.
-/// The cases and their inputs are those of bench/NtSec.Benchmarks (BenchmarkInputs.cs is compiled into both), and
+/// The cases and their inputs are those of bench/NtSec.Benchmarks (BenchmarkInputs, which that project takes from here), and
 /// the names are its benchmark method names, so the figures can be set side by side.
 /// </summary>
 internal static class BenchCommand

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using NtSec.Authorization;
+using NtSec.Authorization.Conditions;
 using NtSec.Cli.Input;
 using NtSec.Cli.Rendering;
 using NtSec.Descriptors;
@@ -19,7 +20,7 @@ namespace NtSec.Cli.Commands;
 /// </summary>
 internal static class CheckBatch
 {
-    private static readonly string[] Fields = ["id", "sd", "token", "desired", "mapping", "type", "objectTypes", "selfSid", "owner", "group", "map", "path"];
+    private static readonly string[] Fields = ["id", "sd", "token", "desired", "mapping", "type", "objectTypes", "selfSid", "owner", "group", "map", "path", "policies"];
 
     private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -33,7 +34,7 @@ internal static class CheckBatch
         }
         try
         {
-            var state = new State(terminal, defaultType, defaultMapping, context);
+            var state = new State(BatchReadFile(terminal), defaultType, defaultMapping, context);
             var buffer = new ArrayBufferWriter<byte>(512);
             using var json = new Utf8JsonWriter(buffer, Compact);
             int bad = 0;
@@ -63,18 +64,23 @@ internal static class CheckBatch
         }
     }
 
-    private sealed class State(Terminal terminal, ObjectTypeInfo? defaultType, GenericMapping? defaultMapping, SidContext context)
+    // A batch line answers exactly one check: standard input is the batch itself, never a descriptor or a token.
+    private static Func<string, (string? Text, string? Error)> BatchReadFile(Terminal terminal)
+    {
+        var read = CheckCommand.ReadFile(terminal);
+        return name => name == "-" ? (null, "'-' (standard input) cannot be read from a batch line, which answers one check; name a file") : read(name);
+    }
+
+    /// <summary>
+    /// Answers batch lines. <paramref name="standalone"/> makes each answer a document of its own (the web API):
+    /// it then starts with <c>"version"</c> and ends with the structured <c>"explanation"</c>.
+    /// </summary>
+    internal sealed class State(Func<string, (string? Text, string? Error)> readFile, ObjectTypeInfo? defaultType, GenericMapping? defaultMapping, SidContext context, bool standalone = false)
     {
         // One reader for the whole batch: it keeps parsed descriptors and token files (both immutable) by text.
-        private readonly CheckRequestReader _reader = new(context, ReadFile(terminal), defaultType, defaultMapping);
+        private readonly CheckRequestReader _reader = new(context, readFile, defaultType, defaultMapping);
 
-        // A batch line answers exactly one check: standard input is the batch itself, never a descriptor or a token.
-        private static Func<string, (string? Text, string? Error)> ReadFile(Terminal terminal)
-        {
-            var read = CheckCommand.ReadFile(terminal);
-            return name => name == "-" ? (null, "'-' (standard input) cannot be read from a batch line, which answers one check; name a file") : read(name);
-        }
-
+        /// <summary>Writes the answer to one line; false when the line was bad (the answer then carries the error).</summary>
         public bool Process(string line, Utf8JsonWriter json)
         {
             JsonDocument document;
@@ -111,9 +117,20 @@ internal static class CheckBatch
                     return false;
                 }
                 json.WriteStartObject();
+                if (standalone) json.WriteNumber("version", DescriptorJson.Version);
                 WriteId(json, id);
                 CheckRenderer.WriteResultFields(json, run!);
                 json.WriteNull("error");
+                if (standalone)
+                {
+                    // The page names the granted bits as check --json does (grantedRights), from the one right-name table.
+                    json.WriteStartArray("grantedRights");
+                    foreach (string right in AceRights.Names(run!.Result.GrantedAccess, run.Type)) json.WriteStringValue(right);
+                    json.WriteEndArray();
+                    json.WritePropertyName("explanation");
+                    if (run!.Explanation is { } explanation) CheckRenderer.WriteExplanation(json, explanation, run.Type, run.Names);
+                    else json.WriteNullValue();
+                }
                 json.WriteEndObject();
                 return true;
             }
@@ -193,7 +210,22 @@ internal static class CheckBatch
                     : $"{requestError.Field}: {requestError.Reason}";
                 return false;
             }
-            run = CheckRun.Execute(request!, explain: false);
+            IReadOnlyList<CentralAccessPolicy>? policies = null;
+            if (fields.TryGetValue("policies", out e) && e.ValueKind != JsonValueKind.Null)
+            {
+                if (!request!.ObjectTypes.IsDefaultOrEmpty)
+                {
+                    error = "policies: central access policies apply to a plain check, not to an object type list";
+                    return false;
+                }
+                if (!CentralAccessPolicy.TryReadList(e, context, out var read, out string capError))
+                {
+                    error = "policies" + (capError.StartsWith('[') ? capError : ": " + capError);
+                    return false;
+                }
+                policies = read;
+            }
+            run = CheckRun.Execute(request!, explain: standalone, policies);
             error = null;
             return true;
         }
@@ -292,15 +324,22 @@ internal static class CheckBatch
             return true;
         }
 
-        private static void WriteError(Utf8JsonWriter json, JsonElement? id, string error)
+        private void WriteError(Utf8JsonWriter json, JsonElement? id, string error)
         {
             json.WriteStartObject();
+            if (standalone) json.WriteNumber("version", DescriptorJson.Version);
             WriteId(json, id);
             json.WriteNull("granted");
             json.WriteNull("status");
             json.WriteNull("privilegesUsed");
+            json.WriteNull("staged");
             json.WriteNull("results");
             json.WriteString("error", error);
+            if (standalone)
+            {
+                json.WriteNull("grantedRights");
+                json.WriteNull("explanation");
+            }
             json.WriteEndObject();
         }
 

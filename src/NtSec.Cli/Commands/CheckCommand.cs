@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NtSec.Authorization;
+using NtSec.Authorization.Conditions;
 using NtSec.Cli.Input;
 using NtSec.Cli.Rendering;
 using NtSec.Descriptors;
@@ -42,6 +43,11 @@ internal static class CheckCommand
             HelpName = "list",
         };
         var self = new Option<string?>("--self") { Description = "The SID that stands for PRINCIPAL_SELF (PS, S-1-5-10) in ACEs.", HelpName = "SID" };
+        var policies = new Option<string?>("--policies")
+        {
+            Description = "Central access policies as JSON (a list of {\"id\", \"name\", \"rules\": [{\"name\", \"appliesTo\", \"effectiveSd\", \"stagedSd\"}]}): the object's SP ACE selects one; the result beside it says what staging would change.",
+            HelpName = "FILE.json",
+        };
         var explain = new Option<bool>("--explain") { Description = "Also print the explanation: each stage and each ACE, and why it did or did not apply." };
         var json = CommonOptions.Json();
         var domain = CommonOptions.Domain();
@@ -55,7 +61,7 @@ internal static class CheckCommand
 
         var command = new Command(Name, "Check access: may this token have these rights on an object with this descriptor? Exit code 0 granted, 1 denied.")
         {
-            sd, token, desired, type, mapping, objectTypes, self, explain, json, domain, machine, map, path, owner, group, batch,
+            sd, token, desired, type, mapping, objectTypes, self, policies, explain, json, domain, machine, map, path, owner, group, batch,
         };
         var matrix = new CheckMatrix();
         matrix.AddTo(command);
@@ -83,7 +89,7 @@ internal static class CheckCommand
                     ("--object-types", parse.GetValue(objectTypes) is not null), ("--self", parse.GetValue(self) is not null),
                     ("--map", parse.GetValue(map) is { Length: > 0 }), ("--path", parse.GetValue(path) is not null),
                     ("--owner", parse.GetValue(owner) is not null), ("--group", parse.GetValue(group) is not null),
-                    ("--explain", parse.GetValue(explain)), ("--json", parse.GetValue(json)),
+                    ("--explain", parse.GetValue(explain)), ("--json", parse.GetValue(json)), ("--policies", parse.GetValue(policies) is not null),
                 })
                 {
                     if (given) return CommonOptions.UsageError(terminal, Name, $"--batch reads each check from a JSON line; {option} cannot be combined with it.");
@@ -112,7 +118,33 @@ internal static class CheckCommand
                 Path = parse.GetValue(path),
             };
             if (!reader.TryRead(text, out var request, out var error)) return Report(terminal, error!);
-            var run = CheckRun.Execute(request!, parse.GetValue(explain));
+            IReadOnlyList<CentralAccessPolicy>? capList = null;
+            if (parse.GetValue(policies) is { } policiesPath)
+            {
+                if (!request!.ObjectTypes.IsDefaultOrEmpty) return CommonOptions.UsageError(terminal, Name, "--policies applies to a plain check, not to an object type list.");
+                if (!FileInput.TryReadAll(terminal, policiesPath, out string policiesText, out string? policiesReadError))
+                {
+                    terminal.Error.WriteLine($"error: --policies: {policiesReadError}");
+                    return ExitCodes.BadInput;
+                }
+                string? capError = null;
+                try
+                {
+                    using var doc = System.Text.Json.JsonDocument.Parse(policiesText);
+                    if (CentralAccessPolicy.TryReadList(doc.RootElement, context, out var read, out string why)) capList = read;
+                    else capError = why;
+                }
+                catch (System.Text.Json.JsonException x)
+                {
+                    capError = $"not JSON: line {(x.LineNumber ?? 0) + 1}";
+                }
+                if (capError is not null)
+                {
+                    terminal.Error.WriteLine($"error: --policies: {policiesPath}: {capError}");
+                    return ExitCodes.BadInput;
+                }
+            }
+            var run = CheckRun.Execute(request!, parse.GetValue(explain), capList);
             if (parse.GetValue(json)) CheckRenderer.WriteJson(terminal.Out, run);
             else CheckRenderer.WriteText(terminal.Out, run, terminal.Style);
             return run.ExitCode;

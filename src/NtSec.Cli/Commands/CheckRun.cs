@@ -1,4 +1,5 @@
 using NtSec.Authorization;
+using NtSec.Authorization.Conditions;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Requests;
@@ -47,6 +48,9 @@ internal sealed class CheckRun
     /// <summary>The best name known for a SID (names the user gave), for rendering; null for the catalogue alone.</summary>
     public Func<Sid, string?>? Names { get; private set; }
 
+    /// <summary>With central access policies: the effective and staged results and each rule; null without --policies.</summary>
+    public CentralAccessCheckResult? Central { get; private set; }
+
     /// <summary>The explanation, when one was asked for.</summary>
     public AccessCheckExplanation? Explanation { get; private set; }
 
@@ -61,11 +65,18 @@ internal sealed class CheckRun
 
     /// <summary>Runs AccessCheck, or AccessCheckByTypeResultList when an object type list is given.</summary>
     public static CheckRun Execute(SecurityDescriptor sd, Token token, uint requested, uint desired, GenericMapping mapping, ObjectTypeInfo? type,
-        ObjectTypeEntry[] objectTypes, Sid? self, bool explain, Func<Sid, string?>? names = null)
+        ObjectTypeEntry[] objectTypes, Sid? self, bool explain, Func<Sid, string?>? names = null, IReadOnlyList<CentralAccessPolicy>? policies = null)
     {
         var run = new CheckRun(requested, desired, mapping, type, objectTypes);
         run.Explanation = explain ? new AccessCheckExplanation() : null;
         run.Names = names;
+        if (policies is not null && objectTypes.Length == 0)
+        {
+            // The DACL check, then each applicable central access rule intersected with it (the caller supplied the policies).
+            run.Central = CentralAccessCheck.Check(sd, token, desired, mapping, policies, default, self, run.Explanation);
+            run.Result = run.Central.Effective;
+            return run;
+        }
         run.Result = objectTypes.Length == 0
             ? AccessCheck.Check(sd, token, desired, mapping, default, self, run.Explanation)
             : AccessCheck.CheckResultList(sd, token, desired, mapping, objectTypes, run.NodeGranted, run.NodeStatus, self, run.Explanation);
@@ -73,9 +84,9 @@ internal sealed class CheckRun
     }
 
     /// <summary>Runs a parsed request (<see cref="CheckRequest"/>), naming SIDs with the names it was read with.</summary>
-    public static CheckRun Execute(CheckRequest request, bool explain)
+    public static CheckRun Execute(CheckRequest request, bool explain, IReadOnlyList<CentralAccessPolicy>? policies = null)
         => Execute(request.Descriptor, request.Token, request.Requested, request.Desired, request.Mapping, request.Type, [.. request.ObjectTypes],
-            request.PrincipalSelf, explain, request.Names.NameOf);
+            request.PrincipalSelf, explain, request.Names.NameOf, policies);
 
     /// <summary>The names of the privileges the check used, as Windows names them.</summary>
     public IReadOnlyList<string> PrivilegesUsedNames()

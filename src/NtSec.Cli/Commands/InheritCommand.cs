@@ -38,9 +38,11 @@ internal static class InheritCommand
         var json = CommonOptions.Json();
         var batch = new Option<bool>("--batch") { Description = "Read JSON lines from standard input ({\"id\",\"parent\",\"creator\",\"container\",\"objectTypes\",\"flags\",\"token\",\"type\"|\"mapping\"}; \"op\": \"set\" or \"propagate\" for the other operations, see docs/inheritance.md) and write {\"id\",\"sddl\",\"error\"} lines." };
 
+        var input = new Option<string?>("--input") { Description = "With --batch: read the JSON lines from this file instead of standard input.", HelpName = "FILE" };
+
         var command = new Command(Name, "The descriptor a new object gets from its parent, the creator's descriptor and token (CreatePrivateObjectSecurityEx).")
         {
-            parent, creator, token, container, objectType, flags, type, mapping, to, icacls, domain, machine, json, batch,
+            parent, creator, token, container, objectType, flags, type, mapping, to, icacls, domain, machine, json, batch, input,
         };
         command.SetAction(parse =>
         {
@@ -49,8 +51,19 @@ internal static class InheritCommand
             {
                 if (parse.GetValue(parent) is not null || parse.GetValue(creator) is not null || parse.GetValue(token) is not null)
                     return CommonOptions.UsageError(terminal, Name, "--batch reads every input from standard input; give no --parent, --creator or --token.");
-                return RunBatch(terminal, context);
+                TextReader reader = terminal.In;
+                if (parse.GetValue(input) is { } inputPath)
+                {
+                    if (!FileInput.TryReadAll(terminal, inputPath, out string inputText, out string? readError))
+                    {
+                        terminal.Error.WriteLine($"error: {readError}");
+                        return ExitCodes.BadInput;
+                    }
+                    reader = new StringReader(inputText);
+                }
+                return RunBatch(terminal, reader, context);
             }
+            if (parse.GetValue(input) is not null) return CommonOptions.UsageError(terminal, Name, "--input is for --batch.");
             if (parse.GetValue(token) is not { } tokenPath) return CommonOptions.UsageError(terminal, Name, "give the creator's token with --token FILE.");
             if (!TokenInput.TryLoad(terminal, tokenPath, context, out var tok, out string? tokenError))
             {
@@ -78,6 +91,12 @@ internal static class InheritCommand
 
             var result = SecurityInheritance.CreatePrivateObjectSecurity(parentSd, creatorSd, isContainer, SecuritySubject.FromToken(tok!), map,
                 guids.Count == 0 ? null : guids, sef);
+            var options = new RenderOptions { ObjectType = objType, Context = context };
+            if (parse.GetValue(json))
+            {
+                InheritanceJson.Write(terminal.Out, result, options);
+                return result.IsSuccess ? ExitCodes.Success : ExitCodes.BadInput;
+            }
             if (!result.IsSuccess)
             {
                 terminal.Error.WriteLine($"error: {result.Status}: {InheritanceText.Failure(result, context)}");
@@ -89,12 +108,6 @@ internal static class InheritCommand
                 if (!DescriptorInput.TryConvert(new DecodedDescriptor(sd, InputFormat.Sddl, null, 0), target, context, out string converted, out var error))
                     return CommonOptions.InputError(terminal, error!);
                 terminal.Out.WriteLine(converted);
-                return ExitCodes.Success;
-            }
-            var options = new RenderOptions { ObjectType = objType, Context = context };
-            if (parse.GetValue(json))
-            {
-                DescriptorJson.Write(terminal.Out, sd, options);
                 return ExitCodes.Success;
             }
             if (parse.GetValue(icacls))
@@ -154,13 +167,13 @@ internal static class InheritCommand
 
     // ----- --batch ----------------------------------------------------------------------------------------------
 
-    private static int RunBatch(Terminal terminal, SidContext context)
+    private static int RunBatch(Terminal terminal, TextReader reader, SidContext context)
     {
         int rejected = 0;
         string? line;
         var progress = new Progress(terminal, "ntsec inherit --batch");
         var jsonOptions = new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        while ((line = terminal.In.ReadLine()) is not null)
+        while ((line = reader.ReadLine()) is not null)
         {
             progress.Step();
             if (string.IsNullOrWhiteSpace(line))
@@ -385,4 +398,49 @@ internal static class InheritanceText
     };
 
     private static string Name(Sid? sid, SidContext context) => sid is { } s ? (WellKnownSids.GetAccountName(s, context) is { } n ? $"{n} ({s})" : s.ToString()) : "?";
+}
+
+/// <summary>
+/// The JSON of <c>ntsec inherit --json</c>: <c>{"version", "status", "failure", "failureSid", "trace", "descriptor"}</c>,
+/// the decisions as the library made them and the descriptor in the shape <c>ntsec sddl --json</c> writes.
+/// </summary>
+internal static class InheritanceJson
+{
+    public static void Write(TextWriter output, InheritanceResult result, RenderOptions options)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("version", 1);
+            json.WriteString("status", result.Status.Name);
+            if (result.Failure == InheritanceFailure.None) json.WriteNull("failure"); else json.WriteString("failure", result.Failure.ToString());
+            if (result.FailureSid is { } fs)
+            {
+                json.WritePropertyName("failureSid");
+                DescriptorJson.WriteSid(json, fs, options.Context);
+            }
+            else json.WriteNull("failureSid");
+            if (result.Trace is { } t)
+            {
+                json.WriteStartObject("trace");
+                json.WriteString("owner", t.Owner.ToString());
+                json.WriteString("ownerCheck", t.OwnerCheck.ToString());
+                json.WriteString("group", t.Group.ToString());
+                json.WriteString("dacl", t.Dacl.ToString());
+                json.WriteString("sacl", t.Sacl.ToString());
+                json.WriteBoolean("daclAutoInherit", t.DaclAutoInherit);
+                json.WriteBoolean("saclAutoInherit", t.SaclAutoInherit);
+                json.WriteBoolean("creatorDaclIgnored", t.CreatorDaclIgnored);
+                json.WriteBoolean("labelAdded", t.LabelAdded);
+                json.WriteEndObject();
+            }
+            else json.WriteNull("trace");
+            json.WritePropertyName("descriptor");
+            if (result.Descriptor is { } sd) DescriptorJson.WriteDescriptor(json, sd, options);
+            else json.WriteNullValue();
+            json.WriteEndObject();
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 }

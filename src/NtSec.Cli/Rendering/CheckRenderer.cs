@@ -38,6 +38,7 @@ internal static class CheckRenderer
         Wrapped(output, style, "Granted", Head(result.GrantedAccess, run.Type), Names(result.GrantedAccess, run.Type));
         var privileges = run.PrivilegesUsedNames();
         if (privileges.Count > 0) Line(output, style, "Privileges", string.Join(", ", privileges));
+        if (run.Central is { } central) WritePolicies(output, style, central, run.Type);
         if (run.ObjectTypes.Length > 0 && result.Status == NtStatus.Success)
         {
             Line(output, style, "Objects", $"{run.ObjectTypes.Length} entries (AccessCheckByTypeResultList; a denied entry shows what it was granted of the request)");
@@ -56,6 +57,75 @@ internal static class CheckRenderer
             output.Write(ExplanationText.Render(explanation, run.Type, run.Names, Width));
         }
     }
+
+    // The central access policy part: which policy, each rule and what it took away, and the staged result.
+    private static void WritePolicies(TextWriter output, Style style, NtSec.Authorization.Conditions.CentralAccessCheckResult central, ObjectTypeInfo? type)
+    {
+        if (central.PolicyId is null)
+        {
+            Words(output, style, "Policy", "the descriptor has no SP (central access policy) ACE: the DACL decides");
+            return;
+        }
+        if (central.Rules.IsEmpty)
+        {
+            Words(output, style, "Policy", central.Effective.Status != NtStatus.Success ? "not reached: the check refused its arguments" : $"{central.PolicyId} is named by the SP ACE, but no policy was supplied: no central access policy is configured, so it is ignored");
+            return;
+        }
+        var first = central.Rules[0];
+        Words(output, style, "Policy", first.IsRecovery
+            ? $"{first.PolicyId} is named by the SP ACE but not among the supplied policies: Windows applies its recovery policy ({NtSec.Authorization.Conditions.CentralAccessPolicy.RecoveryDacl}: Administrators, SYSTEM and the owner)"
+            : $"{first.PolicyName} ({first.PolicyId}), named by the object's SP ACE");
+        foreach (var rule in central.Rules)
+        {
+            string text = rule.AppliesTo != NtSec.Authorization.Conditions.ConditionValue.True
+                ? $"{rule.RuleName}: AppliesTo is {NtSec.Authorization.Conditions.ConditionExplainer.Name(rule.AppliesTo)}, so the rule does not apply"
+                : $"{rule.RuleName}: grants {Hex.Mask(rule.Granted)}; takes away {Taken(rule.Removed, type)}"
+                  + (rule.StagedGranted != rule.Granted ? $"; staged, it would grant {Hex.Mask(rule.StagedGranted)} and take away {Taken(rule.StagedRemoved, type)}" : "");
+            Words(output, style, "Rule", text);
+        }
+        if (central.Staged is { } staged)
+        {
+            string verdict = staged.AccessStatus == NtStatus.Success ? $"granted ({staged.AccessStatus.Name}) {Hex.Mask(staged.GrantedAccess)}" : $"denied ({staged.AccessStatus.Name})";
+            bool same = staged.AccessStatus == central.Effective.AccessStatus && staged.GrantedAccess == central.Effective.GrantedAccess;
+            Words(output, style, "Staged", verdict + (same ? ": staging would change nothing" : ": what the result would be if the staged rules went live"));
+        }
+    }
+
+    // Each operator of a condition as data: its value, why, and its operands (kind, attribute name and type).
+    private static void WriteConditionTrace(Utf8JsonWriter json, NtSec.Authorization.Conditions.ConditionTrace trace)
+    {
+        json.WriteStartArray("conditionSteps");
+        foreach (var c in trace.Steps)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("offset", c.Offset);
+            json.WriteString("operator", c.Operator);
+            json.WriteString("value", NtSec.Authorization.Conditions.ConditionExplainer.Name(c.Value));
+            json.WriteString("reason", c.Reason.ToString());
+            WriteOperand(json, "left", c.Left);
+            if (c.Right is { } right) WriteOperand(json, "right", right);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
+    private static void WriteOperand(Utf8JsonWriter json, string name, NtSec.Authorization.Conditions.ConditionOperand o)
+    {
+        json.WriteStartObject(name);
+        json.WriteString("kind", o.Kind.ToString());
+        if (o.Kind == NtSec.Authorization.Conditions.ConditionOperandKind.Attribute)
+        {
+            json.WriteString("source", o.Source.ToString());
+            json.WriteString("name", o.Name);
+            json.WriteBoolean("found", o.Found);
+            if (o.ValueType is { } t) json.WriteString("valueType", NtSec.Tokens.ClaimJson.TypeName(t));
+        }
+        if (o.Kind == NtSec.Authorization.Conditions.ConditionOperandKind.Result) json.WriteString("value", NtSec.Authorization.Conditions.ConditionExplainer.Name(o.Value));
+        else json.WriteNumber("count", o.Count);
+        json.WriteEndObject();
+    }
+
+    private static string Taken(uint mask, ObjectTypeInfo? type) => mask == 0 ? "nothing" : $"{Hex.Mask(mask)} ({string.Join(" | ", Names(mask, type))})";
 
     /// <summary>The JSON document of one check (version 1; see docs/cli.md), followed by a new line.</summary>
     public static void WriteJson(TextWriter output, CheckRun run)
@@ -150,6 +220,7 @@ internal static class CheckRenderer
                 json.WriteString("flavor", step.Flavor.ToString());
             }
             if (step.Condition is { } condition) json.WriteString("condition", condition.ToString());
+            if (step.ConditionTrace is { } trace) WriteConditionTrace(json, trace);
             json.WriteString("message", ExplanationText.Describe(step, type, names));
             json.WriteEndObject();
         }
@@ -166,6 +237,38 @@ internal static class CheckRenderer
         json.WriteString("granted", Hex.Mask(run.Result.GrantedAccess));
         json.WriteString("status", run.Result.AccessStatus.Name);
         WriteStrings(json, "privilegesUsed", run.PrivilegesUsedNames());
+        // What the result would be with the staged central access rules: null without policies or an SP ACE.
+        json.WritePropertyName("staged");
+        if (run.Central?.Staged is { } staged)
+        {
+            json.WriteStartObject();
+            json.WriteString("granted", Hex.Mask(staged.GrantedAccess));
+            json.WriteString("status", staged.AccessStatus.Name);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
+        if (run.Central is { Rules.IsEmpty: false } central)
+        {
+            json.WriteStartArray("policyRules");
+            foreach (var rule in central.Rules)
+            {
+                json.WriteStartObject();
+                json.WriteString("policy", rule.PolicyId.ToString());
+                json.WriteString("policyName", rule.PolicyName);
+                json.WriteBoolean("recovery", rule.IsRecovery);
+                json.WriteString("rule", rule.RuleName);
+                json.WriteString("appliesTo", NtSec.Authorization.Conditions.ConditionExplainer.Name(rule.AppliesTo));
+                json.WriteString("granted", Hex.Mask(rule.Granted));
+                json.WriteString("removed", Hex.Mask(rule.Removed));
+                json.WriteString("stagedGranted", Hex.Mask(rule.StagedGranted));
+                json.WriteString("stagedRemoved", Hex.Mask(rule.StagedRemoved));
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         json.WritePropertyName("results");
         if (run.ObjectTypes.Length == 0 || run.Result.Status != NtStatus.Success)
         {

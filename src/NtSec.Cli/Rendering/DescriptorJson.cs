@@ -14,7 +14,7 @@ namespace NtSec.Cli.Rendering;
 /// <c>docs/cli.md</c>; every key is always present, with null where a value does not apply, so that consumers can
 /// index without probing.
 /// </summary>
-public static class DescriptorJson
+internal static class DescriptorJson
 {
     /// <summary>The version of the JSON shape, written as <c>"version"</c>. Bumped when a key changes meaning or goes away.</summary>
     public const int Version = 1;
@@ -37,10 +37,10 @@ public static class DescriptorJson
     }
 
     /// <summary>Writes a SID object (<c>{"sid", "alias", "name"}</c>), the same shape the descriptor uses for trustees.</summary>
-    public static void WriteSid(Utf8JsonWriter json, Sid sid, SidContext context)
+    public static void WriteSid(Utf8JsonWriter json, Sid sid, SidContext context, SidNameResolver? names = null)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var d = SidDescription.Of(sid, context);
+        var d = SidDescription.Of(sid, context, names);
         json.WriteStartObject();
         json.WriteString("sid", sid.ToString());
         json.WriteString("alias", d.Alias);
@@ -48,7 +48,8 @@ public static class DescriptorJson
         json.WriteEndObject();
     }
 
-    private static void WriteDescriptor(Utf8JsonWriter json, SecurityDescriptor sd, RenderOptions options)
+    // Also the "descriptor" member of ntsec inherit --json.
+    internal static void WriteDescriptor(Utf8JsonWriter json, SecurityDescriptor sd, RenderOptions options)
     {
         var context = options.Context;
         json.WriteStartObject();
@@ -68,10 +69,10 @@ public static class DescriptorJson
         else json.WriteNull("rmControl");
 
         json.WritePropertyName("owner");
-        if (sd.Owner is { } owner) WriteSid(json, owner, context);
+        if (sd.Owner is { } owner) WriteSid(json, owner, context, options.Names);
         else json.WriteNullValue();
         json.WritePropertyName("group");
-        if (sd.Group is { } group) WriteSid(json, group, context);
+        if (sd.Group is { } group) WriteSid(json, group, context, options.Names);
         else json.WriteNullValue();
 
         WriteAcl(json, "dacl", sd.DaclState, sd.Dacl, isDacl: true, options);
@@ -140,7 +141,7 @@ public static class DescriptorJson
         json.WriteString("inheritedObjectType", ace.InheritedObjectType?.ToString("D"));
         json.WritePropertyName("trustee");
         if (ace.IsRaw) json.WriteNullValue();
-        else WriteSid(json, ace.Sid, options.Context);
+        else WriteSid(json, ace.Sid, options.Context, options.Names);
 
         var data = ace.ApplicationData;
         json.WriteString("applicationData", data.Length > 0 ? Hex.Bytes(data) : null);

@@ -17,7 +17,7 @@ namespace NtSec.Cli.Scenarios;
 /// runs: unknown keys, SIDs, rights, descriptors, tokens, and references to processes, threads, objects and handle
 /// names. The first mistake is reported with its line and column.
 /// </summary>
-public static class ScenarioLoader
+internal static class ScenarioLoader
 {
     /// <summary>The step kinds and the argument keys each accepts (besides <c>thread</c>).</summary>
     public static IReadOnlyDictionary<string, string[]> StepKinds { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
@@ -45,6 +45,7 @@ public static class ScenarioLoader
         ["duplicate-handle"] = ["handle", "to", "access", "same-access", "close-source", "as"],
         ["close"] = ["handle"],
         ["access-check"] = ["token", "object", "sddl", "type", "access"],
+        ["create-object"] = ["object", "name", "type", "sddl", "access", "as"],
         ["create-window"] = ["name", "as"],
         ["find-window"] = ["name", "as"],
         ["send-message"] = ["window", "message"],
@@ -325,6 +326,7 @@ public static class ScenarioLoader
                 "open-process" => ObjectTypes.Process,
                 "open-thread" => ObjectTypes.Thread,
                 "open" => Opt(m, "object") is { } o ? ObjectTypeFor(o) : null,
+                "create-object" => Opt(m, "type") is { } ct ? TypeOf(ct) : ObjectTypes.File,
                 "access-check" => Opt(m, "object") is { } o2 ? ObjectTypeFor(o2) : Opt(m, "type") is { } t ? TypeOf(t) : null,
                 _ => null,
             };
@@ -336,7 +338,7 @@ public static class ScenarioLoader
                 if (!AccessRightNames.TryParse(accessText, accessType, out uint mask, out string? why)) throw new Failure(At(an), why!);
                 access = mask;
             }
-            else if (kind is "open-process-token" or "open-thread-token" or "open" or "open-process" or "open-thread" or "access-check")
+            else if (kind is "open-process-token" or "open-thread-token" or "open" or "open-process" or "open-thread" or "access-check" or "create-object")
             {
                 throw new Failure(at, $"'{kind}' needs 'access'");
             }
@@ -354,7 +356,7 @@ public static class ScenarioLoader
             string? process = Opt(m, "process") is { } pn ? ProcessRef(pn) : Opt(m, "to") is { } to ? ProcessRef(to) : null;
             if (kind == "open-process" && process is null) throw new Failure(at, "'open-process' needs 'process'");
             string? obj = Opt(m, "object") is { } on ? ObjectRef(on) : null;
-            if (kind == "open" && obj is null) throw new Failure(at, "'open' needs 'object'");
+            if (kind is "open" or "create-object" && obj is null) throw new Failure(at, $"'{kind}' needs 'object'");
             SecurityImpersonationLevel? level = Opt(m, "level") is { } ln ? Level(ln) : null;
             if (kind is "impersonate-self" or "impersonate-thread" && level is null) throw new Failure(at, $"'{kind}' needs 'level'");
             TokenType? type = Opt(m, "type") is { } ty && kind == "duplicate-token" ? Text(ty).ToLowerInvariant() switch
@@ -368,6 +370,16 @@ public static class ScenarioLoader
             if (kind == "set-token") value = SetValue(info!.Value, Req(m, "value"));
             SecurityDescriptor? sd = null;
             ObjectTypeInfo? objectType = null;
+            if (kind == "create-object")
+            {
+                // A file, directory or key created inside 'object' (a declared container or one an earlier step created);
+                // later steps name it PARENT\name.
+                if (Opt(m, "name") is not { } on2 || Text(on2).Length == 0 || Text(on2).Contains('\\', StringComparison.Ordinal))
+                    throw new Failure(at, "'create-object' needs 'name' (one path element, no backslash)");
+                objectType = accessType!;
+                if (Opt(m, "sddl") is { } csd) sd = ParseSd(csd);
+                _objects[obj + "\\" + Text(on2)] = objectType;
+            }
             if (kind == "access-check")
             {
                 if (obj is null && Opt(m, "sddl") is null) throw new Failure(at, "'access-check' needs 'object' or 'sddl'");
@@ -397,7 +409,7 @@ public static class ScenarioLoader
                 message = msg;
             }
             else if (kind is "send-message" or "post-message") throw new Failure(at, $"'{kind}' needs 'message'");
-            string? windowName = Opt(m, "name") is { } nn ? Text(nn) : null;
+            string? windowName = Opt(m, "name") is { } nn && kind != "create-object" ? Text(nn) : null;
             if (kind == "create-process" && asName is null) throw new Failure(at, "'create-process' needs 'as' (the new process's name)");
             IReadOnlyList<Sid> sids = kind switch
             {
@@ -432,6 +444,7 @@ public static class ScenarioLoader
                 Window = window,
                 Message = message,
                 WindowName = windowName,
+                Name = kind == "create-object" ? Text(Req(m, "name")) : null,
             };
         }
 

@@ -8,6 +8,7 @@ using NtSec.Principals;
 using NtSec.Sddl;
 using NtSec.Tokens;
 using NtSec.Win32;
+using NtSec.Descriptors;
 
 namespace NtSec.Cli.Scenarios;
 
@@ -24,7 +25,7 @@ namespace NtSec.Cli.Scenarios;
 /// <param name="AccessCheck">The explained access check of a failed open, when there was one.</param>
 /// <param name="Mismatch">How the outcome differs from the step's expectation; null when it met it (or had none).</param>
 /// <param name="Win32Error">For a user32 step, which has no NTSTATUS, the last error it set (0 on success); null otherwise.</param>
-public sealed record StepResult(int Number, Step Step, string Call, NtStatus Status, uint? Granted, ObjectTypeInfo? RightsType,
+internal sealed record StepResult(int Number, Step Step, string Call, NtStatus Status, uint? Granted, ObjectTypeInfo? RightsType,
     string Why, string? Value, bool? Answer, ObjectAccessCheck? AccessCheck, string? Mismatch, int? Win32Error = null)
 {
     /// <summary>True when the step met its expectation (or had none).</summary>
@@ -34,7 +35,7 @@ public sealed record StepResult(int Number, Step Step, string Call, NtStatus Sta
 /// <summary>A run of a scenario.</summary>
 /// <param name="Scenario">The scenario.</param>
 /// <param name="Steps">Each step's result.</param>
-public sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> Steps)
+internal sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> Steps)
 {
     /// <summary>Steps whose expectation was not met.</summary>
     public int Unmet => Steps.Count(s => !s.Met);
@@ -44,7 +45,7 @@ public sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> St
 /// Runs a scenario on a fresh <see cref="EmulatedSystem"/>: sets up its desktops, objects and processes, then makes
 /// each step's call on its thread.
 /// </summary>
-public sealed partial class ScenarioRunner
+internal sealed partial class ScenarioRunner
 {
     private readonly Scenario _scenario;
     private readonly EmulatedSystem _system = new() { ExplainAccessChecks = true };
@@ -444,6 +445,20 @@ public sealed partial class ScenarioRunner
                 var status = nt.NtClose(H(a.Handle));
                 return new Outcome($"NtClose({HName(a.Handle)})", status, status.IsSuccess ? "the handle is closed; the object goes when its last reference does" : null);
             }
+            case "create-object":
+            {
+                // NtCreateFile/NtCreateKey inside a container: the handle to the parent needs its create-child right;
+                // the new object's descriptor is inherited from the parent, the explicit one and the caller's token.
+                var type = a.ObjectType!;
+                var parentType = _system.FindObject(a.Object!)?.Type ?? ObjectTypes.Generic;
+                var call = $"NtCreate{type.Name}({a.Object}\\{a.Name}, {a.AccessText})";
+                var st = nt.NtOpenObject(new ObjectAttributes(a.Object), ObjectInheritance.CreateChildRight(parentType, ObjectInheritance.IsContainer(type)), out var parent);
+                if (!st.IsSuccess) return new Outcome(call, st);
+                toClose.Add(parent);
+                var status = nt.NtCreateObjectInContainer(parent, type, a.Name!, a.Descriptor, a.Access!.Value, out var h);
+                string made = _system.FindObject(a.Object + "\\" + a.Name) is { } o ? o.SecurityDescriptor.ToString() : "";
+                return Saved(step, t, call, status, h, type, $"{Who(EffectiveToken(t))} may add to the {parentType.Name.ToLowerInvariant()}; the new {type.Name.ToLowerInvariant()} inherits {made}");
+            }
             case "access-check":
             {
                 var type = a.ObjectType ?? ObjectTypes.Generic;
@@ -532,6 +547,7 @@ public sealed partial class ScenarioRunner
         if (status == NtStatus.NoImpersonationToken) return "the call needs an impersonation token";
         if (status == NtStatus.NoSuchLogonSession) return "the token has no linked token (its elevation type is Default)";
         if (status == NtStatus.ObjectNameNotFound) return "no object of that name";
+        if (status == NtStatus.ObjectNameCollision) return "an object of that name exists already";
         if (status == NtStatus.InvalidParameter) return "Windows refuses these arguments";
         if (status == NtStatus.ThreadIsTerminating) return "the calling thread has exited (its process ended)";
         return status.Name;

@@ -1,7 +1,6 @@
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
-using NtSec.Win32;
 
 namespace NtSec.Kernel;
 

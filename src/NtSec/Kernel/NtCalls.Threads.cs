@@ -139,9 +139,10 @@ public sealed partial class NtCalls
     /// of service's level. A client that is itself impersonating at a lower level cannot pass on more
     /// (STATUS_BAD_IMPERSONATION_LEVEL). The copy is assigned by <see cref="ImpersonationRules"/>.
     /// </summary>
-    public NtStatus NtImpersonateThread(NtHandle serverThreadHandle, NtHandle clientThreadHandle, SecurityQualityOfService securityQualityOfService)
+    public NtStatus NtImpersonateThread(NtHandle serverThreadHandle, NtHandle clientThreadHandle, SecurityQualityOfService? securityQualityOfService)
     {
-        ArgumentNullException.ThrowIfNull(securityQualityOfService);
+        // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
+        if (securityQualityOfService is null) return NtStatus.AccessViolation;
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(serverThreadHandle, ThreadAccessRights.Impersonate, ObjectTypes.Thread, out var s, out _);
@@ -208,12 +209,13 @@ public sealed partial class NtCalls
     /// values.</item>
     /// </list>
     /// </summary>
-    public NtStatus NtCreateUserProcess(out NtHandle processHandle, out NtHandle threadHandle, NtHandle tokenHandle, string imageName, string? desktop, bool inheritHandles, out ProcessObject? process)
+    public NtStatus NtCreateUserProcess(out NtHandle processHandle, out NtHandle threadHandle, NtHandle tokenHandle, string? imageName, string? desktop, bool inheritHandles, out ProcessObject? process)
     {
-        ArgumentNullException.ThrowIfNull(imageName);
         processHandle = NtHandle.Null;
         threadHandle = NtHandle.Null;
         process = null;
+        // No image name: nothing to run (decided; a status, never a throw).
+        if (imageName is null) return NtStatus.InvalidParameter;
         lock (Sys.SyncRoot)
         {
             if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;

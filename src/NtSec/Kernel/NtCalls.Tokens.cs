@@ -4,7 +4,6 @@ using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
-using NtSec.Win32;
 
 namespace NtSec.Kernel;
 
@@ -545,9 +544,8 @@ public sealed partial class NtCalls
     };
 
     /// <summary>
-    /// NtCompareTokens: both handles need TOKEN_QUERY. The tokens are equal when, as Windows documents, every SID of
-    /// either is in the other, both or neither are restricted (with the same restricting SIDs), and every privilege of
-    /// either is in the other.
+    /// NtCompareTokens: both handles need TOKEN_QUERY. The tokens are equal when <see cref="TokenComparison.AreEquivalent"/>
+    /// says so: the same SIDs with the same attributes, the same restrictions, the same privileges in the same state.
     /// </summary>
     public NtStatus NtCompareTokens(NtHandle firstTokenHandle, NtHandle secondTokenHandle, out bool equal)
     {
@@ -571,13 +569,7 @@ public sealed partial class NtCalls
             if (!status.IsSuccess) return status;
             status = ReferenceLocked(secondTokenHandle, TokenAccessRights.Query, ObjectTypes.Token, out var b, out _);
             if (!status.IsSuccess) return status;
-            var x = ((TokenObject)a!).TokenLocked;
-            var y = ((TokenObject)b!).TokenLocked;
-            static HashSet<Sid> Sids(Token t) => [t.User.Sid, .. t.Groups.Select(g => g.Sid)];
-            equal.Value = Sids(x).SetEquals(Sids(y))
-                && x.IsRestricted == y.IsRestricted
-                && x.RestrictedSids.Select(r => r.Sid).ToHashSet().SetEquals(y.RestrictedSids.Select(r => r.Sid))
-                && x.Privileges.Select(p => p.Luid).ToHashSet().SetEquals(y.Privileges.Select(p => p.Luid));
+            equal.Value = TokenComparison.AreEquivalent(((TokenObject)a!).TokenLocked, ((TokenObject)b!).TokenLocked);
             return NtStatus.Success;
         }
     }
@@ -588,10 +580,11 @@ public sealed partial class NtCalls
     /// <see cref="TokenBuilder.Build"/> (STATUS_INVALID_OWNER, STATUS_INVALID_PRIMARY_GROUP ...). An impersonation
     /// token takes its level from the quality of service when one is given.
     /// </summary>
-    public NtStatus NtCreateToken(out NtHandle tokenHandle, uint desiredAccess, ObjectAttributes? objectAttributes, TokenBuilder template)
+    public NtStatus NtCreateToken(out NtHandle tokenHandle, uint desiredAccess, ObjectAttributes? objectAttributes, TokenBuilder? template)
     {
-        ArgumentNullException.ThrowIfNull(template);
         tokenHandle = NtHandle.Null;
+        // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
+        if (template is null) return NtStatus.AccessViolation;
         lock (Sys.SyncRoot)
         {
             if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
@@ -627,10 +620,11 @@ public sealed partial class NtCalls
     /// <param name="privileges">The privileges to test.</param>
     /// <param name="requireAll">PRIVILEGE_SET_ALL_NECESSARY: all must be enabled, else any one.</param>
     /// <param name="result">Whether the test passed.</param>
-    public NtStatus NtPrivilegeCheck(NtHandle clientToken, IReadOnlyList<Luid> privileges, bool requireAll, out bool result)
+    public NtStatus NtPrivilegeCheck(NtHandle clientToken, IReadOnlyList<Luid>? privileges, bool requireAll, out bool result)
     {
-        ArgumentNullException.ThrowIfNull(privileges);
         result = false;
+        // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
+        if (privileges is null) return NtStatus.AccessViolation;
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(clientToken, TokenAccessRights.Query, ObjectTypes.Token, out var o, out _);
@@ -646,9 +640,8 @@ public sealed partial class NtCalls
     /// NtAccessCheck over a token handle: the handle needs TOKEN_QUERY; the check itself is
     /// <see cref="AccessCheck.Check"/> (an impersonation token at SecurityIdentification or above).
     /// </summary>
-    public NtStatus NtAccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, out uint grantedAccess, out NtStatus accessStatus, AccessCheckExplanation? explanation = null)
+    public NtStatus NtAccessCheck(SecurityDescriptor? securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, out uint grantedAccess, out NtStatus accessStatus, AccessCheckExplanation? explanation = null)
     {
-        ArgumentNullException.ThrowIfNull(securityDescriptor);
         grantedAccess = 0;
         accessStatus = NtStatus.AccessDenied;
         Token t;
@@ -658,6 +651,8 @@ public sealed partial class NtCalls
             if (!status.IsSuccess) return status;
             t = ((TokenObject)o!).TokenLocked;
         }
+        // The token comes first, then the descriptor: a NULL one is STATUS_INVALID_SECURITY_DESCR, never a throw.
+        if (securityDescriptor is null) return NtStatus.InvalidSecurityDescriptor;
         var result = AccessCheck.Check(securityDescriptor, t, desiredAccess, mapping, explanation: explanation);
         if (result.Status != NtStatus.Success) return result.Status;
         grantedAccess = result.GrantedAccess;
@@ -669,7 +664,7 @@ public sealed partial class NtCalls
     /// NtAccessCheck as a C caller makes it, with the privilege set buffer and its length: the checks of
     /// <see cref="NtAccessCheckByType"/> with no object type list.
     /// </summary>
-    public NtStatus NtAccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out NtStatus accessStatus)
+    public NtStatus NtAccessCheck(SecurityDescriptor? securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out NtStatus accessStatus)
         => NtAccessCheckByType(securityDescriptor, null, clientToken, desiredAccess, default, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out accessStatus);
 
     /// <summary>
@@ -679,9 +674,8 @@ public sealed partial class NtCalls
     /// <see cref="Ntdll.NtAccessCheckByType(SecurityDescriptor, Sid?, Token?, uint, ReadOnlySpan{ObjectTypeEntry}, GenericMapping, PrivilegeSetBuffer?, StrongBox{int}?, out uint, out NtStatus)"/>
     /// (generic bits, token type and level, buffer length, descriptor).
     /// </summary>
-    public NtStatus NtAccessCheckByType(SecurityDescriptor securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out NtStatus accessStatus)
+    public NtStatus NtAccessCheckByType(SecurityDescriptor? securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out NtStatus accessStatus)
     {
-        ArgumentNullException.ThrowIfNull(securityDescriptor);
         var status = ReferenceToken(clientToken, TokenAccessRights.Query, out var token);
         return Ntdll.NtAccessCheckByType(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out accessStatus);
     }
@@ -690,9 +684,8 @@ public sealed partial class NtCalls
     /// NtAccessCheckByTypeResultList over a token handle: as <see cref="NtAccessCheckByType"/>, with one result per
     /// entry of the object type list, which must not be empty (STATUS_INVALID_PARAMETER).
     /// </summary>
-    public NtStatus NtAccessCheckByTypeResultList(SecurityDescriptor securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, Span<uint> grantedAccess, Span<NtStatus> accessStatus)
+    public NtStatus NtAccessCheckByTypeResultList(SecurityDescriptor? securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, Span<uint> grantedAccess, Span<NtStatus> accessStatus)
     {
-        ArgumentNullException.ThrowIfNull(securityDescriptor);
         var status = ReferenceToken(clientToken, TokenAccessRights.Query, out var token);
         return Ntdll.NtAccessCheckByTypeResultList(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, grantedAccess, accessStatus);
     }

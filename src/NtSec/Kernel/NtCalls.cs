@@ -1,6 +1,5 @@
 using NtSec.Authorization;
 using NtSec.Descriptors;
-using NtSec.Sddl;
 using NtSec.Tokens;
 
 namespace NtSec.Kernel;
@@ -339,11 +338,13 @@ public sealed partial class NtCalls
     /// token, and the creator gets the access it asked for. An existing name fails with
     /// STATUS_OBJECT_NAME_COLLISION, or with OBJ_OPENIF opens the existing object (an access check).
     /// </summary>
-    public NtStatus NtCreateObject(ObjectTypeInfo type, ObjectAttributes objectAttributes, uint desiredAccess, out NtHandle handle)
+    public NtStatus NtCreateObject(ObjectTypeInfo? type, ObjectAttributes? objectAttributes, uint desiredAccess, out NtHandle handle)
     {
-        ArgumentNullException.ThrowIfNull(type);
-        ArgumentNullException.ThrowIfNull(objectAttributes);
         handle = NtHandle.Null;
+        // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
+        if (objectAttributes is null) return NtStatus.AccessViolation;
+        // The type stands for the NtCreateXxx function called; without one there is no such call.
+        if (type is null) return NtStatus.InvalidParameter;
         lock (Sys.SyncRoot)
         {
             if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
@@ -381,10 +382,11 @@ public sealed partial class NtCalls
     /// <param name="desiredAccess">The access wanted; generic rights are mapped for the object's type.</param>
     /// <param name="handle">The new handle, or NULL.</param>
     /// <param name="expectedType">The type the caller's function opens (NtOpenEvent opens events); null for any.</param>
-    public NtStatus NtOpenObject(ObjectAttributes objectAttributes, uint desiredAccess, out NtHandle handle, ObjectTypeInfo? expectedType = null)
+    public NtStatus NtOpenObject(ObjectAttributes? objectAttributes, uint desiredAccess, out NtHandle handle, ObjectTypeInfo? expectedType = null)
     {
-        ArgumentNullException.ThrowIfNull(objectAttributes);
         handle = NtHandle.Null;
+        // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
+        if (objectAttributes is null) return NtStatus.AccessViolation;
         lock (Sys.SyncRoot)
         {
             if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
@@ -421,9 +423,10 @@ public sealed partial class NtCalls
     /// WRITE_OWNER, the DACL WRITE_DAC, the SACL ACCESS_SYSTEM_SECURITY; a new owner must be the caller's user or one
     /// of its groups marked SE_GROUP_OWNER (STATUS_INVALID_OWNER), unless SeRestorePrivilege is enabled.
     /// </summary>
-    public NtStatus NtSetSecurityObject(NtHandle handle, SecurityInformation parts, SecurityDescriptor securityDescriptor)
+    public NtStatus NtSetSecurityObject(NtHandle handle, SecurityInformation parts, SecurityDescriptor? securityDescriptor)
     {
-        ArgumentNullException.ThrowIfNull(securityDescriptor);
+        // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
+        if (securityDescriptor is null) return NtStatus.AccessViolation;
         uint needed = ((parts & (SecurityInformation.Owner | SecurityInformation.Group)) != 0 ? AccessMask.WriteOwner : 0)
                     | ((parts & SecurityInformation.Dacl) != 0 ? AccessMask.WriteDac : 0)
                     | ((parts & SecurityInformation.Sacl) != 0 ? AccessMask.AccessSystemSecurity : 0);

@@ -1,4 +1,3 @@
-using NtSec.Authorization;
 
 namespace NtSec.Sddl;
 

@@ -5,22 +5,6 @@ using NtSec.Principals;
 
 namespace NtSec.Sddl;
 
-/// <summary>Which parts of a descriptor to write (SECURITY_INFORMATION).</summary>
-[Flags]
-public enum SecurityInformation : uint
-{
-    /// <summary>OWNER_SECURITY_INFORMATION.</summary>
-    Owner = 0x1,
-    /// <summary>GROUP_SECURITY_INFORMATION.</summary>
-    Group = 0x2,
-    /// <summary>DACL_SECURITY_INFORMATION.</summary>
-    Dacl = 0x4,
-    /// <summary>SACL_SECURITY_INFORMATION (includes the label, attribute and scope ACEs here).</summary>
-    Sacl = 0x8,
-    /// <summary>All four.</summary>
-    All = Owner | Group | Dacl | Sacl,
-}
-
 /// <summary>
 /// Writes SDDL as <c>ConvertSecurityDescriptorToStringSecurityDescriptorW</c> does: components in the order
 /// O, G, D, S; ACL flags as P, AR, AI; ACE flags in bit order; rights as a whole-mask code, bit codes or hex;

@@ -96,8 +96,14 @@ public static partial class Advapi32
     /// SetSecurityDescriptorControl: only the auto-inherit-required, auto-inherited and protected bits of the DACL
     /// and SACL may be changed; asking for any other bit is ERROR_INVALID_PARAMETER, as on Windows.
     /// </summary>
-    public static bool SetSecurityDescriptorControl(SecurityDescriptor securityDescriptor, SecurityDescriptorControl bitsOfInterest, SecurityDescriptorControl bitsToSet, out SecurityDescriptor result)
+    public static bool SetSecurityDescriptorControl(SecurityDescriptor? securityDescriptor, SecurityDescriptorControl bitsOfInterest, SecurityDescriptorControl bitsToSet, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out SecurityDescriptor result)
     {
+        // No descriptor: FALSE with ERROR_INVALID_SECURITY_DESCR, never a throw (decided; Windows would fault).
+        if (securityDescriptor is null)
+        {
+            result = null;
+            return Win32Error.Fail(Win32Error.InvalidSecurityDescriptor);
+        }
         const SecurityDescriptorControl settable = SecurityDescriptorControl.DaclAutoInheritRequired | SecurityDescriptorControl.SaclAutoInheritRequired
             | SecurityDescriptorControl.DaclAutoInherited | SecurityDescriptorControl.SaclAutoInherited
             | SecurityDescriptorControl.DaclProtected | SecurityDescriptorControl.SaclProtected;
@@ -109,5 +115,6 @@ public static partial class Advapi32
     }
 
     /// <summary>The buffer size MakeSelfRelativeSD asks for (ERROR_INSUFFICIENT_BUFFER with this size on a NULL buffer).</summary>
-    public static int GetSelfRelativeLength(SecurityDescriptor securityDescriptor) => securityDescriptor.GetBinaryLength();
+    /// <remarks>0 for no descriptor.</remarks>
+    public static int GetSelfRelativeLength(SecurityDescriptor? securityDescriptor) => securityDescriptor?.GetBinaryLength() ?? 0;
 }

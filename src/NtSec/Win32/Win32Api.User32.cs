@@ -32,9 +32,10 @@ public sealed partial class Win32Api
     /// <param name="inherit">fInherit: child processes inherit the handle.</param>
     /// <param name="desiredAccess">WINSTA_* rights, generic rights or MAXIMUM_ALLOWED.</param>
     /// <returns>The handle, or NULL with the last error set (ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED ...).</returns>
-    public NtHandle OpenWindowStation(string name, bool inherit, uint desiredAccess)
+    public NtHandle OpenWindowStation(string? name, bool inherit, uint desiredAccess)
     {
-        ArgumentNullException.ThrowIfNull(name);
+        // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
+        if (name is null) return FailNull(Win32Error.InvalidParameter);
         var status = Nt.NtOpenObject(new ObjectAttributes(name, InheritFlag(inherit)), desiredAccess, out var handle, ObjectTypes.WindowStation);
         return Check(status) ? handle : NtHandle.Null;
     }
@@ -76,9 +77,10 @@ public sealed partial class Win32Api
     /// <param name="desiredAccess">The access the handle gets.</param>
     /// <param name="securityDescriptor">lpsa's descriptor, or null for the inherited one.</param>
     /// <param name="inherit">lpsa's bInheritHandle.</param>
-    public NtHandle CreateDesktop(string name, uint flags, uint desiredAccess, SecurityDescriptor? securityDescriptor, bool inherit = false)
+    public NtHandle CreateDesktop(string? name, uint flags, uint desiredAccess, SecurityDescriptor? securityDescriptor, bool inherit = false)
     {
-        ArgumentNullException.ThrowIfNull(name);
+        // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
+        if (name is null) return FailNull(Win32Error.InvalidParameter);
         lock (Sys.SyncRoot)
         {
             if (_thread.IsTerminated) return FailNull(NtStatus.ThreadIsTerminating.ToWin32Error());
@@ -121,9 +123,10 @@ public sealed partial class Win32Api
     /// <param name="flags">dwFlags (DF_ALLOWOTHERACCOUNTHOOK); it does not affect security.</param>
     /// <param name="inherit">fInherit.</param>
     /// <param name="desiredAccess">DESKTOP_* rights, generic rights or MAXIMUM_ALLOWED.</param>
-    public NtHandle OpenDesktop(string name, uint flags, bool inherit, uint desiredAccess)
+    public NtHandle OpenDesktop(string? name, uint flags, bool inherit, uint desiredAccess)
     {
-        ArgumentNullException.ThrowIfNull(name);
+        // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
+        if (name is null) return FailNull(Win32Error.InvalidParameter);
         string fullName;
         lock (Sys.SyncRoot)
         {
@@ -205,9 +208,10 @@ public sealed partial class Win32Api
     /// <param name="className">The window class name.</param>
     /// <param name="windowName">The title, or null for none.</param>
     /// <param name="procedure">The window procedure, or null for the default one (WM_CLOSE destroys the window).</param>
-    public WindowHandle CreateWindow(string className, string? windowName, WindowProcedure? procedure = null)
+    public WindowHandle CreateWindow(string? className, string? windowName, WindowProcedure? procedure = null)
     {
-        ArgumentNullException.ThrowIfNull(className);
+        // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
+        if (className is null) return FailNullWindow(Win32Error.InvalidParameter);
         lock (Sys.SyncRoot)
         {
             if (_thread.IsTerminated) return FailNullWindow(NtStatus.ThreadIsTerminating.ToWin32Error());
@@ -276,9 +280,10 @@ public sealed partial class Win32Api
     /// Z order, until it returns false (then EnumWindows returns FALSE, with whatever last error the callback set).
     /// The callback runs outside the kernel's lock.
     /// </summary>
-    public bool EnumWindows(Func<WindowHandle, bool> callback)
+    public bool EnumWindows(Func<WindowHandle, bool>? callback)
     {
-        ArgumentNullException.ThrowIfNull(callback);
+        // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
+        if (callback is null) return FailWith(Win32Error.InvalidParameter);
         List<Window> windows;
         lock (Sys.SyncRoot)
         {

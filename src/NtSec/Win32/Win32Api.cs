@@ -14,6 +14,17 @@ namespace NtSec.Win32;
 /// <param name="ThreadId">The thread ID.</param>
 public readonly record struct ProcessInformation(NtHandle Process, NtHandle Thread, int ProcessId, int ThreadId);
 
+/// <summary>The Win32 layer of an emulated thread, reached from the thread as <c>thread.Win32</c>.</summary>
+public static class ThreadWin32Extensions
+{
+    extension(ThreadObject thread)
+    {
+        /// <summary>The advapi32/kernel32-style functions, returning BOOL and setting this thread's last error.</summary>
+        /// <remarks>A view: all its state (the last error) lives in the thread, so each read may give a new view.</remarks>
+        public Win32Api Win32 => new(thread);
+    }
+}
+
 /// <summary>
 /// advapi32/kernel32-style functions of one emulated thread, over its <see cref="ThreadObject.Nt"/> calls. Each
 /// returns BOOL (a null handle where Windows returns one) and on failure sets the thread's last error from the
@@ -231,7 +242,7 @@ public sealed partial class Win32Api
     /// AccessCheck over a token handle: TRUE when the check ran, with <paramref name="accessStatus"/> telling whether
     /// access was granted (when it is not, the last error is ERROR_ACCESS_DENIED or ERROR_PRIVILEGE_NOT_HELD).
     /// </summary>
-    public bool AccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, out uint grantedAccess, out bool accessStatus)
+    public bool AccessCheck(SecurityDescriptor? securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, out uint grantedAccess, out bool accessStatus)
     {
         accessStatus = false;
         var status = Nt.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, mapping, out grantedAccess, out var result);
@@ -251,7 +262,7 @@ public sealed partial class Win32Api
     /// ERROR_GENERIC_NOT_MAPPED, ERROR_NO_IMPERSONATION_TOKEN ...; TRUE when the check ran, with
     /// <paramref name="accessStatus"/> and, on a denial, the last error set.
     /// </summary>
-    public bool AccessCheck(SecurityDescriptor securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out bool accessStatus)
+    public bool AccessCheck(SecurityDescriptor? securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out bool accessStatus)
     {
         accessStatus = false;
         var status = Nt.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out var result);
@@ -262,7 +273,7 @@ public sealed partial class Win32Api
     }
 
     /// <summary>PrivilegeCheck: are the privileges enabled in a token (an impersonation token at SecurityIdentification or above, or a primary token)?</summary>
-    public bool PrivilegeCheck(NtHandle clientToken, IReadOnlyList<Luid> privileges, bool requireAll, out bool result)
+    public bool PrivilegeCheck(NtHandle clientToken, IReadOnlyList<Luid>? privileges, bool requireAll, out bool result)
         => Check(Nt.NtPrivilegeCheck(clientToken, privileges, requireAll, out result));
 
     /// <summary>
@@ -278,7 +289,7 @@ public sealed partial class Win32Api
     /// <param name="desktop">STARTUPINFO.lpDesktop (<c>WinSta0\Default</c>), or null for the caller's desktop.</param>
     /// <param name="inheritHandles">bInheritHandles.</param>
     /// <param name="information">The handles and IDs of the new process and thread.</param>
-    public bool CreateProcessAsUser(NtHandle token, string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+    public bool CreateProcessAsUser(NtHandle token, string? imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
     {
         information = default;
         if (!token.IsNull)
@@ -304,10 +315,10 @@ public sealed partial class Win32Api
     }
 
     /// <summary>CreateProcess: a process with the caller's own token.</summary>
-    public bool CreateProcess(string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+    public bool CreateProcess(string? imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
         => CreateProcess(NtHandle.Null, imageName, desktop, inheritHandles, out information);
 
-    private bool CreateProcess(NtHandle token, string imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+    private bool CreateProcess(NtHandle token, string? imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
     {
         information = default;
         var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, token, imageName, desktop, inheritHandles, out var process);

@@ -119,7 +119,7 @@ public sealed class CheckCommandTests : IDisposable
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
         Assert.Equal(
-            ["version", "granted", "status", "privilegesUsed", "results", "desired", "desiredRights", "requested", "mapping", "objectType", "grantedRights", "explanation"],
+            ["version", "granted", "status", "privilegesUsed", "staged", "results", "desired", "desiredRights", "requested", "mapping", "objectType", "grantedRights", "explanation"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, root.GetProperty("version").GetInt32());
         Assert.Equal("STATUS_ACCESS_DENIED", root.GetProperty("status").GetString());
@@ -367,19 +367,19 @@ public sealed class CheckCommandTests : IDisposable
 
         Assert.Equal(3, r.ExitCode);
         Assert.Equal("", r.Error);
-        const string bad = "\"granted\":null,\"status\":null,\"privilegesUsed\":null,\"results\":null";
+        const string bad = "\"granted\":null,\"status\":null,\"privilegesUsed\":null,\"staged\":null,\"results\":null";
         Assert.Equal(
         [
-            """{"id":1,"granted":"0x00000001","status":"STATUS_SUCCESS","privilegesUsed":[],"results":null,"error":null}""",
-            """{"id":"two","granted":"0x00000000","status":"STATUS_ACCESS_DENIED","privilegesUsed":[],"results":null,"error":null}""",
+            """{"id":1,"granted":"0x00000001","status":"STATUS_SUCCESS","privilegesUsed":[],"staged":null,"results":null,"error":null}""",
+            """{"id":"two","granted":"0x00000000","status":"STATUS_ACCESS_DENIED","privilegesUsed":[],"staged":null,"results":null,"error":null}""",
             "",
             $$"""{"id":3,{{bad}},"error":"token.groups[0].attributes[0]: unknown group attribute 'Enabeld' ({{Known}})"}""",
             $$"""{"id":null,{{bad}},"error":"not valid JSON: byte 2: 'not json' is an invalid JSON literal. Expected the literal 'null'."}""",
-            $$$"""{"id":[5],"granted":"0x00000010","status":"STATUS_SUCCESS","privilegesUsed":[],"results":[{"level":0,"objectType":"{{{UserClass}}}","granted":"0x00000010","status":"STATUS_SUCCESS"},{"level":1,"objectType":"{{{ReadProp}}}","granted":"0x00000010","status":"STATUS_SUCCESS"}],"error":null}""",
+            $$$"""{"id":[5],"granted":"0x00000010","status":"STATUS_SUCCESS","privilegesUsed":[],"staged":null,"results":[{"level":0,"objectType":"{{{UserClass}}}","granted":"0x00000010","status":"STATUS_SUCCESS"},{"level":1,"objectType":"{{{ReadProp}}}","granted":"0x00000010","status":"STATUS_SUCCESS"}],"error":null}""",
             $$"""{"id":6,{{bad}},"error":"desired: missing"}""",
-            $$"""{"id":7,{{bad}},"error":"explain: unknown field (known: id, sd, token, desired, mapping, type, objectTypes, selfSid, owner, group, map, path)"}""",
+            $$"""{"id":7,{{bad}},"error":"explain: unknown field (known: id, sd, token, desired, mapping, type, objectTypes, selfSid, owner, group, map, path, policies)"}""",
             $$"""{"id":8,{{bad}},"error":"mapping: give \"type\" or \"mapping\" (or --type or --mapping for every line): the check needs the object's generic mapping"}""",
-            """{"id":9,"granted":"0x00000000","status":"STATUS_INVALID_SECURITY_DESCR","privilegesUsed":[],"results":null,"error":null}""",
+            """{"id":9,"granted":"0x00000000","status":"STATUS_INVALID_SECURITY_DESCR","privilegesUsed":[],"staged":null,"results":null,"error":null}""",
             $$"""{"id":10,{{bad}},"error":"selfSid: 0: 'Nobody' is not a SID, an SDDL alias or a well-known account name"}""",
         ], r.OutLines);
     }
@@ -397,8 +397,8 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(
         [
-            """{"id":"a","granted":"0x00120089","status":"STATUS_SUCCESS","privilegesUsed":[],"results":null,"error":null}""",
-            """{"id":"b","granted":"0x00020019","status":"STATUS_SUCCESS","privilegesUsed":[],"results":null,"error":null}""",
+            """{"id":"a","granted":"0x00120089","status":"STATUS_SUCCESS","privilegesUsed":[],"staged":null,"results":null,"error":null}""",
+            """{"id":"b","granted":"0x00020019","status":"STATUS_SUCCESS","privilegesUsed":[],"staged":null,"results":null,"error":null}""",
         ], r.OutLines);
 
         r = Run("check", "--batch", "nothing-here.jsonl");
@@ -427,8 +427,8 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Equal(lines, r.OutLines.Length);
         Assert.Equal(50, r.OutLines.Count(l => l.Contains("\"error\":\"token.groups: expected an array, got the number 7\"", StringComparison.Ordinal)));
         // Line 1 grants FR to Alice's own SID (1001); line 2 grants only 0x2 to Users and FR to someone else.
-        Assert.Equal("""{"id":1,"granted":"0x00000001","status":"STATUS_SUCCESS","privilegesUsed":[],"results":null,"error":null}""", r.OutLines[1]);
-        Assert.Equal("""{"id":2,"granted":"0x00000000","status":"STATUS_ACCESS_DENIED","privilegesUsed":[],"results":null,"error":null}""", r.OutLines[2]);
+        Assert.Equal("""{"id":1,"granted":"0x00000001","status":"STATUS_SUCCESS","privilegesUsed":[],"staged":null,"results":null,"error":null}""", r.OutLines[1]);
+        Assert.Equal("""{"id":2,"granted":"0x00000000","status":"STATUS_ACCESS_DENIED","privilegesUsed":[],"staged":null,"results":null,"error":null}""", r.OutLines[2]);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"{lines} checks took {watch.Elapsed}");
     }
 

@@ -222,6 +222,18 @@ public sealed class CheckRequestPipelineTests : IDisposable
     }
 
     [Fact]
+    public void SddlNamesTrusteesWithTheMapNames()
+    {
+        string[] args = ["sddl", "@icacls-projects.txt", "--path", "C:\\Shares\\Projects", "--map", $"CONTOSO\\Contractors={Contoso}-1600", "--map", $"CONTOSO\\Engineering={Contoso}-1500"];
+        var text = Run(args);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains(text.OutLines, l => l.Contains($"{Contoso}-1600 (CONTOSO\\Contractors)", StringComparison.Ordinal));
+        var json = Run([.. args, "--json"]);
+        using var doc = JsonDocument.Parse(json.Out);
+        Assert.Contains(doc.RootElement.GetProperty("dacl").GetProperty("aces").EnumerateArray(), a => a.GetProperty("trustee").GetProperty("name").GetString() == "CONTOSO\\Engineering");
+    }
+
+    [Fact]
     public void TheResolverPrefersTheNamesGiven()
     {
         var names = new SidNameResolver(new SidContext(Sid.Parse(Contoso)));

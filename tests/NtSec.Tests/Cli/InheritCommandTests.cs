@@ -51,6 +51,21 @@ public sealed class InheritCommandTests : IDisposable
     }
 
     [Fact]
+    public void Json_carries_the_trace_and_the_descriptor()
+    {
+        var r = CliHarness.Run("inherit", "--parent", "O:BAG:SYD:AI(A;OICIIO;GA;;;CO)", "--token", _token, "--json");
+        Assert.Equal(0, r.ExitCode);
+        var doc = JsonDocument.Parse(r.Out).RootElement;
+        Assert.Equal("STATUS_SUCCESS", doc.GetProperty("status").GetString());
+        Assert.Equal("Parent", doc.GetProperty("trace").GetProperty("dacl").GetString());
+        Assert.True(doc.GetProperty("trace").GetProperty("daclAutoInherit").GetBoolean());
+        Assert.Equal(JsonValueKind.Object, doc.GetProperty("descriptor").ValueKind);
+        var failed = CliHarness.Run("inherit", "--creator", "O:BA", "--token", _token, "--json");
+        Assert.Equal(3, failed.ExitCode);
+        Assert.Equal("OwnerNotAssignable", JsonDocument.Parse(failed.Out).RootElement.GetProperty("failure").GetString());
+    }
+
+    [Fact]
     public void Batch_answers_every_line_in_order_with_id_sddl_and_error()
     {
         var token = $$"""{"user":"{{User}}"}""";

@@ -240,7 +240,10 @@ public sealed partial class CodecFactsTests(ITestOutputHelper output)
         {
             sd = SddlParser.Parse(Str(input, "sddl_source")!);
             if (Str(input, "control_extra") == "SE_DACL_PROTECTED")
-                Assert.True(Advapi32.SetSecurityDescriptorControl(sd, SecurityDescriptorControl.DaclProtected, SecurityDescriptorControl.DaclProtected, out sd));
+            {
+                Assert.True(Advapi32.SetSecurityDescriptorControl(sd, SecurityDescriptorControl.DaclProtected, SecurityDescriptorControl.DaclProtected, out var withControl));
+                sd = withControl;
+            }
             string op = Str(input, "op")!;
             info = InfoOf(op[(op.IndexOf('(') + 1)..op.IndexOf(')')]);
             sd = sd.Select(info);

@@ -28,7 +28,7 @@ public sealed class InheritanceFactsTests(ITestOutputHelper output)
     private static readonly Sid Domain = Sid.Parse("S-1-5-21-2212615479-2695158682-2101375467");
     private static readonly SidContext Context = new(Domain: Domain, MachineDomain: Domain);
 
-    [ConformanceFact]
+    [ConformanceFileFact("inheritance.jsonl")]
     public void InheritanceJsonl_EveryCase()
     {
         var failures = new List<string>();
@@ -65,7 +65,7 @@ public sealed class InheritanceFactsTests(ITestOutputHelper output)
         Assert.Empty(failures);
     }
 
-    [ConformanceFact]
+    [ConformanceFileFact("facts.jsonl")]
     public void FactsJsonl_InheritanceCases()
     {
         var failures = new List<string>();
@@ -431,4 +431,15 @@ public sealed class InheritanceFactsTests(ITestOutputHelper output)
         "SE_SACL_PROTECTED" => SecurityDescriptorControl.SaclProtected,
         _ => throw new InvalidOperationException("control bit " + name),
     };
+}
+
+/// <summary>A fact skipped, with the reason, when the corpus or the one corpus file it reads is not there.</summary>
+public sealed class ConformanceFileFactAttribute : FactAttribute
+{
+    /// <summary>Sets Skip when the corpus folder, or <paramref name="file"/> in it, is missing.</summary>
+    public ConformanceFileFactAttribute(string file)
+    {
+        if (ConformanceData.Directory is not { } dir) Skip = "conformance corpus not found (../shared/conformance or NTSEC_CONFORMANCE_DIR)";
+        else if (!File.Exists(Path.Combine(dir, file))) Skip = $"{file} is not in the conformance corpus at {dir}";
+    }
 }

@@ -315,10 +315,10 @@ public class TokenInformationTests
         KernelFixtures.Check(t.Nt.NtDuplicateToken(h, 0, null, false, TokenType.Impersonation, out var copy));
         Assert.Equal(NtStatus.Success, t.Nt.NtCompareTokens(h, copy, out bool equal));
         Assert.True(equal);
-        // Making a group deny-only changes attributes, not SIDs: still equal.
+        // Making a group deny-only changes what AccessCheck does with it: not equal (decided, as for privilege state).
         KernelFixtures.Check(t.Nt.NtFilterToken(h, FilterTokenFlags.None, [new SidAndAttributes(WellKnownSids.BuiltinUsers, GroupAttributes.None)], null, null, out var denyOnly));
         Assert.Equal(NtStatus.Success, t.Nt.NtCompareTokens(h, denyOnly, out equal));
-        Assert.True(equal);
+        Assert.False(equal);
         KernelFixtures.Check(t.Nt.NtFilterToken(h, FilterTokenFlags.None, null, [Privileges.ChangeNotify], null, out var fewer));
         Assert.Equal(NtStatus.Success, t.Nt.NtCompareTokens(h, fewer, out equal));
         Assert.False(equal);
@@ -412,5 +412,54 @@ public class TokenInformationTests
         Assert.True(t.Win32.AccessCheck(sd, client, 0x20006, key, out _, out bool ok));
         Assert.False(ok);
         Assert.Equal(5, t.Win32.GetLastError());
+    }
+
+    /// <summary>
+    /// ReactOS' NtCompareTokens test, which passes on Windows: a process token equals its SecurityIdentification
+    /// duplicate (type and level are not compared) until AdjustTokenPrivileges(DisableAllPrivileges) runs on one.
+    /// </summary>
+    [Fact]
+    public void A_token_differs_from_its_duplicate_once_its_privileges_are_disabled()
+    {
+        var (_, alice, _) = KernelFixtures.Machine();
+        var t = alice.Threads[0];
+        Assert.True(t.Win32.OpenProcessToken(NtHandle.CurrentProcess, TokenAccessRights.Query | TokenAccessRights.AdjustPrivileges | TokenAccessRights.Duplicate, out var process));
+        Assert.True(t.Win32.DuplicateToken(process, SecurityImpersonationLevel.Identification, out var duplicate));
+        Assert.Equal(NtStatus.Success, t.Nt.NtCompareTokens(process, process, out bool equal));
+        Assert.True(equal);
+        Assert.Equal(NtStatus.Success, t.Nt.NtCompareTokens(process, duplicate, out equal));
+        Assert.True(equal);
+
+        Assert.Equal(NtStatus.Success, t.Nt.NtAdjustPrivilegesToken(process, true, null));
+        Assert.Equal(NtStatus.Success, t.Nt.NtCompareTokens(process, duplicate, out equal));
+        Assert.False(equal);
+        Assert.Equal(NtStatus.Success, t.Nt.NtCompareTokens(duplicate, process, out equal));
+        Assert.False(equal);
+
+        // Enabling it again makes them equal again: the state counts, not the history.
+        Assert.Equal(NtStatus.Success, t.Nt.NtAdjustPrivilegesToken(process, false, [Privilege.Create("SeChangeNotifyPrivilege", PrivilegeAttributes.Enabled)]));
+        Assert.Equal(NtStatus.Success, t.Nt.NtCompareTokens(process, duplicate, out equal));
+        Assert.True(equal);
+    }
+
+    [Fact]
+    public void TokenComparison_compares_what_the_access_check_uses()
+    {
+        var alice = KernelFixtures.AliceToken();
+        Assert.True(TokenComparison.AreEquivalent(alice, KernelFixtures.AliceToken()));
+        var b = alice.ToBuilder();
+        b.Type = TokenType.Impersonation;
+        b.ImpersonationLevel = SecurityImpersonationLevel.Delegation;
+        b.Owner = KernelFixtures.Alice;
+        b.DefaultDacl = null;
+        Assert.True(TokenComparison.AreEquivalent(alice, b.Build()));
+
+        b = alice.ToBuilder();
+        b.IntegrityLevel = WellKnownSids.LowIntegrity;
+        Assert.False(TokenComparison.AreEquivalent(alice, b.Build()));
+        b = alice.ToBuilder();
+        b.WriteRestricted = true;
+        b.RestrictedSids.Add(new SidAndAttributes(WellKnownSids.World, GroupAttributes.Enabled | GroupAttributes.EnabledByDefault | GroupAttributes.Mandatory));
+        Assert.False(TokenComparison.AreEquivalent(alice, b.Build()));
     }
 }

@@ -98,7 +98,7 @@ internal sealed class DescriptorFacts
     }
 
     /// <summary>The facts of <paramref name="sd"/>, computed on first use and kept on the descriptor.</summary>
-    public static DescriptorFacts For(SecurityDescriptor sd) => sd.CheckFacts ??= new DescriptorFacts(sd);
+    public static DescriptorFacts For(SecurityDescriptor sd) => (DescriptorFacts)(sd.CheckFacts ??= new DescriptorFacts(sd));
 
     /// <summary>Has an owner and a group, and no conditional ACE in the DACL.</summary>
     public bool Plain { get; }

@@ -17,8 +17,8 @@ internal static class PlainAccessCheck
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryCheck(SecurityDescriptor sd, Token token, uint desired, GenericMapping mapping, out AccessCheckResult result)
     {
-        var t = token.CheckFacts ?? TokenFacts.For(token);
-        var d = sd.CheckFacts ?? DescriptorFacts.For(sd);
+        var t = TokenFacts.For(token);
+        var d = DescriptorFacts.For(sd);
         uint wanted = desired & ~AccessMask.MaximumAllowed;
         // Generic bits and an empty request are refused or denied by the full check, with its reasons.
         if (!t.Plain || !d.Plain || (desired & AccessMask.GenericMask) != 0 || desired == 0)

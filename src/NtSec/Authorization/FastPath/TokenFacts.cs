@@ -71,7 +71,7 @@ internal sealed class TokenFacts
     }
 
     /// <summary>The facts of <paramref name="token"/>, computed on first use and kept on the token.</summary>
-    public static TokenFacts For(Token token) => token.CheckFacts ??= new TokenFacts(token);
+    public static TokenFacts For(Token token) => (TokenFacts)(token.CheckFacts ??= new TokenFacts(token));
 
     /// <summary>An impersonation token at Identification or above, neither restricted nor an AppContainer.</summary>
     public bool Plain { get; }

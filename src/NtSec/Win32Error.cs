@@ -1,4 +1,4 @@
-namespace NtSec.Win32;
+namespace NtSec;
 
 /// <summary>
 /// The calling thread's last error, as <c>GetLastError</c>/<c>SetLastError</c> keep it: the Win32-style functions
@@ -31,6 +31,8 @@ public static class Win32Error
     public const int NotEnoughQuota = 1816;
     /// <summary>ERROR_NON_ACCOUNT_SID: the SID is not an account SID.</summary>
     public const int NonAccountSid = 1257;
+    /// <summary>ERROR_NON_DOMAIN_SID: the SID has no domain part (EqualDomainSid).</summary>
+    public const int NonDomainSid = 1258;
     /// <summary>ERROR_UNKNOWN_REVISION.</summary>
     public const int UnknownRevision = 1305;
     /// <summary>ERROR_NONE_MAPPED.</summary>

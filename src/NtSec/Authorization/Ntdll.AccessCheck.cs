@@ -1,11 +1,10 @@
 using System.Runtime.CompilerServices;
 using NtSec.Acls;
-using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
 
-namespace NtSec.Win32;
+namespace NtSec.Authorization;
 
 /// <summary>
 /// A PRIVILEGE_SET output buffer: the privileges an access check used. Its size in bytes is what the caller passes
@@ -37,10 +36,10 @@ public static partial class Ntdll
     /// non-zero length, or a NULL length pointer, is STATUS_ACCESS_VIOLATION); a NULL token handle is
     /// STATUS_INVALID_HANDLE; then the access check's own argument checks (generic bits, token type and level);
     /// then a privilege set shorter than 20 bytes is STATUS_BUFFER_TOO_SMALL with the needed length written back;
-    /// then the descriptor's owner and group.
+    /// then a NULL descriptor is STATUS_INVALID_SECURITY_DESCR; then the descriptor's owner and group.
     /// </summary>
     public static NtStatus NtAccessCheck(
-        SecurityDescriptor securityDescriptor,
+        SecurityDescriptor? securityDescriptor,
         Token? clientToken,
         uint desiredAccess,
         GenericMapping genericMapping,
@@ -52,7 +51,7 @@ public static partial class Ntdll
 
     /// <summary>NtAccessCheckByType; see <see cref="NtAccessCheck"/> for the order of checks.</summary>
     public static NtStatus NtAccessCheckByType(
-        SecurityDescriptor securityDescriptor,
+        SecurityDescriptor? securityDescriptor,
         Sid? principalSelfSid,
         Token? clientToken,
         uint desiredAccess,
@@ -70,7 +69,7 @@ public static partial class Ntdll
     /// STATUS_ACCESS_DENIED for a handle without TOKEN_QUERY ...), reported where Windows references the handle.
     /// </summary>
     internal static NtStatus NtAccessCheckByType(
-        SecurityDescriptor securityDescriptor,
+        SecurityDescriptor? securityDescriptor,
         Sid? principalSelfSid,
         Token? clientToken,
         NtStatus tokenStatus,
@@ -86,6 +85,7 @@ public static partial class Ntdll
         accessStatus = NtStatus.Success;
         var pre = Precheck(clientToken, tokenStatus, desiredAccess, objectTypeList, privilegeSet, privilegeSetLength, requireList: false);
         if (pre != NtStatus.Success) return pre;
+        if (securityDescriptor is null) return NtStatus.InvalidSecurityDescriptor;
         var result = Authorization.AccessCheck.Check(securityDescriptor, clientToken!, desiredAccess, genericMapping, objectTypeList, principalSelfSid);
         return Finish(result, privilegeSet!, privilegeSetLength!, out grantedAccess, out accessStatus);
     }
@@ -95,7 +95,7 @@ public static partial class Ntdll
     /// not be empty (STATUS_INVALID_PARAMETER, before the descriptor is looked at).
     /// </summary>
     public static NtStatus NtAccessCheckByTypeResultList(
-        SecurityDescriptor securityDescriptor,
+        SecurityDescriptor? securityDescriptor,
         Sid? principalSelfSid,
         Token? clientToken,
         uint desiredAccess,
@@ -109,7 +109,7 @@ public static partial class Ntdll
 
     /// <summary>NtAccessCheckByTypeResultList with the token already looked up from its handle (see <see cref="NtAccessCheckByType(SecurityDescriptor, Sid?, Token?, NtStatus, uint, ReadOnlySpan{ObjectTypeEntry}, GenericMapping, PrivilegeSetBuffer?, StrongBox{int}?, out uint, out NtStatus)"/>).</summary>
     internal static NtStatus NtAccessCheckByTypeResultList(
-        SecurityDescriptor securityDescriptor,
+        SecurityDescriptor? securityDescriptor,
         Sid? principalSelfSid,
         Token? clientToken,
         NtStatus tokenStatus,
@@ -124,6 +124,7 @@ public static partial class Ntdll
         var pre = Precheck(clientToken, tokenStatus, desiredAccess, objectTypeList, privilegeSet, privilegeSetLength, requireList: true);
         if (pre != NtStatus.Success) return pre;
         if (grantedAccess.Length < objectTypeList.Length || accessStatus.Length < objectTypeList.Length) return NtStatus.AccessViolation;
+        if (securityDescriptor is null) return NtStatus.InvalidSecurityDescriptor;
         var result = Authorization.AccessCheck.CheckResultList(securityDescriptor, clientToken!, desiredAccess, genericMapping, objectTypeList, grantedAccess, accessStatus, principalSelfSid);
         return Finish(result, privilegeSet!, privilegeSetLength!, out _, out _);
     }
