@@ -17,7 +17,7 @@ namespace NtSec.Cli.Scenarios;
 /// runs: unknown keys, SIDs, rights, descriptors, tokens, and references to processes, threads, objects and handle
 /// names. The first mistake is reported with its line and column.
 /// </summary>
-public static class ScenarioLoader
+internal static class ScenarioLoader
 {
     /// <summary>The step kinds and the argument keys each accepts (besides <c>thread</c>).</summary>
     public static IReadOnlyDictionary<string, string[]> StepKinds { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)

@@ -5,7 +5,7 @@ using NtSec.Cli.Rendering;
 namespace NtSec.Cli.Scenarios;
 
 /// <summary>Prints a scenario run as text a person can follow, or as JSON (shape version 1, docs/scenarios.md).</summary>
-public static class ScenarioRenderer
+internal static class ScenarioRenderer
 {
     /// <summary>The version of the JSON shape.</summary>
     public const int JsonVersion = 1;

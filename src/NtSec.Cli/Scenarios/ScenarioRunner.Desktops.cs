@@ -3,7 +3,7 @@ using NtSec.Win32;
 
 namespace NtSec.Cli.Scenarios;
 
-public sealed partial class ScenarioRunner
+internal sealed partial class ScenarioRunner
 {
     private readonly Dictionary<string, WindowHandle> _windows = new(StringComparer.Ordinal);
 
@@ -78,7 +78,7 @@ public sealed partial class ScenarioRunner
             }
             case "set-thread-desktop":
             {
-                var h = w32.OpenDesktop(a.Desktop!.Split('\\')[^1], 0, false, Authorization.AccessMask.MaximumAllowed);
+                var h = w32.OpenDesktop(a.Desktop!.Split('\\')[^1], 0, false, AccessMask.MaximumAllowed);
                 if (h.IsNull) return new Outcome($"SetThreadDesktop({a.Desktop})", NtStatus.Success, WhyUser(w32.GetLastError(), t), Error: w32.GetLastError());
                 bool ok = w32.SetThreadDesktop(h);
                 int error = ok ? 0 : w32.GetLastError();

@@ -8,6 +8,7 @@ using NtSec.Principals;
 using NtSec.Sddl;
 using NtSec.Tokens;
 using NtSec.Win32;
+using NtSec.Descriptors;
 
 namespace NtSec.Cli.Scenarios;
 
@@ -25,7 +26,7 @@ namespace NtSec.Cli.Scenarios;
 /// <param name="Mismatch">How the outcome differs from the step's expectation; null when it met it (or had none).</param>
 /// <param name="Win32Error">For a user32 step, which has no NTSTATUS, the last error it set (0 on success); null otherwise.</param>
 /// <param name="Diagnostic">What the kernel recorded for the step's call (its reason, access check, impersonation, desktop refusal); null when the step could not run.</param>
-public sealed record StepResult(int Number, Step Step, string Call, NtStatus Status, uint? Granted, ObjectTypeInfo? RightsType,
+internal sealed record StepResult(int Number, Step Step, string Call, NtStatus Status, uint? Granted, ObjectTypeInfo? RightsType,
     string Why, string? Value, bool? Answer, ObjectAccessCheck? AccessCheck, string? Mismatch, int? Win32Error = null, CallDiagnostic? Diagnostic = null)
 {
     /// <summary>True when the step met its expectation (or had none).</summary>
@@ -35,7 +36,7 @@ public sealed record StepResult(int Number, Step Step, string Call, NtStatus Sta
 /// <summary>A run of a scenario.</summary>
 /// <param name="Scenario">The scenario.</param>
 /// <param name="Steps">Each step's result.</param>
-public sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> Steps)
+internal sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> Steps)
 {
     /// <summary>Steps whose expectation was not met.</summary>
     public int Unmet => Steps.Count(s => !s.Met);
@@ -45,7 +46,7 @@ public sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> St
 /// Runs a scenario on a fresh <see cref="EmulatedSystem"/>: sets up its desktops, objects and processes, then makes
 /// each step's call on its thread.
 /// </summary>
-public sealed partial class ScenarioRunner
+internal sealed partial class ScenarioRunner
 {
     private readonly Scenario _scenario;
     private readonly EmulatedSystem _system = new() { ExplainAccessChecks = true };

@@ -2,7 +2,6 @@ using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
-using NtSec.Win32;
 
 namespace NtSec.Kernel;
 

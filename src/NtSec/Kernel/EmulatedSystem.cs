@@ -10,7 +10,7 @@ namespace NtSec.Kernel;
 /// An emulated Windows machine: the object manager, the processes and threads, and the namespace of named objects.
 /// Setting up (creating the first processes, the objects a test needs, desktops) is done here, as Windows' boot and
 /// session manager would, without checks; everything a program does afterwards goes through a thread's
-/// <see cref="ThreadObject.Nt"/> or <see cref="ThreadObject.Win32"/> calls and is checked.
+/// <see cref="ThreadObject.Nt"/> or <c>Win32</c> calls and is checked.
 /// </summary>
 /// <remarks>
 /// System calls may come from many .NET threads at once. The emulated kernel serialises them with one lock, so

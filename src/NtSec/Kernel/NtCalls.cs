@@ -1,6 +1,5 @@
 using NtSec.Authorization;
 using NtSec.Descriptors;
-using NtSec.Sddl;
 using NtSec.Tokens;
 
 namespace NtSec.Kernel;

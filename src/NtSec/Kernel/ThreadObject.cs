@@ -1,13 +1,12 @@
 using NtSec.Authorization;
 using NtSec.Descriptors;
-using NtSec.Win32;
 
 namespace NtSec.Kernel;
 
 /// <summary>
 /// An emulated thread. Code "runs on" a thread by calling through <see cref="Nt"/> (system calls from user mode,
-/// checked), <see cref="Zw"/> (from kernel mode, not checked) or <see cref="Win32"/> (the advapi32/kernel32
-/// layer). The thread may wear an impersonation token; otherwise it acts with its process's primary token.
+/// checked), <see cref="Zw"/> (from kernel mode, not checked) or <c>Win32</c> (the advapi32/kernel32
+/// layer, an extension property in NtSec.Win32, which sits above the kernel). The thread may wear an impersonation token; otherwise it acts with its process's primary token.
 /// </summary>
 public sealed class ThreadObject : KernelObject
 {
@@ -21,7 +20,6 @@ public sealed class ThreadObject : KernelObject
         Process = process;
         Nt = new NtCalls(this, ProcessorMode.User);
         Zw = new NtCalls(this, ProcessorMode.Kernel);
-        Win32 = new Win32Api(this);
     }
 
     /// <summary>The thread ID.</summary>
@@ -35,9 +33,6 @@ public sealed class ThreadObject : KernelObject
 
     /// <summary>The same calls made from kernel mode (the Zw* path): no access checks, kernel handles allowed.</summary>
     public NtCalls Zw { get; }
-
-    /// <summary>The advapi32/kernel32-style functions, returning BOOL and setting this thread's last error.</summary>
-    public Win32Api Win32 { get; }
 
     /// <summary>The impersonation token the thread wears, or null when it acts as its process.</summary>
     public TokenObject? ImpersonationToken

@@ -14,6 +14,17 @@ namespace NtSec.Win32;
 /// <param name="ThreadId">The thread ID.</param>
 public readonly record struct ProcessInformation(NtHandle Process, NtHandle Thread, int ProcessId, int ThreadId);
 
+/// <summary>The Win32 layer of an emulated thread, reached from the thread as <c>thread.Win32</c>.</summary>
+public static class ThreadWin32Extensions
+{
+    extension(ThreadObject thread)
+    {
+        /// <summary>The advapi32/kernel32-style functions, returning BOOL and setting this thread's last error.</summary>
+        /// <remarks>A view: all its state (the last error) lives in the thread, so each read may give a new view.</remarks>
+        public Win32Api Win32 => new(thread);
+    }
+}
+
 /// <summary>
 /// advapi32/kernel32-style functions of one emulated thread, over its <see cref="ThreadObject.Nt"/> calls. Each
 /// returns BOOL (a null handle where Windows returns one) and on failure sets the thread's last error from the

@@ -6,6 +6,7 @@ using global::NtSec.Principals;
 using global::NtSec.Tokens;
 using global::NtSec.Win32;
 using Xunit;
+using NtSec.Sddl;
 
 namespace NtSec.Tests.Kernel;
 
@@ -119,14 +120,14 @@ public class DesktopTests
         var sd = desktop.SecurityDescriptor;
         Assert.Equal(KernelFixtures.Alice, sd.Owner);
         Assert.Equal(KernelFixtures.DomainUsers, sd.Group);
-        Assert.Equal(Sddl($"D:(A;ID;0xf01ff;;;{KernelFixtures.AliceLogon})(A;ID;0xf01ff;;;SY)"), sd.Select(global::NtSec.Sddl.SecurityInformation.Dacl).ToSddl());
+        Assert.Equal(Sddl($"D:(A;ID;0xf01ff;;;{KernelFixtures.AliceLogon})(A;ID;0xf01ff;;;SY)"), sd.Select(global::NtSec.Descriptors.SecurityInformation.Dacl).ToSddl());
         // Alice's process is not labelled, so neither is the desktop: it is implicitly Medium.
         Assert.Null(sd.Sacl);
 
         // A descriptor the caller gives is used instead.
         var own = SecurityDescriptor.FromSddl($"D:(A;;0xf01ff;;;{KernelFixtures.Alice})");
         Assert.False(alice.CreateDesktop("private", 0, DesktopAccessRights.AllAccess, own).IsNull);
-        Assert.Equal(Sddl($"D:(A;;0xf01ff;;;{KernelFixtures.Alice})"), system.FindObject(@"WinSta0\private")!.SecurityDescriptor.Select(global::NtSec.Sddl.SecurityInformation.Dacl).ToSddl());
+        Assert.Equal(Sddl($"D:(A;;0xf01ff;;;{KernelFixtures.Alice})"), system.FindObject(@"WinSta0\private")!.SecurityDescriptor.Select(global::NtSec.Descriptors.SecurityInformation.Dacl).ToSddl());
     }
 
     // ----------------------------------------------------------------------------------------------------------------

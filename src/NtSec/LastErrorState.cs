@@ -1,9 +1,9 @@
-namespace NtSec.Win32;
+namespace NtSec;
 
 /// <summary>
 /// A thread's last error, as the TEB keeps it: LastErrorValue (GetLastError) and LastStatusValue
 /// (RtlGetLastNtStatus). An emulated thread has one (<see cref="Kernel.ThreadObject.ErrorState"/>); the functions
-/// that are not made on an emulated thread (<see cref="Advapi32"/>) use the calling .NET thread's
+/// that are not made on an emulated thread (the static functions of NtSec.Win32.Advapi32) use the calling .NET thread's
 /// (<see cref="Current"/>). Either way a failure from an NTSTATUS sets both fields, as RtlNtStatusToDosError does.
 /// </summary>
 public sealed class LastErrorState
@@ -38,7 +38,7 @@ public sealed class LastErrorState
     /// <summary>Sets ERROR_SUCCESS, as functions that clear the last error on success do; returns true.</summary>
     public bool Succeed()
     {
-        Error = Win32Error.Success;
+        Error = 0; // ERROR_SUCCESS
         return true;
     }
 }

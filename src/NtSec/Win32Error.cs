@@ -1,4 +1,4 @@
-namespace NtSec.Win32;
+namespace NtSec;
 
 /// <summary>
 /// Win32 error codes, and the calling thread's last error as <c>GetLastError</c>/<c>SetLastError</c> keep it for the
