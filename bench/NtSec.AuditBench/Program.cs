@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using NtSec;
 using NtSec.Acls;
 using NtSec.Audit.Engine;
 using NtSec.Audit.Principals;
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
+using NtSec.Sddl;
 
 // Generates an icacls /save estate (UTF-16LE, as icacls writes it) of PATHS paths over DESCRIPTORS distinct
 // descriptors, a principal list of PRINCIPALS users in 200 groups, scans it end to end, and compares the engine's

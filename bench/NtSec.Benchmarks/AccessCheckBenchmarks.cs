@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using NtSec.Cli.Commands;
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Sddl;
@@ -14,6 +15,9 @@ public class AccessCheckBenchmarks
     private SecurityDescriptor _twoAces = null!;
     private SecurityDescriptor _twentyAces = null!;
     private GenericMapping _mapping;
+    private Floor.FloorToken _floorToken = null!;
+    private Floor.FloorDescriptor _floorTwo = null!;
+    private Floor.FloorDescriptor _floorTwenty = null!;
 
     /// <summary>A 15-group user token and the descriptors.</summary>
     [GlobalSetup]
@@ -23,6 +27,9 @@ public class AccessCheckBenchmarks
         _mapping = ObjectTypes.File.GenericMapping;
         _twoAces = SddlParser.Parse(BenchmarkInputs.TwoAceSddl);
         _twentyAces = SddlParser.Parse(BenchmarkInputs.TwentyAceSddl);
+        _floorToken = new Floor.FloorToken(_token);
+        _floorTwo = Floor.Compile(_twoAces, _mapping);
+        _floorTwenty = Floor.Compile(_twentyAces, _mapping);
     }
 
     /// <summary>A 2-ACE DACL, read access granted by the second ACE.</summary>
@@ -36,4 +43,16 @@ public class AccessCheckBenchmarks
     /// <summary>MAXIMUM_ALLOWED over the same 20 ACEs.</summary>
     [Benchmark]
     public uint MaximumAllowedTwentyAces() => AccessCheck.Check(_twentyAces, _token, AccessMask.MaximumAllowed, _mapping).GrantedAccess;
+
+    /// <summary>The floor (Floor.cs) of <see cref="TwoAceCheck"/>.</summary>
+    [Benchmark]
+    public uint TwoAceCheckFloor() => Floor.Check(_floorTwo, _floorToken, BenchmarkInputs.FileGenericRead);
+
+    /// <summary>The floor of <see cref="TwentyAceCheckMatchLast"/>.</summary>
+    [Benchmark]
+    public uint TwentyAceCheckMatchLastFloor() => Floor.Check(_floorTwenty, _floorToken, BenchmarkInputs.FileGenericRead);
+
+    /// <summary>The floor of <see cref="MaximumAllowedTwentyAces"/>.</summary>
+    [Benchmark]
+    public uint MaximumAllowedTwentyAcesFloor() => Floor.Check(_floorTwenty, _floorToken, AccessMask.MaximumAllowed);
 }

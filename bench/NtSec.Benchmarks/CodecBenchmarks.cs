@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using NtSec.Cli.Commands;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Sddl;
@@ -20,6 +21,10 @@ public class CodecBenchmarks
     /// <summary>SDDL parse then SDDL format.</summary>
     [Benchmark]
     public string SddlRoundTrip() => SddlWriter.Format(SddlParser.Parse(TenAceSddl));
+
+    /// <summary>The floor (SddlFloor.cs) of <see cref="SddlRoundTrip"/>.</summary>
+    [Benchmark]
+    public int SddlRoundTripFloor() => SddlFloor.RoundTrip(TenAceSddl);
 
     /// <summary>SDDL parse alone.</summary>
     [Benchmark]

@@ -3,11 +3,12 @@ using System.Globalization;
 using NtSec.Authorization;
 using NtSec.Authorization.Matrix;
 using NtSec.Sddl;
+using NtSec.Cli.Commands;
 
 namespace NtSec.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- quick [runs]</c>: short Stopwatch figures for docs/benchmarks.md, the library beside
+/// <c>dotnet run -c Release -- quick [runs] [--no-matrix | --matrix-only] [--small]</c>: short Stopwatch figures for docs/benchmarks.md, the library beside
 /// the floor (<see cref="Floor"/>), each the median of several short runs after a tier-1 warm-up, interleaved so
 /// that load from other processes falls on both alike. Also the 100,000 x 1,000 matrix, checked on a sample.
 /// </summary>
@@ -15,11 +16,17 @@ internal static class Quick
 {
     public static void Run(string[] args)
     {
-        int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
+        int runs = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out int given) ? given : 7;
+        if (args.Contains("--matrix-only"))
+        {
+            Matrix(args.Contains("--small") ? 10_000 : 100_000, 1000, ObjectTypes.File.GenericMapping);
+            return;
+        }
         var token = BenchmarkInputs.FifteenGroupToken();
         var mapping = ObjectTypes.File.GenericMapping;
         var two = SddlParser.Parse(BenchmarkInputs.TwoAceSddl);
         var twenty = SddlParser.Parse(BenchmarkInputs.TwentyAceSddl);
+        var ten = SddlParser.Parse(BenchmarkInputs.TenAceSddl);
         var floorToken = new Floor.FloorToken(token);
         var floorTwo = Floor.Compile(two, mapping);
         var floorTwenty = Floor.Compile(twenty, mapping);
@@ -28,14 +35,17 @@ internal static class Quick
         [
             n => { long s = 0; for (long i = 0; i < n; i++) s += AccessCheck.Check(two, token, read, mapping).GrantedAccess; return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += Floor.Check(floorTwo, floorToken, read); return s; },
+            n => { long s = 0; for (long i = 0; i < n; i++) { NtSec.Authorization.FastPath.PlainAccessCheck.TryCheck(two, token, read, mapping, out var r); s += r.GrantedAccess; } return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += AccessCheck.Check(twenty, token, read, mapping).GrantedAccess; return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += Floor.Check(floorTwenty, floorToken, read); return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += AccessCheck.Check(twenty, token, AccessMask.MaximumAllowed, mapping).GrantedAccess; return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += Floor.Check(floorTwenty, floorToken, AccessMask.MaximumAllowed); return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += SddlWriter.Format(SddlParser.Parse(BenchmarkInputs.TenAceSddl)).Length; return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += SddlFloor.RoundTrip(BenchmarkInputs.TenAceSddl); return s; },
+            n => { long s = 0; for (long i = 0; i < n; i++) s += SddlParser.Parse(BenchmarkInputs.TenAceSddl).Dacl!.Count; return s; },
+            n => { long s = 0; for (long i = 0; i < n; i++) s += SddlWriter.Format(ten).Length; return s; },
         ];
-        string[] names = ["TwoAceCheck", "TwoAceCheck floor", "TwentyAceCheckMatchLast", "TwentyAceCheckMatchLast floor", "MaximumAllowedTwentyAces", "MaximumAllowedTwentyAces floor", "SddlRoundTrip", "SddlRoundTrip floor"];
+        string[] names = ["TwoAceCheck", "TwoAceCheck floor", "TwoAceCheck fast path direct", "TwentyAceCheckMatchLast", "TwentyAceCheckMatchLast floor", "MaximumAllowedTwentyAces", "MaximumAllowedTwentyAces floor", "SddlRoundTrip", "SddlRoundTrip floor", "SddlParse", "SddlFormat"];
         var perOp = new List<double>[cases.Length];
         var bytes = new double[cases.Length];
         for (int c = 0; c < cases.Length; c++)
@@ -51,7 +61,7 @@ internal static class Quick
                 bytes[c] = b;
             }
         for (int c = 0; c < cases.Length; c++)
-            Console.WriteLine($"{names[c],-32} median {Median(perOp[c]),9:F1} ns/op  (min {perOp[c].Min(),8:F1}, max {perOp[c].Max(),8:F1})  {bytes[c],7:F0} B/op");
+            Console.WriteLine($"{names[c],-32} median {Median(perOp[c]),9:F1} CPU-ns/op  (min {perOp[c].Min(),8:F1}, max {perOp[c].Max(),8:F1})  {bytes[c],7:F0} B/op");
         if (!args.Contains("--no-matrix")) Matrix(args.Contains("--small") ? 10_000 : 100_000, 1000, mapping);
     }
 
@@ -114,17 +124,21 @@ internal static class Quick
         while (w.ElapsedMilliseconds < 600) { loop(n); n = Math.Min(n * 2, 1 << 20); }
     }
 
+    // CPU time of the process (one busy thread) per operation, as the figures are: on a shared machine
+    // the wall clock also counts the time other processes held the core.
     private static (double Ns, double Bytes) Time(Func<long, long> loop, TimeSpan length)
     {
         long n = 1000;
         while (true)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
+            var cpu = Environment.CpuUsage.TotalTime;
             long start = Stopwatch.GetTimestamp();
             GC.KeepAlive(loop(n));
             var elapsed = Stopwatch.GetElapsedTime(start);
+            var cpuElapsed = Environment.CpuUsage.TotalTime - cpu;
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (elapsed >= length) return (elapsed.TotalNanoseconds / n, (double)allocated / n);
+            if (elapsed >= length) return (cpuElapsed.TotalNanoseconds / n, (double)allocated / n);
             n *= 2;
         }
     }

@@ -7,7 +7,7 @@ using NtSec.Cli.Rendering;
 namespace NtSec.Cli;
 
 /// <summary>The <c>ntsec</c> entry point.</summary>
-public static class Program
+internal static class Program
 {
     /// <summary>Runs ntsec on the process's console.</summary>
     public static int Main(string[] args)

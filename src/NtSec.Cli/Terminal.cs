@@ -7,7 +7,7 @@ namespace NtSec.Cli;
 /// <param name="Out">Standard output.</param>
 /// <param name="Error">Standard error.</param>
 /// <param name="Style">Colours for text output; <see cref="Style.Plain"/> unless stdout is a terminal.</param>
-public sealed record Terminal(TextReader In, TextWriter Out, TextWriter Error, Style Style)
+internal sealed record Terminal(TextReader In, TextWriter Out, TextWriter Error, Style Style)
 {
     /// <summary>
     /// The directory relative file names (<c>--token</c>, <c>--sd @file</c>, <c>--out</c>, batch files) resolve
@@ -24,7 +24,7 @@ public sealed record Terminal(TextReader In, TextWriter Out, TextWriter Error, S
 }
 
 /// <summary>The process exit codes of <c>ntsec</c>.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>The command did what was asked; for <c>ntsec check</c>, access was granted.</summary>
     public const int Success = 0;

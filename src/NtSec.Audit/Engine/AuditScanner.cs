@@ -332,7 +332,7 @@ public static class AuditScanner
             // An exception from the source leaves the last checkpoint as the resume point; the workers stop either way.
             work.Writer.TryComplete();
         }
-        Task.WaitAll(workers);
+        Task.WaitAll(workers, CancellationToken.None);
         Checkpoint();
         objects.Close();
         descriptors.Close();

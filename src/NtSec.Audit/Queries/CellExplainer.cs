@@ -4,6 +4,7 @@ using NtSec.Audit.Store;
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Tokens;
+using NtSec.Sddl;
 
 namespace NtSec.Audit.Queries;
 

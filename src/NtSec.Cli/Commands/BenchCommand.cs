@@ -2,27 +2,29 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime;
 using NtSec.Authorization;
-using NtSec.Benchmarks;
+using NtSec.Authorization.Matrix;
 using NtSec.Sddl;
 
 namespace NtSec.Cli.Commands;
 
 /// <summary>
 /// <c>ntsec bench</c>: times the standard cases in-process and prints <c>name&lt;TAB&gt;ops_per_sec</c>, one case a line.
-/// The cases and their inputs are those of bench/NtSec.Benchmarks (BenchmarkInputs.cs is compiled into both), and
+/// The cases and their inputs are those of bench/NtSec.Benchmarks (BenchmarkInputs, which that project takes from here), and
 /// the names are its benchmark method names, so the figures can be set side by side.
 /// </summary>
 internal static class BenchCommand
 {
     private const string Name = "bench";
     private const double DefaultSeconds = 2;
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(4);
 
     public static Command Create(Terminal terminal)
     {
         var seconds = new Option<double>("--seconds")
         {
-            Description = $"Measuring time for all cases together, shared equally; each case also warms up until its rate settles (at least 0.5 s, at most its share). Default {DefaultSeconds}.",
+            Description = $"Measuring time for all cases together, shared equally; each case first warms up until tier-1 code runs and its rate settles (0.5 to 4 s, not counted). Default {DefaultSeconds}.",
             HelpName = "seconds",
             DefaultValueFactory = _ => DefaultSeconds,
         };
@@ -32,7 +34,7 @@ internal static class BenchCommand
             if (result.Tokens.Count != 1 || !double.TryParse(result.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) return;
             if (!(value > 0 && value <= 600)) result.AddError($"--seconds must be more than 0 and at most 600; got {result.Tokens[0].Value}.");
         });
-        var command = new Command(Name, "Time the standard cases (access checks, an SDDL round trip) in-process and print operations per second.") { seconds };
+        var command = new Command(Name, "Time the standard cases (access checks, an SDDL round trip, a 1,000 x 1,000 matrix) in-process and print operations per second.") { seconds };
         command.SetAction(parse =>
         {
             if (IsDebugBuild(typeof(AccessCheck).Assembly) || IsDebugBuild(typeof(BenchCommand).Assembly))
@@ -59,6 +61,8 @@ internal static class BenchCommand
         var mapping = ObjectTypes.File.GenericMapping;
         var twoAces = SddlParser.Parse(BenchmarkInputs.TwoAceSddl);
         var twentyAces = SddlParser.Parse(BenchmarkInputs.TwentyAceSddl);
+        var matrixDescriptors = new Lazy<NtSec.Descriptors.SecurityDescriptor[]>(() => MatrixInputs.Descriptors(1000));
+        var matrixTokens = new Lazy<NtSec.Tokens.Token[]>(() => MatrixInputs.Tokens(1000));
         return
         [
             ("TwoAceCheck", n =>
@@ -85,14 +89,26 @@ internal static class BenchCommand
                 for (long i = 0; i < n; i++) sum += SddlWriter.Format(SddlParser.Parse(BenchmarkInputs.TenAceSddl)).Length;
                 return sum;
             }),
+            ("Matrix1000x1000", n =>
+            {
+                // One operation: compile 1,000 distinct descriptors against 1,000 tokens and evaluate MAXIMUM_ALLOWED.
+                long sum = 0;
+                for (long i = 0; i < n; i++)
+                {
+                    var matrix = AccessMatrix.Compile(matrixDescriptors.Value, matrixTokens.Value, mapping);
+                    matrix.Evaluate(AccessMask.MaximumAllowed, (_, row) => sum += row[0].GrantedAccess);
+                }
+                return sum;
+            }),
         ];
     }
 
     /// <summary>
-    /// Times a case in rounds of about 10 ms. The warm-up lasts at least half a second (or a fifth of
-    /// <paramref name="share"/> if longer) and until the rate stops rising, for at most <paramref name="share"/> (or
-    /// the minimum if longer). Then rounds run for <paramref name="share"/> and the median round's rate
-    /// is reported: other processes on a shared machine slow some rounds, and the median ignores those.
+    /// Times a case in rounds of about 10 ms. The warm-up is not part of <paramref name="share"/>: it lasts until
+    /// tier-1 code runs (the JIT has compiled nothing new for 300 ms, after at least 30 calls of the case, which is
+    /// when tiering promotes a method) and the rate stops rising, at least half a second, at most
+    /// <see cref="MaxWarmUp"/>. Then rounds run for <paramref name="share"/> and the median round's rate is
+    /// reported: other processes on a shared machine slow some rounds, and the median ignores those.
     /// </summary>
     private static long Measure(Func<long, long> loop, TimeSpan share)
     {
@@ -100,11 +116,11 @@ internal static class BenchCommand
         long n = 1;
         var round = TimeSpan.FromMilliseconds(10);
         var rates = new List<double>();
-        // Tier-1 code comes after a method's 30th call and 100 ms without new tier-0 work, compiled in the background:
-        // on a busy machine, later. A rate that is flat at tier 0 would look settled, hence the half-second floor.
-        var minWarmUp = TimeSpan.FromMilliseconds(500) > share / 5 ? TimeSpan.FromMilliseconds(500) : share / 5;
-        var maxWarmUp = minWarmUp > share ? minWarmUp : share;
+        var minWarmUp = TimeSpan.FromMilliseconds(500);
+        var maxWarmUp = MaxWarmUp;
         var watch = Stopwatch.StartNew();
+        long jitCount = JitInfo.GetCompiledMethodCount();
+        var jitQuiet = Stopwatch.StartNew();
         while (watch.Elapsed < maxWarmUp)
         {
             long start = Stopwatch.GetTimestamp();
@@ -116,7 +132,15 @@ internal static class BenchCommand
                 continue;
             }
             rates.Add(n / elapsed.TotalSeconds);
-            if (watch.Elapsed >= minWarmUp && rates.Count >= 20 && Median(rates[^10..]) < 1.03 * Median(rates[^20..^10])) break;
+            // Tiering is done when the JIT has compiled nothing new for a while (tier-1 and OSR bodies included).
+            long compiled = JitInfo.GetCompiledMethodCount();
+            if (compiled != jitCount)
+            {
+                jitCount = compiled;
+                jitQuiet.Restart();
+            }
+            if (watch.Elapsed >= minWarmUp && rates.Count >= 30 && jitQuiet.ElapsedMilliseconds >= 300
+                && Median(rates[^10..]) < 1.03 * Median(rates[^20..^10])) break;
         }
         GC.Collect();
         GC.WaitForPendingFinalizers();

@@ -8,8 +8,7 @@ namespace NtSec.Cli.Commands;
 internal static class CommonOptions
 {
     /// <summary>The <c>--type</c> values the help lists; <see cref="ObjectTypes.Find"/> accepts a few more spellings.</summary>
-    public static readonly string[] TypeNames =
-        ["file", "directory", "key", "process", "thread", "token", "desktop", "winsta", "service", "scm", "section", "event", "mutant", "semaphore", "job", "ds", "pipe"];
+    public static IReadOnlyList<string> TypeNames => ObjectTypes.Keys;
 
     public static Option<string?> Domain() => SidOption("--domain",
         "Domain SID (S-1-5-21-x-y-z) for the domain-relative aliases DA, DU, DG, DC, DD, CA, PA, RS ... and, unless --machine is given, LA and LG.");

@@ -14,7 +14,7 @@ namespace NtSec.Cli.Examples;
 /// The SACL audits failed attempts to delete or re-permission anything below, and carries an explicit mandatory label
 /// (Medium, no-write-up) of the kind Windows writes when a label is set on purpose.
 /// </remarks>
-public static class ExampleDescriptor
+internal static class ExampleDescriptor
 {
     /// <summary>The example domain, CONTOSO. The example is decoded in this domain unless <c>--domain</c> says otherwise.</summary>
     public static Sid Domain { get; } = Sid.Parse("S-1-5-21-1004336348-1177238915-682003330");

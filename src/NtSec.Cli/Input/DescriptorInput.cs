@@ -11,7 +11,7 @@ namespace NtSec.Cli.Input;
 /// Turns command-line text into a descriptor and a descriptor into the conversions <c>--to</c> offers, reporting
 /// failures as <see cref="ParseError"/> values instead of exceptions.
 /// </summary>
-public static class DescriptorInput
+internal static class DescriptorInput
 {
     /// <summary>
     /// Decodes one descriptor (<see cref="DescriptorText.TryDecode"/>). <see cref="InputFormat.Sddl"/>, the default

@@ -4,7 +4,7 @@ using NtSec.Authorization;
 namespace NtSec.Cli.Rendering;
 
 /// <summary>How an ACE's mask reads as rights, shared by the text and JSON renderers.</summary>
-public static class AceRights
+internal static class AceRights
 {
     /// <summary>
     /// The names of the set bits: the mandatory-label policy names on a label ACE, else the object type's rights

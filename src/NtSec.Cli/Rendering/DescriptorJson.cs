@@ -14,7 +14,7 @@ namespace NtSec.Cli.Rendering;
 /// <c>docs/cli.md</c>; every key is always present, with null where a value does not apply, so that consumers can
 /// index without probing.
 /// </summary>
-public static class DescriptorJson
+internal static class DescriptorJson
 {
     /// <summary>The version of the JSON shape, written as <c>"version"</c>. Bumped when a key changes meaning or goes away.</summary>
     public const int Version = 1;

@@ -10,7 +10,7 @@ namespace NtSec.Cli.Rendering;
 /// Writes a security descriptor as aligned, readable text: owner, group, control flags, and each ACL with every ACE
 /// decoded (type, flags, mask and rights, object types, trustee, payload).
 /// </summary>
-public static class DescriptorRenderer
+internal static class DescriptorRenderer
 {
     private const int TopLabelWidth = 9;
     private const int AceIndent = 2;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace NtSec.Cli.Rendering;
 
 /// <summary>The hexadecimal spellings the command line prints.</summary>
-public static class Hex
+internal static class Hex
 {
     /// <summary>An access mask as <c>0x001f01ff</c> (padded, for aligned columns) or <c>0x1f01ff</c>.</summary>
     public static string Mask(uint value, bool pad = true)

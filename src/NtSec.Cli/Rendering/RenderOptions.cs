@@ -4,7 +4,7 @@ using NtSec.Principals;
 namespace NtSec.Cli.Rendering;
 
 /// <summary>How to present a descriptor.</summary>
-public sealed record RenderOptions
+internal sealed record RenderOptions
 {
     /// <summary>The object type whose right names to use; null names only the standard and generic rights.</summary>
     public ObjectTypeInfo? ObjectType { get; init; }

@@ -4,7 +4,7 @@ using NtSec.Descriptors;
 namespace NtSec.Cli.Rendering;
 
 /// <summary>The winnt.h names and SDDL codes of ACE types, ACE flags and descriptor control bits.</summary>
-public static class SecurityNames
+internal static class SecurityNames
 {
     private static readonly (AceType Type, string Name)[] AceTypes =
     [

@@ -7,7 +7,7 @@ namespace NtSec.Cli.Rendering;
 /// <param name="Sid">The SID.</param>
 /// <param name="Alias">Its SDDL alias (<c>BA</c>, <c>DA</c> ...), or null.</param>
 /// <param name="AccountName">Its <c>DOMAIN\Name</c>, or null when NtSec does not know the account.</param>
-public readonly record struct SidDescription(Sid Sid, string? Alias, string? AccountName)
+internal readonly record struct SidDescription(Sid Sid, string? Alias, string? AccountName)
 {
     /// <summary>Describes a SID, with the best name known: <paramref name="names"/>' (the names the user gave), else the catalogue's.</summary>
     public static SidDescription Of(Sid sid, SidContext context, SidNameResolver? names = null)

@@ -4,7 +4,7 @@ namespace NtSec.Cli.Rendering;
 /// Colours for text output. <see cref="Plain"/> returns text unchanged; <see cref="Ansi"/> wraps it in ANSI SGR
 /// sequences. Callers pad before styling, since escape sequences have no width on screen but do have length.
 /// </summary>
-public sealed class Style
+internal sealed class Style
 {
     private readonly bool _enabled;
 

@@ -17,7 +17,7 @@ namespace NtSec.Cli.Scenarios;
 /// runs: unknown keys, SIDs, rights, descriptors, tokens, and references to processes, threads, objects and handle
 /// names. The first mistake is reported with its line and column.
 /// </summary>
-public static class ScenarioLoader
+internal static class ScenarioLoader
 {
     /// <summary>The step kinds and the argument keys each accepts (besides <c>thread</c>).</summary>
     public static IReadOnlyDictionary<string, string[]> StepKinds { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
@@ -38,7 +38,8 @@ public static class ScenarioLoader
         ["set-token"] = ["token", "class", "value"],
         ["is-token-restricted"] = ["token"],
         ["check-membership"] = ["token", "sid"],
-        ["create-process"] = ["token", "image", "desktop", "inherit-handles", "as"],
+        ["create-process"] = ["token", "image", "desktop", "inherit-handles", "suspended", "as"],
+        ["resume-thread"] = ["target"],
         ["open"] = ["object", "access", "as"],
         ["open-process"] = ["process", "access", "as"],
         ["open-thread"] = ["target", "access", "as"],
@@ -63,6 +64,11 @@ public static class ScenarioLoader
     public static bool TryLoad(string yaml, string baseDirectory, out Scenario? scenario, out ScenarioError? error)
     {
         scenario = null;
+        if (TooDeep(yaml) is { } deep)
+        {
+            error = deep;
+            return false;
+        }
         try
         {
             var stream = new YamlStream();
@@ -78,7 +84,15 @@ public static class ScenarioLoader
             // An unclosed flow collection is noticed where the document ends; point at the bracket instead.
             string message = StripMark(e.Message);
             error = (message.Contains("expected ','", StringComparison.Ordinal) ? UnclosedBracket(yaml) : null)
+                ?? (message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? FirstIndentingTab(yaml, message) : null)
                 ?? new ScenarioError(new Mark((int)e.Start.Line, (int)e.Start.Column), "YAML: " + message);
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            // YamlDotNet's representation model throws this for an event it cannot place (an alias after a flow
+            // mapping, `a: {b: c} *x`): the parser itself accepted the event, so report where it is.
+            error = new ScenarioError(LastEvent(yaml), "YAML: unexpected content here (an alias or value where none can follow)");
             return false;
         }
         catch (Failure f)
@@ -92,6 +106,81 @@ public static class ScenarioLoader
             error = UnclosedBracket(yaml) ?? new ScenarioError(new Mark(1, 1), "YAML: the document cannot be parsed");
             return false;
         }
+    }
+
+    /// <summary>The deepest nesting a scenario may have: YamlDotNet recurses once per level and would overflow the stack.</summary>
+    public const int MaxNesting = 64;
+
+    // Flow collections ('[', '{') and compact block sequences ('- - -') nest without limit in YAML; the library
+    // recurses per level, so the depth is bounded here, before it parses.
+    private static ScenarioError? TooDeep(string yaml)
+    {
+        int depth = 0;
+        var lines = yaml.Split('\n');
+        for (int l = 0; l < lines.Length; l++)
+        {
+            string line = lines[l];
+            char quote = '\0';
+            int dashes = 0;
+            bool leading = true;
+            for (int c = 0; c < line.Length; c++)
+            {
+                char ch = line[c];
+                if (quote != '\0')
+                {
+                    if (ch == quote) quote = '\0';
+                    continue;
+                }
+                if (leading && ch == '-' && (c + 1 == line.Length || line[c + 1] == ' '))
+                {
+                    if (++dashes > MaxNesting) return new ScenarioError(new Mark(l + 1, c + 1), $"YAML: nested more than {MaxNesting} levels deep");
+                    continue;
+                }
+                if (ch != ' ') leading = false;
+                if (ch is '"' or '\'') quote = ch;
+                else if (ch == '#' && (c == 0 || char.IsWhiteSpace(line[c - 1]))) break;
+                else if (ch is '[' or '{')
+                {
+                    if (++depth > MaxNesting) return new ScenarioError(new Mark(l + 1, c + 1), $"YAML: nested more than {MaxNesting} levels deep");
+                }
+                else if (ch is ']' or '}' && depth > 0) depth--;
+            }
+        }
+        return null;
+    }
+
+    // A tab where indentation is expected: YamlDotNet reports the start of the enclosing mapping; point at the tab.
+    private static ScenarioError? FirstIndentingTab(string yaml, string message)
+    {
+        var lines = yaml.Split('\n');
+        for (int l = 0; l < lines.Length; l++)
+        {
+            int c = 0;
+            while (c < lines[l].Length && lines[l][c] is ' ' or '\t')
+            {
+                if (lines[l][c] == '\t') return new ScenarioError(new Mark(l + 1, c + 1), "YAML: " + message.TrimEnd('.') + " (YAML indents with spaces only)");
+                c++;
+            }
+        }
+        return null;
+    }
+
+    // The position of the last event the YAML parser produced before the document could not be built.
+    private static Mark LastEvent(string yaml)
+    {
+        var last = new Mark(1, 1);
+        try
+        {
+            var parser = new Parser(new StringReader(yaml));
+            while (parser.MoveNext())
+                if (parser.Current is { } e and not (YamlDotNet.Core.Events.DocumentEnd or YamlDotNet.Core.Events.StreamEnd or YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd))
+                    last = new Mark((int)e.Start.Line, (int)e.Start.Column);
+        }
+        catch (YamlException)
+        {
+            // The position reached so far is the answer.
+        }
+        return last;
     }
 
     // Finds the first '[' or '{' (outside quotes and comments) that is never closed.
@@ -318,7 +407,7 @@ public static class ScenarioLoader
         private StepArgs ReadArgs(string kind, YamlMappingNode m, Mark at)
         {
             var flags = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var f in new[] { "open-as-self", "effective-only", "disable-max-privilege", "write-restricted", "sandbox-inert", "lua-token", "disable-all", "reset", "inherit-handles", "same-access", "close-source" })
+            foreach (var f in new[] { "open-as-self", "effective-only", "disable-max-privilege", "write-restricted", "sandbox-inert", "lua-token", "disable-all", "reset", "inherit-handles", "same-access", "close-source", "suspended" })
                 if (Opt(m, f) is { } fv && Bool(fv)) flags.Add(f);
             ObjectTypeInfo? accessType = kind switch
             {
@@ -352,7 +441,7 @@ public static class ScenarioLoader
             HandleRef? handle = Opt(m, "handle") is { } hn ? HandleRefOf(hn) : kind is "close" or "duplicate-handle" ? throw new Failure(at, $"'{kind}' needs 'handle'") : null;
             string? target = Opt(m, "target") is { } tg ? ThreadRef(tg) : Opt(m, "client") is { } cl ? ThreadRef(cl) : null;
             if (kind == "impersonate-thread" && target is null) throw new Failure(at, "'impersonate-thread' needs 'client'");
-            if (kind == "open-thread" && target is null) throw new Failure(at, "'open-thread' needs 'target'");
+            if (kind is "open-thread" or "resume-thread" && target is null) throw new Failure(at, $"'{kind}' needs 'target'");
             string? process = Opt(m, "process") is { } pn ? ProcessRef(pn) : Opt(m, "to") is { } to ? ProcessRef(to) : null;
             if (kind == "open-process" && process is null) throw new Failure(at, "'open-process' needs 'process'");
             string? obj = Opt(m, "object") is { } on ? ObjectRef(on) : null;

@@ -8,7 +8,7 @@ namespace NtSec.Cli.Scenarios;
 /// <summary>A place in the scenario file: 1-based line and column.</summary>
 /// <param name="Line">The line.</param>
 /// <param name="Column">The column.</param>
-public readonly record struct Mark(int Line, int Column)
+internal readonly record struct Mark(int Line, int Column)
 {
     /// <summary><c>line:column</c>.</summary>
     public override string ToString() => $"{Line}:{Column}";
@@ -17,14 +17,14 @@ public readonly record struct Mark(int Line, int Column)
 /// <summary>A mistake in a scenario file, with where it is.</summary>
 /// <param name="At">Where.</param>
 /// <param name="Message">What is wrong.</param>
-public sealed record ScenarioError(Mark At, string Message)
+internal sealed record ScenarioError(Mark At, string Message)
 {
     /// <summary><c>line:column: message</c>.</summary>
     public override string ToString() => $"{At}: {Message}";
 }
 
 /// <summary>A scenario: the machine to set up and the steps to run on it.</summary>
-public sealed class Scenario
+internal sealed class Scenario
 {
     /// <summary>The scenario's name.</summary>
     public string Name { get; init; } = "";
@@ -55,14 +55,14 @@ public sealed class Scenario
 /// <param name="Name">The desktop's name in WinSta0.</param>
 /// <param name="Descriptor">Its descriptor, or null for Windows' default for a new desktop.</param>
 /// <param name="At">Where it is declared.</param>
-public sealed record DesktopDeclaration(string Name, SecurityDescriptor? Descriptor, Mark At);
+internal sealed record DesktopDeclaration(string Name, SecurityDescriptor? Descriptor, Mark At);
 
 /// <summary>A named securable object.</summary>
 /// <param name="Name">Its name.</param>
 /// <param name="Type">Its type.</param>
 /// <param name="Descriptor">Its descriptor.</param>
 /// <param name="At">Where it is declared.</param>
-public sealed record ObjectDeclaration(string Name, ObjectTypeInfo Type, SecurityDescriptor Descriptor, Mark At);
+internal sealed record ObjectDeclaration(string Name, ObjectTypeInfo Type, SecurityDescriptor Descriptor, Mark At);
 
 /// <summary>A process running before the first step.</summary>
 /// <param name="Name">Its name in the scenario (and image name).</param>
@@ -70,7 +70,7 @@ public sealed record ObjectDeclaration(string Name, ObjectTypeInfo Type, Securit
 /// <param name="Desktop">The desktop it runs on (<c>WinSta0\Default</c> when not said).</param>
 /// <param name="Threads">Names of its threads; the first is its main thread.</param>
 /// <param name="At">Where it is declared.</param>
-public sealed record ProcessDeclaration(string Name, string Token, string Desktop, IReadOnlyList<string> Threads, Mark At);
+internal sealed record ProcessDeclaration(string Name, string Token, string Desktop, IReadOnlyList<string> Threads, Mark At);
 
 /// <summary>What a step expects.</summary>
 /// <param name="Status">The NTSTATUS, or null to not check it.</param>
@@ -78,11 +78,11 @@ public sealed record ProcessDeclaration(string Name, string Token, string Deskto
 /// <param name="Result">The BOOL answer of a question step (is restricted, member, access granted), or null.</param>
 /// <param name="Value">The text of a queried value, or null.</param>
 /// <param name="Error">The Win32 error of a user32 step (ERROR_ACCESS_DENIED ...), or null.</param>
-public sealed record Expectation(NtStatus? Status, uint? Granted, bool? Result, string? Value, int? Error = null);
+internal sealed record Expectation(NtStatus? Status, uint? Granted, bool? Result, string? Value, int? Error = null);
 
 /// <summary>A reference to a handle: a name a step saved, a pseudo-handle, NULL or a number.</summary>
 /// <param name="Text">As written.</param>
-public sealed record HandleRef(string Text);
+internal sealed record HandleRef(string Text);
 
 /// <summary>One step: a call made on one thread.</summary>
 /// <param name="Kind">The step kind (<c>open-thread-token</c>).</param>
@@ -91,10 +91,10 @@ public sealed record HandleRef(string Text);
 /// <param name="Args">The step's arguments, checked at load time.</param>
 /// <param name="Expect">The expectation, or null.</param>
 /// <param name="Note">A note to print with the step, or null.</param>
-public sealed record Step(string Kind, string Thread, Mark At, StepArgs Args, Expectation? Expect, string? Note);
+internal sealed record Step(string Kind, string Thread, Mark At, StepArgs Args, Expectation? Expect, string? Note);
 
 /// <summary>A step's arguments, typed: each kind uses the fields its table in docs/scenarios.md lists.</summary>
-public sealed record StepArgs
+internal sealed record StepArgs
 {
     /// <summary>An access mask (already parsed for the object type the step opens).</summary>
     public uint? Access { get; init; }

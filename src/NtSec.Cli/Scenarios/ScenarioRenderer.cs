@@ -5,7 +5,7 @@ using NtSec.Cli.Rendering;
 namespace NtSec.Cli.Scenarios;
 
 /// <summary>Prints a scenario run as text a person can follow, or as JSON (shape version 1, docs/scenarios.md).</summary>
-public static class ScenarioRenderer
+internal static class ScenarioRenderer
 {
     /// <summary>The version of the JSON shape.</summary>
     public const int JsonVersion = 1;
@@ -28,16 +28,78 @@ public static class ScenarioRenderer
             string status = r.Win32Error is { } error ? $"{Win32ErrorNames.Name(error)} ({error})" : $"{r.Status.Name} ({r.Status.ToHex()})";
             status = (r.Win32Error ?? 0) == 0 && r.Status.IsSuccess ? style.Allow(status) : style.Deny(status);
             string granted = r.Granted is { } g ? "  granted " + ScenarioRunner.Rights(g, r.RightsType) : "";
+            // A question's BOOL answer (IsTokenRestricted, CheckTokenMembership, FindWindow ...) is the result.
+            if (r.Answer is { } answer && r.Granted is null) granted += "  result " + (answer ? "TRUE" : "FALSE");
             string verdict = r.Step.Expect is null ? "" : r.Met ? "  " + style.Allow("as expected") : "  " + style.Deny("NOT AS EXPECTED: " + r.Mismatch);
             w.WriteLine($"    {status}{granted}{verdict}");
             w.WriteLine($"    why: {r.Why}");
-            if (explain && r.AccessCheck is { } check)
-                foreach (var line in check.Explanation.ToText(check.Object.Type).TrimEnd().Split('\n')) w.WriteLine("      " + line.TrimEnd());
+            // --explain: the check behind every failed open, and behind every unmet expectation — above all an
+            // unexpected success, whose granting check is the surprise to explain.
+            var explained = r.AccessCheck ?? (!r.Met ? r.Diagnostic?.AccessCheck : null);
+            if (explain && !r.Met) w.WriteLine($"    expected otherwise: {r.Mismatch}; the kernel decided by {Describe(r.Diagnostic)}");
+            if (explain && explained is { Explanation: { } explanation } check)
+                foreach (var line in explanation.ToText(check.Object.Type).TrimEnd().Split('\n')) w.WriteLine("      " + line.TrimEnd());
         }
         w.WriteLine();
         int expected = run.Steps.Count(s => s.Step.Expect is not null);
         string summary = $"{run.Steps.Count} steps; {expected - run.Unmet} of {expected} expectations met";
         w.WriteLine(run.Unmet == 0 ? style.Allow(summary) : style.Deny(summary + $", {run.Unmet} not"));
+    }
+
+    // The kind of decision, in words, for --explain's line on an unmet expectation.
+    private static string Describe(Kernel.CallDiagnostic? d) => d is null ? "nothing (the step did not run)" : d.Reason switch
+    {
+        Kernel.CallReason.None => $"{d.Call}'s status alone",
+        Kernel.CallReason.AccessCheck when d.AccessCheck is { } c => $"an access check with {c.Subject.User.Sid} ({c.Choice}), which {(c.Status.IsSuccess ? "granted" : "refused")}",
+        var k => $"{d.Call}: {k}",
+    };
+
+    // The step's structured reason: the kernel's record of its call, as data.
+    private static void WriteReason(Utf8JsonWriter j, Kernel.CallDiagnostic d)
+    {
+        j.WriteStartObject("reason");
+        j.WriteString("call", d.Call);
+        j.WriteString("kind", d.Reason.ToString());
+        if (d.AccessCheck is { } c)
+        {
+            j.WriteStartObject("accessCheck");
+            j.WriteString("object", c.Object.Name ?? c.Object.Type.Name);
+            j.WriteString("objectType", c.Object.Type.Name);
+            j.WriteString("subject", c.Subject.User.Sid.ToString());
+            j.WriteString("subjectChoice", c.Choice.ToString());
+            j.WriteString("desired", "0x" + c.DesiredAccess.ToString("x", CultureInfo.InvariantCulture));
+            j.WriteString("granted", "0x" + c.Granted.ToString("x", CultureInfo.InvariantCulture));
+            j.WriteString("status", c.Status.Name);
+            j.WriteEndObject();
+        }
+        if (d.Handle is { } h)
+        {
+            j.WriteStartObject("handle");
+            j.WriteString("type", h.Type.Name);
+            j.WriteString("needed", "0x" + h.Needed.ToString("x", CultureInfo.InvariantCulture));
+            j.WriteString("granted", "0x" + h.Granted.ToString("x", CultureInfo.InvariantCulture));
+            j.WriteEndObject();
+        }
+        if (d.Impersonation is { } i)
+        {
+            j.WriteStartObject("impersonation");
+            j.WriteString("outcome", i.Outcome.ToString());
+            j.WriteString("refusal", i.Refusal.ToString());
+            j.WriteString("requestedLevel", i.Requested.ImpersonationLevel.ToString());
+            j.WriteString("wornLevel", i.Worn.ImpersonationLevel.ToString());
+            j.WriteEndObject();
+        }
+        if (d.Desktop is { } r)
+        {
+            j.WriteStartObject("desktopRefusal");
+            j.WriteString("pass", r.Pass.ToString());
+            if (r.Object is { } o) j.WriteString("object", o.Name);
+            if (r.UngrantedLogonSid is { } logon) j.WriteString("ungrantedLogonSid", logon.ToString());
+            j.WriteEndObject();
+        }
+        if (d.UngrantedLogonSid is { } l) j.WriteString("ungrantedLogonSid", l.ToString());
+        if (d.Privilege is { } p) j.WriteString("privilege", Tokens.Privileges.NameOf(p));
+        j.WriteEndObject();
     }
 
     /// <summary>The run as one JSON object (shape version <see cref="JsonVersion"/>).</summary>
@@ -91,7 +153,9 @@ public static class ScenarioRenderer
                 if (r.Answer is { } a) j.WriteBoolean("result", a);
                 if (r.Step.Expect is not null) j.WriteBoolean("met", r.Met);
                 if (r.Mismatch is { } m) j.WriteString("mismatch", m);
-                if (explain && r.AccessCheck is { } check) j.WriteString("explanation", check.Explanation.ToText(check.Object.Type));
+                if (r.Diagnostic is { } d) WriteReason(j, d);
+                var explained = r.AccessCheck ?? (!r.Met ? r.Diagnostic?.AccessCheck : null);
+                if (explain && explained is { Explanation: { } explanation } check) j.WriteString("explanation", explanation.ToText(check.Object.Type));
                 j.WriteEndObject();
             }
             j.WriteEndArray();

@@ -3,7 +3,7 @@ using NtSec.Win32;
 
 namespace NtSec.Cli.Scenarios;
 
-public sealed partial class ScenarioRunner
+internal sealed partial class ScenarioRunner
 {
     private readonly Dictionary<string, WindowHandle> _windows = new(StringComparer.Ordinal);
 
@@ -78,7 +78,7 @@ public sealed partial class ScenarioRunner
             }
             case "set-thread-desktop":
             {
-                var h = w32.OpenDesktop(a.Desktop!.Split('\\')[^1], 0, false, Authorization.AccessMask.MaximumAllowed);
+                var h = w32.OpenDesktop(a.Desktop!.Split('\\')[^1], 0, false, AccessMask.MaximumAllowed);
                 if (h.IsNull) return new Outcome($"SetThreadDesktop({a.Desktop})", NtStatus.Success, WhyUser(w32.GetLastError(), t), Error: w32.GetLastError());
                 bool ok = w32.SetThreadDesktop(h);
                 int error = ok ? 0 : w32.GetLastError();
@@ -89,15 +89,25 @@ public sealed partial class ScenarioRunner
         }
     }
 
-    private string WhyUser(int error, ThreadObject t, Window? target = null) => error switch
+    // English for a refused user32 call, from the reason the Win32 layer recorded.
+    private string WhyUser(int error, ThreadObject t, Window? target = null)
     {
-        Win32Error.AccessDenied when target is not null && !ReferenceEquals(target.Desktop, t.Desktop) =>
-            $"the window is on {target.Desktop.Name}, the caller on {t.Desktop?.Name ?? "no desktop"}: messages never cross desktops",
-        Win32Error.AccessDenied when target is not null =>
-            $"User Interface Privilege Isolation: the caller's integrity level is below that of {target.Thread.Process.ImageName}'s window",
-        Win32Error.AccessDenied => "the desktop refuses the caller (its DACL, or the caller has no desktop)",
-        Win32Error.InvalidWindowHandle => "no such window (destroyed, or never seen from this desktop)",
-        Win32Error.Busy => "the thread already has windows on its desktop",
-        _ => Win32ErrorNames.Name(error),
-    };
+        var d = t.LastCall;
+        return d?.Reason switch
+        {
+            CallReason.OtherDesktop when target is not null =>
+                $"the window is on {target.Desktop.Name}, the caller on {t.Desktop?.Name ?? "no desktop"}: messages never cross desktops",
+            CallReason.UipiBlocked when target is not null =>
+                $"User Interface Privilege Isolation: the caller's integrity level is below that of {target.Thread.Process.ImageName}'s window",
+            CallReason.NoDesktop => "the caller has no desktop (its process is not connected to one)",
+            CallReason.DesktopLacksAccess when d.Handle is { } h =>
+                $"the thread's desktop handle has {Rights(h.Granted, h.Type)}, not {Rights(h.Needed & ~h.Granted, h.Type)}"
+                + (d.UngrantedLogonSid is { } logon ? $": {t.Desktop?.Name} grants it to the logon SID {logon}, and the token the process connected with has none" : d.AccessCheck?.Explanation is { } e ? $": {LastReason(e)}" : ""),
+            CallReason.WindowStationLacksAccess when d.Handle is { } h => $"the process's window station handle lacks {Rights(h.Needed & ~h.Granted, h.Type)}",
+            CallReason.NoSuchWindow => "no such window (destroyed, or never seen from this desktop)",
+            CallReason.ThreadHasWindows => "the thread already has windows on its desktop",
+            _ when d?.AccessCheck is { Status.IsSuccess: false } check => Denied(check),
+            _ => Win32ErrorNames.Name(error),
+        };
+    }
 }

@@ -8,6 +8,7 @@ using NtSec.Principals;
 using NtSec.Sddl;
 using NtSec.Tokens;
 using NtSec.Win32;
+using NtSec.Descriptors;
 
 namespace NtSec.Cli.Scenarios;
 
@@ -24,8 +25,9 @@ namespace NtSec.Cli.Scenarios;
 /// <param name="AccessCheck">The explained access check of a failed open, when there was one.</param>
 /// <param name="Mismatch">How the outcome differs from the step's expectation; null when it met it (or had none).</param>
 /// <param name="Win32Error">For a user32 step, which has no NTSTATUS, the last error it set (0 on success); null otherwise.</param>
-public sealed record StepResult(int Number, Step Step, string Call, NtStatus Status, uint? Granted, ObjectTypeInfo? RightsType,
-    string Why, string? Value, bool? Answer, ObjectAccessCheck? AccessCheck, string? Mismatch, int? Win32Error = null)
+/// <param name="Diagnostic">What the kernel recorded for the step's call (its reason, access check, impersonation, desktop refusal); null when the step could not run.</param>
+internal sealed record StepResult(int Number, Step Step, string Call, NtStatus Status, uint? Granted, ObjectTypeInfo? RightsType,
+    string Why, string? Value, bool? Answer, ObjectAccessCheck? AccessCheck, string? Mismatch, int? Win32Error = null, CallDiagnostic? Diagnostic = null)
 {
     /// <summary>True when the step met its expectation (or had none).</summary>
     public bool Met => Mismatch is null;
@@ -34,7 +36,7 @@ public sealed record StepResult(int Number, Step Step, string Call, NtStatus Sta
 /// <summary>A run of a scenario.</summary>
 /// <param name="Scenario">The scenario.</param>
 /// <param name="Steps">Each step's result.</param>
-public sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> Steps)
+internal sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> Steps)
 {
     /// <summary>Steps whose expectation was not met.</summary>
     public int Unmet => Steps.Count(s => !s.Met);
@@ -44,7 +46,7 @@ public sealed record ScenarioRun(Scenario Scenario, IReadOnlyList<StepResult> St
 /// Runs a scenario on a fresh <see cref="EmulatedSystem"/>: sets up its desktops, objects and processes, then makes
 /// each step's call on its thread.
 /// </summary>
-public sealed partial class ScenarioRunner
+internal sealed partial class ScenarioRunner
 {
     private readonly Scenario _scenario;
     private readonly EmulatedSystem _system = new() { ExplainAccessChecks = true };
@@ -100,14 +102,32 @@ public sealed partial class ScenarioRunner
 
     private StepResult Execute(int number, Step step)
     {
+        if (Unavailable(step) is { } missing)
+        {
+            // A process whose create-process step failed never existed: a step on it or naming it cannot be made.
+            var skipped = new StepResult(number, step, step.Kind, NtStatus.InvalidCid, null, null,
+                $"not run: process '{missing}' does not exist (its create-process step failed)", null, null, null, null);
+            return skipped with { Mismatch = step.Expect is null ? null : $"not run: process '{missing}' does not exist" };
+        }
         var thread = _threads[step.Thread];
-        var before = thread.LastAccessCheck;
         var outcome = Dispatch(step, thread);
-        var check = ReferenceEquals(thread.LastAccessCheck, before) ? null : thread.LastAccessCheck;
-        if ((outcome.Status.IsSuccess && outcome.Error is null or 0) || outcome.Status == NtStatus.NotAllAssigned) check = null;
-        string why = outcome.Why ?? WhyFailed(step, thread, outcome.Status, check);
-        var result = new StepResult(number, step, outcome.Call, outcome.Status, outcome.Granted, outcome.RightsType, why, outcome.Value, outcome.Answer, check, null, outcome.Error);
+        var diagnostic = outcome.Diagnostic;
+        bool failed = !(outcome.Status.IsSuccess && outcome.Error is null or 0) && outcome.Status != NtStatus.NotAllAssigned;
+        var check = failed && diagnostic?.AccessCheck is { Explanation: not null } c && !c.Status.IsSuccess ? c : null;
+        string why = outcome.Why ?? WhyFailed(step, diagnostic, outcome.Status);
+        var result = new StepResult(number, step, outcome.Call, outcome.Status, outcome.Granted, outcome.RightsType, why, outcome.Value, outcome.Answer, check, null, outcome.Error, diagnostic);
         return result with { Mismatch = Compare(step.Expect, result) };
+    }
+
+    // The process a step runs on or names that a failed create-process step never made, if any.
+    private string? Unavailable(Step step)
+    {
+        foreach (var name in new[] { step.Thread, step.Args.Target, step.Args.Process })
+        {
+            if (name is null or "self") continue;
+            if (!_threads.ContainsKey(name) && !_processes.ContainsKey(name)) return name.Split('/')[0];
+        }
+        return null;
     }
 
     private static string? Compare(Expectation? e, StepResult r)
@@ -130,7 +150,10 @@ public sealed partial class ScenarioRunner
         return type is null ? "0x" + mask.ToString("x", CultureInfo.InvariantCulture) : type.FormatRights(mask);
     }
 
-    private readonly record struct Outcome(string Call, NtStatus Status, string? Why = null, uint? Granted = null, ObjectTypeInfo? RightsType = null, string? Value = null, bool? Answer = null, int? Error = null);
+    private readonly record struct Outcome(string Call, NtStatus Status, string? Why = null, uint? Granted = null, ObjectTypeInfo? RightsType = null, string? Value = null, bool? Answer = null, int? Error = null)
+    {
+        public CallDiagnostic? Diagnostic { get; init; }
+    }
 
     private NtHandle H(HandleRef? r) => r?.Text switch
     {
@@ -169,7 +192,9 @@ public sealed partial class ScenarioRunner
         var toClose = new List<NtHandle>();
         try
         {
-            return DispatchCore(step, t, toClose);
+            // The step's call is the last one made on the thread: the runner's own lookups make no calls.
+            var outcome = DispatchCore(step, t, toClose);
+            return outcome with { Diagnostic = t.LastCall };
         }
         finally
         {
@@ -180,10 +205,10 @@ public sealed partial class ScenarioRunner
     private Outcome Saved(Step step, ThreadObject t, string call, NtStatus status, NtHandle handle, ObjectTypeInfo type, string successWhy)
     {
         if (!status.IsSuccess) return new Outcome(call, status);
-        t.Nt.NtQueryObject(handle, out var info);
-        if (step.Args.As is not { } name) return new Outcome(call, status, successWhy, info.GrantedAccess, type);
+        uint granted = t.Process.GetHandles().FirstOrDefault(e => e.Handle == handle).Entry.GrantedAccess;
+        if (step.Args.As is not { } name) return new Outcome(call, status, successWhy, granted, type);
         _handles[name] = (handle, type);
-        return new Outcome(call, status, $"{successWhy}; handle '{name}' has {Rights(info.GrantedAccess, type)}", info.GrantedAccess, type);
+        return new Outcome(call, status, $"{successWhy}; handle '{name}' has {Rights(granted, type)}", granted, type);
     }
 
     private string Who(Token token)
@@ -200,27 +225,26 @@ public sealed partial class ScenarioRunner
 
     private static string IntegrityName(Sid label) => (WellKnownSids.GetAccountName(label) ?? label.ToString()).Replace("Mandatory Label\\", "", StringComparison.Ordinal);
 
-    private Token? TokenOf(ThreadObject t, NtHandle handle) => t.Nt.NtQueryObject(handle, out _).IsSuccess
-        ? t.Process.GetHandles().Where(e => e.Handle == handle).Select(e => (e.Entry.Object as TokenObject)?.Token).FirstOrDefault()
-          ?? (handle.IsPseudo ? PseudoToken(t, handle) : null)
-        : null;
+    // The kernel's own view of a handle's token: state for display, not a rule restated.
+    private static Token? TokenOf(ThreadObject t, NtHandle handle) => t.InspectToken(handle);
 
-    private static Token? PseudoToken(ThreadObject t, NtHandle handle) => handle.Value switch
+    // What the impersonation call the kernel just made gave the thread, by its record of the rule it applied.
+    private string Impersonating(ThreadObject caller)
     {
-        -4 => t.Process.PrimaryToken.Token,
-        -5 => t.ImpersonationToken?.Token,
-        -6 => (t.ImpersonationToken ?? t.Process.PrimaryToken).Token,
-        _ => null,
-    };
-
-    private string Impersonating(ThreadObject thread, Token? requested)
-    {
-        if (thread.ImpersonationToken?.Token is not { } now) return "the thread is not impersonating";
-        string s = $"{thread.Process.ImageName} now impersonates {Who(now)}";
-        if (requested is not null && requested.ImpersonationLevel > now.ImpersonationLevel && requested.Type == TokenType.Impersonation
-            && !ImpersonationRules.CanImpersonate(thread.Process.PrimaryToken.Token, requested, out string? reason))
-            s += $", downgraded from {LevelName(requested.ImpersonationLevel)} because {reason}";
+        if (caller.LastCall?.Impersonation is not { } d) return "the thread is not impersonating";
+        string s = $"{d.Thread.Process.ImageName} now impersonates {Who(d.Worn)}";
+        if (d.Outcome == ImpersonationOutcome.DowngradedToIdentification)
+            s += $", downgraded from {LevelName(d.Requested.ImpersonationLevel)} because {ImpersonationRules.Describe(d.Refusal, d.ProcessToken, d.Requested)}";
         return s;
+    }
+
+    // Who the access check of the call just made let in, and why that token.
+    private string Passed(ThreadObject caller, string what)
+    {
+        var d = caller.LastCall;
+        if (d?.Reason == CallReason.DebugPrivilege) return $"SeDebugPrivilege opens any {what}";
+        if (d?.AccessCheck is not { } check) return $"the {what} was opened";
+        return $"{Who(check.Subject)} passes the {what}'s DACL";
     }
 
     private Outcome DispatchCore(Step step, ThreadObject t, List<NtHandle> toClose)
@@ -233,24 +257,20 @@ public sealed partial class ScenarioRunner
             {
                 bool ok = t.Win32.ImpersonateSelf(a.Level!.Value);
                 return new Outcome($"ImpersonateSelf({LevelName(a.Level.Value)})", ok ? NtStatus.Success : t.Win32.GetLastNtStatus(),
-                    ok ? Impersonating(t, null) : null);
+                    ok ? Impersonating(t) : null);
             }
             case "impersonate":
             {
-                var token = TokenOf(t, H(a.Token));
                 bool ok = t.Win32.ImpersonateLoggedOnUser(H(a.Token));
-                var requested = token is null ? null : token.Type == TokenType.Primary ? WithLevel(token, SecurityImpersonationLevel.Impersonation) : token;
                 return new Outcome($"ImpersonateLoggedOnUser({HName(a.Token)})", ok ? NtStatus.Success : t.Win32.GetLastNtStatus(),
-                    ok ? Impersonating(t, requested) : null);
+                    ok ? Impersonating(t) : null);
             }
             case "set-thread-token":
             {
                 var target = ThreadHandle(t, a.Target, ThreadAccessRights.SetThreadToken, toClose);
-                var token = TokenOf(t, H(a.Token));
                 var status = nt.NtSetInformationThread(target, ThreadInformationClass.ThreadImpersonationToken, H(a.Token));
-                var who = _threads[a.Target ?? step.Thread];
                 return new Outcome($"NtSetInformationThread({a.Target ?? "NtCurrentThread"}, ThreadImpersonationToken, {HName(a.Token)})", status,
-                    status.IsSuccess ? (H(a.Token).IsNull ? "the thread stops impersonating" : Impersonating(who, token)) : null);
+                    status.IsSuccess ? (H(a.Token).IsNull ? "the thread stops impersonating" : Impersonating(t)) : null);
             }
             case "revert":
             {
@@ -267,27 +287,27 @@ public sealed partial class ScenarioRunner
             case "impersonate-thread":
             {
                 var client = ThreadHandle(t, a.Target, ThreadAccessRights.DirectImpersonation, toClose);
-                var clientThread = _threads[a.Target!];
-                var source = (clientThread.ImpersonationToken ?? clientThread.Process.PrimaryToken).Token;
                 var status = nt.NtImpersonateThread(NtHandle.CurrentThread, client, new SecurityQualityOfService(a.Level!.Value, a.Flags.Contains("effective-only")));
                 return new Outcome($"NtImpersonateThread(NtCurrentThread, {a.Target}, {LevelName(a.Level.Value)})", status,
-                    status.IsSuccess ? Impersonating(t, WithLevel(source, a.Level.Value)) : null);
+                    status.IsSuccess ? Impersonating(t) : null);
             }
             case "open-process-token":
             {
                 var process = a.Handle is not null ? H(a.Handle) : ProcessHandle(t, a.Process, ProcessAccessRights.QueryLimitedInformation, toClose);
                 var status = nt.NtOpenProcessToken(process, a.Access!.Value, out var h);
                 return Saved(step, t, $"NtOpenProcessToken({(a.Handle is not null ? HName(a.Handle) : a.Process ?? "NtCurrentProcess")}, {a.AccessText})", status, h, ObjectTypes.Token,
-                    $"{Who(EffectiveToken(t))} passes the token's DACL");
+                    Passed(t, "token"));
             }
             case "open-thread-token":
             {
                 var target = a.Handle is not null ? H(a.Handle) : ThreadHandle(t, a.Target, ThreadAccessRights.QueryLimitedInformation, toClose);
                 bool self = a.Flags.Contains("open-as-self");
-                var subject = self ? t.Process.PrimaryToken.Token : EffectiveToken(t);
                 var status = nt.NtOpenThreadToken(target, a.Access!.Value, self, out var h);
+                var check = t.LastCall?.AccessCheck;
+                string checkedWith = check is null ? "opened"
+                    : $"checked with {(check.Choice == SubjectChoice.ProcessTokenOpenAsSelf ? "the process's token" : "the caller's effective token")}, {Who(check.Subject)}, which the token's DACL lets in";
                 return Saved(step, t, $"NtOpenThreadToken({(a.Handle is not null ? HName(a.Handle) : a.Target ?? "NtCurrentThread")}, {a.AccessText}, OpenAsSelf={(self ? "TRUE" : "FALSE")})", status, h, ObjectTypes.Token,
-                    $"checked with {(self ? "the process's token" : "the caller's effective token")}, {Who(subject)}, which the token's DACL lets in");
+                    checkedWith);
             }
             case "duplicate-token":
             {
@@ -320,12 +340,10 @@ public sealed partial class ScenarioRunner
                 var changes = a.Privileges.Select(p => new Privilege(p, PrivilegeAttributes.Enabled))
                     .Concat(a.DisablePrivileges.Select(p => new Privilege(p, PrivilegeAttributes.None)))
                     .Concat(a.RemovePrivileges.Select(p => new Privilege(p, PrivilegeAttributes.Removed))).ToList();
-                // No previous state is asked for (it would need TOKEN_QUERY); the change is read from the token itself.
-                var beforeToken = TokenOf(t, H(a.Token));
-                var held = beforeToken?.Privileges.Select(p => p.Luid).ToHashSet() ?? [];
+                // No previous state is asked for (it would need TOKEN_QUERY); the kernel's record says what changed.
                 var status = nt.NtAdjustPrivilegesToken(H(a.Token), a.Flags.Contains("disable-all"), changes);
-                var previous = Changed(beforeToken?.Privileges ?? [], TokenOf(t, H(a.Token))?.Privileges ?? []);
-                string missing = string.Join(", ", changes.Where(c => !held.Contains(c.Luid)).Select(c => c.Name));
+                var previous = t.LastCall?.Changed ?? [];
+                string missing = string.Join(", ", (t.LastCall?.NotAssigned ?? []).OfType<Luid>().Select(l => Tokens.Privileges.NameOf(l)));
                 string call = $"NtAdjustPrivilegesToken({HName(a.Token)}, {(a.Flags.Contains("disable-all") ? "DisableAllPrivileges" : string.Join(", ", changes.Select(c => $"{c.Name}={(c.Attributes == PrivilegeAttributes.None ? "disabled" : c.Attributes.ToString().ToLowerInvariant())}")))})";
                 return new Outcome(call, status,
                     status == NtStatus.Success ? $"{previous.Count} privilege(s) changed"
@@ -336,9 +354,8 @@ public sealed partial class ScenarioRunner
             {
                 var changes = a.Sids.Select(s => new SidAndAttributes(s, GroupAttributes.Enabled))
                     .Concat(a.RestrictingSids.Select(s => new SidAndAttributes(s, GroupAttributes.None))).ToList();
-                var beforeToken = TokenOf(t, H(a.Token));
                 var status = nt.NtAdjustGroupsToken(H(a.Token), a.Flags.Contains("reset"), changes);
-                var previous = Changed(beforeToken?.Groups ?? [], TokenOf(t, H(a.Token))?.Groups ?? []);
+                var previous = t.LastCall?.Changed ?? [];
                 return new Outcome($"NtAdjustGroupsToken({HName(a.Token)}{(a.Flags.Contains("reset") ? ", ResetToDefault" : "")})", status,
                     status == NtStatus.Success ? $"{previous.Count} group(s) changed" : status == NtStatus.NotAllAssigned ? $"{previous.Count} group(s) changed; the others are not in the token" : null);
             }
@@ -379,18 +396,19 @@ public sealed partial class ScenarioRunner
             {
                 string image = a.As!;
                 bool inherit = a.Flags.Contains("inherit-handles");
+                bool suspended = a.Flags.Contains("suspended");
                 bool ok;
                 ProcessInformation info;
                 string call;
                 if (a.Token is null)
                 {
-                    ok = t.Win32.CreateProcess(image, a.Desktop, inherit, out info);
-                    call = $"CreateProcess({image}{(a.Desktop is null ? "" : ", desktop " + a.Desktop)})";
+                    ok = t.Win32.CreateProcess(image, a.Desktop, inherit, suspended, out info);
+                    call = $"CreateProcess({image}{(a.Desktop is null ? "" : ", desktop " + a.Desktop)}{(suspended ? ", CREATE_SUSPENDED" : "")})";
                 }
                 else
                 {
-                    ok = t.Win32.CreateProcessAsUser(H(a.Token), image, a.Desktop, inherit, out info);
-                    call = $"CreateProcessAsUser({HName(a.Token)}, {image}{(a.Desktop is null ? "" : ", desktop " + a.Desktop)})";
+                    ok = t.Win32.CreateProcessAsUser(H(a.Token), image, a.Desktop, inherit, suspended, out info);
+                    call = $"CreateProcessAsUser({HName(a.Token)}, {image}{(a.Desktop is null ? "" : ", desktop " + a.Desktop)}{(suspended ? ", CREATE_SUSPENDED" : "")})";
                 }
                 if (!ok) return new Outcome(call, t.Win32.GetLastNtStatus());
                 var process = _system.FindProcess(info.ProcessId) ?? LostProcess(info, t);
@@ -398,32 +416,52 @@ public sealed partial class ScenarioRunner
                 AddProcess(a.As!, process, mainThread);
                 _handles[a.As + ".process"] = (info.Process, ObjectTypes.Process);
                 _handles[a.As + ".thread"] = (info.Thread, ObjectTypes.Thread);
-                string runs = process.IsTerminated
-                    ? $"the process started but ended at once with {process.ExitStatus.Name}"
+                var d = t.LastCall;
+                string runs = suspended && !process.IsTerminated
+                    ? $"'{a.As}' is created as {Who(process.PrimaryToken.Token)}, suspended: it connects to {process.Desktop?.Name ?? "no desktop"} when its thread resumes"
+                    : process.IsTerminated
+                    ? $"the process started but ended at once with {process.ExitStatus.Name}" + ((d?.Desktop ?? process.ConnectionRefusal) is { } refusal ? ": " + Refused(refusal) : "")
                     : $"'{a.As}' runs as {Who(process.PrimaryToken.Token)} on {process.Desktop?.Name ?? "no desktop"}";
-                string why = a.Token is null ? runs
-                    : t.Process.PrimaryToken.Token.IsPrivilegeEnabled(Tokens.Privileges.AssignPrimaryToken) && !IsChild(TokenOf(t, H(a.Token)), t)
-                        ? $"{runs}; the caller holds SeAssignPrimaryTokenPrivilege"
-                        : $"{runs}; no SeAssignPrimaryTokenPrivilege needed: the token is a restricted version (or copy) of the caller's own";
+                string why = d?.Reason switch
+                {
+                    CallReason.AssignPrimaryTokenPrivilege => $"{runs}; the caller holds SeAssignPrimaryTokenPrivilege",
+                    CallReason.ChildOrSiblingToken => $"{runs}; no SeAssignPrimaryTokenPrivilege needed: the token is a restricted version (or copy) of the caller's own",
+                    _ => runs,
+                };
+                return new Outcome(call, NtStatus.Success, why);
+            }
+            case "resume-thread":
+            {
+                var target = ThreadHandle(t, a.Target, ThreadAccessRights.SuspendResume, toClose);
+                int previous = t.Win32.ResumeThread(target);
+                var thread = _threads[a.Target!];
+                string call = $"ResumeThread({a.Target})";
+                if (previous < 0) return new Outcome(call, t.Win32.GetLastNtStatus());
+                var process = thread.Process;
+                var d = t.LastCall;
+                string why = d?.Desktop is { } refused
+                    ? $"the thread ran and its process ended at once with {process.ExitStatus.Name}: {Refused(refused)}"
+                    : previous == 0 ? "the thread was not suspended"
+                    : _system.GetDesktopConnection(process) is { Token: { } connected } c
+                        ? $"the thread runs; {process.ImageName} connected to {c.Desktop.Name} with {Who(connected)}{(connected.Type == TokenType.Impersonation ? ", the thread's impersonation token" : "")}"
+                        : "the thread runs";
                 return new Outcome(call, NtStatus.Success, why);
             }
             case "open":
             {
                 var type = (_system.FindObject(a.Object!)?.Type) ?? ObjectTypes.Generic;
                 var status = nt.NtOpenObject(new ObjectAttributes(a.Object), a.Access!.Value, out var h);
-                return Saved(step, t, $"NtOpen{type.Name}({a.Object}, {a.AccessText})", status, h, type, $"{Who(EffectiveToken(t))} passes the {type.Name.ToLowerInvariant()}'s DACL");
+                return Saved(step, t, $"NtOpen{type.Name}({a.Object}, {a.AccessText})", status, h, type, Passed(t, type.Name.ToLowerInvariant()));
             }
             case "open-process":
             {
                 var status = nt.NtOpenProcess(out var h, a.Access!.Value, HandleAttributes.None, _processes[a.Process!].ProcessId);
-                return Saved(step, t, $"OpenProcess({a.Process}, {a.AccessText})", status, h, ObjectTypes.Process,
-                    EffectiveToken(t).IsPrivilegeEnabled(Tokens.Privileges.Debug) ? "SeDebugPrivilege opens any process" : $"{Who(EffectiveToken(t))} passes the process's DACL");
+                return Saved(step, t, $"OpenProcess({a.Process}, {a.AccessText})", status, h, ObjectTypes.Process, Passed(t, "process"));
             }
             case "open-thread":
             {
                 var status = nt.NtOpenThread(out var h, a.Access!.Value, HandleAttributes.None, _threads[a.Target!].ThreadId);
-                return Saved(step, t, $"OpenThread({a.Target}, {a.AccessText})", status, h, ObjectTypes.Thread,
-                    EffectiveToken(t).IsPrivilegeEnabled(Tokens.Privileges.Debug) ? "SeDebugPrivilege opens any thread" : $"{Who(EffectiveToken(t))} passes the thread's DACL");
+                return Saved(step, t, $"OpenThread({a.Target}, {a.AccessText})", status, h, ObjectTypes.Thread, Passed(t, "thread"));
             }
             case "duplicate-handle":
             {
@@ -456,7 +494,7 @@ public sealed partial class ScenarioRunner
                 toClose.Add(parent);
                 var status = nt.NtCreateObjectInContainer(parent, type, a.Name!, a.Descriptor, a.Access!.Value, out var h);
                 string made = _system.FindObject(a.Object + "\\" + a.Name) is { } o ? o.SecurityDescriptor.ToString() : "";
-                return Saved(step, t, call, status, h, type, $"{Who(EffectiveToken(t))} may add to the {parentType.Name.ToLowerInvariant()}; the new {type.Name.ToLowerInvariant()} inherits {made}");
+                return Saved(step, t, call, status, h, type, $"{Who(TokenOf(t, NtHandle.CurrentThreadEffectiveToken)!)} may add to the {parentType.Name.ToLowerInvariant()}; the new {type.Name.ToLowerInvariant()} inherits {made}");
             }
             case "access-check":
             {
@@ -480,19 +518,16 @@ public sealed partial class ScenarioRunner
     private ProcessObject LostProcess(ProcessInformation info, ThreadObject t) =>
         t.Process.GetHandles().Select(e => e.Entry.Object).OfType<ProcessObject>().First(p => p.ProcessId == info.ProcessId);
 
-    private static bool IsChild(Token? token, ThreadObject t) =>
-        token is not null && NtCalls.IsChildOrSibling(token, t.Process.PrimaryToken.Token);
-
-    private static List<T> Changed<T>(ImmutableArray<T> before, ImmutableArray<T> after) => [.. before.Except(after)];
-
-    private static Token EffectiveToken(ThreadObject t) => (t.ImpersonationToken ?? t.Process.PrimaryToken).Token;
-
-    private static Token WithLevel(Token token, SecurityImpersonationLevel level)
+    /// <summary>Which window station or desktop refused a new process, in which pass, and why.</summary>
+    internal string Refused(DesktopRefusal r)
     {
-        var b = token.ToBuilder();
-        b.Type = TokenType.Impersonation;
-        b.ImpersonationLevel = level;
-        return b.Build();
+        if (r.Pass == ConnectionPass.DesktopNotFound) return $"there is no desktop '{r.DesktopName}' to connect to";
+        string what = r.Pass == ConnectionPass.WindowStation ? "window station" : "desktop";
+        string who = r.AccessCheck is { } c ? Who(c.Subject) : "its token";
+        string s = $"the {what} {r.Object?.Name} granted {who} nothing when user32 connected (MAXIMUM_ALLOWED)";
+        if (r.UngrantedLogonSid is { } logon) s += $"; {r.Object?.Name} grants the logon SID {logon}, which the token does not hold{(r.AccessCheck?.Subject.IsRestricted == true ? " among both its groups and its restricting SIDs" : "")}";
+        else if (r.AccessCheck?.Explanation is { } e) s += $": {LastReason(e)}";
+        return s;
     }
 
     private static string LastReason(AccessCheckExplanation explanation)
@@ -501,43 +536,44 @@ public sealed partial class ScenarioRunner
         return failed?.Message ?? "no ACE grants the access";
     }
 
-    private string WhyFailed(Step step, ThreadObject t, NtStatus status, ObjectAccessCheck? check)
+    // English for a failure, from the kernel's record of why: the runner restates no rule.
+    private string WhyFailed(Step step, CallDiagnostic? d, NtStatus status)
     {
         var a = step.Args;
-        if (status == NtStatus.NoToken) return $"{a.Target ?? step.Thread} is not impersonating: a thread has a token of its own only while it impersonates";
-        if (status == NtStatus.CantOpenAnonymous) return "the thread's token is at SecurityAnonymous, and an anonymous-level token cannot be opened";
-        if (status == NtStatus.BadImpersonationLevel)
+        var reason = d?.Reason ?? CallReason.None;
+        switch (reason)
         {
-            var effective = EffectiveToken(t);
-            if (step.Kind is "open-thread-token" or "open-process-token" or "open" or "open-process" or "open-thread" && effective.Type == TokenType.Impersonation && effective.ImpersonationLevel < SecurityImpersonationLevel.Impersonation)
-                return $"the caller impersonates at {LevelName(effective.ImpersonationLevel)}, which cannot open objects" + (step.Kind == "open-thread-token" ? "; OpenAsSelf would check with the process's token instead" : "");
-            if (step.Kind == "duplicate-token") return "an impersonation token cannot be copied to a higher level, nor to a primary token below SecurityImpersonation";
-            if (step.Kind == "create-process") return "an impersonation token below SecurityImpersonation cannot become a primary token";
-            return "the token's impersonation level is too low for this";
+            case CallReason.NotImpersonating:
+                return $"{a.Target ?? step.Thread} is not impersonating: a thread has a token of its own only while it impersonates";
+            case CallReason.AnonymousLevel:
+                return "the thread's token is at SecurityAnonymous, and an anonymous-level token cannot be opened";
+            case CallReason.ClientLevelTooLow:
+                var level = d?.AccessCheck?.Subject.ImpersonationLevel;
+                return $"the caller impersonates at {(level is { } l ? LevelName(l) : "a level below SecurityImpersonation")}, which cannot open objects"
+                    + (step.Kind == "open-thread-token" ? "; OpenAsSelf would check with the process's token instead" : "");
+            case CallReason.LevelAboveSource:
+                return "an impersonation token cannot be copied to a higher level than its own";
+            case CallReason.PrimaryBelowImpersonation:
+                return "an impersonation token below SecurityImpersonation cannot become a primary token";
+            case CallReason.UnknownLevel:
+                return "the impersonation level is not one of the four";
+            case CallReason.HandleNotOpen:
+                return $"no open handle '{HName(a.Token ?? a.Handle)}' in {_threads[step.Thread].Process.ImageName}";
+            case CallReason.HandleTypeMismatch:
+                return $"the handle refers to {(d?.Handle is { } ht ? "a " + ht.Type.Name.ToLowerInvariant() : "an object of another type")}, not {(d?.Handle?.Expected is { } ex ? "a " + ex.Name.ToLowerInvariant() : "what the call takes")}";
+            case CallReason.HandleLacksAccess when d?.Handle is { } hu:
+                return $"the {hu.Type.Name.ToLowerInvariant()} handle lacks {Rights(hu.Needed & ~hu.Granted, hu.Type)}, which this call needs";
+            case CallReason.ReservedAccessBits:
+                return "the access asks for reserved bits no right uses";
+            case CallReason.AccessCheck when d?.AccessCheck is { } check && !check.Status.IsSuccess:
+                return Denied(check);
+            case CallReason.PrivilegeNotHeld when d?.Privilege is { } p:
+                return p == Tokens.Privileges.AssignPrimaryToken
+                    ? "the token is not a restricted version (or copy) of the caller's own, so the caller needs SeAssignPrimaryTokenPrivilege, which it does not have enabled"
+                    : $"the call needs {Tokens.Privileges.NameOf(p)}, which the caller does not have enabled";
+            case CallReason.ThreadTerminated:
+                return "the calling thread has exited (its process ended)";
         }
-        if (status == NtStatus.InvalidHandle) return $"no open handle '{HName(a.Token ?? a.Handle)}' in {t.Process.ImageName}";
-        if (status == NtStatus.ObjectTypeMismatch) return "the handle refers to an object of another type";
-        if (status == NtStatus.AccessDenied)
-        {
-            if (check is not null)
-            {
-                uint missing = check.DesiredAccess & ~check.MaximumAllowed & ~AccessMask.MaximumAllowed;
-                string has = check.MaximumAllowed == 0 ? "nothing" : Rights(check.MaximumAllowed, check.Object.Type);
-                string on = $"{Who(check.Subject)} is granted {has} on the {check.Object.Type.Name.ToLowerInvariant()}{(check.Subject.IsRestricted ? " (what both the normal and the restricting-SID pass grant)" : "")}";
-                return (check.DesiredAccess & ~AccessMask.MaximumAllowed) == 0 ? on : $"{on}; {Rights(missing == 0 ? check.DesiredAccess : missing, check.Object.Type)} is not";
-            }
-            return step.Kind switch
-            {
-                "open-thread-token" => "the thread handle lacks THREAD_QUERY_LIMITED_INFORMATION",
-                "open-process-token" => "the process handle lacks PROCESS_QUERY_LIMITED_INFORMATION",
-                "create-process" => "the token handle needs TOKEN_QUERY and TOKEN_ASSIGN_PRIMARY",
-                _ => "the handle was not granted the access this call needs",
-            };
-        }
-        if (status == NtStatus.PrivilegeNotHeld)
-            return step.Kind == "create-process"
-                ? "the token is not a restricted version (or copy) of the caller's own, so the caller needs SeAssignPrimaryTokenPrivilege, which it does not have enabled"
-                : "the call needs a privilege (SeTcbPrivilege, SeCreateTokenPrivilege ...) that the caller does not have enabled";
         if (status == NtStatus.CantDisableMandatory) return "a mandatory group cannot be disabled";
         if (status == NtStatus.CantEnableDenyOnly) return "a deny-only group cannot be enabled again";
         if (status == NtStatus.BadTokenType) return "the call needs the other kind of token (primary or impersonation)";
@@ -550,6 +586,15 @@ public sealed partial class ScenarioRunner
         if (status == NtStatus.InvalidParameter) return "Windows refuses these arguments";
         if (status == NtStatus.ThreadIsTerminating) return "the calling thread has exited (its process ended)";
         return status.Name;
+    }
+
+    // An access check that refused: what the subject is granted and which of the wanted rights it is not.
+    private string Denied(ObjectAccessCheck check)
+    {
+        uint missing = check.DesiredAccess & ~check.MaximumAllowed & ~AccessMask.MaximumAllowed;
+        string has = check.MaximumAllowed == 0 ? "nothing" : Rights(check.MaximumAllowed, check.Object.Type);
+        string on = $"{Who(check.Subject)} is granted {has} on the {check.Object.Type.Name.ToLowerInvariant()}{(check.Subject.IsRestricted ? " (what both the normal and the restricting-SID pass grant)" : "")}";
+        return (check.DesiredAccess & ~AccessMask.MaximumAllowed) == 0 ? on : $"{on}; {Rights(missing == 0 ? check.DesiredAccess : missing, check.Object.Type)} is not";
     }
 
     private string Format(object? value) => value switch

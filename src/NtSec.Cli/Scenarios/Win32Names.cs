@@ -3,7 +3,7 @@ using System.Globalization;
 namespace NtSec.Cli.Scenarios;
 
 /// <summary>The Win32 error names user32 steps report and expect.</summary>
-public static class Win32ErrorNames
+internal static class Win32ErrorNames
 {
     private static readonly (int Code, string Name)[] Names =
     [
@@ -36,7 +36,7 @@ public static class Win32ErrorNames
 }
 
 /// <summary>Window message names a scenario may use.</summary>
-public static class WindowMessages
+internal static class WindowMessages
 {
     private static readonly (uint Value, string Name)[] Names =
     [

@@ -420,6 +420,9 @@ public sealed class Ace : IEquatable<Ace>
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Type, Flags, Mask, IsRaw ? 0 : Sid.GetHashCode(), ObjectType, InheritedObjectType);
 
-    /// <summary>The ACE in SDDL form (constant aliases only; see <see cref="Sddl.SddlWriter"/> for domain contexts).</summary>
-    public override string ToString() => Sddl.SddlWriter.FormatAce(this, null);
+    // Supplied by the SDDL layer above when the assembly loads (SddlDisplay), so the model never names its codecs.
+    internal static Func<Ace, string>? Display;
+
+    /// <summary>The ACE in SDDL form (constant aliases only; <c>SddlWriter.FormatAce</c> takes a domain context).</summary>
+    public override string ToString() => Display?.Invoke(this) ?? base.ToString()!;
 }

@@ -69,6 +69,13 @@ public static class AccessCheck
         // The common case runs on precomputed facts (FastPath/PlainAccessCheck.cs); it declines everything else.
         if (objectTypes.IsEmpty && principalSelf is null && explanation is null
             && FastPath.PlainAccessCheck.TryCheck(descriptor, token, desiredAccess, mapping, out var plain)) return plain;
+        // Kept apart so that the fast path's caller has no stack buffers or finally block to set up.
+        return CheckFull(descriptor, token, desiredAccess, mapping, objectTypes, principalSelf, explanation);
+    }
+
+    private static AccessCheckResult CheckFull(SecurityDescriptor descriptor, Token token, uint desiredAccess, GenericMapping mapping,
+        ReadOnlySpan<ObjectTypeEntry> objectTypes, Sid? principalSelf, AccessCheckExplanation? explanation)
+    {
         int n = Math.Max(1, objectTypes.Length);
         uint[]? rentedG = null;
         NtStatus[]? rentedS = null;

@@ -9,14 +9,25 @@ namespace NtSec.Authorization;
 /// </summary>
 public sealed class ObjectTypeInfo
 {
-    internal ObjectTypeInfo(string name, string[] keys, GenericMapping mapping, uint validAccess, (string Name, uint Mask)[] specific, (string Name, uint Mask)[] composite)
+    /// <summary>Defines an object type: NtSec's own are in <see cref="ObjectTypes"/>; a caller may define others.</summary>
+    /// <param name="name">The object manager's name for the type (<c>File</c>, <c>Key</c> ...).</param>
+    /// <param name="keys">The names <c>--type</c> accepts, the first being the one listed.</param>
+    /// <param name="mapping">The type's generic mapping.</param>
+    /// <param name="validAccess">Every right that means something for the type.</param>
+    /// <param name="specificRights">The specific rights (bits 0-15), one bit each, in bit order, with their SDK names.</param>
+    /// <param name="compositeRights">Named combinations (<c>FILE_ALL_ACCESS</c> ...), accepted when parsing.</param>
+    public ObjectTypeInfo(string name, IReadOnlyList<string> keys, GenericMapping mapping, uint validAccess,
+        IReadOnlyList<(string Name, uint Mask)> specificRights, IReadOnlyList<(string Name, uint Mask)>? compositeRights = null)
     {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(specificRights);
         Name = name;
-        Keys = keys;
+        Keys = [.. keys];
         GenericMapping = mapping;
         ValidAccessMask = validAccess;
-        SpecificRights = specific;
-        CompositeRights = composite;
+        SpecificRights = [.. specificRights];
+        CompositeRights = compositeRights is null ? [] : [.. compositeRights];
     }
 
     /// <summary>The type's name as the object manager calls it (<c>File</c>, <c>Key</c>, <c>Token</c> ...).</summary>
@@ -227,9 +238,12 @@ public static class ObjectTypes
     /// <summary>Every known type.</summary>
     public static IReadOnlyList<ObjectTypeInfo> All { get; } =
     [
-        File, Directory, Pipe, Key, Process, Thread, Token, Desktop, WindowStation, Service, ServiceControlManager,
-        Section, Event, Mutant, Semaphore, Job, DirectoryServiceObject, Generic,
+        File, Directory, Key, Process, Thread, Token, Desktop, WindowStation, Service, ServiceControlManager,
+        Section, Event, Mutant, Semaphore, Job, DirectoryServiceObject, Pipe, Generic,
     ];
+
+    /// <summary>The first key of every type a caller names with <c>--type</c> (all but <see cref="Generic"/>), in order.</summary>
+    public static IReadOnlyList<string> Keys { get; } = [.. All.Where(t => t != Generic).Select(t => t.Keys[0])];
 
     /// <summary>Finds a type by one of its <see cref="ObjectTypeInfo.Keys"/> or its name, case-insensitively.</summary>
     public static ObjectTypeInfo? Find(string key)
@@ -257,14 +271,11 @@ public static class AccessRightNames
         ("GENERIC_WRITE", AccessMask.GenericWrite), ("GENERIC_READ", AccessMask.GenericRead),
     ];
 
-    /// <summary>Parses a number: 0x hexadecimal or decimal.</summary>
-    public static bool TryParseNumber(string text, out uint value)
-    {
-        text = text.Trim();
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-            return uint.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
-        return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-    }
+    /// <summary>Parses a number: 0x hexadecimal or decimal (<see cref="AccessMask.TryParseNumber"/>).</summary>
+    public static bool TryParseNumber(string text, out uint value) => AccessMask.TryParseNumber(text, out value);
+
+    /// <summary>The mask's rights by name for an object type (<c>FILE_READ_DATA | SYNCHRONIZE</c>).</summary>
+    public static string ToString(this AccessMask mask, ObjectTypeInfo type) => type.FormatRights(mask.Value);
 
     /// <summary>
     /// Parses a mask written as a number or as right names joined by <c>|</c>, <c>,</c> or <c>+</c>: the type's

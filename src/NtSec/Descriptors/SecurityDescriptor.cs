@@ -57,8 +57,8 @@ public enum AclState
 
 /// <summary>
 /// A security descriptor: owner, group, DACL, SACL and control flags, immutable. Reads and writes the
-/// self-relative binary form byte for byte as Windows does, and converts to and from SDDL through
-/// <see cref="Sddl.SddlParser"/> and <see cref="Sddl.SddlWriter"/>.
+/// self-relative binary form byte for byte as Windows does. SDDL is a layer above (NtSec.Sddl: <c>SddlParser</c>,
+/// <c>SddlWriter</c>, and the <c>FromSddl</c>/<c>ToSddl</c> extensions).
 /// </summary>
 public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
 {
@@ -105,7 +105,8 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
     /// What the access check's fast path precomputed from this immutable descriptor (Authorization/FastPath);
     /// built on first use, and a race only builds it twice.
     /// </summary>
-    internal Authorization.FastPath.DescriptorFacts? CheckFacts;
+    // Typed object because the access check's layer sits above this one; only DescriptorFacts.For stores here.
+    internal object? CheckFacts;
 
     /// <summary>The owner, or null when the descriptor has none.</summary>
     public Sid? Owner { get; }
@@ -153,11 +154,11 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
     /// The parts of this descriptor named by <paramref name="parts"/>, as <c>GetPrivateObjectSecurity</c> returns
     /// them: the other components are dropped together with the control bits that describe them.
     /// </summary>
-    public SecurityDescriptor Select(Sddl.SecurityInformation parts)
+    public SecurityDescriptor Select(SecurityInformation parts)
     {
         var c = Control;
-        bool owner = (parts & Sddl.SecurityInformation.Owner) != 0, group = (parts & Sddl.SecurityInformation.Group) != 0;
-        bool dacl = (parts & Sddl.SecurityInformation.Dacl) != 0, sacl = (parts & Sddl.SecurityInformation.Sacl) != 0;
+        bool owner = (parts & SecurityInformation.Owner) != 0, group = (parts & SecurityInformation.Group) != 0;
+        bool dacl = (parts & SecurityInformation.Dacl) != 0, sacl = (parts & SecurityInformation.Sacl) != 0;
         if (!owner) c &= ~SecurityDescriptorControl.OwnerDefaulted;
         if (!group) c &= ~SecurityDescriptorControl.GroupDefaulted;
         if (!dacl) c &= ~(SecurityDescriptorControl.DaclPresent | SecurityDescriptorControl.DaclDefaulted | SecurityDescriptorControl.DaclAutoInheritRequired
@@ -352,17 +353,14 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Owner, Group, Dacl, Sacl, (ushort)(Control & ~SecurityDescriptorControl.SelfRelative));
 
-    /// <summary>Parses SDDL (constant aliases only); see <see cref="Sddl.SddlParser"/> for a domain context.</summary>
-    /// <exception cref="NtSecFormatException">The string is not valid SDDL.</exception>
-    public static SecurityDescriptor FromSddl(string sddl, SidContext? context = null) => Sddl.SddlParser.Parse(sddl, context);
-
-    /// <summary>The SDDL form, as <c>ConvertSecurityDescriptorToStringSecurityDescriptor</c> writes it.</summary>
-    public string ToSddl(SidContext? context = null) => Sddl.SddlWriter.Format(this, context);
+    // The SDDL layer sits above this one; it supplies the text form when the assembly loads (SddlDisplay), so the
+    // model never names its codecs.
+    internal static Func<SecurityDescriptor, string>? Display;
 
     /// <summary>
-    /// The SDDL form; for a descriptor holding an ACE SDDL cannot express (a raw ACE, undecodable callback data), why
-    /// not, in angle brackets, as <see cref="Ace.ToString"/> does. Never throws: use <see cref="ToSddl"/> for SDDL or an exception.
+    /// The SDDL form (constant aliases only); for a descriptor holding an ACE SDDL cannot express (a raw ACE,
+    /// undecodable callback data), why not, in angle brackets, as <see cref="Ace.ToString"/> does. Never throws: use
+    /// <c>ToSddl</c> (NtSec.Sddl) for SDDL or an exception.
     /// </summary>
-    public override string ToString()
-        => Sddl.SddlWriter.TryFormat(this, null, Sddl.SecurityInformation.All, out string? text, out string? error) ? text! : $"<{error}>";
+    public override string ToString() => Display?.Invoke(this) ?? base.ToString()!;
 }

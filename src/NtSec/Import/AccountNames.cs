@@ -91,7 +91,9 @@ public static class AccountNames
             sid = AllServices;
             return true;
         }
+#pragma warning disable CA5350 // Not protection: SHA-1 is how Windows derives a service's SID (NT SERVICE\name).
         byte[] hash = SHA1.HashData(Encoding.Unicode.GetBytes(rest.ToString().ToUpperInvariant()));
+#pragma warning restore CA5350
         Span<uint> sub = stackalloc uint[6];
         sub[0] = 80;
         for (int i = 0; i < 5; i++) sub[i + 1] = BinaryPrimitives.ReadUInt32LittleEndian(hash.AsSpan(4 * i));

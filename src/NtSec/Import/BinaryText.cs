@@ -4,7 +4,7 @@ namespace NtSec.Import;
 /// Decodes hexadecimal and base64 text to bytes, reporting the character index of the first problem so that the
 /// command line can point at it.
 /// </summary>
-public static class BinaryText
+internal static class BinaryText
 {
     /// <summary>
     /// Decodes hexadecimal digits in either case. White space anywhere is ignored (dumps are usually grouped), and

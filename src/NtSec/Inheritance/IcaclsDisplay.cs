@@ -56,7 +56,7 @@ public static class IcaclsDisplay
     public static string FormatRights(uint mask)
     {
         if (mask == 0) return "N";
-        if (mask == Authorization.AccessMask.GenericAll) return "F";
+        if (mask == AccessMask.GenericAll) return "F";
         foreach (var (code, m) in Simple)
             if (mask == m) return code;
         var parts = new List<string>();

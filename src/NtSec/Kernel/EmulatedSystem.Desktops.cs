@@ -1,7 +1,7 @@
 using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
-using NtSec.Win32;
+using NtSec.Tokens;
 
 namespace NtSec.Kernel;
 
@@ -104,38 +104,59 @@ public sealed partial class EmulatedSystem
 
     /// <summary>
     /// What user32's initialisation does in a new process: it opens the window station and the desktop the process
-    /// was started on, each for MAXIMUM_ALLOWED with the process's token (an access check from user mode), and
-    /// keeps the two handles, not inheritable, in the process's table. When either check grants nothing, or
-    /// lpDesktop named no desktop (<paramref name="desktopNotFound"/>), the process ends with
-    /// STATUS_DLL_INIT_FAILED, as the loader ends a process whose DLL initialisation failed. A process with no
-    /// desktop (System) connects to nothing.
+    /// was started on, each for MAXIMUM_ALLOWED (an access check from user mode) with the initial thread's effective
+    /// token — the process's token, or the impersonation token the creator put on the suspended thread before it
+    /// resumed it (<paramref name="token"/>) — and keeps the two handles, not inheritable, in the process's table.
+    /// When either check grants nothing, or lpDesktop named no desktop (<paramref name="desktopNotFound"/>), the
+    /// process ends with STATUS_DLL_INIT_FAILED, as the loader ends a process whose DLL initialisation failed, and
+    /// the refusal is returned (and kept as <see cref="ProcessObject.ConnectionRefusal"/>). A process with no desktop
+    /// (System) connects to nothing.
     /// </summary>
-    internal void ConnectToDesktopLocked(ProcessObject process, bool desktopNotFound = false)
+    internal DesktopRefusal? ConnectToDesktopLocked(ProcessObject process, bool desktopNotFound = false, Token? token = null, string? desktopName = null)
     {
-        if (process.IsTerminated || process.ThreadsLocked.Count == 0) return;
-        if (desktopNotFound)
-        {
-            TerminateProcessLocked(process, NtStatus.DllInitFailed);
-            return;
-        }
-        if (process.Desktop is not { } desktop) return;
+        if (process.IsTerminated || process.ThreadsLocked.Count == 0) return null;
+        if (desktopNotFound) return Refuse(new DesktopRefusal(process, ConnectionPass.DesktopNotFound, null, null, null, desktopName));
+        if (process.Desktop is not { } desktop) return null;
         var initialThread = process.ThreadsLocked[0];
-        var token = process.PrimaryTokenLocked.TokenLocked;
+        token ??= process.PrimaryTokenLocked.TokenLocked;
+        var choice = token.Type == TokenType.Impersonation ? SubjectChoice.ImpersonationToken : SubjectChoice.NewProcessToken;
         var windowStation = desktop.WindowStation;
-        var status = initialThread.Nt.AccessCheckLocked(windowStation, AccessMask.MaximumAllowed, token, HandleAttributes.None, out uint windowStationAccess);
-        if (status.IsSuccess)
+        var status = initialThread.Nt.AccessCheckLocked(windowStation, AccessMask.MaximumAllowed, token, HandleAttributes.None, out uint windowStationAccess, out var stationCheck, choice);
+        if (!status.IsSuccess) return Refuse(new DesktopRefusal(process, ConnectionPass.WindowStation, windowStation, stationCheck, UngrantedLogonSid(windowStation, token)));
+        status = initialThread.Nt.AccessCheckLocked(desktop, AccessMask.MaximumAllowed, token, HandleAttributes.None, out uint desktopAccess, out var desktopCheck, choice);
+        if (!status.IsSuccess) return Refuse(new DesktopRefusal(process, ConnectionPass.Desktop, desktop, desktopCheck, UngrantedLogonSid(desktop, token)));
+        var ws = new NtHandle(process.Handles.Insert(windowStation, windowStationAccess, HandleAttributes.None));
+        var d = new NtHandle(process.Handles.Insert(desktop, desktopAccess, HandleAttributes.None));
+        ProcessStateLocked(process).Connection = new DesktopConnection(windowStation, ws, windowStationAccess, desktop, d, desktopAccess) { DesktopCheck = desktopCheck, Token = token };
+        return null;
+
+        DesktopRefusal Refuse(DesktopRefusal refusal)
         {
-            status = initialThread.Nt.AccessCheckLocked(desktop, AccessMask.MaximumAllowed, token, HandleAttributes.None, out uint desktopAccess);
-            if (status.IsSuccess)
-            {
-                var ws = new NtHandle(process.Handles.Insert(windowStation, windowStationAccess, HandleAttributes.None));
-                var d = new NtHandle(process.Handles.Insert(desktop, desktopAccess, HandleAttributes.None));
-                ProcessStateLocked(process).Connection = new DesktopConnection(windowStation, ws, windowStationAccess, desktop, d, desktopAccess);
-                return;
-            }
+            process.ConnectionRefusal = refusal;
+            TerminateProcessLocked(process, NtStatus.DllInitFailed);
+            return refusal;
         }
-        TerminateProcessLocked(process, NtStatus.DllInitFailed);
     }
+
+    /// <summary>
+    /// A logon SID (S-1-5-5-X-Y) that an allow ACE of <paramref name="obj"/>'s DACL grants and that
+    /// <paramref name="token"/> does not hold as an enabled SID (in both passes, for a restricted token), when there
+    /// is one: the usual reason a token from another logon, or one restricted without its logon SID, cannot use the
+    /// interactive window station and desktop, whose DACLs grant the interactive logon SID and SYSTEM only.
+    /// </summary>
+    internal static Sid? UngrantedLogonSid(KernelObject obj, Token token)
+    {
+        if (obj.SecurityDescriptorLocked.Dacl is not { } dacl) return null;
+        foreach (var ace in dacl.Aces)
+        {
+            if (ace.IsRaw || ace.Type != Acls.AceType.AccessAllowed || (ace.Flags & Acls.AceFlags.InheritOnly) != 0) continue;
+            if (IsLogonSid(ace.Sid) && !token.CheckMembership(ace.Sid, includeAppContainer: true)) return ace.Sid;
+        }
+        return null;
+    }
+
+    private static bool IsLogonSid(Sid sid) =>
+        sid.SubAuthorityCount == 3 && sid.IdentifierAuthority == 5 && sid.GetSubAuthority(0) == 5;
 
     /// <summary>
     /// STARTUPINFO.lpDesktop as the connection reads it: <c>WinSta0\Default</c>, or a desktop name alone, which is
@@ -221,14 +242,31 @@ public sealed partial class EmulatedSystem
     /// window messages carry no access check, so any process on a desktop reaches every window of the same or
     /// lower integrity there, whatever its token's SIDs.
     /// </summary>
-    internal int CheckMessageLocked(ThreadObject sender, WindowHandle handle, uint message, out Window? target)
+    internal int CheckMessageLocked(ThreadObject sender, WindowHandle handle, uint message, out Window? target, out CallReason reason)
     {
         target = null;
-        if (sender.IsTerminated) return NtStatus.ThreadIsTerminating.ToWin32Error();
-        if (WindowLocked(handle) is not { } window) return Win32Error.InvalidWindowHandle;
-        if (sender.DesktopLocked is not { } desktop || !ReferenceEquals(desktop, window.Desktop)) return Win32Error.AccessDenied;
-        if (UipiBlocksLocked(sender.Process, window, message)) return Win32Error.AccessDenied;
+        reason = CallReason.None;
+        if (sender.IsTerminated)
+        {
+            reason = CallReason.ThreadTerminated;
+            return NtStatus.ThreadIsTerminating.ToWin32Error();
+        }
+        if (WindowLocked(handle) is not { } window)
+        {
+            reason = CallReason.NoSuchWindow;
+            return Win32Error.InvalidWindowHandle;
+        }
         target = window;
+        if (sender.DesktopLocked is not { } desktop || !ReferenceEquals(desktop, window.Desktop))
+        {
+            reason = sender.DesktopLocked is null ? CallReason.NoDesktop : CallReason.OtherDesktop;
+            return Win32Error.AccessDenied;
+        }
+        if (UipiBlocksLocked(sender.Process, window, message))
+        {
+            reason = CallReason.UipiBlocked;
+            return Win32Error.AccessDenied;
+        }
         return Win32Error.Success;
     }
 

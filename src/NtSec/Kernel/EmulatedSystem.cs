@@ -10,7 +10,7 @@ namespace NtSec.Kernel;
 /// An emulated Windows machine: the object manager, the processes and threads, and the namespace of named objects.
 /// Setting up (creating the first processes, the objects a test needs, desktops) is done here, as Windows' boot and
 /// session manager would, without checks; everything a program does afterwards goes through a thread's
-/// <see cref="ThreadObject.Nt"/> or <see cref="ThreadObject.Win32"/> calls and is checked.
+/// <see cref="ThreadObject.Nt"/> or <c>Win32</c> calls and is checked.
 /// </summary>
 /// <remarks>
 /// System calls may come from many .NET threads at once. The emulated kernel serialises them with one lock, so
@@ -55,8 +55,9 @@ public sealed partial class EmulatedSystem
     public bool EveryoneIncludesAnonymous { get; init; }
 
     /// <summary>
-    /// When true, every access check an open makes records its explanation in the thread's
-    /// <see cref="ThreadObject.LastAccessCheck"/> (it costs an allocation per open, so it is off by default).
+    /// When true, every access check an open makes carries its explanation (and what MAXIMUM_ALLOWED would have
+    /// granted) in the calling thread's <see cref="ThreadObject.LastCall"/>; it costs a second check and the
+    /// explanation's allocations per open, so it is off by default.
     /// </summary>
     public bool ExplainAccessChecks { get; set; }
 
@@ -103,7 +104,7 @@ public sealed partial class EmulatedSystem
             // Checked before anything is created: a failure half-way would leave the new token object unreleased.
             if (desktop is not null && (!ReferenceEquals(desktop.System, this) || desktop.IsDeleted))
                 throw new ArgumentException($"{desktop} is not a live desktop of this system.", nameof(desktop));
-            var token = primaryToken.Type == TokenType.Primary ? primaryToken : WithType(primaryToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous);
+            var token = primaryToken.Type == TokenType.Primary ? primaryToken : NtCalls.Copy(primaryToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous, effectiveOnly: false);
             var process = CreateProcessLocked(token, imageName, desktop, null, out _);
             ConnectToDesktopLocked(process);
             return process;
@@ -133,8 +134,8 @@ public sealed partial class EmulatedSystem
             throw new ArgumentException($"The halves of a split token are Limited and Full, not {primaryToken.ElevationType} and {linkedToken.ElevationType}.", nameof(linkedToken));
         lock (SyncRoot)
         {
-            var token = primaryToken.Type == TokenType.Primary ? primaryToken : WithType(primaryToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous);
-            var other = linkedToken.Type == TokenType.Primary ? linkedToken : WithType(linkedToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous);
+            var token = primaryToken.Type == TokenType.Primary ? primaryToken : NtCalls.Copy(primaryToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous, effectiveOnly: false);
+            var other = linkedToken.Type == TokenType.Primary ? linkedToken : NtCalls.Copy(linkedToken, TokenType.Primary, SecurityImpersonationLevel.Anonymous, effectiveOnly: false);
             var process = CreateProcessLocked(token, imageName, desktop, null, out _);
             var linked = new TokenObject(this, other, ObjectSecurity.ForNewObject(other, ObjectTypes.Token, other.IntegrityLevel, ObjectSecurity.NoWriteUp));
             process.PrimaryTokenLocked.LinkedTokenLocked = linked;
@@ -322,16 +323,6 @@ public sealed partial class EmulatedSystem
         b.AddGroup(WellKnownSids.Network);
         b.DefaultDacl = new Acl([Ace.Allow(WellKnownSids.LocalSystem, AccessMask.GenericAll)]);
         return _anonymousToken = b.Build();
-    }
-
-    internal static Token WithType(Token token, TokenType type, SecurityImpersonationLevel level)
-    {
-        var b = token.ToBuilder();
-        b.Type = type;
-        b.ImpersonationLevel = level;
-        b.TokenId = null;
-        b.ModifiedId = token.ModifiedId;
-        return b.Build();
     }
 
     private static Token BuildSystemToken()

@@ -35,42 +35,50 @@ public static class ImpersonationRules
     /// <summary>Decides whether <paramref name="processToken"/>'s process may impersonate <paramref name="token"/> at its level.</summary>
     /// <param name="processToken">The primary token of the process owning the thread.</param>
     /// <param name="token">The impersonation token to assign.</param>
-    /// <param name="reason">Why the level was refused, or null when granted.</param>
+    /// <param name="reason">Why the level was refused, in English, or null when granted.</param>
     public static bool CanImpersonate(Token processToken, Token token, out string? reason)
+    {
+        var refusal = Refusal(processToken, token);
+        reason = refusal == ImpersonationRefusal.None ? null : Describe(refusal, processToken, token);
+        return refusal == ImpersonationRefusal.None;
+    }
+
+    /// <summary>Which rule refuses <paramref name="token"/> its level in <paramref name="processToken"/>'s process; None when granted.</summary>
+    /// <param name="processToken">The primary token of the process owning the thread.</param>
+    /// <param name="token">The impersonation token to assign.</param>
+    public static ImpersonationRefusal Refusal(Token processToken, Token token)
     {
         ArgumentNullException.ThrowIfNull(processToken);
         ArgumentNullException.ThrowIfNull(token);
-        reason = null;
-        if (token.ImpersonationLevel < SecurityImpersonationLevel.Impersonation) return true;
-        if (processToken.IsPrivilegeEnabled(Privileges.Impersonate)) return true;
+        if (token.ImpersonationLevel < SecurityImpersonationLevel.Impersonation) return ImpersonationRefusal.None;
+        if (processToken.IsPrivilegeEnabled(Privileges.Impersonate)) return ImpersonationRefusal.None;
         bool sameUser = processToken.User.Sid == token.User.Sid;
         bool sameLogon = token.Origin != default && token.Origin == processToken.AuthenticationId
                          || token.AuthenticationId == processToken.AuthenticationId && sameUser;
-        if (!sameUser && !sameLogon)
+        if (!sameUser && !sameLogon) return ImpersonationRefusal.OtherUser;
+        if (token.IntegrityLevel.Rid > processToken.IntegrityLevel.Rid) return ImpersonationRefusal.IntegrityAbove;
+        if (processToken.IsRestricted && !token.IsRestricted) return ImpersonationRefusal.RestrictedProcess;
+        if (processToken.AppContainer is { } container && token.AppContainer?.PackageSid != container.PackageSid) return ImpersonationRefusal.OtherAppContainer;
+        if (token.SessionId != processToken.SessionId) return ImpersonationRefusal.OtherSession;
+        return ImpersonationRefusal.None;
+    }
+
+    /// <summary>A refusal in English, naming what the rule compared.</summary>
+    /// <param name="refusal">The refusal.</param>
+    /// <param name="processToken">The process's primary token.</param>
+    /// <param name="token">The token refused.</param>
+    public static string Describe(ImpersonationRefusal refusal, Token processToken, Token token)
+    {
+        ArgumentNullException.ThrowIfNull(processToken);
+        ArgumentNullException.ThrowIfNull(token);
+        return refusal switch
         {
-            reason = $"the token is for {token.User.Sid}, not the process's user {processToken.User.Sid}, and the process lacks SeImpersonatePrivilege";
-            return false;
-        }
-        if (token.IntegrityLevel.Rid > processToken.IntegrityLevel.Rid)
-        {
-            reason = $"the token's integrity level ({token.IntegrityLevel}) is above the process's ({processToken.IntegrityLevel})";
-            return false;
-        }
-        if (processToken.IsRestricted && !token.IsRestricted)
-        {
-            reason = "a restricted process may not impersonate an unrestricted token";
-            return false;
-        }
-        if (processToken.AppContainer is { } container && token.AppContainer?.PackageSid != container.PackageSid)
-        {
-            reason = "an AppContainer process may only impersonate a token of its own AppContainer";
-            return false;
-        }
-        if (token.SessionId != processToken.SessionId)
-        {
-            reason = $"the token belongs to session {token.SessionId}, the process to session {processToken.SessionId}";
-            return false;
-        }
-        return true;
+            ImpersonationRefusal.OtherUser => $"the token is for {token.User.Sid}, not the process's user {processToken.User.Sid}, and the process lacks SeImpersonatePrivilege",
+            ImpersonationRefusal.IntegrityAbove => $"the token's integrity level ({token.IntegrityLevel}) is above the process's ({processToken.IntegrityLevel})",
+            ImpersonationRefusal.RestrictedProcess => "a restricted process may not impersonate an unrestricted token",
+            ImpersonationRefusal.OtherAppContainer => "an AppContainer process may only impersonate a token of its own AppContainer",
+            ImpersonationRefusal.OtherSession => $"the token belongs to session {token.SessionId}, the process to session {processToken.SessionId}",
+            _ => "the level is granted",
+        };
     }
 }

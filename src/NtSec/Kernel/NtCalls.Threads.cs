@@ -9,32 +9,34 @@ public sealed partial class NtCalls
     /// <summary>NtOpenProcess by process ID: an access check on the process's descriptor (SeDebugPrivilege grants all). STATUS_INVALID_CID for an unknown ID.</summary>
     public NtStatus NtOpenProcess(out NtHandle processHandle, uint desiredAccess, HandleAttributes attributes, int processId)
     {
+        Begin(nameof(NtOpenProcess));
         processHandle = NtHandle.Null;
         lock (Sys.SyncRoot)
         {
-            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
-            if (!ValidAttributes(attributes)) return NtStatus.InvalidParameter;
-            if (Sys.FindProcessLocked(processId) is not { } process) return NtStatus.InvalidCid;
+            if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
+            if (!ValidAttributes(attributes)) return Done(NtStatus.InvalidParameter);
+            if (Sys.FindProcessLocked(processId) is not { } process) return Done(NtStatus.InvalidCid);
             var status = AccessCheckLocked(process, desiredAccess, EffectiveTokenLocked(), attributes, out uint granted);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             processHandle = InsertLocked(process, granted, attributes);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
     /// <summary>NtOpenThread by thread ID: an access check on the thread's descriptor (SeDebugPrivilege grants all). STATUS_INVALID_CID for an unknown ID.</summary>
     public NtStatus NtOpenThread(out NtHandle threadHandle, uint desiredAccess, HandleAttributes attributes, int threadId)
     {
+        Begin(nameof(NtOpenThread));
         threadHandle = NtHandle.Null;
         lock (Sys.SyncRoot)
         {
-            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
-            if (!ValidAttributes(attributes)) return NtStatus.InvalidParameter;
-            if (Sys.FindThreadLocked(threadId) is not { } thread) return NtStatus.InvalidCid;
+            if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
+            if (!ValidAttributes(attributes)) return Done(NtStatus.InvalidParameter);
+            if (Sys.FindThreadLocked(threadId) is not { } thread) return Done(NtStatus.InvalidCid);
             var status = AccessCheckLocked(thread, desiredAccess, EffectiveTokenLocked(), attributes, out uint granted);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             threadHandle = InsertLocked(thread, granted, attributes);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -44,45 +46,48 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtCreateThread(out NtHandle threadHandle, uint desiredAccess, NtHandle processHandle, out ThreadObject? thread)
     {
+        Begin(nameof(NtCreateThread));
         threadHandle = NtHandle.Null;
         thread = null;
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(processHandle, ProcessAccessRights.CreateThread, ObjectTypes.Process, out var p, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var process = (ProcessObject)p!;
-            if (process.IsTerminated) return NtStatus.ProcessIsTerminating;
+            if (process.IsTerminated) return Done(NtStatus.ProcessIsTerminating);
             var sd = ObjectSecurity.ForNewObject(EffectiveTokenLocked(), ObjectTypes.Thread, process.PrimaryTokenLocked.TokenLocked.IntegrityLevel, ObjectSecurity.NoWriteUp | ObjectSecurity.NoReadUp);
             thread = Sys.CreateThreadLocked(process, sd);
             threadHandle = InsertLocked(thread, CreatorAccess(ObjectTypes.Thread, desiredAccess), HandleAttributes.None);
             thread.Release();
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
     /// <summary>NtTerminateThread: the handle needs THREAD_TERMINATE. A process ends with its last thread.</summary>
     public NtStatus NtTerminateThread(NtHandle threadHandle, NtStatus exitStatus)
     {
+        Begin(nameof(NtTerminateThread));
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(threadHandle, ThreadAccessRights.Terminate, ObjectTypes.Thread, out var t, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             Sys.TerminateThreadLocked((ThreadObject)t!, exitStatus);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
     /// <summary>NtTerminateProcess: the handle needs PROCESS_TERMINATE. Its threads end and its handles close.</summary>
     public NtStatus NtTerminateProcess(NtHandle processHandle, NtStatus exitStatus)
     {
+        Begin(nameof(NtTerminateProcess));
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(processHandle, ProcessAccessRights.Terminate, ObjectTypes.Process, out var p, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var process = (ProcessObject)p!;
-            if (process.IsTerminated) return NtStatus.ProcessIsTerminating;
+            if (process.IsTerminated) return Done(NtStatus.ProcessIsTerminating);
             Sys.TerminateProcessLocked(process, exitStatus);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -94,23 +99,25 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtSetInformationThread(NtHandle threadHandle, ThreadInformationClass informationClass, NtHandle tokenHandle)
     {
+        Begin(nameof(NtSetInformationThread));
         lock (Sys.SyncRoot)
         {
-            if (informationClass != ThreadInformationClass.ThreadImpersonationToken) return NtStatus.InvalidInfoClass;
+            if (informationClass != ThreadInformationClass.ThreadImpersonationToken) return Done(NtStatus.InvalidInfoClass);
             var status = ReferenceLocked(threadHandle, ThreadAccessRights.SetThreadToken, ObjectTypes.Thread, out var t, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var thread = (ThreadObject)t!;
             if (tokenHandle.IsNull)
             {
                 thread.ImpersonationTokenLocked = null;
-                return NtStatus.Success;
+                Note(d => d with { Reason = CallReason.None });
+                return Done(NtStatus.Success);
             }
             status = ReferenceLocked(tokenHandle, TokenAccessRights.Impersonate, ObjectTypes.Token, out var o, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var token = (TokenObject)o!;
-            if (token.TokenLocked.Type != TokenType.Impersonation) return NtStatus.BadTokenType;
+            if (token.TokenLocked.Type != TokenType.Impersonation) return Done(NtStatus.BadTokenType);
             ImpersonateLocked(thread, token);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -121,15 +128,19 @@ public sealed partial class NtCalls
     internal ImpersonationOutcome ImpersonateLocked(ThreadObject thread, TokenObject token)
     {
         var processToken = thread.Process.PrimaryTokenLocked.TokenLocked;
-        if (ImpersonationRules.CanImpersonate(processToken, token.TokenLocked, out _))
+        var requested = token.TokenLocked;
+        var refusal = ImpersonationRules.Refusal(processToken, requested);
+        if (refusal == ImpersonationRefusal.None)
         {
             thread.ImpersonationTokenLocked = token;
+            Note(d => d with { Impersonation = new ImpersonationDecision(thread, requested, requested, ImpersonationOutcome.Granted, refusal, processToken) });
             return ImpersonationOutcome.Granted;
         }
-        var copy = Copy(token.TokenLocked, TokenType.Impersonation, SecurityImpersonationLevel.Identification, effectiveOnly: false);
+        var copy = Copy(requested, TokenType.Impersonation, SecurityImpersonationLevel.Identification, effectiveOnly: false);
         var downgraded = new TokenObject(Sys, copy, token.SecurityDescriptorLocked) { LinkedTokenLocked = token.LinkedTokenLocked };
         thread.ImpersonationTokenLocked = downgraded;
         downgraded.Release();
+        Note(d => d with { Impersonation = new ImpersonationDecision(thread, requested, copy, ImpersonationOutcome.DowngradedToIdentification, refusal, processToken) });
         return ImpersonationOutcome.DowngradedToIdentification;
     }
 
@@ -141,21 +152,22 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtImpersonateThread(NtHandle serverThreadHandle, NtHandle clientThreadHandle, SecurityQualityOfService? securityQualityOfService)
     {
+        Begin(nameof(NtImpersonateThread));
         // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
-        if (securityQualityOfService is null) return NtStatus.AccessViolation;
+        if (securityQualityOfService is null) return Done(NtStatus.AccessViolation);
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(serverThreadHandle, ThreadAccessRights.Impersonate, ObjectTypes.Thread, out var s, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             status = ReferenceLocked(clientThreadHandle, ThreadAccessRights.DirectImpersonation, ObjectTypes.Thread, out var c, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var server = (ThreadObject)s!;
             var client = (ThreadObject)c!;
             var level = securityQualityOfService.ImpersonationLevel;
-            if (!Enum.IsDefined(level)) return NtStatus.BadImpersonationLevel;
+            if (!Enum.IsDefined(level)) return Done(Refuse(NtStatus.BadImpersonationLevel, CallReason.UnknownLevel));
             var clientToken = client.ImpersonationTokenLocked ?? client.Process.PrimaryTokenLocked;
             var source = clientToken.TokenLocked;
-            if (source.Type == TokenType.Impersonation && source.ImpersonationLevel < level) return NtStatus.BadImpersonationLevel;
+            if (source.Type == TokenType.Impersonation && source.ImpersonationLevel < level) return Done(Refuse(NtStatus.BadImpersonationLevel, CallReason.LevelAboveSource));
             var copy = Copy(source, TokenType.Impersonation, level, securityQualityOfService.EffectiveOnly);
             // The copy is the server's object: its descriptor comes from the server's defaults, which is what lets a
             // server open its client's token with OpenAsSelf.
@@ -163,7 +175,7 @@ public sealed partial class NtCalls
             var created = new TokenObject(Sys, copy, sd) { LinkedTokenLocked = clientToken.LinkedTokenLocked };
             ImpersonateLocked(server, created);
             created.Release();
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -174,16 +186,19 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtImpersonateAnonymousToken(NtHandle threadHandle)
     {
+        Begin(nameof(NtImpersonateAnonymousToken));
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(threadHandle, ThreadAccessRights.Impersonate, ObjectTypes.Thread, out var t, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var anonymous = Sys.AnonymousToken();
             var sd = ObjectSecurity.ForNewObject(Sys.SystemToken, ObjectTypes.Token, anonymous.IntegrityLevel, ObjectSecurity.NoWriteUp);
             var token = new TokenObject(Sys, anonymous, sd);
-            ((ThreadObject)t!).ImpersonationTokenLocked = token;
+            var thread = (ThreadObject)t!;
+            thread.ImpersonationTokenLocked = token;
             token.Release();
-            return NtStatus.Success;
+            Note(d => d with { Impersonation = new ImpersonationDecision(thread, anonymous, anonymous, ImpersonationOutcome.Granted, ImpersonationRefusal.None, thread.Process.PrimaryTokenLocked.TokenLocked) });
+            return Done(NtStatus.Success);
         }
     }
 
@@ -210,25 +225,46 @@ public sealed partial class NtCalls
     /// </list>
     /// </summary>
     public NtStatus NtCreateUserProcess(out NtHandle processHandle, out NtHandle threadHandle, NtHandle tokenHandle, string? imageName, string? desktop, bool inheritHandles, out ProcessObject? process)
+        => NtCreateUserProcess(out processHandle, out threadHandle, tokenHandle, imageName, desktop, inheritHandles, createSuspended: false, out process);
+
+    /// <summary>
+    /// <see cref="NtCreateUserProcess(out NtHandle, out NtHandle, NtHandle, string?, string?, bool, out ProcessObject?)"/>,
+    /// optionally with the first thread suspended (CREATE_SUSPENDED). A suspended process has not run user32's
+    /// initialisation yet: it connects to its window station and desktop when its first thread is resumed
+    /// (<see cref="NtResumeThread"/>), with that thread's effective token — which lets a sandbox start a process
+    /// under a token too weak to connect, give its first thread a stronger impersonation token, resume it, and
+    /// lower it after start-up, as Chromium does.
+    /// </summary>
+    public NtStatus NtCreateUserProcess(out NtHandle processHandle, out NtHandle threadHandle, NtHandle tokenHandle, string? imageName, string? desktop, bool inheritHandles, bool createSuspended, out ProcessObject? process)
     {
+        Begin(nameof(NtCreateUserProcess));
         processHandle = NtHandle.Null;
         threadHandle = NtHandle.Null;
         process = null;
         // No image name: nothing to run (decided; a status, never a throw).
-        if (imageName is null) return NtStatus.InvalidParameter;
+        if (imageName is null) return Done(NtStatus.InvalidParameter);
         lock (Sys.SyncRoot)
         {
-            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
+            if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
             var callerPrimary = ProcessTokenLocked();
             Token token = callerPrimary;
             if (!tokenHandle.IsNull)
             {
                 var status = ReferenceLocked(tokenHandle, TokenAccessRights.AssignPrimary, ObjectTypes.Token, out var o, out _);
-                if (!status.IsSuccess) return status;
+                if (!status.IsSuccess) return Done(status);
                 token = ((TokenObject)o!).TokenLocked;
-                if (token.Type == TokenType.Impersonation && token.ImpersonationLevel < SecurityImpersonationLevel.Impersonation) return NtStatus.BadImpersonationLevel;
-                if (UserMode && !IsChildOrSibling(token, callerPrimary) && !EffectiveTokenLocked().IsPrivilegeEnabled(Privileges.AssignPrimaryToken))
-                    return NtStatus.PrivilegeNotHeld;
+                if (token.Type == TokenType.Impersonation && token.ImpersonationLevel < SecurityImpersonationLevel.Impersonation)
+                    return Done(Refuse(NtStatus.BadImpersonationLevel, CallReason.PrimaryBelowImpersonation));
+                bool related = IsChildOrSibling(token, callerPrimary);
+                if (UserMode && !related && !EffectiveTokenLocked().IsPrivilegeEnabled(Privileges.AssignPrimaryToken))
+                    return Done(Missing(Privileges.AssignPrimaryToken));
+                Note(d => related || !UserMode
+                    ? d with { Reason = CallReason.ChildOrSiblingToken }
+                    : d with { Reason = CallReason.AssignPrimaryTokenPrivilege, Privilege = Privileges.AssignPrimaryToken });
+            }
+            else
+            {
+                Note(d => d with { Reason = CallReason.CreatorToken });
             }
             // lpDesktop is only read when the new process connects: a name that leads nowhere fails it then.
             var target = desktop is null ? Thread.DesktopLocked : Sys.ResolveStartupDesktopLocked(desktop, Thread.Process);
@@ -242,9 +278,51 @@ public sealed partial class NtCalls
             processHandle = InsertLocked(process, ProcessAccessRights.AllAccess, HandleAttributes.None);
             threadHandle = InsertLocked(thread, ThreadAccessRights.AllAccess, HandleAttributes.None);
             // user32's initialisation in the new process: a token that may not use the desktop ends the process
-            // with STATUS_DLL_INIT_FAILED, while the call itself succeeds.
-            Sys.ConnectToDesktopLocked(process, desktopNotFound: desktop is not null && target is null);
-            return NtStatus.Success;
+            // with STATUS_DLL_INIT_FAILED, while the call itself succeeds. A suspended process does it on resuming.
+            bool notFound = desktop is not null && target is null;
+            var created = process;
+            if (createSuspended)
+            {
+                thread.SuspendCountLocked = 1;
+                process.PendingConnection = (notFound, desktop);
+                Note(d => d with { CreatedProcess = created });
+            }
+            else
+            {
+                var refusal = Sys.ConnectToDesktopLocked(process, notFound, desktopName: desktop);
+                Note(d => d with { CreatedProcess = created, Desktop = refusal });
+            }
+            return Done(NtStatus.Success);
+        }
+    }
+
+    /// <summary>
+    /// NtResumeThread: the handle needs THREAD_SUSPEND_RESUME; the suspend count drops by one and the previous count is
+    /// returned. When the first thread of a process created suspended runs for the first time, the process connects to
+    /// its window station and desktop with that thread's effective token (its impersonation token when the creator
+    /// gave it one, else the process's token); a refused connection ends the process with STATUS_DLL_INIT_FAILED
+    /// while this call succeeds, and the refusal is in the diagnostic.
+    /// </summary>
+    public NtStatus NtResumeThread(NtHandle threadHandle, out int previousSuspendCount)
+    {
+        Begin(nameof(NtResumeThread));
+        previousSuspendCount = 0;
+        lock (Sys.SyncRoot)
+        {
+            var status = ReferenceLocked(threadHandle, ThreadAccessRights.SuspendResume, ObjectTypes.Thread, out var t, out _);
+            if (!status.IsSuccess) return Done(status);
+            var thread = (ThreadObject)t!;
+            if (thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
+            previousSuspendCount = thread.SuspendCountLocked;
+            if (thread.SuspendCountLocked == 0) return Done(NtStatus.Success);
+            if (--thread.SuspendCountLocked == 0 && thread.Process.PendingConnection is { } pending && ReferenceEquals(thread.Process.ThreadsLocked[0], thread))
+            {
+                thread.Process.PendingConnection = null;
+                var token = (thread.ImpersonationTokenLocked ?? thread.Process.PrimaryTokenLocked).TokenLocked;
+                var refusal = Sys.ConnectToDesktopLocked(thread.Process, pending.DesktopNotFound, token, pending.DesktopName);
+                Note(d => d with { Desktop = refusal });
+            }
+            return Done(NtStatus.Success);
         }
     }
 

@@ -4,7 +4,6 @@ using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
-using NtSec.Win32;
 
 namespace NtSec.Kernel;
 
@@ -37,17 +36,18 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtOpenProcessTokenEx(NtHandle processHandle, uint desiredAccess, HandleAttributes handleAttributes, out NtHandle tokenHandle)
     {
+        Begin(nameof(NtOpenProcessTokenEx));
         tokenHandle = NtHandle.Null;
         lock (Sys.SyncRoot)
         {
-            if (!ValidAttributes(handleAttributes)) return NtStatus.InvalidParameter;
+            if (!ValidAttributes(handleAttributes)) return Done(NtStatus.InvalidParameter);
             var status = ReferenceLocked(processHandle, ProcessAccessRights.QueryLimitedInformation, ObjectTypes.Process, out var p, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var token = ((ProcessObject)p!).PrimaryTokenLocked;
             status = AccessCheckLocked(token, desiredAccess, EffectiveTokenLocked(), handleAttributes, out uint granted);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             tokenHandle = InsertLocked(token, granted, handleAttributes);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -71,20 +71,21 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtOpenThreadTokenEx(NtHandle threadHandle, uint desiredAccess, bool openAsSelf, HandleAttributes handleAttributes, out NtHandle tokenHandle)
     {
+        Begin(nameof(NtOpenThreadTokenEx));
         tokenHandle = NtHandle.Null;
         lock (Sys.SyncRoot)
         {
-            if (!ValidAttributes(handleAttributes)) return NtStatus.InvalidParameter;
+            if (!ValidAttributes(handleAttributes)) return Done(NtStatus.InvalidParameter);
             var status = ReferenceLocked(threadHandle, ThreadAccessRights.QueryLimitedInformation, ObjectTypes.Thread, out var t, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var thread = (ThreadObject)t!;
-            if (thread.ImpersonationTokenLocked is not { } token) return NtStatus.NoToken;
-            if (token.TokenLocked.ImpersonationLevel == SecurityImpersonationLevel.Anonymous) return NtStatus.CantOpenAnonymous;
+            if (thread.ImpersonationTokenLocked is not { } token) return Done(Refuse(NtStatus.NoToken, CallReason.NotImpersonating));
+            if (token.TokenLocked.ImpersonationLevel == SecurityImpersonationLevel.Anonymous) return Done(Refuse(NtStatus.CantOpenAnonymous, CallReason.AnonymousLevel));
             var subject = openAsSelf ? ProcessTokenLocked() : EffectiveTokenLocked();
-            status = AccessCheckLocked(token, desiredAccess, subject, handleAttributes, out uint granted);
-            if (!status.IsSuccess) return status;
+            status = AccessCheckLocked(token, desiredAccess, subject, handleAttributes, out uint granted, openAsSelf ? SubjectChoice.ProcessTokenOpenAsSelf : SubjectChoice.EffectiveToken);
+            if (!status.IsSuccess) return Done(status);
             tokenHandle = InsertLocked(token, granted, handleAttributes);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -105,10 +106,11 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtDuplicateToken(NtHandle existingTokenHandle, uint desiredAccess, ObjectAttributes? objectAttributes, bool effectiveOnly, TokenType tokenType, out NtHandle newTokenHandle)
     {
+        Begin(nameof(NtDuplicateToken));
         var box = new StrongBox<NtHandle>();
         var status = NtDuplicateToken(existingTokenHandle, desiredAccess, objectAttributes, effectiveOnly, tokenType, box);
         newTokenHandle = box.Value;
-        return status;
+        return Done(status);
     }
 
     /// <summary>
@@ -117,21 +119,22 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtDuplicateToken(NtHandle existingTokenHandle, uint desiredAccess, ObjectAttributes? objectAttributes, bool effectiveOnly, TokenType tokenType, StrongBox<NtHandle>? newTokenHandle)
     {
-        if (newTokenHandle is null) return NtStatus.AccessViolation;
+        Begin(nameof(NtDuplicateToken));
+        if (newTokenHandle is null) return Done(NtStatus.AccessViolation);
         newTokenHandle.Value = NtHandle.Null;
         lock (Sys.SyncRoot)
         {
             var attributes = objectAttributes?.Attributes ?? HandleAttributes.None;
-            if (!ValidAttributes(attributes)) return NtStatus.InvalidParameter;
-            if (tokenType is not (TokenType.Primary or TokenType.Impersonation)) return NtStatus.InvalidParameter;
+            if (!ValidAttributes(attributes)) return Done(NtStatus.InvalidParameter);
+            if (tokenType is not (TokenType.Primary or TokenType.Impersonation)) return Done(NtStatus.InvalidParameter);
             var status = ReferenceLocked(existingTokenHandle, TokenAccessRights.Duplicate, ObjectTypes.Token, out var o, out uint sourceAccess);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var sourceObject = (TokenObject)o!;
             var source = sourceObject.TokenLocked;
             var qos = objectAttributes?.SecurityQualityOfService;
             var level = qos?.ImpersonationLevel ?? SecurityImpersonationLevel.Anonymous;
-            status = TokenDuplication.Duplicate(source, tokenType, level, effectiveOnly, out var duplicate);
-            if (!status.IsSuccess) return status;
+            status = TokenDuplication.Duplicate(source, tokenType, level, effectiveOnly, out var duplicate, out var refusal);
+            if (!status.IsSuccess) return Done(Refuse(status, ReasonFor(refusal)));
             var copy = duplicate!;
             var subject = EffectiveTokenLocked();
             var sd = objectAttributes?.SecurityDescriptor is { } given
@@ -145,12 +148,21 @@ public sealed partial class NtCalls
             uint access = desiredAccess == 0 ? sourceAccess : CreatorAccess(ObjectTypes.Token, desiredAccess);
             newTokenHandle.Value = InsertLocked(created, access, attributes);
             created.Release();
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
     internal static Token Copy(Token source, TokenType type, SecurityImpersonationLevel level, bool effectiveOnly)
         => TokenDuplication.Copy(source, type, level, effectiveOnly);
+
+    private static CallReason ReasonFor(DuplicationRefusal refusal) => refusal switch
+    {
+        DuplicationRefusal.LevelAboveSource => CallReason.LevelAboveSource,
+        DuplicationRefusal.PrimaryBelowImpersonation => CallReason.PrimaryBelowImpersonation,
+        DuplicationRefusal.UnknownLevel => CallReason.UnknownLevel,
+        DuplicationRefusal.InvalidType => CallReason.InvalidParameter,
+        _ => CallReason.None,
+    };
 
     /// <summary>
     /// NtFilterToken (CreateRestrictedToken): a restricted copy of a token, by the rules of
@@ -159,14 +171,15 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtFilterToken(NtHandle existingTokenHandle, FilterTokenFlags flags, IEnumerable<SidAndAttributes>? sidsToDisable, IEnumerable<Luid>? privilegesToDelete, IEnumerable<SidAndAttributes>? restrictedSids, out NtHandle newTokenHandle)
     {
+        Begin(nameof(NtFilterToken));
         newTokenHandle = NtHandle.Null;
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(existingTokenHandle, TokenAccessRights.Duplicate, ObjectTypes.Token, out var o, out uint sourceAccess);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var sourceObject = (TokenObject)o!;
             status = TokenFilter.Filter(sourceObject.TokenLocked, flags, sidsToDisable, privilegesToDelete, restrictedSids, out var filtered);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var sd = ObjectSecurity.ForNewObject(EffectiveTokenLocked(), ObjectTypes.Token, filtered!.IntegrityLevel, ObjectSecurity.NoWriteUp);
             var created = new TokenObject(Sys, filtered, sd)
             {
@@ -175,7 +188,7 @@ public sealed partial class NtCalls
             };
             newTokenHandle = InsertLocked(created, sourceAccess, HandleAttributes.None);
             created.Release();
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -191,17 +204,19 @@ public sealed partial class NtCalls
     /// <param name="previousState">When not null, receives the old state of each privilege that changed.</param>
     public NtStatus NtAdjustPrivilegesToken(NtHandle tokenHandle, bool disableAllPrivileges, IReadOnlyList<Privilege>? newState, List<Privilege>? previousState = null)
     {
+        Begin(nameof(NtAdjustPrivilegesToken));
         lock (Sys.SyncRoot)
         {
             uint needed = TokenAccessRights.AdjustPrivileges | (previousState is null ? 0 : TokenAccessRights.Query);
             var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _);
-            if (!status.IsSuccess) return status;
-            if (!disableAllPrivileges && newState is null) return NtStatus.InvalidParameter;
+            if (!status.IsSuccess) return Done(status);
+            if (!disableAllPrivileges && newState is null) return Done(NtStatus.InvalidParameter);
             var tokenObject = (TokenObject)o!;
             var token = tokenObject.TokenLocked;
             var b = token.ToBuilder();
             bool notAll = false, changed = false;
             var previous = new List<Privilege>();
+            var missing = new List<object>();
             if (disableAllPrivileges)
             {
                 for (int i = 0; i < b.PrivilegeList.Count; i++)
@@ -221,6 +236,7 @@ public sealed partial class NtCalls
                     if (i < 0)
                     {
                         notAll = true;
+                        missing.Add(request.Luid);
                         continue;
                     }
                     var p = b.PrivilegeList[i];
@@ -240,7 +256,8 @@ public sealed partial class NtCalls
             }
             if (changed) Replace(tokenObject, b);
             previousState?.AddRange(previous);
-            return notAll ? NtStatus.NotAllAssigned : NtStatus.Success;
+            Note(d => d with { Reason = notAll ? CallReason.NotAllAssigned : CallReason.None, NotAssigned = missing, Changed = [.. previous.Cast<object>()] });
+            return Done(notAll ? NtStatus.NotAllAssigned : NtStatus.Success);
         }
     }
 
@@ -256,15 +273,17 @@ public sealed partial class NtCalls
     /// <param name="previousState">When not null, receives the old state of each group that changed.</param>
     public NtStatus NtAdjustGroupsToken(NtHandle tokenHandle, bool resetToDefault, IReadOnlyList<SidAndAttributes>? newState, List<SidAndAttributes>? previousState = null)
     {
+        Begin(nameof(NtAdjustGroupsToken));
         lock (Sys.SyncRoot)
         {
             uint needed = TokenAccessRights.AdjustGroups | (previousState is null ? 0 : TokenAccessRights.Query);
             var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _);
-            if (!status.IsSuccess) return status;
-            if (!resetToDefault && newState is null) return NtStatus.InvalidParameter;
+            if (!status.IsSuccess) return Done(status);
+            if (!resetToDefault && newState is null) return Done(NtStatus.InvalidParameter);
             var tokenObject = (TokenObject)o!;
             var b = tokenObject.TokenLocked.ToBuilder();
             var previous = new List<SidAndAttributes>();
+            var missing = new List<object>();
             bool notAll = false;
             var updates = new List<(int Index, GroupAttributes Attributes)>();
             if (resetToDefault)
@@ -287,12 +306,13 @@ public sealed partial class NtCalls
                     if (i < 0)
                     {
                         notAll = true;
+                        missing.Add(request.Sid);
                         continue;
                     }
                     var g = b.Groups[i];
                     bool enable = (request.Attributes & GroupAttributes.Enabled) != 0;
-                    if (!enable && (g.Attributes & GroupAttributes.Mandatory) != 0) return NtStatus.CantDisableMandatory;
-                    if (enable && g.IsDenyOnly) return NtStatus.CantEnableDenyOnly;
+                    if (!enable && (g.Attributes & GroupAttributes.Mandatory) != 0) return Done(NtStatus.CantDisableMandatory);
+                    if (enable && g.IsDenyOnly) return Done(NtStatus.CantEnableDenyOnly);
                     if (enable != ((g.Attributes & GroupAttributes.Enabled) != 0))
                         updates.Add((i, enable ? g.Attributes | GroupAttributes.Enabled : g.Attributes & ~GroupAttributes.Enabled));
                 }
@@ -304,7 +324,8 @@ public sealed partial class NtCalls
             }
             if (updates.Count > 0) Replace(tokenObject, b);
             previousState?.AddRange(previous);
-            return notAll ? NtStatus.NotAllAssigned : NtStatus.Success;
+            Note(d => d with { Reason = notAll ? CallReason.NotAllAssigned : CallReason.None, NotAssigned = missing, Changed = [.. previous.Cast<object>()] });
+            return Done(notAll ? NtStatus.NotAllAssigned : NtStatus.Success);
         }
 
         static bool Adjustable(SidAndAttributes g) => (g.Attributes & (GroupAttributes.Mandatory | GroupAttributes.UseForDenyOnly | GroupAttributes.Integrity)) == 0;
@@ -323,12 +344,13 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtQueryInformationToken(NtHandle tokenHandle, TokenInformationClass informationClass, out object? information)
     {
+        Begin(nameof(NtQueryInformationToken));
         information = null;
         lock (Sys.SyncRoot)
         {
             uint needed = informationClass == TokenInformationClass.TokenSource ? TokenAccessRights.QuerySource : TokenAccessRights.Query;
             var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _, tokenPseudoHandles: true);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var tokenObject = (TokenObject)o!;
             var t = tokenObject.TokenLocked;
             switch (informationClass)
@@ -342,7 +364,7 @@ public sealed partial class NtCalls
                 case TokenInformationClass.TokenSource: information = t.Source; break;
                 case TokenInformationClass.TokenType: information = t.Type; break;
                 case TokenInformationClass.TokenImpersonationLevel:
-                    if (t.Type != TokenType.Impersonation) return NtStatus.InvalidParameter;
+                    if (t.Type != TokenType.Impersonation) return Done(NtStatus.InvalidParameter);
                     information = t.ImpersonationLevel;
                     break;
                 case TokenInformationClass.TokenStatistics:
@@ -360,7 +382,7 @@ public sealed partial class NtCalls
                 case TokenInformationClass.TokenOrigin: information = t.Origin; break;
                 case TokenInformationClass.TokenElevationType: information = t.ElevationType; break;
                 case TokenInformationClass.TokenLinkedToken:
-                    return OpenLinkedTokenLocked(tokenObject, out information);
+                    return Done(OpenLinkedTokenLocked(tokenObject, out information));
                 case TokenInformationClass.TokenElevation: information = IsElevated(t); break;
                 case TokenInformationClass.TokenHasRestrictions: information = HasRestrictions(t); break;
                 case TokenInformationClass.TokenVirtualizationAllowed:
@@ -381,9 +403,9 @@ public sealed partial class NtCalls
                 case TokenInformationClass.TokenAppContainerNumber: information = t.AppContainer?.LowboxNumber ?? 0u; break;
                 case TokenInformationClass.TokenDeviceGroups: information = t.DeviceGroups; break;
                 case TokenInformationClass.TokenIsRestricted: information = t.IsRestricted; break;
-                default: return NtStatus.InvalidInfoClass;
+                default: return Done(NtStatus.InvalidInfoClass);
             }
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -465,19 +487,20 @@ public sealed partial class NtCalls
     /// <param name="informationLength">TokenInformationLength, in bytes.</param>
     public NtStatus NtSetInformationToken(NtHandle tokenHandle, TokenInformationClass informationClass, object? information, int informationLength)
     {
+        Begin(nameof(NtSetInformationToken));
         // ProbeForRead: a zero-length probe of any pointer succeeds; a NULL buffer with a length faults. A negative
         // length is a DWORD above 2 GB, which no buffer of the caller's spans.
-        if (informationLength < 0 || information is null && informationLength != 0) return NtStatus.AccessViolation;
+        if (informationLength < 0 || information is null && informationLength != 0) return Done(NtStatus.AccessViolation);
         lock (Sys.SyncRoot)
         {
             uint needed = informationClass == TokenInformationClass.TokenSessionId
                 ? TokenAccessRights.AdjustDefault | TokenAccessRights.AdjustSessionId
                 : TokenAccessRights.AdjustDefault;
             var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             int required = SetInformationLength(informationClass);
-            if (required == 0) return Enum.IsDefined(informationClass) ? NtStatus.InvalidParameter : NtStatus.InvalidInfoClass;
-            if (informationLength < required) return NtStatus.InfoLengthMismatch;
+            if (required == 0) return Done(Enum.IsDefined(informationClass) ? NtStatus.InvalidParameter : NtStatus.InvalidInfoClass);
+            if (informationLength < required) return Done(NtStatus.InfoLengthMismatch);
             var tokenObject = (TokenObject)o!;
             var t = tokenObject.TokenLocked;
             var b = t.ToBuilder();
@@ -485,18 +508,18 @@ public sealed partial class NtCalls
             switch (informationClass)
             {
                 case TokenInformationClass.TokenOwner:
-                    if (information is not Sid owner) return NtStatus.InvalidParameter;
+                    if (information is not Sid owner) return Done(NtStatus.InvalidParameter);
                     if (!(owner == t.User.Sid && !t.User.IsDenyOnly) && !t.Groups.Any(g => g.Sid == owner && (g.Attributes & GroupAttributes.Owner) != 0 && !g.IsDenyOnly))
-                        return NtStatus.InvalidOwner;
+                        return Done(NtStatus.InvalidOwner);
                     b.Owner = owner;
                     break;
                 case TokenInformationClass.TokenPrimaryGroup:
-                    if (information is not Sid group) return NtStatus.InvalidParameter;
-                    if (group != t.User.Sid && !t.Groups.Any(g => g.Sid == group)) return NtStatus.InvalidPrimaryGroup;
+                    if (information is not Sid group) return Done(NtStatus.InvalidParameter);
+                    if (group != t.User.Sid && !t.Groups.Any(g => g.Sid == group)) return Done(NtStatus.InvalidPrimaryGroup);
                     b.PrimaryGroup = group;
                     break;
                 case TokenInformationClass.TokenDefaultDacl:
-                    if (information is not TokenDefaultDacl dacl) return NtStatus.InvalidParameter;
+                    if (information is not TokenDefaultDacl dacl) return Done(NtStatus.InvalidParameter);
                     b.DefaultDacl = dacl.DefaultDacl;
                     break;
                 case TokenInformationClass.TokenIntegrityLevel:
@@ -506,32 +529,32 @@ public sealed partial class NtCalls
                         Sid s => s,
                         _ => default,
                     };
-                    if (label.IsDefault || label.IdentifierAuthority != 16 || label.SubAuthorityCount != 1) return NtStatus.InvalidParameter;
-                    if (label.Rid > t.IntegrityLevel.Rid && !tcb) return NtStatus.PrivilegeNotHeld;
+                    if (label.IsDefault || label.IdentifierAuthority != 16 || label.SubAuthorityCount != 1) return Done(NtStatus.InvalidParameter);
+                    if (label.Rid > t.IntegrityLevel.Rid && !tcb) return Done(Missing(Privileges.Tcb));
                     b.IntegrityLevel = label;
                     for (int i = 0; i < b.Groups.Count; i++)
                         if ((b.Groups[i].Attributes & GroupAttributes.Integrity) != 0) b.Groups[i] = b.Groups[i] with { Sid = label };
                     break;
                 case TokenInformationClass.TokenSessionId:
-                    if (information is not uint session) return NtStatus.InvalidParameter;
-                    if (!tcb) return NtStatus.PrivilegeNotHeld;
+                    if (information is not uint session) return Done(NtStatus.InvalidParameter);
+                    if (!tcb) return Done(Missing(Privileges.Tcb));
                     b.SessionId = session;
                     break;
                 case TokenInformationClass.TokenMandatoryPolicy:
-                    if (information is not MandatoryPolicy policy) return NtStatus.InvalidParameter;
-                    if (!tcb) return NtStatus.PrivilegeNotHeld;
+                    if (information is not MandatoryPolicy policy) return Done(NtStatus.InvalidParameter);
+                    if (!tcb) return Done(Missing(Privileges.Tcb));
                     b.MandatoryPolicy = policy;
                     break;
                 case TokenInformationClass.TokenOrigin:
-                    if (information is not Luid origin) return NtStatus.InvalidParameter;
-                    if (!tcb) return NtStatus.PrivilegeNotHeld;
+                    if (information is not Luid origin) return Done(NtStatus.InvalidParameter);
+                    if (!tcb) return Done(Missing(Privileges.Tcb));
                     if (t.Origin == default) b.Origin = origin;
                     break;
                 default:
-                    return NtStatus.InvalidParameter;
+                    return Done(NtStatus.InvalidParameter);
             }
             Replace(tokenObject, b);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -550,10 +573,11 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtCompareTokens(NtHandle firstTokenHandle, NtHandle secondTokenHandle, out bool equal)
     {
+        Begin(nameof(NtCompareTokens));
         var box = new StrongBox<bool>();
         var status = NtCompareTokens(firstTokenHandle, secondTokenHandle, box);
         equal = box.Value;
-        return status;
+        return Done(status);
     }
 
     /// <summary>
@@ -562,16 +586,17 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtCompareTokens(NtHandle firstTokenHandle, NtHandle secondTokenHandle, StrongBox<bool>? equal)
     {
-        if (equal is null) return NtStatus.AccessViolation;
+        Begin(nameof(NtCompareTokens));
+        if (equal is null) return Done(NtStatus.AccessViolation);
         equal.Value = false;
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(firstTokenHandle, TokenAccessRights.Query, ObjectTypes.Token, out var a, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             status = ReferenceLocked(secondTokenHandle, TokenAccessRights.Query, ObjectTypes.Token, out var b, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             equal.Value = TokenComparison.AreEquivalent(((TokenObject)a!).TokenLocked, ((TokenObject)b!).TokenLocked);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -583,23 +608,24 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtCreateToken(out NtHandle tokenHandle, uint desiredAccess, ObjectAttributes? objectAttributes, TokenBuilder? template)
     {
+        Begin(nameof(NtCreateToken));
         tokenHandle = NtHandle.Null;
         // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
-        if (template is null) return NtStatus.AccessViolation;
+        if (template is null) return Done(NtStatus.AccessViolation);
         lock (Sys.SyncRoot)
         {
-            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
+            if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
             var attributes = objectAttributes?.Attributes ?? HandleAttributes.None;
-            if (!ValidAttributes(attributes)) return NtStatus.InvalidParameter;
+            if (!ValidAttributes(attributes)) return Done(NtStatus.InvalidParameter);
             var subject = EffectiveTokenLocked();
-            if (UserMode && !subject.IsPrivilegeEnabled(Privileges.CreateToken)) return NtStatus.PrivilegeNotHeld;
+            if (UserMode && !subject.IsPrivilegeEnabled(Privileges.CreateToken)) return Done(Missing(Privileges.CreateToken));
             var status = template.Validate(out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var token = template.Build();
             if (objectAttributes?.SecurityQualityOfService is { } qos && token.Type == TokenType.Impersonation)
             {
-                if (!Enum.IsDefined(qos.ImpersonationLevel)) return NtStatus.BadImpersonationLevel;
-                token = EmulatedSystem.WithType(token, TokenType.Impersonation, qos.ImpersonationLevel);
+                if (!Enum.IsDefined(qos.ImpersonationLevel)) return Done(NtStatus.BadImpersonationLevel);
+                token = Copy(token, TokenType.Impersonation, qos.ImpersonationLevel, effectiveOnly: false);
             }
             var sd = objectAttributes?.SecurityDescriptor is { } given
                 ? ObjectSecurity.ForNewObject(subject, ObjectTypes.Token, given)
@@ -607,7 +633,7 @@ public sealed partial class NtCalls
             var created = new TokenObject(Sys, token, sd);
             tokenHandle = InsertLocked(created, CreatorAccess(ObjectTypes.Token, desiredAccess), attributes);
             created.Release();
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -623,17 +649,18 @@ public sealed partial class NtCalls
     /// <param name="result">Whether the test passed.</param>
     public NtStatus NtPrivilegeCheck(NtHandle clientToken, IReadOnlyList<Luid>? privileges, bool requireAll, out bool result)
     {
+        Begin(nameof(NtPrivilegeCheck));
         result = false;
         // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
-        if (privileges is null) return NtStatus.AccessViolation;
+        if (privileges is null) return Done(NtStatus.AccessViolation);
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(clientToken, TokenAccessRights.Query, ObjectTypes.Token, out var o, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var t = ((TokenObject)o!).TokenLocked;
-            if (t.Type == TokenType.Impersonation && t.ImpersonationLevel < SecurityImpersonationLevel.Identification) return NtStatus.BadImpersonationLevel;
+            if (t.Type == TokenType.Impersonation && t.ImpersonationLevel < SecurityImpersonationLevel.Identification) return Done(NtStatus.BadImpersonationLevel);
             result = requireAll ? privileges.All(t.IsPrivilegeEnabled) : privileges.Any(t.IsPrivilegeEnabled);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -643,22 +670,23 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtAccessCheck(SecurityDescriptor? securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, out uint grantedAccess, out NtStatus accessStatus, AccessCheckExplanation? explanation = null)
     {
+        Begin(nameof(NtAccessCheck));
         grantedAccess = 0;
         accessStatus = NtStatus.AccessDenied;
         Token t;
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(clientToken, TokenAccessRights.Query, ObjectTypes.Token, out var o, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             t = ((TokenObject)o!).TokenLocked;
         }
         // The token comes first, then the descriptor: a NULL one is STATUS_INVALID_SECURITY_DESCR, never a throw.
-        if (securityDescriptor is null) return NtStatus.InvalidSecurityDescriptor;
+        if (securityDescriptor is null) return Done(NtStatus.InvalidSecurityDescriptor);
         var result = AccessCheck.Check(securityDescriptor, t, desiredAccess, mapping, explanation: explanation);
-        if (result.Status != NtStatus.Success) return result.Status;
+        if (result.Status != NtStatus.Success) return Done(result.Status);
         grantedAccess = result.GrantedAccess;
         accessStatus = result.AccessStatus;
-        return NtStatus.Success;
+        return Done(NtStatus.Success);
     }
 
     /// <summary>
@@ -677,8 +705,9 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtAccessCheckByType(SecurityDescriptor? securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out NtStatus accessStatus)
     {
+        Begin(nameof(NtAccessCheckByType));
         var status = ReferenceToken(clientToken, TokenAccessRights.Query, out var token);
-        return Ntdll.NtAccessCheckByType(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out accessStatus);
+        return Done(Ntdll.NtAccessCheckByType(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out accessStatus));
     }
 
     /// <summary>
@@ -687,7 +716,8 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtAccessCheckByTypeResultList(SecurityDescriptor? securityDescriptor, Sid? principalSelfSid, NtHandle clientToken, uint desiredAccess, ReadOnlySpan<ObjectTypeEntry> objectTypeList, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, Span<uint> grantedAccess, Span<NtStatus> accessStatus)
     {
+        Begin(nameof(NtAccessCheckByTypeResultList));
         var status = ReferenceToken(clientToken, TokenAccessRights.Query, out var token);
-        return Ntdll.NtAccessCheckByTypeResultList(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, grantedAccess, accessStatus);
+        return Done(Ntdll.NtAccessCheckByTypeResultList(securityDescriptor, principalSelfSid, token, status, desiredAccess, objectTypeList, mapping, privilegeSet, privilegeSetLength, grantedAccess, accessStatus));
     }
 }

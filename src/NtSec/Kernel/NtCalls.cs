@@ -1,6 +1,5 @@
 using NtSec.Authorization;
 using NtSec.Descriptors;
-using NtSec.Sddl;
 using NtSec.Tokens;
 
 namespace NtSec.Kernel;
@@ -71,6 +70,31 @@ public sealed partial class NtCalls
     internal Token ProcessTokenLocked() => Thread.Process.PrimaryTokenLocked.TokenLocked;
 
     // ------------------------------------------------------------------------------------------------------------
+    // Diagnostics: each public call begins a record on its thread, notes its decisions where it makes them, and
+    // publishes the record with the status it returns (ThreadObject.LastCall).
+
+    private void Begin(string call) => Thread.Recorder.Begin(call);
+
+    private NtStatus Done(NtStatus status) => Thread.Recorder.End(status);
+
+    /// <summary>Adds a decision to the record of the call being made on this thread.</summary>
+    internal void Note(Func<CallDiagnostic, CallDiagnostic> change) => Thread.Recorder.Note(change);
+
+    /// <summary>Notes that <paramref name="privilege"/> is needed and not enabled; STATUS_PRIVILEGE_NOT_HELD.</summary>
+    internal NtStatus Missing(Luid privilege)
+    {
+        Note(d => d with { Reason = CallReason.PrivilegeNotHeld, Privilege = privilege });
+        return NtStatus.PrivilegeNotHeld;
+    }
+
+    /// <summary>Notes <paramref name="reason"/> and returns <paramref name="status"/>, for a refusal made on the spot.</summary>
+    internal NtStatus Refuse(NtStatus status, CallReason reason)
+    {
+        Note(d => d with { Reason = reason });
+        return status;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
     // Handles
 
     /// <summary>
@@ -83,8 +107,16 @@ public sealed partial class NtCalls
         obj = null;
         granted = 0;
         if (!ResolveLocked(Thread.Process, handle, out var entry, out var status, tokenPseudoHandles)) return status;
-        if (type is not null && !ReferenceEquals(entry.Object.Type, type)) return NtStatus.ObjectTypeMismatch;
-        if (UserMode && (desiredAccess & ~entry.GrantedAccess) != 0) return NtStatus.AccessDenied;
+        if (type is not null && !ReferenceEquals(entry.Object.Type, type))
+        {
+            Note(d => d with { Reason = CallReason.HandleTypeMismatch, Handle = new HandleUse(entry.Object.Type, desiredAccess, entry.GrantedAccess, type) });
+            return NtStatus.ObjectTypeMismatch;
+        }
+        if (UserMode && (desiredAccess & ~entry.GrantedAccess) != 0)
+        {
+            Note(d => d with { Reason = CallReason.HandleLacksAccess, Handle = new HandleUse(entry.Object.Type, desiredAccess, entry.GrantedAccess) });
+            return NtStatus.AccessDenied;
+        }
         obj = entry.Object;
         granted = entry.GrantedAccess;
         return NtStatus.Success;
@@ -103,9 +135,19 @@ public sealed partial class NtCalls
         status = NtStatus.InvalidHandle;
         if (Thread.IsTerminated)
         {
-            status = NtStatus.ThreadIsTerminating;
+            status = Refuse(NtStatus.ThreadIsTerminating, CallReason.ThreadTerminated);
             return false;
         }
+        if (!ResolveHandleLocked(process, handle, ref entry, ref status, tokenPseudoHandles))
+        {
+            if (status == NtStatus.InvalidHandle) Note(d => d with { Reason = CallReason.HandleNotOpen });
+            return false;
+        }
+        return true;
+    }
+
+    private bool ResolveHandleLocked(ProcessObject process, NtHandle handle, ref HandleEntry entry, ref NtStatus status, bool tokenPseudoHandles)
+    {
         if (handle.IsNull) return false;
         if (handle.IsPseudo)
         {
@@ -127,7 +169,7 @@ public sealed partial class NtCalls
                 case -5:
                     if (Thread.ImpersonationTokenLocked is not { } t)
                     {
-                        status = NtStatus.NoToken;
+                        status = Refuse(NtStatus.NoToken, CallReason.NotImpersonating);
                         return false;
                     }
                     entry = new HandleEntry(t, tokenPseudoAccess, HandleAttributes.None);
@@ -156,40 +198,54 @@ public sealed partial class NtCalls
     /// The access check of an open (SeAccessCheck with the caller's subject context). Returns the NTSTATUS the open
     /// fails with, or success and the granted access.
     /// </summary>
-    internal NtStatus AccessCheckLocked(KernelObject obj, uint desired, Token subject, HandleAttributes attributes, out uint granted)
+    internal NtStatus AccessCheckLocked(KernelObject obj, uint desired, Token subject, HandleAttributes attributes, out uint granted, SubjectChoice choice = SubjectChoice.EffectiveToken)
+        => AccessCheckLocked(obj, desired, subject, attributes, out granted, out _, choice);
+
+    /// <summary>The access check of an open, giving the check it made (null when it made none).</summary>
+    internal NtStatus AccessCheckLocked(KernelObject obj, uint desired, Token subject, HandleAttributes attributes, out uint granted, out ObjectAccessCheck? made, SubjectChoice choice = SubjectChoice.EffectiveToken)
     {
         granted = 0;
-        if ((desired & ReservedAccessBits) != 0) return NtStatus.AccessDenied;
+        made = null;
+        if ((desired & ReservedAccessBits) != 0) return Refuse(NtStatus.AccessDenied, CallReason.ReservedAccessBits);
         var type = obj.Type;
         uint mapped = type.GenericMapping.Map(desired);
         bool check = UserMode || (attributes & HandleAttributes.ForceAccessCheck) != 0;
         if (!check)
         {
             granted = (mapped & AccessMask.MaximumAllowed) != 0 ? (mapped & ~AccessMask.MaximumAllowed) | type.ValidAccessMask : mapped;
+            Note(d => d with { Reason = CallReason.KernelMode });
             return NtStatus.Success;
         }
         // An identification-level (or anonymous-level) client cannot be used to open objects.
         if (subject.Type == TokenType.Impersonation && subject.ImpersonationLevel < SecurityImpersonationLevel.Impersonation)
+        {
+            var refused = new ObjectAccessCheck(obj, subject, choice, mapped, 0, null, 0, NtStatus.BadImpersonationLevel);
+            Note(d => d with { Reason = CallReason.ClientLevelTooLow, AccessCheck = refused });
             return NtStatus.BadImpersonationLevel;
+        }
         // OpenProcess/OpenThread: "If the caller has enabled the SeDebugPrivilege privilege, the requested access is
         // granted regardless of the contents of the security descriptor."
         if (obj is ProcessObject or ThreadObject && subject.IsPrivilegeEnabled(Privileges.Debug))
         {
             granted = (mapped & AccessMask.MaximumAllowed) != 0 ? (mapped & ~AccessMask.MaximumAllowed) | type.ValidAccessMask : mapped;
+            Note(d => d with { Reason = CallReason.DebugPrivilege, Privilege = Privileges.Debug });
             return NtStatus.Success;
         }
         var explanation = Sys.ExplainAccessChecks ? new AccessCheckExplanation() : null;
         var result = AccessCheck.CheckSubject(obj.SecurityDescriptorLocked, subject, mapped, type.GenericMapping, explanation);
+        uint maximum = 0;
         if (explanation is not null)
         {
             // What the subject could have had: lets a report say which of the wanted rights were missing.
             var max = AccessCheck.CheckSubject(obj.SecurityDescriptorLocked, subject, AccessMask.MaximumAllowed, type.GenericMapping, null);
-            Thread.LastAccessCheck = new ObjectAccessCheck(obj, subject, mapped, max.IsGranted ? max.GrantedAccess : 0, explanation);
+            maximum = max.IsGranted ? max.GrantedAccess : 0;
         }
-        if (result.Status != NtStatus.Success) return result.Status;
-        if (result.AccessStatus != NtStatus.Success) return result.AccessStatus;
-        granted = result.GrantedAccess | ImpliedRights(obj, result.GrantedAccess);
-        return NtStatus.Success;
+        var outcome = result.Status != NtStatus.Success ? result.Status : result.AccessStatus;
+        if (outcome == NtStatus.Success) granted = result.GrantedAccess | ImpliedRights(obj, result.GrantedAccess);
+        var record = new ObjectAccessCheck(obj, subject, choice, mapped, maximum, explanation, granted, outcome);
+        made = record;
+        Note(d => d with { Reason = CallReason.AccessCheck, AccessCheck = record });
+        return outcome;
     }
 
     // Windows grants the limited query/set rights of processes and threads with the full ones.
@@ -215,50 +271,53 @@ public sealed partial class NtCalls
     /// <returns>STATUS_INVALID_HANDLE for NULL, a pseudo-handle, or a handle that is not open; STATUS_HANDLE_NOT_CLOSABLE for a protected one.</returns>
     public NtStatus NtClose(NtHandle handle)
     {
+        Begin(nameof(NtClose));
         lock (Sys.SyncRoot)
         {
-            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
-            if (handle.IsNull || handle.IsPseudo) return NtStatus.InvalidHandle;
+            if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
+            if (handle.IsNull || handle.IsPseudo) return Done(NtStatus.InvalidHandle);
             HandleTable table;
             if (handle.IsKernelHandle)
             {
-                if (UserMode) return NtStatus.InvalidHandle;
+                if (UserMode) return Done(NtStatus.InvalidHandle);
                 table = Sys.KernelHandles;
             }
             else
             {
                 table = Thread.Process.Handles;
             }
-            if (!table.TryGet(handle.Value, out var entry)) return NtStatus.InvalidHandle;
-            if ((entry.Attributes & HandleAttributes.ProtectFromClose) != 0) return NtStatus.HandleNotClosable;
+            if (!table.TryGet(handle.Value, out var entry)) return Done(NtStatus.InvalidHandle);
+            if ((entry.Attributes & HandleAttributes.ProtectFromClose) != 0) return Done(NtStatus.HandleNotClosable);
             table.TryRemove(handle.Value, out _);
             entry.Object.RemoveHandle();
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
     /// <summary>NtSetInformationObject(ObjectHandleFlagInformation): sets a handle's inherit and protect-from-close flags.</summary>
     public NtStatus NtSetHandleAttributes(NtHandle handle, HandleAttributes attributes)
     {
+        Begin(nameof(NtSetHandleAttributes));
         lock (Sys.SyncRoot)
         {
-            if (!ResolveLocked(Thread.Process, handle, out _, out var status)) return status;
-            if (handle.IsPseudo || handle.IsKernelHandle) return NtStatus.InvalidHandle;
+            if (!ResolveLocked(Thread.Process, handle, out _, out var status)) return Done(status);
+            if (handle.IsPseudo || handle.IsKernelHandle) return Done(NtStatus.InvalidHandle);
             Thread.Process.Handles.SetAttributes(handle.Value, attributes & (HandleAttributes.Inherit | HandleAttributes.ProtectFromClose));
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
     /// <summary>NtQueryObject(ObjectBasicInformation). Needs no access on the handle.</summary>
     public NtStatus NtQueryObject(NtHandle handle, out ObjectBasicInformation information)
     {
+        Begin(nameof(NtQueryObject));
         information = default;
         lock (Sys.SyncRoot)
         {
-            if (!ResolveLocked(Thread.Process, handle, out var entry, out var status)) return status;
+            if (!ResolveLocked(Thread.Process, handle, out var entry, out var status)) return Done(status);
             var o = entry.Object;
             information = new ObjectBasicInformation(entry.Attributes, entry.GrantedAccess, o.HandleCount, o.PointerCount, o.Type.Name, o.Name);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -274,23 +333,24 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtDuplicateObject(NtHandle sourceProcessHandle, NtHandle sourceHandle, NtHandle targetProcessHandle, out NtHandle targetHandle, uint desiredAccess, HandleAttributes attributes, DuplicateOptions options)
     {
+        Begin(nameof(NtDuplicateObject));
         targetHandle = NtHandle.Null;
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(sourceProcessHandle, ProcessAccessRights.DupHandle, ObjectTypes.Process, out var sp, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var sourceProcess = (ProcessObject)sp!;
             // An exited process's handle table is gone (ObReferenceProcessHandleTable fails), not merely empty.
-            if (sourceProcess.IsTerminated) return NtStatus.ProcessIsTerminating;
-            if (!ResolveLocked(sourceProcess, sourceHandle, out var source, out status)) return status;
+            if (sourceProcess.IsTerminated) return Done(NtStatus.ProcessIsTerminating);
+            if (!ResolveLocked(sourceProcess, sourceHandle, out var source, out status)) return Done(status);
             try
             {
-                if (targetProcessHandle.IsNull) return (options & DuplicateOptions.CloseSource) != 0 ? NtStatus.Success : NtStatus.InvalidHandle;
+                if (targetProcessHandle.IsNull) return Done((options & DuplicateOptions.CloseSource) != 0 ? NtStatus.Success : NtStatus.InvalidHandle);
                 status = ReferenceLocked(targetProcessHandle, ProcessAccessRights.DupHandle, ObjectTypes.Process, out var tp, out _);
-                if (!status.IsSuccess) return status;
+                if (!status.IsSuccess) return Done(status);
                 var targetProcess = (ProcessObject)tp!;
-                if (targetProcess.IsTerminated) return NtStatus.ProcessIsTerminating;
-                if (!ValidAttributes(attributes)) return NtStatus.InvalidParameter;
+                if (targetProcess.IsTerminated) return Done(NtStatus.ProcessIsTerminating);
+                if (!ValidAttributes(attributes)) return Done(NtStatus.InvalidParameter);
 
                 uint access;
                 if ((options & DuplicateOptions.SameAccess) != 0)
@@ -306,14 +366,16 @@ public sealed partial class NtCalls
                     }
                     else
                     {
-                        var subject = Thread.ImpersonationTokenLocked?.TokenLocked ?? targetProcess.PrimaryTokenLocked.TokenLocked;
-                        status = AccessCheckLocked(source.Object, desiredAccess, subject, attributes, out access);
-                        if (!status.IsSuccess) return status;
+                        var impersonation = Thread.ImpersonationTokenLocked?.TokenLocked;
+                        var subject = impersonation ?? targetProcess.PrimaryTokenLocked.TokenLocked;
+                        status = AccessCheckLocked(source.Object, desiredAccess, subject, attributes, out access,
+                            impersonation is null ? SubjectChoice.TargetProcessToken : SubjectChoice.ImpersonationToken);
+                        if (!status.IsSuccess) return Done(status);
                     }
                 }
                 var attrs = (options & DuplicateOptions.SameAttributes) != 0 ? source.Attributes : attributes;
                 targetHandle = new NtHandle(targetProcess.Handles.Insert(source.Object, access, attrs));
-                return NtStatus.Success;
+                return Done(NtStatus.Success);
             }
             finally
             {
@@ -341,28 +403,29 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtCreateObject(ObjectTypeInfo? type, ObjectAttributes? objectAttributes, uint desiredAccess, out NtHandle handle)
     {
+        Begin(nameof(NtCreateObject));
         handle = NtHandle.Null;
         // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
-        if (objectAttributes is null) return NtStatus.AccessViolation;
+        if (objectAttributes is null) return Done(NtStatus.AccessViolation);
         // The type stands for the NtCreateXxx function called; without one there is no such call.
-        if (type is null) return NtStatus.InvalidParameter;
+        if (type is null) return Done(NtStatus.InvalidParameter);
         lock (Sys.SyncRoot)
         {
-            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
-            if (!ValidAttributes(objectAttributes.Attributes)) return NtStatus.InvalidParameter;
-            if ((desiredAccess & ReservedAccessBits) != 0) return NtStatus.AccessDenied;
+            if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
+            if (!ValidAttributes(objectAttributes.Attributes)) return Done(NtStatus.InvalidParameter);
+            if ((desiredAccess & ReservedAccessBits) != 0) return Done(NtStatus.AccessDenied);
             var subject = EffectiveTokenLocked();
             if (UserMode && subject.Type == TokenType.Impersonation && subject.ImpersonationLevel < SecurityImpersonationLevel.Impersonation)
-                return NtStatus.BadImpersonationLevel;
+                return Done(Refuse(NtStatus.BadImpersonationLevel, CallReason.ClientLevelTooLow));
             string? name = objectAttributes.Name;
             if (name is not null && Sys.FindObjectLocked(name) is { } existing)
             {
-                if ((objectAttributes.Attributes & HandleAttributes.OpenIf) == 0) return NtStatus.ObjectNameCollision;
-                if (!ReferenceEquals(existing.Type, type)) return NtStatus.ObjectTypeMismatch;
+                if ((objectAttributes.Attributes & HandleAttributes.OpenIf) == 0) return Done(NtStatus.ObjectNameCollision);
+                if (!ReferenceEquals(existing.Type, type)) return Done(NtStatus.ObjectTypeMismatch);
                 var st = AccessCheckLocked(existing, desiredAccess, subject, objectAttributes.Attributes, out uint g);
-                if (!st.IsSuccess) return st;
+                if (!st.IsSuccess) return Done(st);
                 handle = InsertLocked(existing, g, objectAttributes.Attributes);
-                return NtStatus.ObjectNameExists;
+                return Done(NtStatus.ObjectNameExists);
             }
             var sd = objectAttributes.SecurityDescriptor is { } given
                 ? ObjectSecurity.ForNewObject(subject, type, given)
@@ -371,7 +434,7 @@ public sealed partial class NtCalls
             if (name is not null) Sys.AddName(obj, permanent: false);
             handle = InsertLocked(obj, CreatorAccess(type, desiredAccess), objectAttributes.Attributes);
             obj.Release();
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -385,19 +448,20 @@ public sealed partial class NtCalls
     /// <param name="expectedType">The type the caller's function opens (NtOpenEvent opens events); null for any.</param>
     public NtStatus NtOpenObject(ObjectAttributes? objectAttributes, uint desiredAccess, out NtHandle handle, ObjectTypeInfo? expectedType = null)
     {
+        Begin(nameof(NtOpenObject));
         handle = NtHandle.Null;
         // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
-        if (objectAttributes is null) return NtStatus.AccessViolation;
+        if (objectAttributes is null) return Done(NtStatus.AccessViolation);
         lock (Sys.SyncRoot)
         {
-            if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
-            if (!ValidAttributes(objectAttributes.Attributes)) return NtStatus.InvalidParameter;
-            if (objectAttributes.Name is not { } name || Sys.FindObjectLocked(name) is not { } obj) return NtStatus.ObjectNameNotFound;
-            if (expectedType is not null && !ReferenceEquals(obj.Type, expectedType)) return NtStatus.ObjectTypeMismatch;
+            if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
+            if (!ValidAttributes(objectAttributes.Attributes)) return Done(NtStatus.InvalidParameter);
+            if (objectAttributes.Name is not { } name || Sys.FindObjectLocked(name) is not { } obj) return Done(NtStatus.ObjectNameNotFound);
+            if (expectedType is not null && !ReferenceEquals(obj.Type, expectedType)) return Done(NtStatus.ObjectTypeMismatch);
             var status = AccessCheckLocked(obj, desiredAccess, EffectiveTokenLocked(), objectAttributes.Attributes, out uint granted);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             handle = InsertLocked(obj, granted, objectAttributes.Attributes);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -407,15 +471,16 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtQuerySecurityObject(NtHandle handle, SecurityInformation parts, out SecurityDescriptor? securityDescriptor)
     {
+        Begin(nameof(NtQuerySecurityObject));
         securityDescriptor = null;
         uint needed = ((parts & (SecurityInformation.Owner | SecurityInformation.Group | SecurityInformation.Dacl)) != 0 ? AccessMask.ReadControl : 0)
                     | ((parts & SecurityInformation.Sacl) != 0 ? AccessMask.AccessSystemSecurity : 0);
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(handle, needed, null, out var obj, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             securityDescriptor = obj!.SecurityDescriptorLocked.Select(parts);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 
@@ -426,34 +491,35 @@ public sealed partial class NtCalls
     /// </summary>
     public NtStatus NtSetSecurityObject(NtHandle handle, SecurityInformation parts, SecurityDescriptor? securityDescriptor)
     {
+        Begin(nameof(NtSetSecurityObject));
         // A NULL pointer argument is STATUS_ACCESS_VIOLATION, as the kernel's probe of it faults; never a throw.
-        if (securityDescriptor is null) return NtStatus.AccessViolation;
+        if (securityDescriptor is null) return Done(NtStatus.AccessViolation);
         uint needed = ((parts & (SecurityInformation.Owner | SecurityInformation.Group)) != 0 ? AccessMask.WriteOwner : 0)
                     | ((parts & SecurityInformation.Dacl) != 0 ? AccessMask.WriteDac : 0)
                     | ((parts & SecurityInformation.Sacl) != 0 ? AccessMask.AccessSystemSecurity : 0);
         lock (Sys.SyncRoot)
         {
             var status = ReferenceLocked(handle, needed, null, out var obj, out _);
-            if (!status.IsSuccess) return status;
+            if (!status.IsSuccess) return Done(status);
             var sd = obj!.SecurityDescriptorLocked;
             var subject = EffectiveTokenLocked();
             if ((parts & SecurityInformation.Owner) != 0)
             {
-                if (securityDescriptor.Owner is not { } owner) return NtStatus.InvalidOwner;
+                if (securityDescriptor.Owner is not { } owner) return Done(NtStatus.InvalidOwner);
                 bool canOwn = owner == subject.User.Sid && !subject.User.IsDenyOnly
                     || subject.Groups.Any(g => g.Sid == owner && (g.Attributes & GroupAttributes.Owner) != 0 && !g.IsDenyOnly);
-                if (UserMode && !canOwn && !subject.IsPrivilegeEnabled(Privileges.Restore)) return NtStatus.InvalidOwner;
+                if (UserMode && !canOwn && !subject.IsPrivilegeEnabled(Privileges.Restore)) return Done(NtStatus.InvalidOwner);
                 sd = sd.WithOwner(owner);
             }
             if ((parts & SecurityInformation.Group) != 0)
             {
-                if (securityDescriptor.Group is not { } group) return NtStatus.InvalidPrimaryGroup;
+                if (securityDescriptor.Group is not { } group) return Done(NtStatus.InvalidPrimaryGroup);
                 sd = sd.WithGroup(group);
             }
             if ((parts & SecurityInformation.Dacl) != 0) sd = sd.WithDacl(securityDescriptor.Dacl, securityDescriptor.DaclState);
             if ((parts & SecurityInformation.Sacl) != 0) sd = sd.WithSacl(securityDescriptor.Sacl, securityDescriptor.SaclState);
             obj.SecurityDescriptor = ObjectSecurity.MapGenericRights(sd, obj.Type.GenericMapping);
-            return NtStatus.Success;
+            return Done(NtStatus.Success);
         }
     }
 }

@@ -60,6 +60,16 @@ public sealed class ProcessObject : KernelObject
 
     internal HandleTable Handles { get; }
 
+    /// <summary>
+    /// Why the process ended at start with STATUS_DLL_INIT_FAILED: the window station or desktop that refused its
+    /// connection, in which pass, with the access check. Null for a process that connected (or has not yet: one
+    /// created suspended connects when its first thread resumes).
+    /// </summary>
+    public DesktopRefusal? ConnectionRefusal { get; internal set; }
+
+    /// <summary>A suspended new process's pending connection: whether lpDesktop named nothing, and the name.</summary>
+    internal (bool DesktopNotFound, string? DesktopName)? PendingConnection { get; set; }
+
     /// <summary>The handles the process holds, in handle order.</summary>
     public IReadOnlyList<(NtHandle Handle, HandleEntry Entry)> GetHandles()
     {

@@ -1,13 +1,12 @@
 using NtSec.Authorization;
 using NtSec.Descriptors;
-using NtSec.Win32;
 
 namespace NtSec.Kernel;
 
 /// <summary>
 /// An emulated thread. Code "runs on" a thread by calling through <see cref="Nt"/> (system calls from user mode,
-/// checked), <see cref="Zw"/> (from kernel mode, not checked) or <see cref="Win32"/> (the advapi32/kernel32
-/// layer). The thread may wear an impersonation token; otherwise it acts with its process's primary token.
+/// checked), <see cref="Zw"/> (from kernel mode, not checked) or <c>Win32</c> (the advapi32/kernel32
+/// layer, an extension property in NtSec.Win32, which sits above the kernel). The thread may wear an impersonation token; otherwise it acts with its process's primary token.
 /// </summary>
 public sealed class ThreadObject : KernelObject
 {
@@ -21,7 +20,6 @@ public sealed class ThreadObject : KernelObject
         Process = process;
         Nt = new NtCalls(this, ProcessorMode.User);
         Zw = new NtCalls(this, ProcessorMode.Kernel);
-        Win32 = new Win32Api(this);
     }
 
     /// <summary>The thread ID.</summary>
@@ -35,9 +33,6 @@ public sealed class ThreadObject : KernelObject
 
     /// <summary>The same calls made from kernel mode (the Zw* path): no access checks, kernel handles allowed.</summary>
     public NtCalls Zw { get; }
-
-    /// <summary>The advapi32/kernel32-style functions, returning BOOL and setting this thread's last error.</summary>
-    public Win32Api Win32 { get; }
 
     /// <summary>The impersonation token the thread wears, or null when it acts as its process.</summary>
     public TokenObject? ImpersonationToken
@@ -66,17 +61,48 @@ public sealed class ThreadObject : KernelObject
 
     internal DesktopObject? DesktopLocked => DesktopOverride ?? Process.Desktop;
 
-    /// <summary>The TEB's LastErrorValue, which the Win32 layer sets.</summary>
-    public int LastError { get; set; }
+    /// <summary>The TEB's last-error fields (LastErrorValue and LastStatusValue), which the Win32 layer sets.</summary>
+    public LastErrorState ErrorState { get; } = new();
+
+    /// <summary>The TEB's LastErrorValue, which the Win32 layer sets (<see cref="ErrorState"/>).</summary>
+    public int LastError
+    {
+        get => ErrorState.Error;
+        set => ErrorState.Error = value;
+    }
 
     /// <summary>The TEB's LastStatusValue: the NTSTATUS the last failing Win32 function turned into <see cref="LastError"/> (RtlGetLastNtStatus).</summary>
-    public NtStatus LastStatus { get; set; }
+    public NtStatus LastStatus
+    {
+        get => ErrorState.Status;
+        set => ErrorState.Status = value;
+    }
 
     /// <summary>
-    /// The last access check an open made on this thread, with its explanation, when
-    /// <see cref="EmulatedSystem.ExplainAccessChecks"/> is on; null otherwise.
+    /// What the last call this thread made (an Nt call, or a Win32-layer function with the Nt calls it made) decided,
+    /// and why; null before the first call.
     /// </summary>
-    public ObjectAccessCheck? LastAccessCheck { get; internal set; }
+    public CallDiagnostic? LastCall => Recorder.Last;
+
+    internal CallRecorder Recorder { get; } = new();
+
+    /// <summary>
+    /// The token a handle of this thread's process (or a token pseudo-handle, relative to this thread) refers to now,
+    /// or null: an inspection for hosts that display state, with no access check and no diagnostic.
+    /// </summary>
+    public Tokens.Token? InspectToken(NtHandle handle)
+    {
+        lock (System.SyncRoot)
+            return Nt.ResolveLocked(Process, handle, out var entry, out _, tokenPseudoHandles: true) && entry.Object is TokenObject t ? t.TokenLocked : null;
+    }
+
+    /// <summary>The thread's suspend count (a thread created with CREATE_SUSPENDED starts at 1).</summary>
+    public int SuspendCount
+    {
+        get { lock (System.SyncRoot) return SuspendCountLocked; }
+    }
+
+    internal int SuspendCountLocked { get; set; }
 
     /// <summary>True once the thread has exited.</summary>
     public bool IsTerminated { get; internal set; }
@@ -92,11 +118,3 @@ public sealed class ThreadObject : KernelObject
     /// <summary>Thread and process IDs.</summary>
     public override string ToString() => $"Thread {ThreadId} of {Process.ImageName} ({Process.ProcessId})";
 }
-
-/// <summary>An access check the object manager made when a thread opened an object, with its explanation.</summary>
-/// <param name="Object">The object.</param>
-/// <param name="Subject">The token the check used.</param>
-/// <param name="DesiredAccess">The access asked for, generic rights mapped.</param>
-/// <param name="MaximumAllowed">What a MAXIMUM_ALLOWED request would have been granted (0 when nothing).</param>
-/// <param name="Explanation">Every stage and ACE of the check.</param>
-public sealed record ObjectAccessCheck(KernelObject Object, Tokens.Token Subject, uint DesiredAccess, uint MaximumAllowed, AccessCheckExplanation Explanation);

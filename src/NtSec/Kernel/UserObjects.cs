@@ -211,7 +211,14 @@ public sealed record DesktopConnection(
     uint WindowStationAccess,
     DesktopObject Desktop,
     NtHandle DesktopHandle,
-    uint DesktopAccess);
+    uint DesktopAccess)
+{
+    /// <summary>The desktop pass of the connection's access check (what decided <see cref="DesktopAccess"/>).</summary>
+    public ObjectAccessCheck? DesktopCheck { get; init; }
+
+    /// <summary>The token the connection was made with: the process's, or its initial thread's impersonation token.</summary>
+    public Tokens.Token? Token { get; init; }
+}
 
 /// <summary>The interactive window station a logon creates, with its desktops.</summary>
 /// <param name="WindowStation">WinSta0.</param>

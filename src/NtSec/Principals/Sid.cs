@@ -72,7 +72,7 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
     /// <exception cref="ArgumentOutOfRangeException">The authority exceeds 48 bits or there are more than 15 sub-authorities.</exception>
     public static Sid Create(ulong identifierAuthority, params ReadOnlySpan<uint> subAuthorities)
     {
-        if (identifierAuthority > MaxIdentifierAuthority) throw new ArgumentOutOfRangeException(nameof(identifierAuthority));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(identifierAuthority, MaxIdentifierAuthority);
         if (subAuthorities.Length > MaxSubAuthorities) throw new ArgumentOutOfRangeException(nameof(subAuthorities));
         var bytes = new byte[8 + (4 * subAuthorities.Length)];
         bytes[0] = Revision;

@@ -1,4 +1,3 @@
-using NtSec.Authorization;
 
 namespace NtSec.Sddl;
 
@@ -77,27 +76,43 @@ public static class SddlRights
     /// </summary>
     public static string Format(uint mask, bool labelAce)
     {
-        if (mask == 0) return "";
-        if (labelAce) return FormatWithBits(mask, LabelCodes);
-        foreach (var (code, m) in WholeCodes)
-            if (m == mask) return code;
-        return FormatWithBits(mask, BitCodes);
+        var sb = new System.Text.StringBuilder(16);
+        AppendTo(sb, mask, labelAce);
+        return sb.ToString();
     }
 
-    private static string FormatWithBits(uint mask, IReadOnlyList<(string Code, uint Mask)> table)
+    /// <summary><see cref="Format"/> into a builder, creating no string (the SDDL writer's path).</summary>
+    internal static void AppendTo(System.Text.StringBuilder sb, uint mask, bool labelAce)
+    {
+        if (mask == 0) return;
+        if (labelAce)
+        {
+            AppendWithBits(sb, mask, LabelCodes);
+            return;
+        }
+        // Indexed loops: a foreach over an IReadOnlyList allocates its enumerator.
+        var whole = WholeCodes;
+        for (int i = 0; i < whole.Count; i++)
+        {
+            if (whole[i].Mask == mask)
+            {
+                sb.Append(whole[i].Code);
+                return;
+            }
+        }
+        AppendWithBits(sb, mask, BitCodes);
+    }
+
+    private static void AppendWithBits(System.Text.StringBuilder sb, uint mask, IReadOnlyList<(string Code, uint Mask)> table)
     {
         uint covered = 0;
-        foreach (var (_, m) in table) covered |= m & mask;
-        if (covered != mask) return "0x" + mask.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
-        return string.Create(2 * System.Numerics.BitOperations.PopCount(mask), (mask, table), static (span, state) =>
+        for (int i = 0; i < table.Count; i++) covered |= table[i].Mask & mask;
+        if (covered != mask)
         {
-            int pos = 0;
-            foreach (var (code, m) in state.table)
-            {
-                if ((state.mask & m) == 0) continue;
-                code.CopyTo(span[pos..]);
-                pos += 2;
-            }
-        });
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"0x{mask:x}");
+            return;
+        }
+        for (int i = 0; i < table.Count; i++)
+            if ((mask & table[i].Mask) != 0) sb.Append(table[i].Code);
     }
 }

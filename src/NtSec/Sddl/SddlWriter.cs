@@ -5,22 +5,6 @@ using NtSec.Principals;
 
 namespace NtSec.Sddl;
 
-/// <summary>Which parts of a descriptor to write (SECURITY_INFORMATION).</summary>
-[Flags]
-public enum SecurityInformation : uint
-{
-    /// <summary>OWNER_SECURITY_INFORMATION.</summary>
-    Owner = 0x1,
-    /// <summary>GROUP_SECURITY_INFORMATION.</summary>
-    Group = 0x2,
-    /// <summary>DACL_SECURITY_INFORMATION.</summary>
-    Dacl = 0x4,
-    /// <summary>SACL_SECURITY_INFORMATION (includes the label, attribute and scope ACEs here).</summary>
-    Sacl = 0x8,
-    /// <summary>All four.</summary>
-    All = Owner | Group | Dacl | Sacl,
-}
-
 /// <summary>
 /// Writes SDDL as <c>ConvertSecurityDescriptorToStringSecurityDescriptorW</c> does: components in the order
 /// O, G, D, S; ACL flags as P, AR, AI; ACE flags in bit order; rights as a whole-mask code, bit codes or hex;
@@ -37,16 +21,16 @@ public static class SddlWriter
     public static bool TryFormat(SecurityDescriptor descriptor, SidContext? context, SecurityInformation parts, out string? text, out string? error)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        var sb = new StringBuilder(64);
+        var sb = RentBuilder();
         text = null;
         if ((parts & SecurityInformation.Owner) != 0 && descriptor.Owner is { } owner)
         {
-            if (!CanWriteSid(owner, "owner", out error)) return false;
+            if (!CanWriteSid(owner, "owner", false, out error)) return false;
             AppendSid(sb.Append("O:"), owner, context);
         }
         if ((parts & SecurityInformation.Group) != 0 && descriptor.Group is { } group)
         {
-            if (!CanWriteSid(group, "group", out error)) return false;
+            if (!CanWriteSid(group, "group", false, out error)) return false;
             AppendSid(sb.Append("G:"), group, context);
         }
         var c = descriptor.Control;
@@ -75,8 +59,25 @@ public static class SddlWriter
             }
         }
         text = sb.ToString();
+        ReturnBuilder(sb);
         error = null;
         return true;
+    }
+
+    // One builder per thread, reused: growing a fresh builder to a descriptor's length cost more than the text itself
+    // (issue 10). A builder grown past 16K characters by an unusual descriptor is let go.
+    [ThreadStatic] private static StringBuilder? t_builder;
+
+    private static StringBuilder RentBuilder()
+    {
+        var sb = t_builder ?? new StringBuilder(1024);
+        t_builder = null;
+        return sb.Clear();
+    }
+
+    private static void ReturnBuilder(StringBuilder sb)
+    {
+        if (sb.Capacity <= 16 * 1024) t_builder = sb;
     }
 
     /// <summary>The alias of a SID when it has one in this context, else its S-1-... form.</summary>
@@ -97,11 +98,12 @@ public static class SddlWriter
     // SDDL cannot carry a SID without sub-authorities: Windows' string parser refuses "S-1-5" (a SID needs at least
     // one sub-authority), so text written for it would not read back; with a hex authority it would also run into
     // the next component ("G:S-1-0x74FB80EDFAAF" + "D:"). The conversion fails instead, with this reason.
-    private static bool CanWriteSid(Sid sid, string role, out string? error)
+    // For an ACE, role is its type code, and the text naming it is built only when the SID is refused.
+    private static bool CanWriteSid(Sid sid, string role, bool aceCode, out string? error)
     {
         if (sid.SubAuthorityCount == 0)
         {
-            error = $"the {role} SID {sid} has no sub-authority; SDDL cannot carry it (Windows' parser requires one)";
+            error = $"the {role}{(aceCode ? " ACE's" : "")} SID {sid} has no sub-authority; SDDL cannot carry it (Windows' parser requires one)";
             return false;
         }
         error = null;
@@ -181,13 +183,13 @@ public static class SddlWriter
         sb.Append('(').Append(code).Append(';');
         AppendAceFlags(sb, ace.Flags, ace.Type);
         sb.Append(';');
-        sb.Append(SddlRights.Format(ace.Mask, ace.Type == AceType.SystemMandatoryLabel));
+        SddlRights.AppendTo(sb, ace.Mask, ace.Type == AceType.SystemMandatoryLabel);
         sb.Append(';');
-        if (ace.ObjectType is { } ot) sb.Append(ot.ToString("D"));
+        if (ace.ObjectType is { } ot) sb.Append($"{ot:D}");
         sb.Append(';');
-        if (ace.InheritedObjectType is { } iot) sb.Append(iot.ToString("D"));
+        if (ace.InheritedObjectType is { } iot) sb.Append($"{iot:D}");
         sb.Append(';');
-        if (!CanWriteSid(ace.Sid, $"{code} ACE's", out error)) return false;
+        if (!CanWriteSid(ace.Sid, code, true, out error)) return false;
         AppendSid(sb, ace.Sid, context);
         var data = ace.ApplicationData;
         if (ace.IsCallback)

@@ -189,7 +189,8 @@ public sealed class Token
     /// What the access check's fast path precomputed from this immutable token (Authorization/FastPath);
     /// built on first use, and a race only builds it twice.
     /// </summary>
-    internal Authorization.FastPath.TokenFacts? CheckFacts;
+    // Typed object because the access check's layer sits above this one; only TokenFacts.For stores here.
+    internal object? CheckFacts;
 
     /// <summary>The user, with its attributes (it may be deny-only in a restricted token).</summary>
     public SidAndAttributes User { get; }

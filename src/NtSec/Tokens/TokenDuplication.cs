@@ -13,21 +13,41 @@ public static class TokenDuplication
     /// source's ModifiedId, AuthenticationId and ParentTokenId.
     /// </summary>
     public static NtStatus Duplicate(Token source, TokenType type, SecurityImpersonationLevel level, bool effectiveOnly, out Token? duplicate)
+        => Duplicate(source, type, level, effectiveOnly, out duplicate, out _);
+
+    /// <summary>
+    /// <see cref="Duplicate(Token, TokenType, SecurityImpersonationLevel, bool, out Token?)"/>, saying which rule
+    /// refused the copy.
+    /// </summary>
+    public static NtStatus Duplicate(Token source, TokenType type, SecurityImpersonationLevel level, bool effectiveOnly, out Token? duplicate, out DuplicationRefusal refusal)
     {
         ArgumentNullException.ThrowIfNull(source);
         duplicate = null;
-        if (type is not (TokenType.Primary or TokenType.Impersonation)) return NtStatus.InvalidParameter;
-        if (!Enum.IsDefined(level)) return NtStatus.BadImpersonationLevel;
-        if (source.Type == TokenType.Impersonation)
-        {
-            if (type == TokenType.Impersonation && level > source.ImpersonationLevel) return NtStatus.BadImpersonationLevel;
-            if (type == TokenType.Primary && source.ImpersonationLevel < SecurityImpersonationLevel.Impersonation) return NtStatus.BadImpersonationLevel;
-        }
+        refusal = Refusal(source, type, level);
+        if (refusal != DuplicationRefusal.None) return refusal == DuplicationRefusal.InvalidType ? NtStatus.InvalidParameter : NtStatus.BadImpersonationLevel;
         duplicate = Copy(source, type, level, effectiveOnly);
         return NtStatus.Success;
     }
 
-    /// <summary>The copy itself, for callers that have applied the level rules already (or that lower the level).</summary>
+    /// <summary>The level rules of a copy: which one refuses <paramref name="source"/> as a <paramref name="type"/> at <paramref name="level"/>.</summary>
+    public static DuplicationRefusal Refusal(Token source, TokenType type, SecurityImpersonationLevel level)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (type is not (TokenType.Primary or TokenType.Impersonation)) return DuplicationRefusal.InvalidType;
+        if (!Enum.IsDefined(level)) return DuplicationRefusal.UnknownLevel;
+        if (source.Type == TokenType.Impersonation)
+        {
+            if (type == TokenType.Impersonation && level > source.ImpersonationLevel) return DuplicationRefusal.LevelAboveSource;
+            if (type == TokenType.Primary && source.ImpersonationLevel < SecurityImpersonationLevel.Impersonation) return DuplicationRefusal.PrimaryBelowImpersonation;
+        }
+        return DuplicationRefusal.None;
+    }
+
+    /// <summary>
+    /// The copy itself, for callers that have applied the level rules already (or that lower the level): the one
+    /// place a token is copied to another type or level, by NtDuplicateToken, impersonation, process creation and the
+    /// emulated system's setup alike.
+    /// </summary>
     internal static Token Copy(Token source, TokenType type, SecurityImpersonationLevel level, bool effectiveOnly)
     {
         var b = source.ToBuilder();
@@ -47,4 +67,19 @@ public static class TokenDuplication
         }
         return b.Build();
     }
+}
+
+/// <summary>Which rule of <see cref="TokenDuplication"/> refused a copy.</summary>
+public enum DuplicationRefusal
+{
+    /// <summary>Not refused.</summary>
+    None = 0,
+    /// <summary>The token type is neither primary nor impersonation (STATUS_INVALID_PARAMETER).</summary>
+    InvalidType,
+    /// <summary>The level is not one of the four (STATUS_BAD_IMPERSONATION_LEVEL).</summary>
+    UnknownLevel,
+    /// <summary>An impersonation token cannot be copied to a higher level (STATUS_BAD_IMPERSONATION_LEVEL).</summary>
+    LevelAboveSource,
+    /// <summary>An impersonation token below SecurityImpersonation cannot become primary (STATUS_BAD_IMPERSONATION_LEVEL).</summary>
+    PrimaryBelowImpersonation,
 }

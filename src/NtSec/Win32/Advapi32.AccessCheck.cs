@@ -26,10 +26,11 @@ public static partial class Advapi32
     {
         accessStatus = false;
         var status = Ntdll.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, genericMapping, privilegeSet, privilegeSetLength, out grantedAccess, out var access);
-        if (status != NtStatus.Success) return Win32Error.Fail(status.ToWin32Error());
+        var lastError = LastErrorState.Current;
+        if (status != NtStatus.Success) return lastError.Fail(status);
         accessStatus = access == NtStatus.Success;
-        if (!accessStatus) Win32Error.SetLastError(access.ToWin32Error());
-        else Win32Error.SetLastError(Win32Error.Success);
+        if (!accessStatus) lastError.Fail(access);
+        else lastError.Succeed();
         return true;
     }
 }

@@ -16,9 +16,14 @@ public sealed partial class Win32Api
 
     private EmulatedSystem Sys => _thread.System;
 
-    private bool FailWith(int error)
+    // A Win32 error no NTSTATUS stands behind, with the reason the function decided on.
+    private bool FailWith(int error, CallReason reason = CallReason.None, HandleUse? handle = null, ObjectAccessCheck? check = null, Principals.Sid? logonSid = null)
     {
-        _thread.LastError = error;
+        _thread.ErrorState.Fail(error);
+        _thread.Recorder.NoteFunction(d => d with
+        {
+            Status = NtStatus.Success, Win32Error = error, Reason = reason, Handle = handle ?? d.Handle, AccessCheck = check ?? d.AccessCheck, UngrantedLogonSid = logonSid,
+        });
         return false;
     }
 
@@ -34,6 +39,7 @@ public sealed partial class Win32Api
     /// <returns>The handle, or NULL with the last error set (ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED ...).</returns>
     public NtHandle OpenWindowStation(string? name, bool inherit, uint desiredAccess)
     {
+        using var scope = Scope();
         // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
         if (name is null) return FailNull(Win32Error.InvalidParameter);
         var status = Nt.NtOpenObject(new ObjectAttributes(name, InheritFlag(inherit)), desiredAccess, out var handle, ObjectTypes.WindowStation);
@@ -43,6 +49,7 @@ public sealed partial class Win32Api
     /// <summary>GetProcessWindowStation: the handle the process's connection opened, or NULL when it has none.</summary>
     public NtHandle GetProcessWindowStation()
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot) return Sys.ConnectionLocked(_thread.Process)?.WindowStationHandle ?? NtHandle.Null;
     }
 
@@ -52,9 +59,10 @@ public sealed partial class Win32Api
     /// </summary>
     public bool CloseWindowStation(NtHandle windowStation)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot)
         {
-            if (Sys.ConnectionLocked(_thread.Process) is { } c && c.WindowStationHandle == windowStation) return FailWith(Win32Error.Busy);
+            if (Sys.ConnectionLocked(_thread.Process) is { } c && c.WindowStationHandle == windowStation) return FailWith(Win32Error.Busy, CallReason.ConnectionHandle);
             var status = Nt.ReferenceLocked(windowStation, 0, ObjectTypes.WindowStation, out _, out _);
             if (!status.IsSuccess) return Fail(status);
             return Check(Nt.NtClose(windowStation));
@@ -79,14 +87,16 @@ public sealed partial class Win32Api
     /// <param name="inherit">lpsa's bInheritHandle.</param>
     public NtHandle CreateDesktop(string? name, uint flags, uint desiredAccess, SecurityDescriptor? securityDescriptor, bool inherit = false)
     {
+        using var scope = Scope();
         // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
         if (name is null) return FailNull(Win32Error.InvalidParameter);
         lock (Sys.SyncRoot)
         {
             if (_thread.IsTerminated) return FailNull(NtStatus.ThreadIsTerminating.ToWin32Error());
             if (name.Length == 0 || name.Contains('\\', StringComparison.Ordinal) || (flags & ~AllowOtherAccountHook) != 0) return FailNull(Win32Error.InvalidParameter);
-            if (Sys.ConnectionLocked(_thread.Process) is not { } connection || (connection.WindowStationAccess & WindowStationAccessRights.CreateDesktop) == 0)
-                return FailNull(Win32Error.AccessDenied);
+            if (Sys.ConnectionLocked(_thread.Process) is not { } connection) return FailNull(Win32Error.AccessDenied, CallReason.NoDesktop);
+            if ((connection.WindowStationAccess & WindowStationAccessRights.CreateDesktop) == 0)
+                return FailNull(Win32Error.AccessDenied, CallReason.WindowStationLacksAccess, new HandleUse(ObjectTypes.WindowStation, WindowStationAccessRights.CreateDesktop, connection.WindowStationAccess));
             var type = ObjectTypes.Desktop;
             uint mapped = type.GenericMapping.Map(desiredAccess);
             if ((mapped & (DesktopAccessRights.CreateWindow | AccessMask.MaximumAllowed)) == 0) return FailNull(Win32Error.AccessDenied);
@@ -125,13 +135,14 @@ public sealed partial class Win32Api
     /// <param name="desiredAccess">DESKTOP_* rights, generic rights or MAXIMUM_ALLOWED.</param>
     public NtHandle OpenDesktop(string? name, uint flags, bool inherit, uint desiredAccess)
     {
+        using var scope = Scope();
         // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
         if (name is null) return FailNull(Win32Error.InvalidParameter);
         string fullName;
         lock (Sys.SyncRoot)
         {
-            if ((flags & ~AllowOtherAccountHook) != 0) return FailNull(Win32Error.InvalidParameter);
-            if (Sys.ConnectionLocked(_thread.Process) is not { } connection) return FailNull(Win32Error.AccessDenied);
+            if ((flags & ~AllowOtherAccountHook) != 0) return FailNull(Win32Error.InvalidParameter, CallReason.InvalidParameter);
+            if (Sys.ConnectionLocked(_thread.Process) is not { } connection) return FailNull(Win32Error.AccessDenied, CallReason.NoDesktop);
             fullName = connection.WindowStation.Name + "\\" + name;
         }
         var status = Nt.NtOpenObject(new ObjectAttributes(fullName, InheritFlag(inherit)), desiredAccess, out var handle, ObjectTypes.Desktop);
@@ -144,11 +155,12 @@ public sealed partial class Win32Api
     /// </summary>
     public bool CloseDesktop(NtHandle desktop)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot)
         {
-            if (Sys.ConnectionLocked(_thread.Process) is { } c && c.DesktopHandle == desktop) return FailWith(Win32Error.Busy);
+            if (Sys.ConnectionLocked(_thread.Process) is { } c && c.DesktopHandle == desktop) return FailWith(Win32Error.Busy, CallReason.ConnectionHandle);
             foreach (var t in _thread.Process.ThreadsLocked)
-                if (Sys.ThreadDesktopHandleLocked(t) == desktop) return FailWith(Win32Error.Busy);
+                if (Sys.ThreadDesktopHandleLocked(t) == desktop) return FailWith(Win32Error.Busy, CallReason.ConnectionHandle);
             var status = Nt.ReferenceLocked(desktop, 0, ObjectTypes.Desktop, out _, out _);
             if (!status.IsSuccess) return Fail(status);
             return Check(Nt.NtClose(desktop));
@@ -162,14 +174,15 @@ public sealed partial class Win32Api
     /// </summary>
     public bool SetThreadDesktop(NtHandle desktop)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot)
         {
             var status = Nt.ReferenceLocked(desktop, 0, ObjectTypes.Desktop, out var o, out uint granted);
             if (!status.IsSuccess) return Fail(status);
             var target = (DesktopObject)o!;
-            if (Sys.ConnectionLocked(_thread.Process) is null) return FailWith(Win32Error.AccessDenied);
+            if (Sys.ConnectionLocked(_thread.Process) is null) return FailWith(Win32Error.AccessDenied, CallReason.NoDesktop);
             var state = Sys.ThreadStateLocked(_thread);
-            if (!ReferenceEquals(target, _thread.DesktopLocked) && state.Windows.Count > 0) return FailWith(Win32Error.Busy);
+            if (!ReferenceEquals(target, _thread.DesktopLocked) && state.Windows.Count > 0) return FailWith(Win32Error.Busy, CallReason.ThreadHasWindows);
             target.AddReference();
             _thread.DesktopOverride?.Release();
             _thread.DesktopOverride = target;
@@ -187,6 +200,7 @@ public sealed partial class Win32Api
     /// </summary>
     public NtHandle GetThreadDesktop(int threadId)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot)
         {
             if (Sys.FindThreadLocked(threadId) is not { } thread || thread.DesktopLocked is not { } desktop) return FailNull(Win32Error.InvalidParameter);
@@ -210,13 +224,24 @@ public sealed partial class Win32Api
     /// <param name="procedure">The window procedure, or null for the default one (WM_CLOSE destroys the window).</param>
     public WindowHandle CreateWindow(string? className, string? windowName, WindowProcedure? procedure = null)
     {
+        using var scope = Scope();
         // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
         if (className is null) return FailNullWindow(Win32Error.InvalidParameter);
         lock (Sys.SyncRoot)
         {
-            if (_thread.IsTerminated) return FailNullWindow(NtStatus.ThreadIsTerminating.ToWin32Error());
-            if (_thread.DesktopLocked is not { } desktop || (Sys.ThreadDesktopAccessLocked(_thread) & DesktopAccessRights.CreateWindow) == 0)
-                return FailNullWindow(Win32Error.AccessDenied);
+            if (_thread.IsTerminated) return FailNullWindow(NtStatus.ThreadIsTerminating.ToWin32Error(), CallReason.ThreadTerminated);
+            if (_thread.DesktopLocked is not { } desktop) return FailNullWindow(Win32Error.AccessDenied, CallReason.NoDesktop);
+            uint access = Sys.ThreadDesktopAccessLocked(_thread);
+            if ((access & DesktopAccessRights.CreateWindow) == 0)
+            {
+                // The connection's check decided the access, unless the thread moved to a desktop it opened itself.
+                var connection = Sys.ConnectionLocked(_thread.Process);
+                bool fromConnection = connection is not null && ReferenceEquals(connection.Desktop, desktop) && Sys.ThreadDesktopHandleLocked(_thread) == connection.DesktopHandle;
+                var check = fromConnection ? connection!.DesktopCheck : null;
+                var logonSid = fromConnection && connection!.Token is { } token ? EmulatedSystem.UngrantedLogonSid(desktop, token) : null;
+                return FailNullWindow(Win32Error.AccessDenied, CallReason.DesktopLacksAccess, new HandleUse(ObjectTypes.Desktop, DesktopAccessRights.CreateWindow, access), check, logonSid);
+            }
+            _thread.Recorder.NoteFunction(d => d with { Win32Error = 0 });
             return Sys.CreateWindowLocked(_thread, desktop, className, windowName ?? "", procedure).Handle;
         }
     }
@@ -224,10 +249,11 @@ public sealed partial class Win32Api
     /// <summary>DestroyWindow: only the thread that created the window may destroy it (ERROR_ACCESS_DENIED).</summary>
     public bool DestroyWindow(WindowHandle window)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot)
         {
-            if (Sys.WindowLocked(window) is not { } w) return FailWith(Win32Error.InvalidWindowHandle);
-            if (!ReferenceEquals(w.Thread, _thread)) return FailWith(Win32Error.AccessDenied);
+            if (Sys.WindowLocked(window) is not { } w) return FailWith(Win32Error.InvalidWindowHandle, CallReason.NoSuchWindow);
+            if (!ReferenceEquals(w.Thread, _thread)) return FailWith(Win32Error.AccessDenied, CallReason.NotWindowOwner);
             Sys.DestroyWindowLocked(w);
             return true;
         }
@@ -236,12 +262,14 @@ public sealed partial class Win32Api
     /// <summary>IsWindow: whether the handle names an existing window (window handles are valid system-wide).</summary>
     public bool IsWindow(WindowHandle window)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot) return Sys.WindowLocked(window) is not null;
     }
 
     /// <summary>GetWindowThreadProcessId: the window's thread ID, or 0 with ERROR_INVALID_WINDOW_HANDLE.</summary>
     public int GetWindowThreadProcessId(WindowHandle window, out int processId)
     {
+        using var scope = Scope();
         processId = 0;
         lock (Sys.SyncRoot)
         {
@@ -262,16 +290,17 @@ public sealed partial class Win32Api
     /// </summary>
     public WindowHandle FindWindow(string? className, string? windowName)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot)
         {
-            if (_thread.DesktopLocked is not { } desktop) return FailNullWindow(Win32Error.AccessDenied);
+            if (_thread.DesktopLocked is not { } desktop) return FailNullWindow(Win32Error.AccessDenied, CallReason.NoDesktop);
             foreach (var w in Sys.WindowsOnLocked(desktop))
             {
                 if (className is not null && !string.Equals(className, w.ClassName, StringComparison.OrdinalIgnoreCase)) continue;
                 if (windowName is not null && !string.Equals(windowName, w.Title, StringComparison.OrdinalIgnoreCase)) continue;
                 return w.Handle;
             }
-            return FailNullWindow(Win32Error.FileNotFound);
+            return FailNullWindow(Win32Error.FileNotFound, CallReason.WindowNotFound);
         }
     }
 
@@ -282,6 +311,7 @@ public sealed partial class Win32Api
     /// </summary>
     public bool EnumWindows(Func<WindowHandle, bool>? callback)
     {
+        using var scope = Scope();
         // A NULL string or callback: FALSE (or NULL) with ERROR_INVALID_PARAMETER, never a throw (decided).
         if (callback is null) return FailWith(Win32Error.InvalidParameter);
         List<Window> windows;
@@ -304,15 +334,17 @@ public sealed partial class Win32Api
     /// </summary>
     public nint SendMessage(WindowHandle window, uint message, nint wParam, nint lParam)
     {
+        using var scope = Scope();
         Window target;
         lock (Sys.SyncRoot)
         {
-            int error = Sys.CheckMessageLocked(_thread, window, message, out var w);
+            int error = Sys.CheckMessageLocked(_thread, window, message, out var w, out var reason);
             if (error != Win32Error.Success)
             {
-                _thread.LastError = error;
+                FailWith(error, reason);
                 return 0;
             }
+            _thread.Recorder.NoteFunction(d => d with { Win32Error = 0 });
             target = w!;
             target.ReceivedLocked.Add(new ReceivedMessage(message, wParam, lParam, _thread.ThreadId));
         }
@@ -328,6 +360,7 @@ public sealed partial class Win32Api
     /// </summary>
     public bool PostMessage(WindowHandle window, uint message, nint wParam, nint lParam)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot)
         {
             ThreadObject owner;
@@ -338,12 +371,12 @@ public sealed partial class Win32Api
             }
             else
             {
-                int error = Sys.CheckMessageLocked(_thread, window, message, out var w);
-                if (error != Win32Error.Success) return FailWith(error);
+                int error = Sys.CheckMessageLocked(_thread, window, message, out var w, out var reason);
+                if (error != Win32Error.Success) return FailWith(error, reason);
                 owner = w!.Thread;
             }
             var queue = Sys.ThreadStateLocked(owner).Queue;
-            if (queue.Count >= EmulatedSystem.PostedMessageLimit) return FailWith(Win32Error.NotEnoughQuota);
+            if (queue.Count >= EmulatedSystem.PostedMessageLimit) return FailWith(Win32Error.NotEnoughQuota, CallReason.QueueFull);
             queue.Enqueue(new QueuedMessage(window, message, wParam, lParam));
             return true;
         }
@@ -352,6 +385,7 @@ public sealed partial class Win32Api
     /// <summary>PeekMessage (PM_REMOVE or PM_NOREMOVE): the oldest message in the calling thread's queue; FALSE when it is empty.</summary>
     public bool PeekMessage(out QueuedMessage message, bool remove = true)
     {
+        using var scope = Scope();
         message = default;
         lock (Sys.SyncRoot)
         {
@@ -368,11 +402,12 @@ public sealed partial class Win32Api
     /// </summary>
     public bool ChangeWindowMessageFilter(uint message, MessageFilterFlag flag)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot)
         {
             if (_thread.IsTerminated) return FailWith(NtStatus.ThreadIsTerminating.ToWin32Error());
             if (!Enum.IsDefined(flag)) return FailWith(Win32Error.InvalidParameter);
-            if (AtOrBelowLow(_thread.Process)) return FailWith(Win32Error.AccessDenied);
+            if (AtOrBelowLow(_thread.Process)) return FailWith(Win32Error.AccessDenied, CallReason.LowIntegrityProcess);
             var allowed = Sys.ProcessStateLocked(_thread.Process).AllowedMessages;
             if (flag == MessageFilterFlag.Add) allowed.Add(message);
             else allowed.Remove(message);
@@ -387,6 +422,7 @@ public sealed partial class Win32Api
     /// </summary>
     public bool ChangeWindowMessageFilterEx(WindowHandle window, uint message, MessageFilterAction action)
     {
+        using var scope = Scope();
         lock (Sys.SyncRoot)
         {
             if (_thread.IsTerminated) return FailWith(NtStatus.ThreadIsTerminating.ToWin32Error());
@@ -412,15 +448,15 @@ public sealed partial class Win32Api
     private static bool AtOrBelowLow(ProcessObject process) =>
         process.PrimaryTokenLocked.TokenLocked.IntegrityLevel.Rid <= Principals.WellKnownSids.LowIntegrity.Rid;
 
-    private NtHandle FailNull(int error)
+    private NtHandle FailNull(int error, CallReason reason = CallReason.None, HandleUse? handle = null)
     {
-        _thread.LastError = error;
+        FailWith(error, reason, handle);
         return NtHandle.Null;
     }
 
-    private WindowHandle FailNullWindow(int error)
+    private WindowHandle FailNullWindow(int error, CallReason reason = CallReason.None, HandleUse? handle = null, ObjectAccessCheck? check = null, Principals.Sid? logonSid = null)
     {
-        _thread.LastError = error;
+        FailWith(error, reason, handle, check, logonSid);
         return WindowHandle.Null;
     }
 }

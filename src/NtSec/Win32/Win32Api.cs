@@ -14,6 +14,17 @@ namespace NtSec.Win32;
 /// <param name="ThreadId">The thread ID.</param>
 public readonly record struct ProcessInformation(NtHandle Process, NtHandle Thread, int ProcessId, int ThreadId);
 
+/// <summary>The Win32 layer of an emulated thread, reached from the thread as <c>thread.Win32</c>.</summary>
+public static class ThreadWin32Extensions
+{
+    extension(ThreadObject thread)
+    {
+        /// <summary>The advapi32/kernel32-style functions, returning BOOL and setting this thread's last error.</summary>
+        /// <remarks>A view: all its state (the last error) lives in the thread, so each read may give a new view.</remarks>
+        public Win32Api Win32 => new(thread);
+    }
+}
+
 /// <summary>
 /// advapi32/kernel32-style functions of one emulated thread, over its <see cref="ThreadObject.Nt"/> calls. Each
 /// returns BOOL (a null handle where Windows returns one) and on failure sets the thread's last error from the
@@ -39,10 +50,20 @@ public sealed partial class Win32Api
 
     private bool Fail(NtStatus status)
     {
-        _thread.LastStatus = status;
-        _thread.LastError = status.ToWin32Error();
+        SetError(status);
         return false;
     }
+
+    // The last error from a status, recorded in the function's diagnostic as well.
+    private void SetError(NtStatus status)
+    {
+        _thread.ErrorState.Fail(status);
+        int error = _thread.LastError;
+        _thread.Recorder.NoteFunction(d => d with { Status = status, Win32Error = error });
+    }
+
+    // A Win32-layer function records one diagnostic for itself, with the Nt calls it makes inside.
+    private CallRecorder.Scope Scope([CallerMemberName] string function = "") => _thread.Recorder.BeginScope(function);
 
     private bool Check(NtStatus status) => status.IsSuccess || Fail(status);
 
@@ -71,6 +92,7 @@ public sealed partial class Win32Api
     /// <summary>OpenProcess: a handle, or NULL with the last error set.</summary>
     public NtHandle OpenProcess(uint desiredAccess, bool inheritHandle, int processId)
     {
+        using var scope = Scope();
         var status = Nt.NtOpenProcess(out var h, desiredAccess, inheritHandle ? HandleAttributes.Inherit : HandleAttributes.None, processId);
         return Check(status) ? h : NtHandle.Null;
     }
@@ -78,6 +100,7 @@ public sealed partial class Win32Api
     /// <summary>OpenThread: a handle, or NULL with the last error set.</summary>
     public NtHandle OpenThread(uint desiredAccess, bool inheritHandle, int threadId)
     {
+        using var scope = Scope();
         var status = Nt.NtOpenThread(out var h, desiredAccess, inheritHandle ? HandleAttributes.Inherit : HandleAttributes.None, threadId);
         return Check(status) ? h : NtHandle.Null;
     }
@@ -97,6 +120,7 @@ public sealed partial class Win32Api
     /// <summary>DuplicateTokenEx: NtDuplicateToken with a quality of service at <paramref name="level"/>; a desired access of 0 copies the source handle's.</summary>
     public bool DuplicateTokenEx(NtHandle existingToken, uint desiredAccess, SecurityDescriptor? securityDescriptor, SecurityImpersonationLevel level, TokenType tokenType, out NtHandle newToken)
     {
+        using var scope = Scope();
         var oa = new ObjectAttributes(SecurityDescriptor: securityDescriptor, SecurityQualityOfService: new SecurityQualityOfService(level));
         return Check(Nt.NtDuplicateToken(existingToken, desiredAccess, oa, effectiveOnly: false, tokenType, out newToken));
     }
@@ -108,9 +132,10 @@ public sealed partial class Win32Api
     /// <summary>IsTokenRestricted: TRUE when the token has restricting SIDs; FALSE with the last error set when it cannot be queried.</summary>
     public bool IsTokenRestricted(NtHandle token)
     {
+        using var scope = Scope();
         var status = Nt.NtQueryInformationToken(token, TokenInformationClass.TokenRestrictedSids, out var info);
         if (!status.IsSuccess) return Fail(status);
-        _thread.LastError = Win32Error.Success;
+        _thread.ErrorState.Succeed();
         return info is System.Collections.Immutable.ImmutableArray<SidAndAttributes> { Length: > 0 };
     }
 
@@ -121,6 +146,7 @@ public sealed partial class Win32Api
     /// </summary>
     public bool ImpersonateLoggedOnUser(NtHandle token)
     {
+        using var scope = Scope();
         var status = Nt.NtQueryInformationToken(token, TokenInformationClass.TokenType, out var type);
         if (!status.IsSuccess) return Fail(status);
         if (type is TokenType.Impersonation) return Check(Nt.NtSetInformationThread(NtHandle.CurrentThread, ThreadInformationClass.ThreadImpersonationToken, token));
@@ -135,6 +161,7 @@ public sealed partial class Win32Api
     /// <summary>ImpersonateSelf: the thread impersonates a copy of its process's token at <paramref name="level"/>.</summary>
     public bool ImpersonateSelf(SecurityImpersonationLevel level)
     {
+        using var scope = Scope();
         var status = Nt.NtOpenProcessToken(NtHandle.CurrentProcess, TokenAccessRights.Duplicate, out var process);
         if (!status.IsSuccess) return Fail(status);
         var oa = new ObjectAttributes(SecurityQualityOfService: new SecurityQualityOfService(level));
@@ -159,20 +186,20 @@ public sealed partial class Win32Api
     /// </summary>
     public bool AdjustTokenPrivileges(NtHandle token, bool disableAllPrivileges, IReadOnlyList<Privilege>? newState, List<Privilege>? previousState = null)
     {
+        using var scope = Scope();
         var status = Nt.NtAdjustPrivilegesToken(token, disableAllPrivileges, newState, previousState);
         if (!status.IsSuccess) return Fail(status);
-        _thread.LastStatus = status;
-        _thread.LastError = status.ToWin32Error();
+        SetError(status);
         return true;
     }
 
     /// <summary>AdjustTokenGroups: as <see cref="AdjustTokenPrivileges"/>, for groups.</summary>
     public bool AdjustTokenGroups(NtHandle token, bool resetToDefault, IReadOnlyList<SidAndAttributes>? newState, List<SidAndAttributes>? previousState = null)
     {
+        using var scope = Scope();
         var status = Nt.NtAdjustGroupsToken(token, resetToDefault, newState, previousState);
         if (!status.IsSuccess) return Fail(status);
-        _thread.LastStatus = status;
-        _thread.LastError = status.ToWin32Error();
+        SetError(status);
         return true;
     }
 
@@ -183,6 +210,7 @@ public sealed partial class Win32Api
     /// <summary>GetTokenInformation, typed: false (with ERROR_INVALID_PARAMETER) when the class's value is not a <typeparamref name="T"/>.</summary>
     public bool GetTokenInformation<T>(NtHandle token, TokenInformationClass informationClass, out T? information)
     {
+        using var scope = Scope();
         information = default;
         if (!GetTokenInformation(token, informationClass, out var value)) return false;
         if (value is T t)
@@ -191,8 +219,7 @@ public sealed partial class Win32Api
             return true;
         }
         if (value is null && default(T) is null) return true;
-        _thread.LastError = Win32Error.InvalidParameter;
-        return false;
+        return FailWith(Win32Error.InvalidParameter, CallReason.InvalidParameter);
     }
 
     /// <summary>
@@ -213,6 +240,7 @@ public sealed partial class Win32Api
     /// </summary>
     public bool CheckTokenMembership(NtHandle token, Sid sid, out bool isMember)
     {
+        using var scope = Scope();
         isMember = false;
         var status = token.IsNull
             ? Nt.ReferenceToken(NtHandle.CurrentThreadEffectiveToken, TokenAccessRights.Query, out var subject, tokenPseudoHandles: true)
@@ -233,15 +261,12 @@ public sealed partial class Win32Api
     /// </summary>
     public bool AccessCheck(SecurityDescriptor? securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, out uint grantedAccess, out bool accessStatus)
     {
+        using var scope = Scope();
         accessStatus = false;
         var status = Nt.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, mapping, out grantedAccess, out var result);
         if (!status.IsSuccess) return Fail(status);
         accessStatus = result.IsSuccess;
-        if (!accessStatus)
-        {
-            _thread.LastStatus = result;
-            _thread.LastError = result.ToWin32Error();
-        }
+        if (!accessStatus) SetError(result);
         return true;
     }
 
@@ -253,6 +278,7 @@ public sealed partial class Win32Api
     /// </summary>
     public bool AccessCheck(SecurityDescriptor? securityDescriptor, NtHandle clientToken, uint desiredAccess, GenericMapping mapping, PrivilegeSetBuffer? privilegeSet, StrongBox<int>? privilegeSetLength, out uint grantedAccess, out bool accessStatus)
     {
+        using var scope = Scope();
         accessStatus = false;
         var status = Nt.NtAccessCheck(securityDescriptor, clientToken, desiredAccess, mapping, privilegeSet, privilegeSetLength, out grantedAccess, out var result);
         if (!status.IsSuccess) return Fail(status);
@@ -279,7 +305,22 @@ public sealed partial class Win32Api
     /// <param name="inheritHandles">bInheritHandles.</param>
     /// <param name="information">The handles and IDs of the new process and thread.</param>
     public bool CreateProcessAsUser(NtHandle token, string? imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+        => CreateProcessAsUser(token, imageName, desktop, inheritHandles, suspended: false, out information);
+
+    /// <summary>
+    /// CreateProcessAsUser with CREATE_SUSPENDED when <paramref name="suspended"/> is set: the first thread waits for
+    /// <see cref="ResumeThread"/>, and the process connects to its desktop only then, with that thread's effective
+    /// token (<see cref="NtCalls.NtResumeThread"/>).
+    /// </summary>
+    /// <param name="token">The new process's token, or NULL for the caller's.</param>
+    /// <param name="imageName">A name for the process.</param>
+    /// <param name="desktop">STARTUPINFO.lpDesktop, or null for the caller's desktop.</param>
+    /// <param name="inheritHandles">bInheritHandles.</param>
+    /// <param name="suspended">CREATE_SUSPENDED.</param>
+    /// <param name="information">The handles and IDs of the new process and thread.</param>
+    public bool CreateProcessAsUser(NtHandle token, string? imageName, string? desktop, bool inheritHandles, bool suspended, out ProcessInformation information)
     {
+        using var scope = Scope();
         information = default;
         if (!token.IsNull)
         {
@@ -287,9 +328,21 @@ public sealed partial class Win32Api
             var status = Nt.NtQueryObject(token, out var basic);
             if (!status.IsSuccess) return Fail(status);
             if (basic.TypeName != ObjectTypes.Token.Name) return Fail(NtStatus.ObjectTypeMismatch);
-            if ((basic.GrantedAccess & needed) != needed) return Fail(NtStatus.AccessDenied);
+            if ((basic.GrantedAccess & needed) != needed)
+            {
+                _thread.Recorder.NoteFunction(d => d with { Reason = CallReason.HandleLacksAccess, Handle = new HandleUse(ObjectTypes.Token, needed, basic.GrantedAccess) });
+                return Fail(NtStatus.AccessDenied);
+            }
         }
-        return CreateProcess(token, imageName, desktop, inheritHandles, out information);
+        return CreateProcess(token, imageName, desktop, inheritHandles, suspended, out information);
+    }
+
+    /// <summary>ResumeThread: the thread's previous suspend count, or -1 with the last error set (the handle needs THREAD_SUSPEND_RESUME).</summary>
+    public int ResumeThread(NtHandle thread)
+    {
+        using var scope = Scope();
+        var status = Nt.NtResumeThread(thread, out int previous);
+        return Check(status) ? previous : -1;
     }
 
     // The ID comes from the thread handle, which holds the thread: by the time the call returns, another thread may
@@ -305,12 +358,19 @@ public sealed partial class Win32Api
 
     /// <summary>CreateProcess: a process with the caller's own token.</summary>
     public bool CreateProcess(string? imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
-        => CreateProcess(NtHandle.Null, imageName, desktop, inheritHandles, out information);
+        => CreateProcess(imageName, desktop, inheritHandles, suspended: false, out information);
 
-    private bool CreateProcess(NtHandle token, string? imageName, string? desktop, bool inheritHandles, out ProcessInformation information)
+    /// <summary>CreateProcess, with CREATE_SUSPENDED when <paramref name="suspended"/> is set.</summary>
+    public bool CreateProcess(string? imageName, string? desktop, bool inheritHandles, bool suspended, out ProcessInformation information)
+    {
+        using var scope = Scope();
+        return CreateProcess(NtHandle.Null, imageName, desktop, inheritHandles, suspended, out information);
+    }
+
+    private bool CreateProcess(NtHandle token, string? imageName, string? desktop, bool inheritHandles, bool suspended, out ProcessInformation information)
     {
         information = default;
-        var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, token, imageName, desktop, inheritHandles, out var process);
+        var status = Nt.NtCreateUserProcess(out var hProcess, out var hThread, token, imageName, desktop, inheritHandles, suspended, out var process);
         if (!status.IsSuccess) return Fail(status);
         information = new ProcessInformation(hProcess, hThread, process!.ProcessId, ThreadIdOf(hThread));
         return true;

@@ -1,6 +1,7 @@
 using System.Text;
 using NtSec.Descriptors;
 using NtSec.Import;
+using NtSec.Sddl;
 
 namespace NtSec.Tests.Audit;
 

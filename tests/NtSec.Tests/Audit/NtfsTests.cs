@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NtSec.Audit.Store;
 using NtSec.Descriptors;
 using NtSec.Tests.Cli;
+using NtSec.Sddl;
 
 namespace NtSec.Tests.Audit;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NtSec.Descriptors;
 using NtSec.Import;
 using NtSec.Tests.Cli;
+using NtSec.Sddl;
 
 namespace NtSec.Tests.Audit;
 

@@ -6,6 +6,7 @@ using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
+using NtSec.Sddl;
 
 namespace NtSec.Tests.Authorization;
 

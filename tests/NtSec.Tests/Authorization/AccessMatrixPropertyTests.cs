@@ -8,6 +8,7 @@ using NtSec.Tokens;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 using static NtSec.Tests.Authorization.AccessCheckGenerators;
+using NtSec.Sddl;
 
 namespace NtSec.Tests.Authorization;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using NtSec.Descriptors;
+using NtSec.Sddl;
 
 namespace NtSec.Tests.Cli;
 

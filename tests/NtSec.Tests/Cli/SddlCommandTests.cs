@@ -3,6 +3,7 @@ using NtSec.Acls;
 using NtSec.Cli.Examples;
 using NtSec.Descriptors;
 using NtSec.Principals;
+using NtSec.Sddl;
 
 namespace NtSec.Tests.Cli;
 

@@ -60,7 +60,7 @@ public sealed class SddlConformanceTests(ITestOutputHelper output)
                 failures.Add($"{sddl}: formatted as {text}, which does not read back to the same descriptor ({error})");
                 continue;
             }
-            if (!back.ToBinary().AsSpan().SequenceEqual(bytes))
+            if (!back!.ToBinary().AsSpan().SequenceEqual(bytes))
             {
                 failures.Add($"{sddl}: formatted as {text}, which parses to other bytes");
                 continue;

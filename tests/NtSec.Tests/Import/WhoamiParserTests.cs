@@ -242,7 +242,7 @@ public sealed class WhoamiParserTests
         var token = Parse(Own("whoami-table-standard-user.txt")).Token;
         var sd = global::NtSec.Sddl.SddlParser.Parse($"O:SYG:SYD:(D;;WD;;;BA)(A;;FR;;;{Contoso}-1120)(A;;FA;;;BU)");
 
-        var result = global::NtSec.Authorization.AccessCheck.Check(sd, token, global::NtSec.Authorization.AccessMask.MaximumAllowed,
+        var result = global::NtSec.Authorization.AccessCheck.Check(sd, token, global::NtSec.AccessMask.MaximumAllowed,
             global::NtSec.Authorization.ObjectTypes.File.GenericMapping);
 
         // The deny ACE for Administrators meets the deny-only SID; the grant to Users applies through an enabled group.

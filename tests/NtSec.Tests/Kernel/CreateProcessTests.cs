@@ -1,3 +1,4 @@
+using NtSec.Win32;
 using global::NtSec;
 using global::NtSec.Kernel;
 using global::NtSec.Principals;

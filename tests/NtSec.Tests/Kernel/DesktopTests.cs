@@ -6,6 +6,7 @@ using global::NtSec.Principals;
 using global::NtSec.Tokens;
 using global::NtSec.Win32;
 using Xunit;
+using NtSec.Sddl;
 
 namespace NtSec.Tests.Kernel;
 
@@ -119,14 +120,14 @@ public class DesktopTests
         var sd = desktop.SecurityDescriptor;
         Assert.Equal(KernelFixtures.Alice, sd.Owner);
         Assert.Equal(KernelFixtures.DomainUsers, sd.Group);
-        Assert.Equal(Sddl($"D:(A;ID;0xf01ff;;;{KernelFixtures.AliceLogon})(A;ID;0xf01ff;;;SY)"), sd.Select(global::NtSec.Sddl.SecurityInformation.Dacl).ToSddl());
+        Assert.Equal(Sddl($"D:(A;ID;0xf01ff;;;{KernelFixtures.AliceLogon})(A;ID;0xf01ff;;;SY)"), sd.Select(global::NtSec.Descriptors.SecurityInformation.Dacl).ToSddl());
         // Alice's process is not labelled, so neither is the desktop: it is implicitly Medium.
         Assert.Null(sd.Sacl);
 
         // A descriptor the caller gives is used instead.
         var own = SecurityDescriptor.FromSddl($"D:(A;;0xf01ff;;;{KernelFixtures.Alice})");
         Assert.False(alice.CreateDesktop("private", 0, DesktopAccessRights.AllAccess, own).IsNull);
-        Assert.Equal(Sddl($"D:(A;;0xf01ff;;;{KernelFixtures.Alice})"), system.FindObject(@"WinSta0\private")!.SecurityDescriptor.Select(global::NtSec.Sddl.SecurityInformation.Dacl).ToSddl());
+        Assert.Equal(Sddl($"D:(A;;0xf01ff;;;{KernelFixtures.Alice})"), system.FindObject(@"WinSta0\private")!.SecurityDescriptor.Select(global::NtSec.Descriptors.SecurityInformation.Dacl).ToSddl());
     }
 
     // ----------------------------------------------------------------------------------------------------------------
@@ -202,11 +203,53 @@ public class DesktopTests
         Assert.True(broker.CreateProcessAsUser(Restricted(broker, WellKnownSids.Restricted), "renderer.exe", null, false, out var pi));
         var thread = (ThreadObject)shell.GetHandles().Single(h => h.Handle == pi.Thread).Entry.Object;
         Assert.True(thread.Process.IsTerminated);
-        var check = thread.LastAccessCheck;
+        // The caller's diagnostic of CreateProcessAsUser says who refused the new process, in which pass, and why.
+        var refusal = shell.Threads[0].LastCall!.Desktop;
+        Assert.NotNull(refusal);
+        Assert.Same(refusal, thread.Process.ConnectionRefusal);
+        Assert.Equal(ConnectionPass.WindowStation, refusal.Pass);
+        Assert.Equal(session.WindowStation.SecurityDescriptor.Owner, refusal.UngrantedLogonSid);
+        var check = refusal.AccessCheck;
         Assert.NotNull(check);
         Assert.Same(session.WindowStation, check.Object);
         Assert.Equal(AccessMask.MaximumAllowed, check.DesiredAccess);
-        Assert.Contains("restricting SIDs", check.Explanation.ToText(ObjectTypes.WindowStation), StringComparison.Ordinal);
+        Assert.Contains("restricting SIDs", check.Explanation!.ToText(ObjectTypes.WindowStation), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_suspended_process_connects_with_its_first_threads_impersonation_token_when_resumed()
+    {
+        // Chromium's start-up: the lockdown token cannot open the desktop, the initial token on the thread can.
+        var (system, _, shell) = Logon();
+        var broker = shell.Threads[0].Win32;
+        var lockdown = Restricted(broker, WellKnownSids.Restricted);
+        var initial = Restricted(broker, WellKnownSids.Restricted, KernelFixtures.AliceLogon);
+        Assert.True(broker.DuplicateTokenEx(initial, TokenAccessRights.Impersonate | TokenAccessRights.Query, null, SecurityImpersonationLevel.Impersonation, TokenType.Impersonation, out var impersonation));
+        Assert.True(broker.CreateProcessAsUser(lockdown, "renderer.exe", null, false, suspended: true, out var pi));
+        var thread = (ThreadObject)shell.GetHandles().Single(h => h.Handle == pi.Thread).Entry.Object;
+        Assert.False(thread.Process.IsTerminated);
+        Assert.Equal(1, thread.SuspendCount);
+        Assert.Null(system.GetDesktopConnection(thread.Process));
+        Assert.True(broker.SetThreadToken(pi.Thread, impersonation));
+        Assert.Equal(1, broker.ResumeThread(pi.Thread));
+        Assert.False(thread.Process.IsTerminated);
+        var connection = system.GetDesktopConnection(thread.Process);
+        Assert.NotNull(connection);
+        Assert.Equal(TokenType.Impersonation, connection.Token!.Type);
+        // Reverting keeps the connection; the process's own token is still the lockdown one.
+        Assert.True(thread.Win32.RevertToSelf());
+        Assert.True(thread.Process.PrimaryToken.Token.IsRestricted);
+        Assert.Equal(0, broker.ResumeThread(pi.Thread));
+
+        // Without the thread token the same start dies on resuming, and the resume's diagnostic says where.
+        Assert.True(broker.CreateProcessAsUser(lockdown, "renderer.exe", null, false, suspended: true, out var pi2));
+        var thread2 = (ThreadObject)shell.GetHandles().Single(h => h.Handle == pi2.Thread).Entry.Object;
+        Assert.Equal(1, broker.ResumeThread(pi2.Thread));
+        Assert.Equal(NtStatus.DllInitFailed, thread2.Process.ExitStatus);
+        var refusal = shell.Threads[0].LastCall!.Desktop!;
+        Assert.Equal(ConnectionPass.WindowStation, refusal.Pass);
+        Assert.Equal(KernelFixtures.AliceLogon, refusal.UngrantedLogonSid);
+        Assert.Equal("ResumeThread", shell.Threads[0].LastCall!.Call);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using NtSec.Win32;
 using global::NtSec;
 using global::NtSec.Kernel;
 using global::NtSec.Tokens;
@@ -87,7 +88,7 @@ public class NtOpenThreadTokenTests
         Assert.Equal(NtStatus.Success, t.Nt.NtOpenThreadTokenEx(worker, TokenAccessRights.Query, false, HandleAttributes.Inherit, out var h));
         Assert.Equal(NtStatus.Success, t.Nt.NtQueryObject(h, out var info));
         Assert.Equal(HandleAttributes.Inherit, info.Attributes);
-        Assert.Same(second.ImpersonationToken, alice.GetHandles().Single(e => e.Handle == h).Entry.Object);
+        Assert.Same(second!.ImpersonationToken, alice.GetHandles().Single(e => e.Handle == h).Entry.Object);
         Assert.Equal(NtStatus.InvalidParameter, t.Nt.NtOpenThreadTokenEx(worker, TokenAccessRights.Query, false, (HandleAttributes)0x8000, out _));
         // The calling thread itself is not impersonating.
         Assert.Equal(NtStatus.NoToken, t.Nt.NtOpenThreadToken(NtHandle.CurrentThread, TokenAccessRights.Query, false, out _));

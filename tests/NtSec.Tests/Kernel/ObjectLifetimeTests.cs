@@ -1,3 +1,4 @@
+using NtSec.Win32;
 using global::NtSec;
 using global::NtSec.Acls;
 using global::NtSec.Authorization;

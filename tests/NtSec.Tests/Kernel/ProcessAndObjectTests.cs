@@ -6,6 +6,7 @@ using global::NtSec.Principals;
 using global::NtSec.Sddl;
 using global::NtSec.Tokens;
 using Xunit;
+using NtSec.Win32;
 
 namespace NtSec.Tests.Kernel;
 

@@ -1,3 +1,4 @@
+using NtSec.Sddl;
 using global::NtSec;
 using global::NtSec.Authorization;
 using global::NtSec.Descriptors;
@@ -5,6 +6,7 @@ using global::NtSec.Kernel;
 using global::NtSec.Principals;
 using global::NtSec.Tokens;
 using Xunit;
+using NtSec.Win32;
 
 namespace NtSec.Tests.Kernel;
 

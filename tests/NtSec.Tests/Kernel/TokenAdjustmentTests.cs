@@ -1,3 +1,4 @@
+using NtSec.Win32;
 using System.Collections.Immutable;
 using global::NtSec;
 using global::NtSec.Kernel;

@@ -1,3 +1,4 @@
+using NtSec.Win32;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using global::NtSec;

@@ -7,8 +7,10 @@ namespace NtSec.Authorization.FastPath;
 /// <summary>One DACL entry as the fast path reads it: the SID, the mask as stored, and what kind of entry it is.</summary>
 internal readonly struct FastAce(Sid sid, uint mask, byte kind)
 {
-    public const byte Allow = 1;
-    public const byte Deny = 2;
+    /// <summary>An allow ACE; the same bit as <see cref="TokenFacts.MatchAllow"/>, which it needs.</summary>
+    public const byte Allow = TokenFacts.MatchAllow;
+    /// <summary>A deny ACE; the same bit as <see cref="TokenFacts.MatchDeny"/>, which it needs.</summary>
+    public const byte Deny = TokenFacts.MatchDeny;
     /// <summary>The SID is OWNER RIGHTS: the entry applies to the owner.</summary>
     public const byte OwnerRights = 4;
     /// <summary>The mask holds generic bits, mapped at check time with the caller's mapping.</summary>
@@ -96,7 +98,7 @@ internal sealed class DescriptorFacts
     }
 
     /// <summary>The facts of <paramref name="sd"/>, computed on first use and kept on the descriptor.</summary>
-    public static DescriptorFacts For(SecurityDescriptor sd) => sd.CheckFacts ??= new DescriptorFacts(sd);
+    public static DescriptorFacts For(SecurityDescriptor sd) => (DescriptorFacts)(sd.CheckFacts ??= new DescriptorFacts(sd));
 
     /// <summary>Has an owner and a group, and no conditional ACE in the DACL.</summary>
     public bool Plain { get; }

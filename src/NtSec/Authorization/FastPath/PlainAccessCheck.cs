@@ -17,8 +17,8 @@ internal static class PlainAccessCheck
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryCheck(SecurityDescriptor sd, Token token, uint desired, GenericMapping mapping, out AccessCheckResult result)
     {
-        var t = token.CheckFacts ?? TokenFacts.For(token);
-        var d = sd.CheckFacts ?? DescriptorFacts.For(sd);
+        var t = TokenFacts.For(token);
+        var d = DescriptorFacts.For(sd);
         uint wanted = desired & ~AccessMask.MaximumAllowed;
         // Generic bits and an empty request are refused or denied by the full check, with its reasons.
         if (!t.Plain || !d.Plain || (desired & AccessMask.GenericMask) != 0 || desired == 0)
@@ -70,32 +70,10 @@ internal static class PlainAccessCheck
         else
         {
             byte owner = t.Match(d.Owner);
-            bool isOwner = (owner & TokenFacts.MatchAllow) != 0;
-            if (isOwner && !d.HasOwnerRightsAce) allowed |= AccessMask.ReadControl | AccessMask.WriteDac;
-            uint denied = 0;
-            var aces = d.Aces;
-            for (int i = 0; i < aces.Length; i++)
-            {
-                // Decided once every wanted right is granted (a later ACE cannot take it back).
-                if (!maxAllowed && (wanted & ~allowed) == 0) break;
-                ref readonly var ace = ref aces[i];
-                byte kind = ace.Kind;
-                byte need = (kind & FastAce.Allow) != 0 ? TokenFacts.MatchAllow : TokenFacts.MatchDeny;
-                byte match = (kind & FastAce.OwnerRights) != 0 ? owner : t.Match(ace.Sid);
-                if ((match & need) == 0) continue;
-                uint mask = (kind & FastAce.Generic) != 0 ? mapping.Map(ace.Mask) : ace.Mask;
-                if ((kind & FastAce.Allow) != 0)
-                {
-                    allowed |= mask & ~denied;
-                }
-                else
-                {
-                    uint hit = mask & ~allowed;
-                    denied |= hit;
-                    // A wanted right denied before it was granted ends a plain check.
-                    if (!maxAllowed && (hit & wanted) != 0) break;
-                }
-            }
+            if ((owner & TokenFacts.MatchAllow) != 0 && !d.HasOwnerRightsAce) allowed |= AccessMask.ReadControl | AccessMask.WriteDac;
+            allowed = maxAllowed
+                ? Walk<MaximumAllowed>(d.Aces, t, owner, wanted, allowed, mapping)
+                : Walk<Requested>(d.Aces, t, owner, wanted, allowed, mapping);
         }
 
         uint g = allowed & mandatory;
@@ -103,5 +81,52 @@ internal static class PlainAccessCheck
         return ok
             ? new AccessCheckResult(NtStatus.Success, NtStatus.Success, maxAllowed ? g : wanted, used)
             : new AccessCheckResult(NtStatus.Success, NtStatus.AccessDenied, 0, PrivilegesUsed.None);
+    }
+
+    private interface IMode
+    {
+        static abstract bool Max { get; }
+    }
+
+    private struct MaximumAllowed : IMode
+    {
+        public static bool Max => true;
+    }
+
+    private struct Requested : IMode
+    {
+        public static bool Max => false;
+    }
+
+    /// <summary>
+    /// The ACEs in order: an allow adds the rights not yet denied, a deny the rights not yet granted. Compiled once
+    /// per mode, so a MAXIMUM_ALLOWED walk carries no test for the early ends of a plain check.
+    /// </summary>
+    private static uint Walk<TMode>(FastAce[] aces, TokenFacts t, byte owner, uint wanted, uint allowed, GenericMapping mapping)
+        where TMode : struct, IMode
+    {
+        uint denied = 0;
+        foreach (ref readonly var ace in aces.AsSpan())
+        {
+            // Decided once every wanted right is granted (a later ACE cannot take it back).
+            if (!TMode.Max && (wanted & ~allowed) == 0) break;
+            byte kind = ace.Kind;
+            // FastAce.Allow and FastAce.Deny are the TokenFacts match bits they need.
+            byte match = (kind & FastAce.OwnerRights) != 0 ? owner : t.Match(ace.Sid);
+            if ((match & kind & (FastAce.Allow | FastAce.Deny)) == 0) continue;
+            uint mask = (kind & FastAce.Generic) != 0 ? mapping.Map(ace.Mask) : ace.Mask;
+            if ((kind & FastAce.Allow) != 0)
+            {
+                allowed |= mask & ~denied;
+            }
+            else
+            {
+                uint hit = mask & ~allowed;
+                denied |= hit;
+                // A wanted right denied before it was granted ends a plain check.
+                if (!TMode.Max && (hit & wanted) != 0) break;
+            }
+        }
+        return allowed;
     }
 }

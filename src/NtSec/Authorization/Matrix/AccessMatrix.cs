@@ -327,7 +327,7 @@ public sealed class AccessMatrix
         finally
         {
             stop.Cancel();
-            try { producer.Wait(); } catch (AggregateException) { }
+            try { producer.Wait(CancellationToken.None); } catch (AggregateException) { }
         }
     }
 

@@ -1,11 +1,11 @@
 using NtSec.Principals;
 using NtSec.Tokens;
 
-namespace NtSec.Benchmarks;
+namespace NtSec.Cli.Commands;
 
 /// <summary>
 /// The inputs of the standard benchmark cases. BenchmarkDotNet (this project) and <c>ntsec bench</c>
-/// (src/NtSec.Cli links this file) measure the same descriptors and token, so their figures compare.
+/// (which references this project) measure the same descriptors and token, so their figures compare.
 /// </summary>
 internal static class BenchmarkInputs
 {

@@ -3,11 +3,11 @@ using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
 
-namespace NtSec.Benchmarks;
+namespace NtSec.Cli.Commands;
 
 /// <summary>
 /// The matrix case of issue 10: distinct file descriptors of a share estate and user tokens of one domain, made from
-/// a fixed seed so every run measures the same data. ntsec bench links this file too.
+/// a fixed seed so every run measures the same data. ntsec bench and the BenchmarkDotNet project (which references this one) share it.
 /// </summary>
 internal static class MatrixInputs
 {

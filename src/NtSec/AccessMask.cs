@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NtSec.Authorization;
+namespace NtSec;
 
 /// <summary>
 /// An ACCESS_MASK (MS-DTYP 2.4.3): object-specific rights in bits 0-15, standard rights in 16-20,
@@ -53,8 +53,14 @@ public readonly record struct AccessMask(uint Value)
     /// <summary>Lower-case hexadecimal with 0x, as Windows prints masks (<c>0x1200a9</c>).</summary>
     public override string ToString() => "0x" + Value.ToString("x", CultureInfo.InvariantCulture);
 
-    /// <summary>The mask's rights by name for an object type (<c>FILE_READ_DATA | SYNCHRONIZE</c>).</summary>
-    public string ToString(ObjectTypeInfo type) => type.FormatRights(Value);
+    /// <summary>Parses a number: 0x hexadecimal or decimal.</summary>
+    public static bool TryParseNumber(string text, out uint value)
+    {
+        text = text.Trim();
+        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            return uint.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+        return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
 
     /// <summary>Converts from the raw value.</summary>
     public static implicit operator AccessMask(uint value) => new(value);
@@ -103,7 +109,7 @@ public readonly record struct GenericMapping(uint GenericRead, uint GenericWrite
         if (parts.Length != 4) return false;
         Span<uint> v = stackalloc uint[4];
         for (int i = 0; i < 4; i++)
-            if (!AccessRightNames.TryParseNumber(parts[i], out v[i])) return false;
+            if (!AccessMask.TryParseNumber(parts[i], out v[i])) return false;
         mapping = new GenericMapping(v[0], v[1], v[2], v[3]);
         return true;
     }

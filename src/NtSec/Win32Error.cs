@@ -1,14 +1,11 @@
-namespace NtSec.Win32;
+namespace NtSec;
 
 /// <summary>
-/// The calling thread's last error, as <c>GetLastError</c>/<c>SetLastError</c> keep it: the Win32-style functions
-/// of NtSec return BOOL and leave their reason here.
+/// Win32 error codes, and the calling thread's last error as <c>GetLastError</c>/<c>SetLastError</c> keep it for the
+/// functions that run on no emulated thread; the state itself is <see cref="LastErrorState"/>.
 /// </summary>
 public static class Win32Error
 {
-    [ThreadStatic]
-    private static int _lastError;
-
     /// <summary>ERROR_SUCCESS.</summary>
     public const int Success = 0;
     /// <summary>ERROR_FILE_NOT_FOUND.</summary>
@@ -44,22 +41,14 @@ public static class Win32Error
     /// <summary>ERROR_INVALID_SECURITY_DESCR.</summary>
     public const int InvalidSecurityDescriptor = 1338;
 
-    /// <summary>GetLastError.</summary>
-    public static int GetLastError() => _lastError;
+    /// <summary>GetLastError for the functions that run on no emulated thread (<see cref="LastErrorState.Current"/>).</summary>
+    public static int GetLastError() => LastErrorState.Current.Error;
 
-    /// <summary>SetLastError.</summary>
-    public static void SetLastError(int error) => _lastError = error;
+    /// <summary>SetLastError, likewise.</summary>
+    public static void SetLastError(int error) => LastErrorState.Current.Error = error;
 
-    internal static bool Fail(int error)
-    {
-        _lastError = error;
-        return false;
-    }
+    internal static bool Fail(int error) => LastErrorState.Current.Fail(error);
 
-    internal static bool Succeed()
-    {
-        // advapi32's SDDL functions set ERROR_SUCCESS on success; callers that test GetLastError after TRUE see 0.
-        _lastError = Success;
-        return true;
-    }
+    // advapi32's SDDL functions set ERROR_SUCCESS on success; callers that test GetLastError after TRUE see 0.
+    internal static bool Succeed() => LastErrorState.Current.Succeed();
 }

@@ -1,11 +1,10 @@
 using System.Runtime.CompilerServices;
 using NtSec.Acls;
-using NtSec.Authorization;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
 
-namespace NtSec.Win32;
+namespace NtSec.Authorization;
 
 /// <summary>
 /// A PRIVILEGE_SET output buffer: the privileges an access check used. Its size in bytes is what the caller passes

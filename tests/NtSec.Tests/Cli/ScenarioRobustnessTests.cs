@@ -1,0 +1,123 @@
+using global::NtSec.Cli.Scenarios;
+using global::NtSec.Kernel;
+using Xunit;
+
+namespace NtSec.Tests.Cli;
+
+/// <summary>ntsec run on input that used to crash it, and the structured reasons a run carries.</summary>
+public class ScenarioRobustnessTests
+{
+    private const string Preamble = """
+        name: robust
+        tokens:
+          alice:
+            user: S-1-5-21-1-2-3-1001
+            type: Primary
+            groups:
+              - {sid: BU, attributes: [Mandatory, EnabledByDefault, Enabled]}
+              - {sid: S-1-5-5-0-99, attributes: [Mandatory, EnabledByDefault, Enabled, LogonId]}
+            defaultDacl: "D:(A;;GA;;;S-1-5-21-1-2-3-1001)(A;;GA;;;SY)"
+        objects:
+          - {name: admins-only, type: event, sddl: "O:BAG:SYD:(A;;GA;;;BA)"}
+        processes:
+          - {name: app, token: alice}
+        steps:
+
+        """;
+
+    private static ScenarioRun Run(string steps)
+    {
+        Assert.True(ScenarioLoader.TryLoad(Preamble + steps, ".", out var scenario, out var error), error?.ToString());
+        return ScenarioRunner.Run(scenario!);
+    }
+
+    [Fact]
+    public void An_alias_after_a_flow_mapping_is_a_positioned_error()
+    {
+        Assert.False(ScenarioLoader.TryLoad("a: {b: c} *x\n", ".", out _, out var error));
+        Assert.Equal(new Mark(1, 11), error!.At);
+    }
+
+    [Theory]
+    [InlineData(35_000)]
+    [InlineData(ScenarioLoader.MaxNesting + 1)]
+    public void Deep_flow_nesting_is_refused_before_the_parser_recurses(int depth)
+    {
+        string yaml = "steps: " + new string('[', depth) + new string(']', depth) + "\n";
+        Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
+        Assert.Contains("nested more than", error!.Message, StringComparison.Ordinal);
+        Assert.Equal(1, error.At.Line);
+    }
+
+    [Fact]
+    public void Deep_compact_sequences_are_refused_too()
+    {
+        string yaml = "steps:\n  " + string.Concat(Enumerable.Repeat("- ", 20_000)) + "x\n";
+        Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
+        Assert.Contains("nested more than", error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tab_is_reported_where_it_is()
+    {
+        string yaml = "name: x\n" + string.Concat(Enumerable.Repeat("# c\n", 10)) + "steps:\n\t- revert: {}\n";
+        Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
+        Assert.Equal(new Mark(13, 1), error!.At);
+    }
+
+    [Fact]
+    public void A_step_on_a_process_that_was_never_created_is_not_run()
+    {
+        var run = Run("""
+              - open-process-token: {thread: app, access: TOKEN_QUERY, as: q}
+              - create-process: {thread: app, token: q, as: child}
+                expect: STATUS_ACCESS_DENIED
+              - open-process-token: {thread: child, access: TOKEN_QUERY}
+                expect: STATUS_SUCCESS
+              - open-process: {thread: app, process: child, access: PROCESS_QUERY_INFORMATION}
+            """);
+        Assert.Equal(4, run.Steps.Count);
+        Assert.True(run.Steps[1].Met);
+        Assert.Contains("does not exist", run.Steps[2].Why, StringComparison.Ordinal);
+        Assert.False(run.Steps[2].Met);
+        Assert.Contains("does not exist", run.Steps[3].Why, StringComparison.Ordinal);
+        Assert.Equal(CallReason.HandleLacksAccess, run.Steps[1].Diagnostic!.Reason);
+    }
+
+    [Fact]
+    public void Each_step_carries_the_kernels_reason_as_data()
+    {
+        var run = Run("""
+              - open: {thread: app, object: admins-only, access: SYNCHRONIZE}
+                expect: STATUS_ACCESS_DENIED
+              - impersonate-self: {thread: app, level: identification}
+              - open: {thread: app, object: admins-only, access: SYNCHRONIZE}
+                expect: STATUS_BAD_IMPERSONATION_LEVEL
+            """);
+        Assert.Equal(0, run.Unmet);
+        var denied = run.Steps[0].Diagnostic!;
+        Assert.Equal(CallReason.AccessCheck, denied.Reason);
+        Assert.Equal(SubjectChoice.EffectiveToken, denied.AccessCheck!.Choice);
+        Assert.Equal(global::NtSec.NtStatus.AccessDenied, denied.AccessCheck.Status);
+        Assert.NotNull(run.Steps[1].Diagnostic!.Impersonation);
+        Assert.Equal(CallReason.ClientLevelTooLow, run.Steps[2].Diagnostic!.Reason);
+        Assert.Contains("SecurityIdentification", run.Steps[2].Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bool_results_are_printed_and_unexpected_successes_explained()
+    {
+        var run = Run("""
+              - check-membership: {thread: app, sid: BU}
+                expect: {result: false}
+            """);
+        Assert.Equal(1, run.Unmet);
+        var text = new StringWriter();
+        ScenarioRenderer.WriteText(text, run, global::NtSec.Cli.Rendering.Style.Plain, explain: true);
+        Assert.Contains("result TRUE", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("expected otherwise:", text.ToString(), StringComparison.Ordinal);
+        var json = new StringWriter();
+        ScenarioRenderer.WriteJson(json, run, explain: false);
+        Assert.Contains("\"reason\"", json.ToString(), StringComparison.Ordinal);
+    }
+}
