@@ -88,7 +88,7 @@ function render(answer) {
         el("td", { class: "mono" }, s.aceSddl || s.kind),
         el("td", {}, s.outcome || ""),
         el("td", { class: "mono" }, s.sid ? s.sid + (s.sidName ? " (" + s.sidName + ")" : "") : ""),
-        el("td", { class: "mono" }, bits + rights),
+        el("td", { class: "mono" }, bits),
         el("td", {}, s.message || "")));
     }
     passes.append(el("h2", {}, stage), table);
