@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NtSec.Cli.Input;
 using NtSec.Cli.Rendering;
+using NtSec.Import;
 using NtSec.Principals;
 using NtSec.Tokens;
 
@@ -55,9 +56,10 @@ internal static class TokenCommand
         command.SetAction(parse =>
         {
             var context = CommonOptions.Context(parse, domain, machine);
-            if (!TokenInput.TryLoad(terminal, parse.GetValue(token)!, context, out var t, out string? error)) return Fail(terminal, "--token", error!);
+            var names = new SidNameResolver(context);
+            if (!TokenInput.TryLoad(terminal, parse.GetValue(token)!, context, out var t, out string? error, names)) return Fail(terminal, "--token", error!);
             if (parse.GetValue(json)) terminal.Out.WriteLine(TokenJson.Write(t!));
-            else TokenRenderer.WriteText(terminal.Out, t!, context, terminal.Style);
+            else TokenRenderer.WriteText(terminal.Out, t!, names, terminal.Style);
             return ExitCodes.Success;
         });
         return command;
@@ -76,12 +78,18 @@ internal static class TokenCommand
                 if (!FlagNames.Any(f => f.Name.Equals(value, StringComparison.OrdinalIgnoreCase)))
                     result.AddError($"Unknown filter flag '{value}'. Known flags: {string.Join(", ", FlagNames.Select(f => f.Name))}.");
         });
+        var integrity = new Option<string?>("--integrity")
+        {
+            Description = "Lower the token's integrity level, as NtSetInformationToken(TokenIntegrityLevel) does after the filter: "
+                + "LW, ME, MP, HI, SI, a level name (Low, Medium, ...) or S-1-16-N. Raising it is refused (Windows needs SeTcbPrivilege).",
+            HelpName = "level",
+        };
         var output = OutOption("restricted");
         var domain = CommonOptions.Domain();
         var machine = CommonOptions.Machine();
         var command = new Command("restrict", "Filter a token as CreateRestrictedToken / NtFilterToken do and write the result as JSON.")
         {
-            token, disable, deletePrivileges, restrict, flags, output, domain, machine,
+            token, disable, deletePrivileges, restrict, flags, integrity, output, domain, machine,
         };
         command.SetAction(parse =>
         {
@@ -94,6 +102,12 @@ internal static class TokenCommand
             {
                 if (!Privileges.TryGetLuid(name, out var luid)) return Fail(terminal, "--delete-privileges", $"unknown privilege '{name}'");
                 toDelete.Add(luid);
+            }
+            Sid? label = null;
+            if (parse.GetValue(integrity) is { } levelText)
+            {
+                if (!TryResolveLabel(levelText, context, out var resolved, out error)) return Fail(terminal, "--integrity", error!);
+                label = resolved;
             }
             var filterFlags = FilterTokenFlags.None;
             foreach (var name in Split(parse.GetValue(flags) ?? []))
@@ -109,6 +123,17 @@ internal static class TokenCommand
             {
                 terminal.Error.WriteLine($"error: NtFilterToken: {status.Name}");
                 return ExitCodes.BadInput;
+            }
+            if (label is { } level)
+            {
+                status = TokenIntegrity.TryLower(filtered!, level, out filtered);
+                if (status != NtStatus.Success)
+                {
+                    terminal.Error.WriteLine(status == NtStatus.PrivilegeNotHeld
+                        ? $"error: NtSetInformationToken(TokenIntegrityLevel): {status.Name}: {SidDescription.Of(level, context).Format(terminal.Style)} is above the token's level {SidDescription.Of(original!.IntegrityLevel, context).Format(terminal.Style)}; raising a level needs SeTcbPrivilege"
+                        : $"error: NtSetInformationToken(TokenIntegrityLevel): {status.Name}");
+                    return ExitCodes.BadInput;
+                }
             }
             return WriteToken(terminal, filtered!, status, parse.GetValue(output));
         });
@@ -198,6 +223,27 @@ internal static class TokenCommand
 
     private static IEnumerable<string> Split(string[] values)
         => values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>
+    /// An integrity level given as a SID string, an SDDL alias or an account name; a bare level word ("Low") is the
+    /// account name "Low Mandatory Level", so the words come from the one table of well-known names.
+    /// </summary>
+    private static bool TryResolveLabel(string text, SidContext context, out Sid label, out string? error)
+    {
+        if (!SidResolver.TryResolve(text, context, out label, out var parseError)
+            && !SidResolver.TryResolve(text + " Mandatory Level", context, out label, out _))
+        {
+            error = $"'{text}': {parseError!.Reason}";
+            return false;
+        }
+        if (!TokenIntegrity.IsLabelSid(label))
+        {
+            error = $"'{text}' is {label}, not a mandatory label (S-1-16-N)";
+            return false;
+        }
+        error = null;
+        return true;
+    }
 
     private static bool TryResolveSids(string[]? values, SidContext context, out List<Sid> sids, out string? error)
     {

@@ -13,7 +13,13 @@ internal static class TokenInput
     /// standard input. The error names the file and the field or line: <c>alice.json: groups[2].attributes[0]:
     /// unknown group attribute 'Enabeld' ...</c>, <c>me.txt: line 17, column 108: unknown group attribute ...</c>.
     /// </summary>
-    public static bool TryLoad(Terminal terminal, string path, SidContext context, out Token? token, out string? error)
+    /// <param name="terminal">Where standard input comes from.</param>
+    /// <param name="path">The file, or <c>-</c>.</param>
+    /// <param name="context">The domains domain-relative aliases resolve against.</param>
+    /// <param name="token">The token read.</param>
+    /// <param name="error">Why it could not be read.</param>
+    /// <param name="names">When given, receives the names a whoami file printed, so output names SIDs as whoami did.</param>
+    public static bool TryLoad(Terminal terminal, string path, SidContext context, out Token? token, out string? error, SidNameResolver? names = null)
     {
         token = null;
         if (!FileInput.TryReadAll(terminal, path, out string text, out error)) return false;
@@ -23,6 +29,7 @@ internal static class TokenInput
             if (WhoamiParser.TryParse(text, out var result, out var importError))
             {
                 token = result!.Token;
+                if (names is not null) result.GiveNamesTo(names);
                 return true;
             }
             error = $"{name}: {importError}";

@@ -1,3 +1,4 @@
+using NtSec.Import;
 using NtSec.Principals;
 using NtSec.Sddl;
 using NtSec.Descriptors;
@@ -11,21 +12,22 @@ internal static class TokenRenderer
     private const int LabelWidth = 18;
 
     /// <summary>User, groups, privileges, restricting SIDs, integrity, type, defaults, flags and the rest.</summary>
-    public static void WriteText(TextWriter output, Token token, SidContext context, Style style)
+    public static void WriteText(TextWriter output, Token token, SidNameResolver names, Style style)
     {
-        string user = SidDescription.Of(token.User.Sid, context).Format(style);
+        var context = names.Context;
+        string user = SidDescription.Of(token.User.Sid, context, names).Format(style);
         if (token.User.IsDenyOnly) user += " " + style.Deny("UseForDenyOnly");
         Line(output, style, "User", user);
-        SidList(output, style, "Groups", token.Groups, context);
+        SidList(output, style, "Groups", token.Groups, names);
         var privileges = token.Privileges.Select(p => (p.Name, string.Join(", ", TokenJson.PrivilegeAttributeNames(p.Attributes)))).ToList();
         Table(output, style, "Privileges", privileges.Select(p => (p.Name, p.Name.Length, p.Item2)).ToList());
-        SidList(output, style, "Restricting SIDs", token.RestrictedSids, context);
+        SidList(output, style, "Restricting SIDs", token.RestrictedSids, names);
         var policy = TokenJson.MandatoryPolicyNames(token.MandatoryPolicy);
-        Line(output, style, "Integrity", SidDescription.Of(token.IntegrityLevel, context).Format(style)
+        Line(output, style, "Integrity", SidDescription.Of(token.IntegrityLevel, context, names).Format(style)
             + ", policy " + (policy.Count == 0 ? "Off" : string.Join(", ", policy)));
         Line(output, style, "Type", token.Type == TokenType.Primary ? "Primary" : $"Impersonation, level {token.ImpersonationLevel}");
-        Line(output, style, "Owner", SidDescription.Of(token.Owner, context).Format(style));
-        Line(output, style, "Primary group", SidDescription.Of(token.PrimaryGroup, context).Format(style));
+        Line(output, style, "Owner", SidDescription.Of(token.Owner, context, names).Format(style));
+        Line(output, style, "Primary group", SidDescription.Of(token.PrimaryGroup, context, names).Format(style));
         Line(output, style, "Default DACL", token.DefaultDacl is { } dacl
             ? SddlWriter.Format(new SecurityDescriptor(dacl: dacl), context, SecurityInformation.Dacl)
             : style.Dim("(none)"));
@@ -39,15 +41,15 @@ internal static class TokenRenderer
         Line(output, style, "Flags", flags.Count == 0 ? style.Dim("(none)") : string.Join(", ", flags));
         if (token.AppContainer is { } ac)
         {
-            Line(output, style, "Package", SidDescription.Of(ac.PackageSid, context).Format(style) + (ac.LowboxNumber != 0 ? $", lowbox number {ac.LowboxNumber}" : ""));
-            SidList(output, style, "Capabilities", ac.Capabilities, context);
+            Line(output, style, "Package", SidDescription.Of(ac.PackageSid, context, names).Format(style) + (ac.LowboxNumber != 0 ? $", lowbox number {ac.LowboxNumber}" : ""));
+            SidList(output, style, "Capabilities", ac.Capabilities, names);
         }
         Line(output, style, "Session", token.SessionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Line(output, style, "Logon session", token.AuthenticationId.ToString());
         Line(output, style, "Elevation", token.ElevationType.ToString());
         Line(output, style, "Source", $"{token.Source.Name} {token.Source.Identifier}");
         if (token.Origin != default) Line(output, style, "Origin", token.Origin.ToString());
-        if (token.DeviceGroups.Length > 0) SidList(output, style, "Device groups", token.DeviceGroups, context);
+        if (token.DeviceGroups.Length > 0) SidList(output, style, "Device groups", token.DeviceGroups, names);
         if (token.UserClaims.Length > 0) ClaimList(output, style, "User claims", token.UserClaims);
         if (token.DeviceClaims.Length > 0) ClaimList(output, style, "Device claims", token.DeviceClaims);
     }
@@ -64,12 +66,12 @@ internal static class TokenRenderer
         }
     }
 
-    private static void SidList(TextWriter output, Style style, string label, IReadOnlyList<SidAndAttributes> sids, SidContext context)
+    private static void SidList(TextWriter output, Style style, string label, IReadOnlyList<SidAndAttributes> sids, SidNameResolver names)
     {
         var rows = new List<(string Text, int Width, string Attributes)>(sids.Count);
         foreach (var s in sids)
         {
-            var d = SidDescription.Of(s.Sid, context);
+            var d = SidDescription.Of(s.Sid, names.Context, names);
             rows.Add((d.Format(style), d.Format(Style.Plain).Length, string.Join(", ", TokenJson.GroupAttributeNames(s.Attributes))));
         }
         Table(output, style, label, rows);

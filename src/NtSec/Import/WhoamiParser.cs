@@ -58,6 +58,18 @@ public sealed class WhoamiResult
     /// <summary>The groups, in whoami's order, without the mandatory label row.</summary>
     public IReadOnlyList<WhoamiGroup> Groups { get; }
 
+    /// <summary>
+    /// Gives <paramref name="names"/> the name whoami printed for the user and for every group: those are the names
+    /// the user's own tools gave the SIDs, so output names them the same way.
+    /// </summary>
+    /// <param name="names">The resolver of the command or request the file was read for.</param>
+    public void GiveNamesTo(SidNameResolver names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        names.Give(UserName, User);
+        foreach (var g in Groups) names.Give(g.Name, g.Sid);
+    }
+
     /// <summary>The SID of the <c>Mandatory Label\...</c> row (type <c>Label</c>).</summary>
     public Sid IntegrityLevel { get; }
 

@@ -529,11 +529,9 @@ public sealed partial class NtCalls
                         Sid s => s,
                         _ => default,
                     };
-                    if (label.IsDefault || label.IdentifierAuthority != 16 || label.SubAuthorityCount != 1) return Done(NtStatus.InvalidParameter);
-                    if (label.Rid > t.IntegrityLevel.Rid && !tcb) return Done(Missing(Privileges.Tcb));
-                    b.IntegrityLevel = label;
-                    for (int i = 0; i < b.Groups.Count; i++)
-                        if ((b.Groups[i].Attributes & GroupAttributes.Integrity) != 0) b.Groups[i] = b.Groups[i] with { Sid = label };
+                    if (!TokenIntegrity.IsLabelSid(label)) return Done(NtStatus.InvalidParameter);
+                    if (TokenIntegrity.Raises(t.IntegrityLevel, label) && !tcb) return Done(Missing(Privileges.Tcb));
+                    TokenIntegrity.SetLevel(b, label);
                     break;
                 case TokenInformationClass.TokenSessionId:
                     if (information is not uint session) return Done(NtStatus.InvalidParameter);

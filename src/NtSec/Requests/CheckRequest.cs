@@ -357,8 +357,7 @@ public sealed class CheckRequestReader
             if (!WhoamiParser.TryParse(content, out var result, out var importError)) return Fail("token", CheckRequestErrorKind.Invalid, $"{name}: {importError}", out error);
             token = result!.Token;
             // whoami printed a name for every SID: those are the names the user's tools gave them.
-            names.Give(result.UserName, result.User);
-            foreach (var g in result.Groups) names.Give(g.Name, g.Sid);
+            result.GiveNamesTo(names);
         }
         else if (!TokenJson.TryRead(content, Context, out token, out var jsonError))
         {

@@ -226,7 +226,8 @@ public sealed class ImportCommandTests : IDisposable
         var r = Run("token", "show", "--token", "whoami-list-standard-user.txt");
 
         Assert.Equal(0, r.ExitCode);
-        Assert.Equal($"User              {Contoso}-1104", r.OutLines[0]);
+        // whoami named the user; the token's output names it the same way (one resolver, the names the user's tools gave).
+        Assert.Equal($"User              {Contoso}-1104 (contoso\\alice)", r.OutLines[0]);
         Assert.Contains(r.OutLines, l => l.Contains("S-1-5-32-544 (BA: BUILTIN\\Administrators)", StringComparison.Ordinal) && l.EndsWith("UseForDenyOnly", StringComparison.Ordinal));
         Assert.Contains(r.OutLines, l => l.Contains("S-1-5-5-0-2143726", StringComparison.Ordinal) && l.EndsWith("LogonId", StringComparison.Ordinal));
         Assert.Contains("Integrity         S-1-16-8192 (ME: Mandatory Label\\Medium Mandatory Level), policy NoWriteUp, NewProcessMin", r.OutLines);

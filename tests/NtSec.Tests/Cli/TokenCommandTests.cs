@@ -190,4 +190,72 @@ public sealed class TokenCommandTests : IDisposable
         Assert.Contains("groups[0].sid", r.Error, StringComparison.Ordinal);
         Assert.Contains("lone surrogate", r.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("LW")]
+    [InlineData("Low")]
+    [InlineData("low mandatory level")]
+    [InlineData("Mandatory Label\\Low Mandatory Level")]
+    [InlineData("S-1-16-4096")]
+    public void RestrictIntegrity_LowersTheLevelAndTheIntegrityGroup(string level)
+    {
+        var r = Run("token", "restrict", "--token", "admin.json", "--integrity", level);
+
+        Assert.Equal(0, r.ExitCode);
+        var t = Parse(r.Out);
+        Assert.Equal(WellKnownSids.LowIntegrity, t.IntegrityLevel);
+        // The group that carried the level carries the new one: whoami /groups and the check agree.
+        var label = Assert.Single(t.Groups, g => (g.Attributes & GroupAttributes.Integrity) != 0);
+        Assert.Equal(WellKnownSids.LowIntegrity, label.Sid);
+        Assert.DoesNotContain(t.Groups, g => g.Sid == WellKnownSids.HighIntegrity);
+    }
+
+    [Fact]
+    public void RestrictIntegrity_AppliesAfterTheFilter()
+    {
+        var r = Run("token", "restrict", "--token", "admin.json", "--restrict", "RC", "--disable", "BA", "--integrity", "ME");
+
+        Assert.Equal(0, r.ExitCode);
+        var t = Parse(r.Out);
+        Assert.Equal(WellKnownSids.MediumIntegrity, t.IntegrityLevel);
+        Assert.Equal([WellKnownSids.Restricted], t.RestrictedSids.Select(s => s.Sid));
+        Assert.True(t.Groups.Single(g => g.Sid == WellKnownSids.BuiltinAdministrators).IsDenyOnly);
+    }
+
+    [Fact]
+    public void RestrictIntegrity_RefusesToRaise_AsWindowsDoesWithoutSeTcb()
+    {
+        Assert.Equal(0, Run("token", "restrict", "--token", "admin.json", "--integrity", "LW", "-o", "low.json").ExitCode);
+
+        var r = Run("token", "restrict", "--token", "low.json", "--integrity", "HI");
+
+        Assert.Equal(3, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.StartsWith("error: NtSetInformationToken(TokenIntegrityLevel): STATUS_PRIVILEGE_NOT_HELD: S-1-16-12288 (HI: Mandatory Label\\High Mandatory Level) is above the token's level S-1-16-4096", r.ErrorLines[0]);
+        Assert.Contains("SeTcbPrivilege", r.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("BA", "error: --integrity: 'BA' is S-1-5-32-544, not a mandatory label (S-1-16-N)")]
+    [InlineData("S-1-16-4096-1", "error: --integrity: 'S-1-16-4096-1' is S-1-16-4096-1, not a mandatory label (S-1-16-N)")]
+    [InlineData("Lowish", "error: --integrity: 'Lowish': 'Lowish' is not a SID, an SDDL alias or a well-known account name")]
+    public void RestrictIntegrity_RejectsWhatIsNotALabel(string level, string message)
+    {
+        var r = Run("token", "restrict", "--token", "admin.json", "--integrity", level);
+        Assert.Equal(3, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.StartsWith(message, r.ErrorLines[0]);
+    }
+
+    [Fact]
+    public void ShowOfAWhoamiFile_NamesSidsAsWhoamiDid()
+    {
+        File.WriteAllText(Path.Combine(_dir.FullName, "me.txt"), File.ReadAllText(Path.Combine(CliHarness.RepositoryRoot(), "examples", "file-share-audit", "alice-whoami.txt")));
+        var r = Run("token", "show", "--token", "me.txt");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("User              S-1-5-21-1004336348-1177238915-682003330-1104 (contoso\\alice)", r.OutLines[0]);
+        // A domain group the catalogue cannot name is named as whoami named it.
+        Assert.Contains(r.OutLines, l => l.Contains("S-1-5-21-1004336348-1177238915-682003330-1120 (CONTOSO\\Finance)", StringComparison.Ordinal));
+    }
 }
