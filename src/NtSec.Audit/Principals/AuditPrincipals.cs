@@ -82,14 +82,8 @@ public static class PrincipalLoader
 
     private static JsonDocument ParseJson(string file, string text)
     {
-        try
-        {
-            return JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"{file}: not JSON: {e.Message}");
-        }
+        if (JsonText.TryParse(text, out var document, out var syntax, allowComments: true)) return document!;
+        throw new FormatException($"{file}: not valid JSON: line {syntax!.Line}, column {syntax.Column}: {syntax.Reason}");
     }
 
     private static AuditPrincipal Taken(string name, Token token, string file, bool network)

@@ -82,16 +82,8 @@ public sealed class JsonLinesSource(string file) : FileSource(file)
     private EstateEntry ParseLine(string json, long line)
     {
         string where = $"{File}: line {line}";
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new EstateFormatException(where, "not a JSON object: " + e.Message);
-        }
-        using (doc)
+        if (!JsonText.TryParse(json, out var parsed, out var syntax)) throw new EstateFormatException(where, $"not valid JSON: {syntax}");
+        using var doc = parsed!;
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("path", out var p) || p.ValueKind != JsonValueKind.String)

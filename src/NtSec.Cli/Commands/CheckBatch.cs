@@ -83,21 +83,14 @@ internal static class CheckBatch
         /// <summary>Writes the answer to one line; false when the line was bad (the answer then carries the error).</summary>
         public bool Process(string line, Utf8JsonWriter json)
         {
-            JsonDocument document;
-            try
+            if (!JsonText.TryParse(line, out var document, out var syntax))
             {
-                document = JsonDocument.Parse(line);
-            }
-            catch (JsonException e)
-            {
-                // System.Text.Json ends its messages with "LineNumber: n | BytePositionInLine: m."; the byte is given already.
-                int cut = e.Message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-                WriteError(json, null, $"not valid JSON: byte {e.BytePositionInLine + 1}: {(cut > 0 ? e.Message[..cut] : e.Message)}");
+                WriteError(json, null, $"not valid JSON: {syntax}");
                 return false;
             }
             using (document)
             {
-                var root = document.RootElement;
+                var root = document!.RootElement;
                 // A \u escape may leave a lone surrogate, which JSON's grammar allows and text cannot hold; such a
                 // line is answered with an error before any of its strings is read (the id cannot be echoed either).
                 if (FindLoneSurrogate(root, "") is { } where)

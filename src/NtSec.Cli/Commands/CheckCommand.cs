@@ -128,15 +128,17 @@ internal static class CheckCommand
                     return ExitCodes.BadInput;
                 }
                 string? capError = null;
-                try
+                if (!JsonText.TryParse(policiesText, out var doc, out var syntax, allowComments: true))
                 {
-                    using var doc = System.Text.Json.JsonDocument.Parse(policiesText);
-                    if (CentralAccessPolicy.TryReadList(doc.RootElement, context, out var read, out string why)) capList = read;
-                    else capError = why;
+                    capError = $"not valid JSON: line {syntax!.Line}, column {syntax.Column}: {syntax.Reason}";
                 }
-                catch (System.Text.Json.JsonException x)
+                else
                 {
-                    capError = $"not JSON: line {(x.LineNumber ?? 0) + 1}";
+                    using (doc)
+                    {
+                        if (CentralAccessPolicy.TryReadList(doc!.RootElement, context, out var read, out string why)) capList = read;
+                        else capError = why;
+                    }
                 }
                 if (capError is not null)
                 {

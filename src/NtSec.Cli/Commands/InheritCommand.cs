@@ -183,20 +183,22 @@ internal static class InheritCommand
             }
             string? sddl = null, error;
             JsonDocument? idDoc = null;
-            try
+            if (!JsonText.TryParse(line, out var doc, out var syntax))
             {
-                using var doc = JsonDocument.Parse(line);
-                var o = doc.RootElement;
-                if (o.ValueKind != JsonValueKind.Object) error = "a line must be a JSON object";
-                else
-                {
-                    if (o.TryGetProperty("id", out var i)) idDoc = JsonDocument.Parse(i.GetRawText());
-                    error = RunOne(o, context, out sddl);
-                }
+                error = $"not valid JSON: {syntax}";
             }
-            catch (JsonException e)
+            else
             {
-                error = "not JSON: " + e.Message;
+                using (doc)
+                {
+                    var o = doc!.RootElement;
+                    if (o.ValueKind != JsonValueKind.Object) error = "a line must be a JSON object";
+                    else
+                    {
+                        if (o.TryGetProperty("id", out var i)) idDoc = JsonDocument.Parse(i.GetRawText());
+                        error = RunOne(o, context, out sddl);
+                    }
+                }
             }
             if (error is not null) rejected++;
             using var buffer = new MemoryStream();

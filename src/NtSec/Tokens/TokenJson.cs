@@ -104,27 +104,13 @@ public static class TokenJson
     public static bool TryRead(string json, SidContext? context, out Token? token, out TokenJsonError? error)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
-        // NUL characters mean the bytes were UTF-16 read as UTF-8 (a file saved by Windows PowerShell without a
-        // byte order mark); say so rather than report the first of them as a bad character.
-        int nul = json.IndexOf('\0', StringComparison.Ordinal);
-        if (nul >= 0)
+        if (!JsonText.TryParse(json, out var document, out var syntax, allowComments: true))
         {
             token = null;
-            error = new TokenJsonError("", $"not valid JSON: {Where(json, nul)}: a NUL character; is the file UTF-16 without a byte order mark? Save it as UTF-8");
+            error = new TokenJsonError("", "not valid JSON: " + Where(syntax!));
             return false;
         }
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
-        {
-            token = null;
-            error = new TokenJsonError("", "not valid JSON: " + DescribeSyntaxError(json, e as JsonException));
-            return false;
-        }
-        using (document) return TryRead(document.RootElement, context, out token, out error);
+        using (document) return TryRead(document!.RootElement, context, out token, out error);
     }
 
     /// <summary>Reads a token from a JSON element (for a token inside a larger document, such as a batch line).</summary>
@@ -173,49 +159,8 @@ public static class TokenJson
         return sb.ToString();
     }
 
-    // "line L, column C" (1-based) of a character offset.
-    private static string Where(string text, int offset)
-    {
-        int line = 1, column = 1;
-        for (int i = 0; i < offset && i < text.Length; i++)
-        {
-            if (text[i] == '\n') { line++; column = 1; }
-            else column++;
-        }
-        return $"line {line}, column {column}";
-    }
-
-    /// <summary>
-    /// The syntax error in the reader's own words: where it is, and the character found there or that the text ended.
-    /// System.Text.Json's messages speak of reader options and final blocks, which a token file's author cannot act on.
-    /// </summary>
-    private static string DescribeSyntaxError(string json, JsonException? e)
-    {
-        if (e?.LineNumber is not long line || e.BytePositionInLine is not long bytes) return "the text is not a JSON document";
-        // Find the offset: the line, then as many UTF-8 bytes into it as the reader counted.
-        int offset = 0;
-        for (long l = 0; l < line && offset < json.Length; offset++)
-            if (json[offset] == '\n') l++;
-        long counted = 0;
-        while (offset < json.Length && json[offset] != '\n' && counted < bytes)
-        {
-            counted += char.IsSurrogate(json[offset]) ? 2 : Encoding.UTF8.GetByteCount(json.AsSpan(offset, 1));
-            offset++;
-        }
-        string where = $"line {line + 1}, column {offset - LineStart(json, offset) + 1}";
-        if (json.AsSpan(offset).Trim().Length == 0)
-            return $"{where}: the text ends before the document does (an object, array or string is not closed, or nothing was given)";
-        char c = json[offset];
-        string shown = c < ' ' || char.IsSurrogate(c) ? $"U+{(int)c:X4}" : $"'{c}'";
-        return $"{where}: unexpected {shown} (expected a value, a field name in quotes, ',' or a closing bracket)";
-
-        static int LineStart(string text, int offset)
-        {
-            int start = Math.Min(offset, text.Length);
-            while (start > 0 && text[start - 1] != '\n') start--;
-            return start;
-        }
-    }
+    // A token file is a file: its errors always name the line, even when it has only one.
+    private static string Where(JsonSyntaxError e) => $"line {e.Line}, column {e.Column}: {e.Reason}";
 
     /// <summary>
     /// Writes a token as JSON: one field a line, one group or privilege a line, SIDs in full (S-1-...). The optional

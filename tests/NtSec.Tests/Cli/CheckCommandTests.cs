@@ -374,7 +374,7 @@ public sealed class CheckCommandTests : IDisposable
             """{"id":"two","granted":"0x00000000","status":"STATUS_ACCESS_DENIED","privilegesUsed":[],"staged":null,"results":null,"error":null}""",
             "",
             $$"""{"id":3,{{bad}},"error":"token.groups[0].attributes[0]: unknown group attribute 'Enabeld' ({{Known}})"}""",
-            $$"""{"id":null,{{bad}},"error":"not valid JSON: byte 2: 'not json' is an invalid JSON literal. Expected the literal 'null'."}""",
+            $$"""{"id":null,{{bad}},"error":"not valid JSON: column 1: 'not' is not a JSON value (text needs double quotes; the bare words are true, false and null)"}""",
             $$$"""{"id":[5],"granted":"0x00000010","status":"STATUS_SUCCESS","privilegesUsed":[],"staged":null,"results":[{"level":0,"objectType":"{{{UserClass}}}","granted":"0x00000010","status":"STATUS_SUCCESS"},{"level":1,"objectType":"{{{ReadProp}}}","granted":"0x00000010","status":"STATUS_SUCCESS"}],"error":null}""",
             $$"""{"id":6,{{bad}},"error":"desired: missing"}""",
             $$"""{"id":7,{{bad}},"error":"explain: unknown field (known: id, sd, token, desired, mapping, type, objectTypes, selfSid, owner, group, map, path, policies)"}""",

@@ -87,6 +87,6 @@ public sealed class InheritCommandTests : IDisposable
         Assert.Equal("O:BAG:SYD:AI(A;;FA;;;SY)(A;ID;FR;;;BU)", lines[3].GetProperty("sddl").GetString());
         Assert.Equal(JsonValueKind.Null, lines[3].GetProperty("error").ValueKind);
         Assert.Contains("token", lines[4].GetProperty("error").GetString());
-        Assert.StartsWith("not JSON", lines[5].GetProperty("error").GetString());
+        Assert.StartsWith("not valid JSON: column ", lines[5].GetProperty("error").GetString());
     }
 }

@@ -183,7 +183,7 @@ public sealed class TokenJsonTests
     [InlineData("{\"user\": ", "not valid JSON: line 1, column 10: the text ends before the document does")]
     [InlineData("[1]", "expected an object, got an array")]
     [InlineData("", "not valid JSON: line 1, column 1: the text ends before the document does")]
-    [InlineData("{\"user\": SY}", "not valid JSON: line 1, column 10: unexpected 'S'")]
+    [InlineData("{\"user\": SY}", "not valid JSON: line 1, column 10: 'SY' is not a JSON value (text needs double quotes; the bare words are true, false and null)")]
     [InlineData("{\n  \"user\": \"SY\",\n  ]", "not valid JSON: line 3, column 3: unexpected ']'")]
     public void DocumentErrorsHaveNoField(string json, string reasonStart)
     {
