@@ -82,7 +82,7 @@ public sealed class WebApiTests : IAsyncLifetime
 
         (status, body) = await Post("/api/check", "{not json");
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.StartsWith("not valid JSON: byte 2", body.GetProperty("error").GetString());
+        Assert.StartsWith("not valid JSON: column 2: ", body.GetProperty("error").GetString());
     }
 
     [Fact]
