@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace NtSec;
 
 /// <summary>
@@ -40,6 +42,43 @@ public static class Win32Error
     public const int InvalidSid = 1337;
     /// <summary>ERROR_INVALID_SECURITY_DESCR.</summary>
     public const int InvalidSecurityDescriptor = 1338;
+    /// <summary>ERROR_INVALID_DATATYPE (a conditional expression or claim value of the wrong type).</summary>
+    public const int InvalidDatatype = 1804;
+
+    // The ERROR_ name of each code above: the one table scenarios, renderers and parsers name errors from.
+    private static readonly (int Code, string Name)[] Names =
+    [
+        (Success, "ERROR_SUCCESS"), (FileNotFound, "ERROR_FILE_NOT_FOUND"), (AccessDenied, "ERROR_ACCESS_DENIED"),
+        (InvalidHandle, "ERROR_INVALID_HANDLE"), (InvalidParameter, "ERROR_INVALID_PARAMETER"),
+        (InsufficientBuffer, "ERROR_INSUFFICIENT_BUFFER"), (Busy, "ERROR_BUSY"), (AlreadyExists, "ERROR_ALREADY_EXISTS"),
+        (InvalidWindowHandle, "ERROR_INVALID_WINDOW_HANDLE"), (NotEnoughQuota, "ERROR_NOT_ENOUGH_QUOTA"),
+        (NonAccountSid, "ERROR_NON_ACCOUNT_SID"), (NonDomainSid, "ERROR_NON_DOMAIN_SID"),
+        (UnknownRevision, "ERROR_UNKNOWN_REVISION"), (NoneMapped, "ERROR_NONE_MAPPED"), (InvalidAcl, "ERROR_INVALID_ACL"),
+        (InvalidSid, "ERROR_INVALID_SID"), (InvalidSecurityDescriptor, "ERROR_INVALID_SECURITY_DESCR"),
+        (InvalidDatatype, "ERROR_INVALID_DATATYPE"),
+    ];
+
+    /// <summary>The <c>ERROR_</c> name of a code NtSec knows, or the decimal number.</summary>
+    public static string Name(int code)
+    {
+        foreach (var (c, n) in Names)
+            if (c == code) return n;
+        return code.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Parses an <c>ERROR_</c> name NtSec knows (any case) or a decimal number.</summary>
+    public static bool TryParse(string text, out int code)
+    {
+        foreach (var (c, n) in Names)
+        {
+            if (string.Equals(n, text, StringComparison.OrdinalIgnoreCase))
+            {
+                code = c;
+                return true;
+            }
+        }
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out code);
+    }
 
     /// <summary>GetLastError for the functions that run on no emulated thread (<see cref="LastErrorState.Current"/>).</summary>
     public static int GetLastError() => LastErrorState.Current.Error;

@@ -64,7 +64,7 @@ internal static class DescriptorInput
             return true;
         }
         sddl = "";
-        error = LocateInexpressibleAce(decoded, context) ?? new ParseError(0, reason ?? "SDDL cannot express this descriptor", ParseError.ErrorInvalidParameter);
+        error = LocateInexpressibleAce(decoded, context) ?? new ParseError(0, reason ?? "SDDL cannot express this descriptor", Win32Error.InvalidParameter);
         return false;
     }
 
@@ -99,7 +99,7 @@ internal static class DescriptorInput
                 var ace = acl.Aces[i];
                 var probe = new SecurityDescriptor(dacl: new Acl([ace], acl.Revision));
                 if (!SddlWriter.TryFormat(probe, context, SecurityInformation.Dacl, out _, out string? reason))
-                    return new ParseError(offset, $"{name} ACE {i}: {reason}", ParseError.ErrorInvalidParameter);
+                    return new ParseError(offset, $"{name} ACE {i}: {reason}", Win32Error.InvalidParameter);
                 offset += ace.GetBinaryLength();
             }
         }

@@ -664,7 +664,7 @@ internal static class ScenarioLoader
         }
 
         private static int Error(YamlNode node) =>
-            Win32ErrorNames.TryParse(Text(node), out int code) ? code : throw new Failure(At(node), $"unknown error '{Text(node)}' (an ERROR_ name NtSec knows, or a number)");
+            Win32Error.TryParse(Text(node), out int code) ? code : throw new Failure(At(node), $"unknown error '{Text(node)}' (an ERROR_ name NtSec knows, or a number)");
 
         private static NtStatus Status(YamlNode node)
         {

@@ -25,7 +25,7 @@ internal static class ScenarioRenderer
             if (r.Step.Note is { } note)
                 foreach (var line in note.TrimEnd().Split('\n')) w.WriteLine(style.Dim("  # " + line.TrimEnd()));
             w.WriteLine($"{style.Label($"[{r.Number}]")} {style.Name(r.Step.Thread)}: {r.Call}");
-            string status = r.Win32Error is { } error ? $"{Win32ErrorNames.Name(error)} ({error})" : $"{r.Status.Name} ({r.Status.ToHex()})";
+            string status = r.Win32Error is { } error ? $"{Win32Error.Name(error)} ({error})" : $"{r.Status.Name} ({r.Status.ToHex()})";
             status = (r.Win32Error ?? 0) == 0 && r.Status.IsSuccess ? style.Allow(status) : style.Deny(status);
             string granted = r.Granted is { } g ? "  granted " + ScenarioRunner.Rights(g, r.RightsType) : "";
             // A question's BOOL answer (IsTokenRestricted, CheckTokenMembership, FindWindow ...) is the result.
@@ -135,7 +135,7 @@ internal static class ScenarioRenderer
                     // user32 functions have no NTSTATUS: they report a Win32 error instead.
                     j.WriteNull("status");
                     j.WriteStartObject("error");
-                    j.WriteString("name", Win32ErrorNames.Name(error));
+                    j.WriteString("name", Win32Error.Name(error));
                     j.WriteNumber("code", error);
                     j.WriteEndObject();
                 }

@@ -107,7 +107,7 @@ internal sealed partial class ScenarioRunner
             CallReason.NoSuchWindow => "no such window (destroyed, or never seen from this desktop)",
             CallReason.ThreadHasWindows => "the thread already has windows on its desktop",
             _ when d?.AccessCheck is { Status.IsSuccess: false } check => Denied(check),
-            _ => Win32ErrorNames.Name(error),
+            _ => Win32Error.Name(error),
         };
     }
 }

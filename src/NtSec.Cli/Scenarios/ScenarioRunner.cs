@@ -135,8 +135,8 @@ internal sealed partial class ScenarioRunner
     {
         if (e is null) return null;
         var problems = new List<string>();
-        if (e.Status is { } s && (r.Win32Error is not null || s != r.Status)) problems.Add($"expected {s.Name}, got {(r.Win32Error is { } we ? Win32ErrorNames.Name(we) : r.Status.Name)}");
-        if (e.Error is { } err && err != r.Win32Error) problems.Add($"expected {Win32ErrorNames.Name(err)}, got {(r.Win32Error is { } re ? Win32ErrorNames.Name(re) : r.Status.Name)}");
+        if (e.Status is { } s && (r.Win32Error is not null || s != r.Status)) problems.Add($"expected {s.Name}, got {(r.Win32Error is { } we ? Win32Error.Name(we) : r.Status.Name)}");
+        if (e.Error is { } err && err != r.Win32Error) problems.Add($"expected {Win32Error.Name(err)}, got {(r.Win32Error is { } re ? Win32Error.Name(re) : r.Status.Name)}");
         if (e.Granted is { } g && g != r.Granted)
             problems.Add($"expected granted {Rights(g, r.RightsType)}, got {(r.Granted is { } rg ? Rights(rg, r.RightsType) : "no handle")}");
         if (e.Result is { } b && b != r.Answer) problems.Add($"expected {(b ? "TRUE" : "FALSE")}, got {(r.Answer is { } a ? (a ? "TRUE" : "FALSE") : "no answer")}");

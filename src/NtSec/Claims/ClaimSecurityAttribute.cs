@@ -328,5 +328,5 @@ public sealed class ClaimSecurityAttribute
         return false;
     }
 
-    private static ParseError Fail(int position, string reason) => new(position, reason, ParseError.ErrorInvalidAcl);
+    private static ParseError Fail(int position, string reason) => new(position, reason, Win32Error.InvalidAcl);
 }

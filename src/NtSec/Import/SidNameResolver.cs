@@ -81,8 +81,8 @@ public sealed class SidNameResolver
             return true;
         }
         error = relativeTo is not null
-            ? new ParseError(offset, $"'{trimmed}' is relative to {relativeTo}, and no domain SID was given", ParseError.ErrorNoneMapped)
-            : new ParseError(offset, $"'{trimmed}' is not a SID, an SDDL alias or a well-known account name", ParseError.ErrorNoneMapped);
+            ? new ParseError(offset, $"'{trimmed}' is relative to {relativeTo}, and no domain SID was given", Win32Error.NoneMapped)
+            : new ParseError(offset, $"'{trimmed}' is not a SID, an SDDL alias or a well-known account name", Win32Error.NoneMapped);
         return false;
     }
 

@@ -98,22 +98,67 @@ public static class WindowMessages
 {
     /// <summary>WM_NULL.</summary>
     public const uint Null = 0x0000;
+    /// <summary>WM_DESTROY.</summary>
+    public const uint Destroy = 0x0002;
     /// <summary>WM_SETTEXT.</summary>
     public const uint SetText = 0x000C;
     /// <summary>WM_GETTEXT.</summary>
     public const uint GetText = 0x000D;
     /// <summary>WM_CLOSE: the default window procedure destroys the window.</summary>
     public const uint Close = 0x0010;
+    /// <summary>WM_QUIT.</summary>
+    public const uint Quit = 0x0012;
     /// <summary>WM_COPYDATA: the usual carrier of data between processes, and blocked by UIPI.</summary>
     public const uint CopyData = 0x004A;
     /// <summary>WM_KEYDOWN.</summary>
     public const uint KeyDown = 0x0100;
+    /// <summary>WM_KEYUP.</summary>
+    public const uint KeyUp = 0x0101;
     /// <summary>WM_CHAR.</summary>
     public const uint Char = 0x0102;
+    /// <summary>WM_COMMAND.</summary>
+    public const uint Command = 0x0111;
+    /// <summary>WM_SYSCOMMAND.</summary>
+    public const uint SysCommand = 0x0112;
     /// <summary>WM_TIMER: the classic shatter attack's message.</summary>
     public const uint Timer = 0x0113;
+    /// <summary>WM_LBUTTONDOWN.</summary>
+    public const uint LButtonDown = 0x0201;
+    /// <summary>WM_LBUTTONUP.</summary>
+    public const uint LButtonUp = 0x0202;
     /// <summary>WM_USER: the first private message number.</summary>
     public const uint User = 0x0400;
+
+    // The WM_ name of each message above: the one table scenarios parse and render message names from.
+    private static readonly (uint Value, string Name)[] Names =
+    [
+        (Null, "WM_NULL"), (Destroy, "WM_DESTROY"), (SetText, "WM_SETTEXT"), (GetText, "WM_GETTEXT"), (Close, "WM_CLOSE"),
+        (Quit, "WM_QUIT"), (CopyData, "WM_COPYDATA"), (KeyDown, "WM_KEYDOWN"), (KeyUp, "WM_KEYUP"), (Char, "WM_CHAR"),
+        (Command, "WM_COMMAND"), (SysCommand, "WM_SYSCOMMAND"), (Timer, "WM_TIMER"), (LButtonDown, "WM_LBUTTONDOWN"),
+        (LButtonUp, "WM_LBUTTONUP"), (User, "WM_USER"),
+    ];
+
+    /// <summary>The <c>WM_</c> name of a message NtSec knows, or its value in hex (<c>0x401</c>).</summary>
+    public static string Name(uint message)
+    {
+        foreach (var (v, n) in Names)
+            if (v == message) return n;
+        return "0x" + message.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Parses a <c>WM_</c> name NtSec knows (any case) or a number (<c>0x</c> hex or decimal).</summary>
+    public static bool TryParse(string text, out uint message)
+    {
+        foreach (var (v, n) in Names)
+        {
+            if (string.Equals(n, text, StringComparison.OrdinalIgnoreCase))
+            {
+                message = v;
+                return true;
+            }
+        }
+        return AccessMask.TryParseNumber(text, out message);
+    }
 }
 
 /// <summary>ChangeWindowMessageFilter's dwFlag.</summary>

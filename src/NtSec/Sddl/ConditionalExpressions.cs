@@ -47,7 +47,7 @@ public static class ConditionalExpressions
         var bytes = CondCodec.Encode(root!);
         if (bytes.Length > ushort.MaxValue)
         {
-            error = new ParseError(basePosition, $"the condition compiles to {bytes.Length} bytes, more than an ACE can hold", ParseError.ErrorInvalidAcl);
+            error = new ParseError(basePosition, $"the condition compiles to {bytes.Length} bytes, more than an ACE can hold", Win32Error.InvalidAcl);
             return false;
         }
         applicationData = bytes;
@@ -107,7 +107,7 @@ public static class ConditionalExpressions
         }
 
         // Records the first error only: later ones are consequences of it.
-        private CondNode? Fail(int position, string reason, int win32 = ParseError.ErrorInvalidAcl)
+        private CondNode? Fail(int position, string reason, int win32 = Win32Error.InvalidAcl)
         {
             _error ??= new ParseError(_base + Math.Clamp(position, 0, _s.Length), reason, win32);
             return null;

@@ -135,7 +135,7 @@ public static class ResourceAttributes
             while (_pos < _s.Length && Sid.IsBlank(_s[_pos])) _pos++;
         }
 
-        private readonly ParseError Error(int position, string reason, int win32 = ParseError.ErrorInvalidAcl)
+        private readonly ParseError Error(int position, string reason, int win32 = Win32Error.InvalidAcl)
             => new(_base + Math.Clamp(position, 0, _s.Length), reason, win32);
 
         private bool Expect(char c, string what, out ParseError? error)

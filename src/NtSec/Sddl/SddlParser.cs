@@ -94,7 +94,7 @@ public static class SddlParser
             while (_pos < _s.Length && Sid.IsBlank(_s[_pos])) _pos++;
         }
 
-        private static ParseError Error(int position, string reason, int win32 = ParseError.ErrorInvalidParameter) => new(position, reason, win32);
+        private static ParseError Error(int position, string reason, int win32 = Win32Error.InvalidParameter) => new(position, reason, win32);
 
         public bool ParseDescriptor(out SecurityDescriptor? descriptor, out ParseError? error)
         {
@@ -162,14 +162,14 @@ public static class SddlParser
             SkipBlanks();
             if (AtEnd || _s[_pos] != '(')
             {
-                error = Error(_pos, "an ACE starts with '('", ParseError.ErrorInvalidAcl);
+                error = Error(_pos, "an ACE starts with '('", Win32Error.InvalidAcl);
                 return false;
             }
             if (!ParseAce(null, out ace, out error)) return false;
             SkipBlanks();
             if (!AtEnd)
             {
-                error = Error(_pos, "unexpected characters after the ACE", ParseError.ErrorInvalidAcl);
+                error = Error(_pos, "unexpected characters after the ACE", Win32Error.InvalidAcl);
                 return false;
             }
             return true;
@@ -195,27 +195,27 @@ public static class SddlParser
             {
                 if (!Sid.TryParsePrefix(_s[..Math.Min(limit, _s.Length)], ref _pos, out sid, out error))
                 {
-                    error = error! with { Win32Error = ParseError.ErrorInvalidSid };
+                    error = error! with { Win32Error = Win32Error.InvalidSid };
                     return false;
                 }
                 // Windows takes an S-1-... SID up to the delimiter and rejects trailing blanks ("S-1-3-4 )" fails
                 // in should_fail.txt), though it accepts blanks after an alias ("WD )" in windows_is_less_fussy.txt).
                 if (_pos < _s.Length && Sid.IsBlank(_s[_pos]))
                 {
-                    error = Error(_pos, "a blank may not follow an S-1-... SID", ParseError.ErrorInvalidSid);
+                    error = Error(_pos, "a blank may not follow an S-1-... SID", Win32Error.InvalidSid);
                     return false;
                 }
                 return true;
             }
             if (_pos + 2 > _s.Length || !char.IsAsciiLetter(_s[_pos]) || !char.IsAsciiLetter(_s[_pos + 1]))
             {
-                error = Error(start, "expected a SID: S-1-... or a two-letter alias", ParseError.ErrorInvalidSid);
+                error = Error(start, "expected a SID: S-1-... or a two-letter alias", Win32Error.InvalidSid);
                 return false;
             }
             var alias = _s.Slice(_pos, 2);
             if (!SddlSidAliases.TryResolve(alias, _context, out sid, out string? reason))
             {
-                error = Error(start, reason!, SddlSidAliases.Find(alias) is null ? ParseError.ErrorInvalidSid : ParseError.ErrorNoneMapped);
+                error = Error(start, reason!, SddlSidAliases.Find(alias) is null ? Win32Error.InvalidSid : Win32Error.NoneMapped);
                 return false;
             }
             _pos += 2;
@@ -267,14 +267,14 @@ public static class SddlParser
                 int acePos = _pos;
                 if (isNull)
                 {
-                    error = Error(acePos, "NO_ACCESS_CONTROL (a NULL ACL) cannot be followed by ACEs", ParseError.ErrorInvalidAcl);
+                    error = Error(acePos, "NO_ACCESS_CONTROL (a NULL ACL) cannot be followed by ACEs", Win32Error.InvalidAcl);
                     return false;
                 }
                 if (!ParseAce(isDacl, out var ace, out error)) return false;
                 aclSize += ace!.GetBinaryLength();
                 if (aclSize > ushort.MaxValue)
                 {
-                    error = Error(acePos, "the ACL would exceed 65535 bytes", ParseError.ErrorInvalidAcl);
+                    error = Error(acePos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
                     return false;
                 }
                 aces.Add(ace);
@@ -290,7 +290,7 @@ public static class SddlParser
                 if (slack == 0) acl = new Acl(aces);
                 else if (aclSize + slack > ushort.MaxValue)
                 {
-                    error = Error(_pos, "the ACL would exceed 65535 bytes", ParseError.ErrorInvalidAcl);
+                    error = Error(_pos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
                     return false;
                 }
                 else acl = Acl.WithZeroSlack(aces, Acl.RevisionDs, slack);
@@ -339,7 +339,7 @@ public static class SddlParser
                 error = null;
                 return true;
             }
-            error = Error(_pos, AtEnd ? $"the ACE ends early: expected '{c}' {what}" : $"expected '{c}' {what}, found '{_s[_pos]}'", ParseError.ErrorInvalidAcl);
+            error = Error(_pos, AtEnd ? $"the ACE ends early: expected '{c}' {what}" : $"expected '{c}' {what}, found '{_s[_pos]}'", Win32Error.InvalidAcl);
             return false;
         }
 
@@ -358,7 +358,7 @@ public static class SddlParser
                 if (_s[close] == ';' && ++fields == 7) break;
             if (close < _s.Length && _s[close] == ')' && fields < 6)
             {
-                error = Error(close, $"the ACE has {fields} field{(fields == 1 ? "" : "s")}, 6 expected (type;flags;rights;object type;inherited object type;SID)", ParseError.ErrorInvalidAcl);
+                error = Error(close, $"the ACE has {fields} field{(fields == 1 ? "" : "s")}, 6 expected (type;flags;rights;object type;inherited object type;SID)", Win32Error.InvalidAcl);
                 return false;
             }
 
@@ -379,12 +379,12 @@ public static class SddlParser
             }
             if (!found)
             {
-                error = Error(typePos, $"unknown ACE type '{typeText}'", ParseError.ErrorInvalidAcl);
+                error = Error(typePos, $"unknown ACE type '{typeText}'", Win32Error.InvalidAcl);
                 return false;
             }
             if (isDacl is { } d && d != allowedInDacl)
             {
-                error = Error(typePos, d ? $"ACE type {typeText.ToString().ToUpperInvariant()} belongs in a SACL, not a DACL" : $"ACE type {typeText.ToString().ToUpperInvariant()} belongs in a DACL, not a SACL", ParseError.ErrorInvalidAcl);
+                error = Error(typePos, d ? $"ACE type {typeText.ToString().ToUpperInvariant()} belongs in a SACL, not a DACL" : $"ACE type {typeText.ToString().ToUpperInvariant()} belongs in a DACL, not a SACL", Win32Error.InvalidAcl);
                 return false;
             }
             if (!Expect(';', "after the ACE type", out error)) return false;
@@ -411,7 +411,7 @@ public static class SddlParser
                 }
                 if (!ok)
                 {
-                    error = Error(flagsPos + i, $"unknown ACE flag '{flagsText[i..Math.Min(i + 2, flagsText.Length)]}'", ParseError.ErrorInvalidAcl);
+                    error = Error(flagsPos + i, $"unknown ACE flag '{flagsText[i..Math.Min(i + 2, flagsText.Length)]}'", Win32Error.InvalidAcl);
                     return false;
                 }
             }
@@ -461,7 +461,7 @@ public static class SddlParser
             }
             catch (ArgumentException ex)
             {
-                error = Error(acePos, ex.Message, ParseError.ErrorInvalidAcl);
+                error = Error(acePos, ex.Message, Win32Error.InvalidAcl);
                 return false;
             }
             error = null;
@@ -474,7 +474,7 @@ public static class SddlParser
             int start = _pos;
             if (AtEnd || _s[_pos] != '(')
             {
-                error = Error(_pos, "expected '(' to open the expression", ParseError.ErrorInvalidAcl);
+                error = Error(_pos, "expected '(' to open the expression", Win32Error.InvalidAcl);
                 return false;
             }
             int depth = 0;
@@ -500,7 +500,7 @@ public static class SddlParser
                     }
                 }
             }
-            error = Error(start, inString ? "unterminated string in the expression" : "unbalanced parentheses in the expression", ParseError.ErrorInvalidAcl);
+            error = Error(start, inString ? "unterminated string in the expression" : "unbalanced parentheses in the expression", Win32Error.InvalidAcl);
             return false;
         }
 
@@ -525,12 +525,12 @@ public static class SddlParser
             }
             if (!isObject)
             {
-                error = Error(start, $"only object ACEs (OA, OD, OU, OL, ZA) carry an {what} GUID", ParseError.ErrorInvalidAcl);
+                error = Error(start, $"only object ACEs (OA, OD, OU, OL, ZA) carry an {what} GUID", Win32Error.InvalidAcl);
                 return false;
             }
             if (text.Length != 36 || !Guid.TryParseExact(text, "D", out var g))
             {
-                error = Error(start, $"the {what} is not a GUID of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", ParseError.ErrorInvalidAcl);
+                error = Error(start, $"the {what} is not a GUID of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", Win32Error.InvalidAcl);
                 return false;
             }
             guid = g;
@@ -553,7 +553,7 @@ public static class SddlParser
                     while (i < text.Length && text[i] == ' ') i++;
                     if (i == text.Length)
                     {
-                        error = Error(basePos + i - 1, "a blank may not end the rights field", ParseError.ErrorInvalidAcl);
+                        error = Error(basePos + i - 1, "a blank may not end the rights field", Win32Error.InvalidAcl);
                         return false;
                     }
                 }
@@ -562,7 +562,7 @@ public static class SddlParser
                     int numberPos = i;
                     if (!TryParseUlong(text, ref i, out uint number))
                     {
-                        error = Error(basePos + numberPos, "the access mask is not a number", ParseError.ErrorInvalidAcl);
+                        error = Error(basePos + numberPos, "the access mask is not a number", Win32Error.InvalidAcl);
                         return false;
                     }
                     mask |= number;
@@ -570,7 +570,7 @@ public static class SddlParser
                 }
                 if (i + 1 >= text.Length || !SddlRights.TryLookup(text.Slice(i, 2), out uint m))
                 {
-                    error = Error(basePos + i, $"unknown right '{text[i..Math.Min(i + 2, text.Length)]}'", ParseError.ErrorInvalidAcl);
+                    error = Error(basePos + i, $"unknown right '{text[i..Math.Min(i + 2, text.Length)]}'", Win32Error.InvalidAcl);
                     return false;
                 }
                 mask |= m;

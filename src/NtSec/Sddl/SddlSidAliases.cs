@@ -74,7 +74,7 @@ public static class SddlSidAliases
                 error = null;
                 return true;
             }
-            error = new ParseError(0, reason!, ParseError.ErrorNoneMapped);
+            error = new ParseError(0, reason!, Win32Error.NoneMapped);
             return false;
         }
         return Sid.TryParse(text, out sid, out error);

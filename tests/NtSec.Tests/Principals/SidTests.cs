@@ -33,7 +33,7 @@ public sealed class SidTests
     {
         Assert.False(Sid.TryParse(text, out _, out var error));
         Assert.Equal(position, error!.Position);
-        Assert.Equal(ParseError.ErrorInvalidSid, error.Win32Error);
+        Assert.Equal(Win32Error.InvalidSid, error.Win32Error);
         Assert.False(string.IsNullOrEmpty(error.Reason));
     }
 

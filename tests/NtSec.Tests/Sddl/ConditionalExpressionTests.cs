@@ -289,11 +289,11 @@ public sealed class ConditionalExpressionTests(ITestOutputHelper output)
     public void Malformed_SidErrorsCarryWindowsErrorCodes()
     {
         Assert.False(ConditionalExpressions.TryCompile("(Member_of SID(XX))", 0, Context, out _, out var error));
-        Assert.Equal(ParseError.ErrorInvalidSid, error!.Win32Error);
+        Assert.Equal(Win32Error.InvalidSid, error!.Win32Error);
         Assert.False(ConditionalExpressions.TryCompile("(Member_of SID(DA))", 0, SidContext.None, out _, out error));
-        Assert.Equal(ParseError.ErrorNoneMapped, error!.Win32Error);
+        Assert.Equal(Win32Error.NoneMapped, error!.Win32Error);
         Assert.False(ConditionalExpressions.TryCompile("(a == )", 0, Context, out _, out error));
-        Assert.Equal(ParseError.ErrorInvalidAcl, error!.Win32Error);
+        Assert.Equal(Win32Error.InvalidAcl, error!.Win32Error);
     }
 
     // ----- depth limits ---------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ public sealed class SddlParserTests
     {
         var ex = Assert.Throws<NtSecFormatException>(() => SddlParser.Parse("D:(Q;;FA;;;WD)"));
         Assert.Equal(3, ex.Error.Position);
-        Assert.Equal(ParseError.ErrorInvalidAcl, ex.Error.Win32Error);
+        Assert.Equal(Win32Error.InvalidAcl, ex.Error.Win32Error);
     }
 
     [Fact]
