@@ -16,6 +16,12 @@ public interface INtSecApi
     /// </summary>
     ApiAnswer Sddl(string request);
 
+    /// <summary>
+    /// Answers one <c>inherit --batch</c> request object (the request body: <c>op</c> create, set or propagate) with
+    /// its output object (<c>id</c>, <c>sddl</c>, <c>error</c>) plus <c>result</c>, the <c>ntsec inherit --json</c> document.
+    /// </summary>
+    ApiAnswer Inherit(string request);
+
     /// <summary>Answers <c>{"token"}</c> (the request body): the token, given as JSON or as a saved <c>whoami /all</c>, as token JSON.</summary>
     ApiAnswer Token(string request);
 }

@@ -75,6 +75,7 @@ public static class WebServer
         app.MapPost("/api/check", context => Answer(context, options, body => api.Check(body)));
         app.MapPost("/api/sddl", context => Answer(context, options, api.Sddl));
         app.MapPost("/api/token", context => Answer(context, options, api.Token));
+        app.MapPost("/api/inherit", context => Answer(context, options, api.Inherit));
         app.MapGet("/api/examples", context => WriteAsync(context, StatusCodes.Status200OK, Examples.Value));
         return app;
     }

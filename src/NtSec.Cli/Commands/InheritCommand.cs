@@ -218,13 +218,20 @@ internal static class InheritCommand
         return rejected == 0 ? ExitCodes.Success : ExitCodes.BadInput;
     }
 
-    private static string? RunOne(JsonElement o, SidContext context, out string? sddl)
+    private static string? RunOne(JsonElement o, SidContext context, out string? sddl) => RunOne(o, context, out sddl, out _, out _);
+
+    /// <summary>
+    /// One <c>--batch</c> request: the error (null when it succeeded), the result's SDDL, and the library's result with
+    /// the object type its rights are named for (null when the request was refused before the operation ran).
+    /// </summary>
+    internal static string? RunOne(JsonElement o, SidContext context, out string? sddl, out InheritanceResult? outcome, out ObjectTypeInfo objType)
     {
         sddl = null;
+        outcome = null;
+        objType = ObjectTypes.File;
         string op = o.TryGetProperty("op", out var opv) && opv.ValueKind == JsonValueKind.String ? opv.GetString()! : "create";
         if (!TryGetSd(o, "parent", context, out var parent, out string? error)) return error;
         bool isContainer = o.TryGetProperty("container", out var c) && c.ValueKind == JsonValueKind.True;
-        var objType = ObjectTypes.File;
         if (o.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String)
         {
             if (ObjectTypes.Find(t.GetString()!) is not { } found) return $"type: unknown object type '{t.GetString()}'";
@@ -318,6 +325,7 @@ internal static class InheritCommand
             default:
                 return $"op: unknown operation '{op}' (create, set, propagate)";
         }
+        outcome = result;
         if (!result.IsSuccess) return $"{result.Status.Name}: {InheritanceText.Failure(result, context)}";
         if (!SddlWriter.TryFormat(result.Descriptor!, context, SecurityInformation.All, out sddl, out string? formatError)) return "the result has no SDDL form: " + formatError;
         return null;
@@ -413,36 +421,42 @@ internal static class InheritanceJson
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            json.WriteStartObject();
-            json.WriteNumber("version", 1);
-            json.WriteString("status", result.Status.Name);
-            if (result.Failure == InheritanceFailure.None) json.WriteNull("failure"); else json.WriteString("failure", result.Failure.ToString());
-            if (result.FailureSid is { } fs)
-            {
-                json.WritePropertyName("failureSid");
-                DescriptorJson.WriteSid(json, fs, options.Context);
-            }
-            else json.WriteNull("failureSid");
-            if (result.Trace is { } t)
-            {
-                json.WriteStartObject("trace");
-                json.WriteString("owner", t.Owner.ToString());
-                json.WriteString("ownerCheck", t.OwnerCheck.ToString());
-                json.WriteString("group", t.Group.ToString());
-                json.WriteString("dacl", t.Dacl.ToString());
-                json.WriteString("sacl", t.Sacl.ToString());
-                json.WriteBoolean("daclAutoInherit", t.DaclAutoInherit);
-                json.WriteBoolean("saclAutoInherit", t.SaclAutoInherit);
-                json.WriteBoolean("creatorDaclIgnored", t.CreatorDaclIgnored);
-                json.WriteBoolean("labelAdded", t.LabelAdded);
-                json.WriteEndObject();
-            }
-            else json.WriteNull("trace");
-            json.WritePropertyName("descriptor");
-            if (result.Descriptor is { } sd) DescriptorJson.WriteDescriptor(json, sd, options);
-            else json.WriteNullValue();
-            json.WriteEndObject();
+            Write(json, result, options);
         }
         output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    /// <summary>The same document into a writer (the web API embeds it as <c>result</c>).</summary>
+    public static void Write(Utf8JsonWriter json, InheritanceResult result, RenderOptions options)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("version", 1);
+        json.WriteString("status", result.Status.Name);
+        if (result.Failure == InheritanceFailure.None) json.WriteNull("failure"); else json.WriteString("failure", result.Failure.ToString());
+        if (result.FailureSid is { } fs)
+        {
+            json.WritePropertyName("failureSid");
+            DescriptorJson.WriteSid(json, fs, options.Context);
+        }
+        else json.WriteNull("failureSid");
+        if (result.Trace is { } t)
+        {
+            json.WriteStartObject("trace");
+            json.WriteString("owner", t.Owner.ToString());
+            json.WriteString("ownerCheck", t.OwnerCheck.ToString());
+            json.WriteString("group", t.Group.ToString());
+            json.WriteString("dacl", t.Dacl.ToString());
+            json.WriteString("sacl", t.Sacl.ToString());
+            json.WriteBoolean("daclAutoInherit", t.DaclAutoInherit);
+            json.WriteBoolean("saclAutoInherit", t.SaclAutoInherit);
+            json.WriteBoolean("creatorDaclIgnored", t.CreatorDaclIgnored);
+            json.WriteBoolean("labelAdded", t.LabelAdded);
+            json.WriteEndObject();
+        }
+        else json.WriteNull("trace");
+        json.WritePropertyName("descriptor");
+        if (result.Descriptor is { } sd) DescriptorJson.WriteDescriptor(json, sd, options);
+        else json.WriteNullValue();
+        json.WriteEndObject();
     }
 }

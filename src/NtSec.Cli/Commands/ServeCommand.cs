@@ -118,6 +118,35 @@ internal sealed class WebApi : INtSecApi
     }
 
     /// <inheritdoc/>
+    public ApiAnswer Inherit(string request)
+    {
+        if (!JsonText.TryParse(request, out var document, out var syntax)) return new ApiAnswer(false, WebServer.Error($"not valid JSON: {syntax}"));
+        using (document)
+        {
+            var root = document!.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return new ApiAnswer(false, WebServer.Error("the body must be one inherit --batch request object"));
+            string? error = InheritCommand.RunOne(root, SidContext.None, out string? sddl, out var result, out var type);
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            using (var json = new Utf8JsonWriter(buffer, Compact))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("version", WebServer.Version);
+                json.WritePropertyName("id");
+                if (root.TryGetProperty("id", out var id)) id.WriteTo(json); else json.WriteNullValue();
+                if (sddl is null) json.WriteNull("sddl"); else json.WriteString("sddl", sddl);
+                if (error is null) json.WriteNull("error"); else json.WriteString("error", error);
+                // A refused operation (the library's status and failure) is still a result; a bad request has none.
+                json.WritePropertyName("result");
+                if (result is { } done) InheritanceJson.Write(json, done, new RenderOptions { ObjectType = type, Context = SidContext.None });
+                else json.WriteNullValue();
+                json.WriteEndObject();
+            }
+            // A request the library answered (even with a failure status) is a 200; one it could not read is a 400.
+            return new ApiAnswer(result.HasValue, Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+    }
+
+    /// <inheritdoc/>
     public ApiAnswer Token(string request)
     {
         if (!TryFields(request, ["token"], out var fields, out var bad, out _)) return bad;

@@ -210,6 +210,32 @@ public sealed class WebApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Inherit_creates_a_child_as_inherit_batch_does_and_carries_the_library_result()
+    {
+        string body = $$"""{"id": 7, "parent": "O:BAG:BAD:(A;OICI;FA;;;BA)(A;OICIIO;GA;;;CO)", "creator": null, "container": false, "token": {{Alice}}}""";
+        var (status, answer) = await Post("/api/inherit", body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(7, answer.GetProperty("id").GetInt32());
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("error").ValueKind);
+        // CREATOR OWNER becomes the creator (alice); without DaclAutoInherit in "flags" the ACEs are not marked ID.
+        Assert.Equal("O:S-1-5-21-1-2-3-1001G:S-1-5-21-1-2-3-513D:(A;;FA;;;BA)(A;;FA;;;S-1-5-21-1-2-3-1001)", answer.GetProperty("sddl").GetString());
+        var result = answer.GetProperty("result");
+        Assert.Equal("STATUS_SUCCESS", result.GetProperty("status").GetString());
+        Assert.Equal(2, result.GetProperty("descriptor").GetProperty("dacl").GetProperty("aces").GetArrayLength());
+
+        // The library refuses an owner the creator may not assign: its status and failure, as data, in a 200.
+        (status, answer) = await Post("/api/inherit", $$"""{"parent": null, "creator": "O:SYD:", "token": {{Alice}}}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("STATUS_INVALID_OWNER", answer.GetProperty("result").GetProperty("status").GetString());
+        Assert.StartsWith("STATUS_INVALID_OWNER: ", answer.GetProperty("error").GetString());
+
+        (status, answer) = await Post("/api/inherit", """{"op": "graft", "parent": "D:"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("op: unknown operation", answer.GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("result").ValueKind);
+    }
+
+    [Fact]
     public async Task Examples_inline_the_files_of_examples_and_each_one_checks()
     {
         using var response = await _client!.GetAsync("/api/examples");
@@ -243,6 +269,8 @@ public sealed class WebServerSafetyTests
         public ApiAnswer Sddl(string request) => answer(request);
 
         public ApiAnswer Token(string request) => answer(request);
+
+        public ApiAnswer Inherit(string request) => answer(request);
     }
 
     private static async Task<(HttpStatusCode, string)> PostOnce(INtSecApi api, WebServerOptions options)
