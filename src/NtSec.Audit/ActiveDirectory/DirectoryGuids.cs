@@ -44,6 +44,8 @@ public static class DirectoryGuids
     private static readonly Guid GeneralInformation = new("59ba2f42-79a2-11d0-9020-00c04fc2d3cf");
     private static readonly Guid AccountRestrictions = new("4c164200-20c0-11d0-a768-00aa006e0529");
     private static readonly Guid PublicInformation = new("e48d0154-bcf8-11d1-8702-00c04fb96050");
+    private static readonly Guid Membership = new("bc0ac240-79a9-11d0-9020-00c04fc2d4cf");
+    private static readonly Guid ValidatedWriteComputer = new("9b026da6-0d3c-465c-8bee-5199d7165cba");
 
     /// <summary>The table, in no particular order.</summary>
     public static IReadOnlyList<DirectoryGuid> All { get; } =
@@ -66,16 +68,17 @@ public static class DirectoryGuids
         new(GeneralInformation, "General-Information", DirectoryGuidKind.PropertySet, AppliesTo: [User, InetOrgPerson]),
         new(AccountRestrictions, "User-Account-Restrictions", DirectoryGuidKind.PropertySet, AppliesTo: [User, Computer, InetOrgPerson]),
         new(new("5f202010-79a5-11d0-9020-00c04fc2d4cf"), "User-Logon", DirectoryGuidKind.PropertySet, AppliesTo: [User, InetOrgPerson]),
-        new(new("bc0ac240-79a9-11d0-9020-00c04fc2d4cf"), "Membership", DirectoryGuidKind.PropertySet, AppliesTo: [User, InetOrgPerson]),
+        new(Membership, "Membership", DirectoryGuidKind.PropertySet, AppliesTo: [User, InetOrgPerson]),
 
-        // Properties. member and servicePrincipalName: a validated write's GUID is its attribute's schemaIDGUID
-        // [MS-ADTS 5.1.3.2.2], and Self-Membership / Validated-SPN carry these [ADSchema r-self-membership,
-        // r-validated-spn]; the others [MS-ADA2 msDS-KeyCredentialLink (attributeSecurityGUID 9b026da6... is the
-        // DS-Validated-Write-Computer set, not in this table), MS-ADA2 msDS-AllowedToActOnBehalfOfOtherIdentity,
-        // MS-ADA1 gPLink].
-        new(new("bf9679c0-0de6-11d0-a285-00aa003049e2"), "member", DirectoryGuidKind.Property),
-        new(new("f3a64788-5306-11d1-a9c5-0000f80367c1"), "servicePrincipalName", DirectoryGuidKind.Property),
-        new(new("5b47d60f-6090-40b2-9f37-2a4de88f3063"), "msDS-KeyCredentialLink", DirectoryGuidKind.Property),
+        // Properties, with the property set their attributeSecurityGUID names: member [MS-ADA2 2.43: Membership],
+        // servicePrincipalName [MS-ADA3 2.253: Public-Information], msDS-KeyCredentialLink [MS-ADA2 2.358:
+        // 9b026da6..., the DS-Validated-Write-Computer right], msDS-AllowedToActOnBehalfOfOtherIdentity [MS-ADA2
+        // 2.218: User-Account-Restrictions], gPLink [MS-ADA1 gPLink; no attributeSecurityGUID found, so none here:
+        // an export's schema says otherwise if it differs]. member and servicePrincipalName are also the GUIDs of the
+        // validated writes Self-Membership and Validated-SPN [MS-ADTS 5.1.3.2.2]: the same GUID in two roles.
+        new(new("bf9679c0-0de6-11d0-a285-00aa003049e2"), "member", DirectoryGuidKind.Property, PropertySet: Membership),
+        new(new("f3a64788-5306-11d1-a9c5-0000f80367c1"), "servicePrincipalName", DirectoryGuidKind.Property, PropertySet: PublicInformation),
+        new(new("5b47d60f-6090-40b2-9f37-2a4de88f3063"), "msDS-KeyCredentialLink", DirectoryGuidKind.Property, PropertySet: ValidatedWriteComputer),
         new(new("3f78c3e5-f79a-46bd-a0b8-9d18116ddc79"), "msDS-AllowedToActOnBehalfOfOtherIdentity", DirectoryGuidKind.Property, PropertySet: AccountRestrictions),
         new(new("f30e3bbe-9ff0-11d1-b603-0000f80367c1"), "gPLink", DirectoryGuidKind.Property),
 
@@ -90,6 +93,9 @@ public static class DirectoryGuids
         // Validated writes [ADSchema r-self-membership, r-validated-spn].
         new(new("bf9679c0-0de6-11d0-a285-00aa003049e2"), "Self-Membership", DirectoryGuidKind.ValidatedWrite, AppliesTo: [Group]),
         new(new("f3a64788-5306-11d1-a9c5-0000f80367c1"), "Validated-SPN", DirectoryGuidKind.ValidatedWrite, AppliesTo: [Computer]),
+        // The attributeSecurityGUID of msDS-KeyCredentialLink [MS-ADA2 2.358]; MS-ADTS 3.1.1.5.3.1.1.x names it
+        // DS-Validated-Write-Computer.
+        new(ValidatedWriteComputer, "DS-Validated-Write-Computer", DirectoryGuidKind.ValidatedWrite, AppliesTo: [Computer]),
     ];
 
     /// <summary>Other names auditors use for the same entries (the display names of the rights pages).</summary>
