@@ -123,12 +123,27 @@ public sealed class DirectorySchema
                     if (x.Kind == e.Kind) have = true;
                 if (!have) schema.Add(e);
             }
-            foreach (var (alias, name) in DirectoryGuids.Aliases)
-                foreach (var e in schema.Lookup(name).ToArray())
-                    schema.AddName(alias, e);
+            schema.AddAliases();
             foreach (var (k, v) in _defaultSd) schema._defaultSd[k] = v;
             return schema;
         }
+    }
+
+    /// <summary>A schema of exactly these entries (as a scan stored them), with the aliases.</summary>
+    public static DirectorySchema FromEntries(IEnumerable<DirectoryGuid> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var schema = new DirectorySchema();
+        foreach (var e in entries) schema.Add(e);
+        schema.AddAliases();
+        return schema;
+    }
+
+    private void AddAliases()
+    {
+        foreach (var (alias, name) in DirectoryGuids.Aliases)
+            foreach (var e in Lookup(name).ToArray())
+                AddName(alias, e);
     }
 
     private void Add(DirectoryGuid e)
