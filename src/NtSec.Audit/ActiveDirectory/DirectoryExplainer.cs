@@ -80,23 +80,8 @@ public static class DirectoryExplainer
         AccessCheck.CheckResultList(sd, token!, AccessMask.MaximumAllowed, DirectoryAccess.Mapping, list, max, statuses, objectSid);
         uint leaf = max[^1];
         bool answer = right is null ? leaf != 0 : (leaf & right.Mask) == right.Mask;
-        uint? stored = keyId is int k ? StoredCell(store, seq, k, tokenId, node) : null;
+        uint? stored = DirectoryQueries.StoredGrant(store, seq, tokenId, node);
         return new DirectoryCellExplanation(dn, objectClass, objectSid, principal, right, sd, list, explanation, leaf, answer, stored, schema, names);
-    }
-
-    private static uint? StoredCell(EstateStore store, long seq, int keyId, int tokenId, DirectoryNode wanted)
-    {
-        var nodes = new Dictionary<DirectoryNode, int>();
-        using (var cmd = store.Command("SELECT node, variant_id FROM ad_nodes WHERE key_id = $1", keyId))
-        using (var r = cmd.ExecuteReader())
-            while (r.Read())
-                if (DirectoryNode.TryParse(r.GetString(0), out var n)) nodes[n] = r.GetInt32(1);
-        var node = DirectoryAccess.Resolve(wanted, nodes.Keys);
-        if (!nodes.TryGetValue(node, out int variant)) return null;
-        if (store.Scalar("SELECT granted FROM ad_self WHERE seq = $1 AND token_id = $2 AND node = $3", seq, tokenId, node.Key) is { } own)
-            return Convert.ToUInt32(own, CultureInfo.InvariantCulture);
-        return store.Scalar("SELECT granted FROM ad_matrix WHERE variant_id = $1 AND token_id = $2", variant, tokenId) is { } g
-            ? Convert.ToUInt32(g, CultureInfo.InvariantCulture) : 0u;
     }
 
     /// <summary>The explanation as text.</summary>
