@@ -15,8 +15,11 @@ public sealed class DirectoryScanFixture : IDisposable
 {
     public DirectoryScanFixture()
     {
-        Directory = Path.Combine(Path.GetTempPath(), "ntsec-ad-" + Guid.NewGuid().ToString("N"));
+        // NTSEC_KEEP_AD_FIXTURE=DIR keeps the export and the database in DIR, to look at them after the run.
+        _keep = Environment.GetEnvironmentVariable("NTSEC_KEEP_AD_FIXTURE");
+        Directory = _keep ?? Path.Combine(Path.GetTempPath(), "ntsec-ad-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
+        if (File.Exists(Path.Combine(Directory, "ad.duckdb"))) File.Delete(Path.Combine(Directory, "ad.duckdb"));
         Export = Path.Combine(Directory, "export.ldif");
         using (var w = new StreamWriter(Export)) Generator.Write(w);
         Db = Path.Combine(Directory, "ad.duckdb");
@@ -35,8 +38,11 @@ public sealed class DirectoryScanFixture : IDisposable
 
     public string ScanOutput { get; }
 
+    private readonly string? _keep;
+
     public void Dispose()
     {
+        if (_keep is not null) return;
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -256,7 +262,34 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
     private static List<string[]> Csv(CliResult run)
     {
         Assert.True(run.ExitCode == 0, run.Error);
-        return [.. run.OutLines.Skip(1).Select(l => l.Split(','))];
+        return [.. run.OutLines.Skip(1).Select(Fields)];
+    }
+
+    // RFC 4180 fields: DNs hold commas, so they are quoted.
+    private static string[] Fields(string line)
+    {
+        var fields = new List<string>();
+        var sb = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') sb.Append(line[++i]);
+                else if (c == '"') quoted = false;
+                else sb.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',')
+            {
+                fields.Add(sb.ToString());
+                sb.Clear();
+            }
+            else sb.Append(c);
+        }
+        fields.Add(sb.ToString());
+        return [.. fields];
     }
 
     [Fact]
@@ -298,7 +331,7 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
         var run = CliHarness.Run("audit", "ad", "dangerous", "--db", fx.Db, "--format", "csv");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Equal("finding,dn,principal,right", run.OutLines[0]);
-        var rows = run.OutLines.Skip(1).Select(l => l.Split(',')).ToList();
+        var rows = run.OutLines.Skip(1).Select(Fields).ToList();
         string svcBackup = DirectoryFixture.Rid(DirectoryFixture.SvcBackup).ToString(), svcHalf = DirectoryFixture.Rid(DirectoryFixture.SvcHalf).ToString();
         Assert.Contains(rows, r => r[0] == "dcsync" && r[^1].Contains("Get-Changes-All", StringComparison.Ordinal) && r.Contains(svcBackup));
         Assert.DoesNotContain(rows, r => r[0] == "dcsync" && r.Contains(svcHalf));

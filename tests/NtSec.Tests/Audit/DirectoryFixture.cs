@@ -74,7 +74,8 @@ internal sealed class DirectoryFixture
         SecurityDescriptor Child(SecurityDescriptor parent, string explicitDacl, string classGuid, bool container, Sid? owner = null)
         {
             var creator = SddlParser.Parse($"O:{owner?.ToString() ?? "DA"}G:DA{explicitDacl}", _context);
-            var r = SecurityInheritance.CreatePrivateObjectSecurity(parent, creator, container, admin, NtSec.Authorization.ObjectTypes.DirectoryServiceObject.GenericMapping,
+            // Every directory object is a container to inheritance (the DC passes IsDirectoryObject/TRUE): CI ACEs reach leaves too.
+            var r = SecurityInheritance.CreatePrivateObjectSecurity(parent, creator, true, admin, NtSec.Authorization.ObjectTypes.DirectoryServiceObject.GenericMapping,
                 [Guid.Parse(classGuid)], AutoInheritFlags.DaclAutoInherit | AutoInheritFlags.AvoidOwnerCheck | AutoInheritFlags.AvoidPrivilegeCheck);
             if (!r.IsSuccess) throw new InvalidOperationException(r.Failure.ToString());
             return r.Descriptor!;
@@ -124,7 +125,7 @@ internal sealed class DirectoryFixture
         var deptOus = new SecurityDescriptor[Departments];
         for (int d = 0; d < Departments; d++)
         {
-            string extra = d == 0 ? $"(OA;CIIO;WP;{KeyCredential};{User};{Rid(Tier1)})(D;CIIO;CR;;{User};{Rid(Helpdesk)})" : "";
+            string extra = d == 0 ? $"(OA;CIIO;WP;{KeyCredential};{User};{Rid(Tier1)})(OD;CIIO;CR;;{User};{Rid(Helpdesk)})" : "";
             deptOus[d] = Child(staffOu, $"D:{extra}(A;;RPLCLORC;;;AU)", Ou, true);
             Entry($"OU=Dept{d},OU=Staff,{Base}", ["top", "organizationalUnit"], deptOus[d], extra: [$"gPLink: [LDAP://CN={{31B2F340-016D-11D2-945F-00C04FB984F9}},CN=Policies,CN=System,{Base};0]"]);
         }
