@@ -61,7 +61,8 @@ public static class DirectoryExplainer
         }
         if (!TokenJson.TryRead(tokenJson, null, out var token, out var tokenError)) throw new InvalidDataException($"stored token of {principal}: {tokenError}");
         var names = new Dictionary<Sid, string>();
-        using (var cmd = store.Command("SELECT sid, name FROM principals ORDER BY principal_id"))
+        // Principals by their names, then the export's accounts (groups too) by sAMAccountName.
+        using (var cmd = store.Command("SELECT sid, name FROM principals UNION ALL SELECT sid, sam FROM ad_objects WHERE sid IS NOT NULL AND sam IS NOT NULL"))
         using (var r = cmd.ExecuteReader())
             while (r.Read())
                 if (Sid.TryParse(r.GetString(0), out var sid)) names.TryAdd(sid, r.GetString(1));

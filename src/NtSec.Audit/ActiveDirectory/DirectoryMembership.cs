@@ -133,7 +133,12 @@ public sealed class DirectoryMembership
     public static Sid? PrimaryGroupSid(DirectoryAccount account)
     {
         ArgumentNullException.ThrowIfNull(account);
-        if (account.PrimaryGroupId is not uint rid || account.Sid.SubAuthorityCount < 2) return null;
+        return account.PrimaryGroupId is uint rid ? DomainRid(account, rid) : null;
+    }
+
+    private static Sid? DomainRid(DirectoryAccount account, uint rid)
+    {
+        if (account.Sid.SubAuthorityCount < 2) return null;
         var subs = new uint[account.Sid.SubAuthorityCount];
         for (int i = 0; i < subs.Length - 1; i++) subs[i] = account.Sid.GetSubAuthority(i);
         subs[^1] = rid;
@@ -159,6 +164,12 @@ public sealed class DirectoryMembership
         // A primary group the export does not hold still belongs in the token (the DC adds it by RID).
         if (primary is Sid p && !primaryFound) sids.Add(p);
         sids.AddRange(account.SidHistory);
+        // MS-PAC 4.1.2.1: the KDC adds ENTERPRISE DOMAIN CONTROLLERS for a SERVER_TRUST_ACCOUNT, and Enterprise
+        // Read-only Domain Controllers (RID 498 of the forest root: taken as the account's domain) for a
+        // WORKSTATION_TRUST_ACCOUNT with PARTIAL_SECRETS_ACCOUNT.
+        uint uac = account.UserAccountControl ?? 0;
+        if ((uac & 0x2000) != 0) sids.Add(WellKnownSids.EnterpriseControllers);
+        if ((uac & 0x1000) != 0 && (uac & 0x4000000) != 0 && DomainRid(account, 498) is Sid rodc) sids.Add(rodc);
         return PrincipalLoader.Build(account.Name, account.Sid, sids, LogonKind.Network, account.Dn);
     }
 }

@@ -263,23 +263,7 @@ public static class DirectoryQueries
     /// <paramref name="wanted"/> (resolved as <see cref="WhoCan"/> resolves it); null when the object has no descriptor.
     /// </summary>
     public static uint? StoredGrant(EstateStore store, long seq, int tokenId, DirectoryNode wanted)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        if (store.Scalar("SELECT key_id FROM ad_objects WHERE seq = $1", seq) is not { } key) return null;
-        var nodes = new Dictionary<DirectoryNode, int>();
-        using (var cmd = store.Command("SELECT node, variant_id FROM ad_nodes WHERE key_id = $1", key))
-        using (var r = cmd.ExecuteReader())
-            while (r.Read())
-                if (DirectoryNode.TryParse(r.GetString(0), out var n)) nodes[n] = r.GetInt32(1);
-        var node = DirectoryAccess.Resolve(wanted, nodes.Keys);
-        if (!nodes.TryGetValue(node, out int variant)) return null;
-        bool hasOwn = store.Scalar("SELECT count(*) FROM ad_self WHERE seq = $1 AND token_id = $2", seq, tokenId) is { } c && Convert.ToInt64(c, CultureInfo.InvariantCulture) > 0;
-        if (hasOwn)
-            return store.Scalar("SELECT granted FROM ad_self WHERE seq = $1 AND token_id = $2 AND node = $3", seq, tokenId, node.Key) is { } own
-                ? Convert.ToUInt32(own, CultureInfo.InvariantCulture) : 0u;
-        return store.Scalar("SELECT granted FROM ad_matrix WHERE variant_id = $1 AND token_id = $2", variant, tokenId) is { } g
-            ? Convert.ToUInt32(g, CultureInfo.InvariantCulture) : 0u;
-    }
+        => DirectoryCells.Load(store, seq).Grant(seq, tokenId, wanted);
 
     /// <summary>The objects whose DN is <paramref name="dn"/> (compared as DNs are).</summary>
     public static IReadOnlyList<(long Seq, string Dn)> FindObjects(EstateStore store, string dn)

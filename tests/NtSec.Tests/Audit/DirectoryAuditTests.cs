@@ -182,6 +182,7 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
                 blob.CopyTo(ms);
                 objects.Add((r.GetInt64(0), r.GetString(1), r.IsDBNull(2) ? null : Sid.Parse(r.GetString(2)), Guid.Parse(r.GetString(3)), SecurityDescriptor.FromBinary(ms.ToArray())));
             }
+        var cells = DirectoryCells.Load(store);
         var rng = new Random(5);
         int compared = 0, selfCompared = 0, nonZero = 0;
         // Every object with a few random tokens, plus each account with the tokens holding its SID (SELF cells).
@@ -200,13 +201,13 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
                 var root = new uint[1];
                 var rootStatus = new NtStatus[1];
                 AccessCheck.CheckResultList(sd, token, AccessMask.MaximumAllowed, DirectoryAccess.Mapping, [new(0, o.Class)], root, rootStatus, o.Sid);
-                Assert.Equal(root[0], DirectoryQueries.StoredGrant(store, o.Seq, id, DirectoryNode.Root));
+                Assert.Equal(root[0], cells.Grant(o.Seq, id, DirectoryNode.Root));
                 AccessCheck.CheckResultList(sd, token, AccessMask.MaximumAllowed, DirectoryAccess.Mapping, props, granted, status, o.Sid);
                 for (int i = 1; i < props.Length; i++)
                 {
                     if (props[i].Level == 1 && i + 1 < props.Length && props[i + 1].Level == 2) continue; // a set: not a leaf
                     Guid? set = props[i].Level == 2 ? props.Take(i).Last(p => p.Level == 1).ObjectType : null;
-                    var stored = DirectoryQueries.StoredGrant(store, o.Seq, id, new DirectoryNode(set, props[i].ObjectType));
+                    var stored = cells.Grant(o.Seq, id, new DirectoryNode(set, props[i].ObjectType));
                     Assert.True(granted[i] == stored, $"{o.Dn} / {token.User.Sid} / {schema.Display(props[i].ObjectType)}: by type 0x{granted[i]:x}, stored 0x{stored:x}");
                     compared++;
                     if (granted[i] != root[0]) nonZero++;
@@ -216,7 +217,7 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
                 AccessCheck.CheckResultList(sd, token, AccessMask.MaximumAllowed, DirectoryAccess.Mapping, rights, rg, rs, o.Sid);
                 for (int i = 1; i < rights.Length; i++)
                 {
-                    var stored = DirectoryQueries.StoredGrant(store, o.Seq, id, new DirectoryNode(null, rights[i].ObjectType));
+                    var stored = cells.Grant(o.Seq, id, new DirectoryNode(null, rights[i].ObjectType));
                     Assert.True(rg[i] == stored, $"{o.Dn} / {token.User.Sid} / {schema.Display(rights[i].ObjectType)}: by type 0x{rg[i]:x}, stored 0x{stored:x}");
                     compared++;
                     if (rg[i] != root[0]) nonZero++;
