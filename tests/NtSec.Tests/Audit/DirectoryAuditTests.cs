@@ -126,6 +126,13 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
             primaryGroupID: 513
             userAccountControl: 512
 
+            dn: CN=dc1,DC=x
+            objectClass: user
+            objectClass: computer
+            objectSid: S-1-5-21-1-1-1-1000
+            primaryGroupID: 516
+            userAccountControl: 532480
+
             """));
         long seq = 0;
         while (reader.TryRead(out var r))
@@ -139,6 +146,11 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
         Assert.Equal(["S-1-5-21-1-1-1-2002", "S-1-5-21-1-1-1-2001"], groups);
         var token = membership.Principal(user).Token;
         Assert.True(token.MatchesSid(Sid.Parse("S-1-5-21-1-1-1-513"), false)); // primary group not exported: added by RID
+        Assert.False(token.MatchesSid(WellKnownSids.EnterpriseControllers, false));
+        // A DC's account (SERVER_TRUST_ACCOUNT | TRUSTED_FOR_DELEGATION) gets ENTERPRISE DOMAIN CONTROLLERS (MS-PAC 4.1.2.1).
+        var dc = membership.Principal(membership.Find(Sid.Parse("S-1-5-21-1-1-1-1000"))!).Token;
+        Assert.True(dc.MatchesSid(WellKnownSids.EnterpriseControllers, false));
+        Assert.True(dc.MatchesSid(Sid.Parse("S-1-5-21-1-1-1-516"), false));
     }
 
     // The full object type trees a DC checks with (MS-ADTS 5.1.3.3.3): the class, every property set with its
