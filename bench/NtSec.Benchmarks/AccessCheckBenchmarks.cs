@@ -14,6 +14,8 @@ public class AccessCheckBenchmarks
     private Token _token = null!;
     private SecurityDescriptor _twoAces = null!;
     private SecurityDescriptor _twentyAces = null!;
+    private Token _financeToken = null!;
+    private SecurityDescriptor _conditional = null!;
     private GenericMapping _mapping;
     private Floor.FloorToken _floorToken = null!;
     private Floor.FloorDescriptor _floorTwo = null!;
@@ -27,6 +29,8 @@ public class AccessCheckBenchmarks
         _mapping = ObjectTypes.File.GenericMapping;
         _twoAces = SddlParser.Parse(BenchmarkInputs.TwoAceSddl);
         _twentyAces = SddlParser.Parse(BenchmarkInputs.TwentyAceSddl);
+        _financeToken = BenchmarkInputs.FinanceToken();
+        _conditional = SddlParser.Parse(BenchmarkInputs.ConditionalSddl);
         _floorToken = new Floor.FloorToken(_token);
         _floorTwo = Floor.Compile(_twoAces, _mapping);
         _floorTwenty = Floor.Compile(_twentyAces, _mapping);
@@ -43,6 +47,10 @@ public class AccessCheckBenchmarks
     /// <summary>MAXIMUM_ALLOWED over the same 20 ACEs.</summary>
     [Benchmark]
     public uint MaximumAllowedTwentyAces() => AccessCheck.Check(_twentyAces, _token, AccessMask.MaximumAllowed, _mapping).GrantedAccess;
+
+    /// <summary>A conditional ACE (user claim, group, resource attribute) that grants read: condition evaluation's cost.</summary>
+    [Benchmark]
+    public uint ConditionalCheck() => AccessCheck.Check(_conditional, _financeToken, BenchmarkInputs.FileGenericRead, _mapping).GrantedAccess;
 
     /// <summary>The floor (Floor.cs) of <see cref="TwoAceCheck"/>.</summary>
     [Benchmark]

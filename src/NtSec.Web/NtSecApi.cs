@@ -9,8 +9,15 @@ public interface INtSecApi
     /// <summary>Answers one <c>check --batch</c> request object (the request body) with its output object plus <c>explanation</c>.</summary>
     ApiAnswer Check(string request);
 
-    /// <summary>Decodes a descriptor (<paramref name="type"/> names its rights, or null) into the <c>ntsec sddl --json</c> document.</summary>
-    ApiAnswer Sddl(string descriptor, string? type);
+    /// <summary>
+    /// Answers <c>{"sd", "type", "path"}</c> (the request body): the descriptor, in any form the library reads (SDDL,
+    /// hex, base64, LDIF, icacls, Get-Acl), as the <c>ntsec sddl --json</c> document; <c>type</c> names its rights,
+    /// <c>path</c> chooses one object of tool output that lists several.
+    /// </summary>
+    ApiAnswer Sddl(string request);
+
+    /// <summary>Answers <c>{"token"}</c> (the request body): the token, given as JSON or as a saved <c>whoami /all</c>, as token JSON.</summary>
+    ApiAnswer Token(string request);
 }
 
 /// <summary>One answer: <paramref name="Ok"/> false means the input was bad (HTTP 400) and <paramref name="Json"/> says why.</summary>

@@ -73,46 +73,54 @@ public static class WebServer
         app.MapGet("/app.js", context => Resource(context, "app.js", "text/javascript; charset=utf-8"));
         app.MapGet("/app.css", context => Resource(context, "app.css", "text/css; charset=utf-8"));
         app.MapPost("/api/check", context => Answer(context, options, body => api.Check(body)));
-        app.MapPost("/api/sddl", context => Answer(context, options, body => Sddl(api, body)));
+        app.MapPost("/api/sddl", context => Answer(context, options, api.Sddl));
+        app.MapPost("/api/token", context => Answer(context, options, api.Token));
+        app.MapGet("/api/examples", context => WriteAsync(context, StatusCodes.Status200OK, Examples.Value));
         return app;
     }
 
-    private static ApiAnswer Sddl(INtSecApi api, string body)
+    // The examples picker's list: examples.json with each "@examples/..." string replaced by that embedded file's text.
+    private static readonly Lazy<string> Examples = new(() =>
     {
-        JsonDocument document;
-        try
+        using var manifest = JsonDocument.Parse(ReadResource("examples.json"));
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, Compact))
         {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            return new ApiAnswer(false, Error($"not valid JSON: byte {e.BytePositionInLine + 1}"));
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return new ApiAnswer(false, Error("the body must be a JSON object {\"sd\", \"type\"}"));
-            string? sd = null, type = null;
-            foreach (var p in root.EnumerateObject())
+            json.WriteStartObject();
+            json.WriteNumber("version", Version);
+            json.WriteStartArray("examples");
+            foreach (var example in manifest.RootElement.EnumerateArray())
             {
-                switch (p.Name)
+                json.WriteStartObject();
+                json.WriteString("name", example.GetProperty("name").GetString());
+                json.WriteStartObject("request");
+                foreach (var field in example.GetProperty("request").EnumerateObject())
                 {
-                    case "sd" when p.Value.ValueKind == JsonValueKind.String:
-                        sd = p.Value.GetString();
-                        break;
-                    case "type" when p.Value.ValueKind is JsonValueKind.String:
-                        type = p.Value.GetString();
-                        break;
-                    case "type" when p.Value.ValueKind is JsonValueKind.Null:
-                        break;
-                    case "sd" or "type":
-                        return new ApiAnswer(false, Error($"{p.Name}: expected a string"));
-                    default:
-                        return new ApiAnswer(false, Error($"{p.Name}: unknown field (known: sd, type)"));
+                    if (field.Value.ValueKind == JsonValueKind.String && field.Value.GetString() is { } text && text.StartsWith("@examples/", StringComparison.Ordinal))
+                    {
+                        json.WriteString(field.Name, ReadResource(text[1..]));
+                        json.WriteString(field.Name + "Source", text[1..]);
+                    }
+                    else
+                    {
+                        field.WriteTo(json);
+                    }
                 }
+                json.WriteEndObject();
+                json.WriteEndObject();
             }
-            return sd is null ? new ApiAnswer(false, Error("sd: missing")) : api.Sddl(sd, type);
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    });
+
+    private static string ReadResource(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("NtSec.Web." + name)
+            ?? throw new InvalidOperationException($"resource {name} is not embedded");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
     }
 
     private static async Task Answer(HttpContext context, WebServerOptions options, Func<string, ApiAnswer> compute)

@@ -61,6 +61,8 @@ internal static class BenchCommand
         var mapping = ObjectTypes.File.GenericMapping;
         var twoAces = SddlParser.Parse(BenchmarkInputs.TwoAceSddl);
         var twentyAces = SddlParser.Parse(BenchmarkInputs.TwentyAceSddl);
+        var financeToken = BenchmarkInputs.FinanceToken();
+        var conditional = SddlParser.Parse(BenchmarkInputs.ConditionalSddl);
         var matrixDescriptors = new Lazy<NtSec.Descriptors.SecurityDescriptor[]>(() => MatrixInputs.Descriptors(1000));
         var matrixTokens = new Lazy<NtSec.Tokens.Token[]>(() => MatrixInputs.Tokens(1000));
         return
@@ -81,6 +83,12 @@ internal static class BenchCommand
             {
                 long sum = 0;
                 for (long i = 0; i < n; i++) sum += AccessCheck.Check(twentyAces, token, AccessMask.MaximumAllowed, mapping).GrantedAccess;
+                return sum;
+            }),
+            ("ConditionalCheck", n =>
+            {
+                long sum = 0;
+                for (long i = 0; i < n; i++) sum += AccessCheck.Check(conditional, financeToken, BenchmarkInputs.FileGenericRead, mapping).GrantedAccess;
                 return sum;
             }),
             ("SddlRoundTrip", n =>

@@ -24,11 +24,21 @@ internal static class BenchmarkInputs
         "(A;OICI;FR;;;AU)(A;CI;0x100004;;;BU)(A;ID;FX;;;S-1-5-21-1004336348-1177238915-682003330-1107)" +
         "(OA;CI;CR;00299570-246d-11d0-a768-00aa006e0529;;PS)";
 
+    /// <summary>
+    /// A conditional ACE over a user claim, a group and a resource attribute (the SACL's RA ACE), as a Dynamic Access
+    /// Control file server evaluates it; the condition is TRUE for <see cref="FinanceToken"/>.
+    /// </summary>
+    public const string ConditionalSddl =
+        "O:BAG:BAD:(A;;FA;;;BA)(XA;;FR;;;AU;((@User.department == \"Finance\") && (Member_of {SID(BU)}) && (@Resource.Project Any_of {\"Alpha\", \"Beta\"})))" +
+        "S:(RA;;;;;WD;(\"Project\",TS,0x0,\"Beta\"))";
+
     /// <summary>The access the checks ask for: FILE_GENERIC_READ (0x120089), already mapped.</summary>
     public const uint FileGenericRead = 0x120089;
 
     /// <summary>A user token with 15 groups.</summary>
-    public static Token FifteenGroupToken()
+    public static Token FifteenGroupToken() => FifteenGroupBuilder().Build();
+
+    private static TokenBuilder FifteenGroupBuilder()
     {
         var domain = Sid.Parse("S-1-5-21-1111-2222-3333");
         var b = new TokenBuilder(domain.Append(1001));
@@ -39,6 +49,14 @@ internal static class BenchmarkInputs
         for (uint i = 0; i < 4; i++) b.AddGroup(domain.Append(3000 + i));
         b.AddGroup(WellKnownSids.MediumIntegrity, GroupAttributes.Integrity | GroupAttributes.IntegrityEnabled);
         b.AddPrivilege("SeChangeNotifyPrivilege");
+        return b;
+    }
+
+    /// <summary><see cref="FifteenGroupToken"/> with the user claim <c>department = "Finance"</c>.</summary>
+    public static Token FinanceToken()
+    {
+        var b = FifteenGroupBuilder();
+        b.UserClaims = [new NtSec.Claims.ClaimSecurityAttribute("department", NtSec.Claims.ClaimValueType.String, default, ["Finance"])];
         return b.Build();
     }
 }

@@ -6,7 +6,9 @@ using System.Text.Json;
 using NtSec.Authorization;
 using NtSec.Cli.Input;
 using NtSec.Cli.Rendering;
+using NtSec.Import;
 using NtSec.Principals;
+using NtSec.Tokens;
 using NtSec.Web;
 
 namespace NtSec.Cli.Commands;
@@ -80,18 +82,108 @@ internal sealed class WebApi : INtSecApi
     }
 
     /// <inheritdoc/>
-    public ApiAnswer Sddl(string descriptor, string? type)
+    public ApiAnswer Sddl(string request)
     {
+        if (!TryFields(request, ["sd", "type", "path", "map"], out var fields, out var bad, out var lists)) return bad;
+        if (!fields.TryGetValue("sd", out string? descriptor)) return new ApiAnswer(false, WebServer.Error("sd: missing"));
+        if (!NameMapInput.TryParse(lists.GetValueOrDefault("map"), SidContext.None, out var map, out string? mapError))
+            return new ApiAnswer(false, WebServer.Error($"map: {mapError}"));
         ObjectTypeInfo? objectType = null;
-        if (type is not null && (objectType = ObjectTypes.Find(type)) is null)
+        if (fields.GetValueOrDefault("type") is { } type && (objectType = ObjectTypes.Find(type)) is null)
             return new ApiAnswer(false, WebServer.Error($"type: unknown object type '{type}' (known: {string.Join(", ", CommonOptions.TypeNames)})"));
         string text = descriptor.Trim();
-        if (DescriptorInput.DetectImported(text) is not null)
-            return new ApiAnswer(false, WebServer.Error("sd: icacls and Get-Acl output is not decoded by /api/sddl yet; give SDDL, hex or base64 (or use /api/check)"));
-        if (!DescriptorInput.TryDecode(text, InputFormat.Sddl, SidContext.None, out var decoded, out var error))
-            return new ApiAnswer(false, WebServer.Error($"sd: {error!.Position}: {error.Reason}"));
+        DecodedDescriptor decoded;
+        if (DescriptorInput.DetectImported(text) is { } format)
+        {
+            // icacls and Get-Acl print names; those Windows' tables hold resolve, others fail with the line that names them.
+            if (!DescriptorInput.TryDecodeImported(descriptor, format, SidContext.None, map, out var all, out var importError))
+                return new ApiAnswer(false, WebServer.Error($"sd: line {importError!.Line}, column {importError.Column}: {importError.Reason}"));
+            var selected = fields.GetValueOrDefault("path") is { } path ? [.. all.Where(d => string.Equals(d.Path, path, StringComparison.OrdinalIgnoreCase))] : all;
+            if (selected.Count != 1)
+                return new ApiAnswer(false, WebServer.Error(selected.Count == 0
+                    ? $"path: no path '{fields["path"]}' in the output; it holds {string.Join(", ", all.Select(d => "'" + d.Path + "'"))}"
+                    : $"sd: the output holds {selected.Count} paths ({string.Join(", ", selected.Select(d => "'" + d.Path + "'"))}); choose one with \"path\""));
+            decoded = selected[0];
+        }
+        else
+        {
+            if (fields.ContainsKey("path") || lists.ContainsKey("map")) return new ApiAnswer(false, WebServer.Error("path and map apply to icacls and Get-Acl output only"));
+            if (!DescriptorInput.TryDecode(text, InputFormat.Sddl, SidContext.None, out var read, out var error))
+                return new ApiAnswer(false, WebServer.Error($"sd: {error!.Position}: {error.Reason}"));
+            decoded = read!;
+        }
         var output = new StringWriter();
-        DescriptorJson.Write(output, decoded!.Descriptor, new RenderOptions { ObjectType = objectType, Context = SidContext.None, TrailingBytes = decoded.TrailingBytes }, indented: false);
+        DescriptorJson.Write(output, decoded.Descriptor, new RenderOptions { ObjectType = objectType, Context = SidContext.None, TrailingBytes = decoded.TrailingBytes }, indented: false);
         return new ApiAnswer(true, output.ToString().TrimEnd());
+    }
+
+    /// <inheritdoc/>
+    public ApiAnswer Token(string request)
+    {
+        if (!TryFields(request, ["token"], out var fields, out var bad, out _)) return bad;
+        if (!fields.TryGetValue("token", out string? text)) return new ApiAnswer(false, WebServer.Error("token: missing (the token JSON or a whoami /all output, as a string)"));
+        Token? token;
+        string format;
+        if (WindowsOutput.Detect(text) == WindowsOutputKind.Whoami)
+        {
+            if (!WhoamiParser.TryParse(text, out var result, out var importError)) return new ApiAnswer(false, WebServer.Error($"token: {importError}"));
+            token = result!.Token;
+            format = "whoami";
+        }
+        else
+        {
+            if (!TokenJson.TryRead(text, SidContext.None, out token, out var jsonError)) return new ApiAnswer(false, WebServer.Error($"token: {TokenInput.Describe(jsonError!)}"));
+            format = "json";
+        }
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(buffer, Compact))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("version", WebServer.Version);
+            json.WriteString("format", format);
+            json.WritePropertyName("token");
+            json.WriteRawValue(TokenJson.Write(token!));
+            json.WriteEndObject();
+        }
+        return new ApiAnswer(true, Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    // A body that is one JSON object of optional fields, each a string or an array of strings (null counts as absent);
+    // anything else is a 400 naming the field.
+    private static bool TryFields(string body, string[] known, out Dictionary<string, string> fields, out ApiAnswer bad, out Dictionary<string, List<string>> lists)
+    {
+        fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        lists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        bad = default;
+        if (!JsonText.TryParse(body, out var document, out var syntax))
+        {
+            bad = new ApiAnswer(false, WebServer.Error($"not valid JSON: {syntax}"));
+            return false;
+        }
+        using (document)
+        {
+            var root = document!.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                bad = new ApiAnswer(false, WebServer.Error($"the body must be a JSON object with {string.Join(", ", known)}"));
+                return false;
+            }
+            foreach (var p in root.EnumerateObject())
+            {
+                string? error = Array.IndexOf(known, p.Name) < 0 ? $"{p.Name}: unknown field (known: {string.Join(", ", known)})"
+                    : p.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null or JsonValueKind.Array) ? $"{p.Name}: expected a string"
+                    : p.Value.ValueKind == JsonValueKind.Array && p.Value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String) ? $"{p.Name}: expected an array of strings"
+                    : fields.ContainsKey(p.Name) || lists.ContainsKey(p.Name) ? $"{p.Name}: given twice"
+                    : null;
+                if (error is not null)
+                {
+                    bad = new ApiAnswer(false, WebServer.Error(error));
+                    return false;
+                }
+                if (p.Value.ValueKind == JsonValueKind.String) fields[p.Name] = p.Value.GetString()!;
+                else if (p.Value.ValueKind == JsonValueKind.Array) lists[p.Name] = [.. p.Value.EnumerateArray().Select(v => v.GetString()!)];
+            }
+        }
+        return true;
     }
 }

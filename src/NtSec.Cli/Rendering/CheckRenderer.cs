@@ -58,8 +58,8 @@ internal static class CheckRenderer
         }
     }
 
-    // The central access policy part: which policy, each rule and what it took away, and the staged result.
-    private static void WritePolicies(TextWriter output, Style style, NtSec.Authorization.Conditions.CentralAccessCheckResult central, ObjectTypeInfo? type)
+    /// <summary>The central access policy part: which policy, each rule and what it took away, and the staged result.</summary>
+    public static void WritePolicies(TextWriter output, Style style, NtSec.Authorization.Conditions.CentralAccessCheckResult central, ObjectTypeInfo? type)
     {
         if (central.PolicyId is null)
         {
@@ -228,6 +228,27 @@ internal static class CheckRenderer
         json.WriteEndObject();
     }
 
+    /// <summary><c>policyRules</c>: each central access rule considered, as data (the check's and a scenario step's JSON).</summary>
+    public static void WritePolicyRules(Utf8JsonWriter json, NtSec.Authorization.Conditions.CentralAccessCheckResult central)
+    {
+        json.WriteStartArray("policyRules");
+        foreach (var rule in central.Rules)
+        {
+            json.WriteStartObject();
+            json.WriteString("policy", rule.PolicyId.ToString());
+            json.WriteString("policyName", rule.PolicyName);
+            json.WriteBoolean("recovery", rule.IsRecovery);
+            json.WriteString("rule", rule.RuleName);
+            json.WriteString("appliesTo", NtSec.Authorization.Conditions.ConditionExplainer.Name(rule.AppliesTo));
+            json.WriteString("granted", Hex.Mask(rule.Granted));
+            json.WriteString("removed", Hex.Mask(rule.Removed));
+            json.WriteString("stagedGranted", Hex.Mask(rule.StagedGranted));
+            json.WriteString("stagedRemoved", Hex.Mask(rule.StagedRemoved));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+
     /// <summary>
     /// The fields a batch line and the JSON document share: <c>granted</c>, <c>status</c>, <c>privilegesUsed</c>
     /// and <c>results</c> (one per object type list entry, null without a list or when the check refused it).
@@ -250,25 +271,7 @@ internal static class CheckRenderer
         {
             json.WriteNullValue();
         }
-        if (run.Central is { Rules.IsEmpty: false } central)
-        {
-            json.WriteStartArray("policyRules");
-            foreach (var rule in central.Rules)
-            {
-                json.WriteStartObject();
-                json.WriteString("policy", rule.PolicyId.ToString());
-                json.WriteString("policyName", rule.PolicyName);
-                json.WriteBoolean("recovery", rule.IsRecovery);
-                json.WriteString("rule", rule.RuleName);
-                json.WriteString("appliesTo", NtSec.Authorization.Conditions.ConditionExplainer.Name(rule.AppliesTo));
-                json.WriteString("granted", Hex.Mask(rule.Granted));
-                json.WriteString("removed", Hex.Mask(rule.Removed));
-                json.WriteString("stagedGranted", Hex.Mask(rule.StagedGranted));
-                json.WriteString("stagedRemoved", Hex.Mask(rule.StagedRemoved));
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-        }
+        if (run.Central is { Rules.IsEmpty: false } central) WritePolicyRules(json, central);
         json.WritePropertyName("results");
         if (run.ObjectTypes.Length == 0 || run.Result.Status != NtStatus.Success)
         {

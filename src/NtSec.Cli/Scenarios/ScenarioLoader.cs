@@ -74,7 +74,7 @@ internal static class ScenarioLoader
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
             if (stream.Documents.Count != 1) throw new Failure(new Mark(1, 1), "a scenario file holds one YAML document");
-            var reader = new Reader(baseDirectory);
+            var reader = new Reader(Path.GetFullPath(baseDirectory));
             scenario = reader.Read(stream.Documents[0].RootNode);
             error = null;
             return true;
@@ -237,7 +237,7 @@ internal static class ScenarioLoader
         public Scenario Read(YamlNode root)
         {
             var map = Map(root, "the scenario");
-            Keys(map, ["name", "description", "domain", "machine", "tokens", "desktops", "objects", "processes", "steps"]);
+            Keys(map, ["name", "description", "domain", "machine", "tokens", "policies", "desktops", "objects", "processes", "steps"]);
             _context = new SidContext(
                 Domain: Opt(map, "domain") is { } d ? ParseSid(d, SidContext.None) : null,
                 MachineDomain: Opt(map, "machine") is { } m ? ParseSid(m, SidContext.None) : null);
@@ -250,6 +250,7 @@ internal static class ScenarioLoader
             if (Opt(map, "tokens") is { } tokens)
                 foreach (var (k, v) in Map(tokens, "tokens").Children)
                     scenario.Tokens[Text(k)] = ReadToken(v, Text(k));
+            if (Opt(map, "policies") is { } policies) scenario.Policies = ReadPolicies(policies);
             if (Opt(map, "desktops") is { } desktops)
                 foreach (var dd in Seq(desktops, "desktops")) scenario.Desktops.Add(ReadDesktop(dd));
             if (Opt(map, "objects") is { } objects)
@@ -290,6 +291,36 @@ internal static class ScenarioLoader
             if (!TokenJson.TryRead(json, _context, out var token, out var error))
                 throw new Failure(At(node), $"{where}: {error}");
             return token!;
+        }
+
+        // The central access policies: the `check --policies` list written as YAML, or {file: policies.json}.
+        private System.Collections.Immutable.ImmutableArray<NtSec.Authorization.Conditions.CentralAccessPolicy> ReadPolicies(YamlNode node)
+        {
+            string json, where;
+            if (node is YamlMappingNode map && map.Children.Count == 1 && Opt(map, "file") is { } file)
+            {
+                string path = Path.GetFullPath(Text(file), baseDirectory);
+                if (!File.Exists(path)) throw new Failure(At(file), $"policy file '{Text(file)}' not found");
+                json = File.ReadAllText(path);
+                where = Text(file);
+            }
+            else if (node is YamlSequenceNode)
+            {
+                json = ToJson(node);
+                where = "policies";
+            }
+            else
+            {
+                throw new Failure(At(node), "'policies' is a list of central access policies (as for check --policies) or {file: policies.json}");
+            }
+            if (!JsonText.TryParse(json, out var document, out var syntax, allowComments: true))
+                throw new Failure(At(node), $"{where}: not valid JSON: line {syntax!.Line}, column {syntax.Column}: {syntax.Reason}");
+            using (document)
+            {
+                if (!NtSec.Authorization.Conditions.CentralAccessPolicy.TryReadList(document!.RootElement, _context, out var read, out string why))
+                    throw new Failure(At(node), $"{where}: {why}");
+                return read;
+            }
         }
 
         private DesktopDeclaration ReadDesktop(YamlNode node)

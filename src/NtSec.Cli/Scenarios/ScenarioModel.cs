@@ -49,6 +49,9 @@ internal sealed class Scenario
 
     /// <summary>The steps, in order.</summary>
     public List<Step> Steps { get; } = [];
+
+    /// <summary>The central access policies the machine has (the <c>policies</c> key); empty for none.</summary>
+    public System.Collections.Immutable.ImmutableArray<NtSec.Authorization.Conditions.CentralAccessPolicy> Policies { get; set; } = [];
 }
 
 /// <summary>A desktop to create in WinSta0.</summary>

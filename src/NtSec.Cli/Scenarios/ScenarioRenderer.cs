@@ -38,7 +38,15 @@ internal static class ScenarioRenderer
             var explained = r.AccessCheck ?? (!r.Met ? r.Diagnostic?.AccessCheck : null);
             if (explain && !r.Met) w.WriteLine($"    expected otherwise: {r.Mismatch}; the kernel decided by {Describe(r.Diagnostic)}");
             if (explain && explained is { Explanation: { } explanation } check)
+            {
                 foreach (var line in explanation.ToText(check.Object.Type).TrimEnd().Split('\n')) w.WriteLine("      " + line.TrimEnd());
+                if (check.CentralAccess is { } central)
+                {
+                    using var policies = new StringWriter();
+                    Rendering.CheckRenderer.WritePolicies(policies, style, central, check.Object.Type);
+                    foreach (var line in policies.ToString().TrimEnd().Split('\n')) w.WriteLine("      " + line.TrimEnd());
+                }
+            }
         }
         w.WriteLine();
         int expected = run.Steps.Count(s => s.Step.Expect is not null);
@@ -155,7 +163,11 @@ internal static class ScenarioRenderer
                 if (r.Mismatch is { } m) j.WriteString("mismatch", m);
                 if (r.Diagnostic is { } d) WriteReason(j, d);
                 var explained = r.AccessCheck ?? (!r.Met ? r.Diagnostic?.AccessCheck : null);
-                if (explain && explained is { Explanation: { } explanation } check) j.WriteString("explanation", explanation.ToText(check.Object.Type));
+                if (explain && explained is { Explanation: { } explanation } check)
+                {
+                    j.WriteString("explanation", explanation.ToText(check.Object.Type));
+                    if (check.CentralAccess is { Rules.IsEmpty: false } central) Rendering.CheckRenderer.WritePolicyRules(j, central);
+                }
                 j.WriteEndObject();
             }
             j.WriteEndArray();

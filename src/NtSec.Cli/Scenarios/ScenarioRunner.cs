@@ -58,6 +58,7 @@ internal sealed partial class ScenarioRunner
     private ScenarioRunner(Scenario scenario)
     {
         _scenario = scenario;
+        _system.CentralAccessPolicies = scenario.Policies;
         foreach (var (name, token) in scenario.Tokens) _tokenNames.TryAdd(token.User.Sid, name);
     }
 
@@ -94,7 +95,7 @@ internal sealed partial class ScenarioRunner
     {
         // A process that died at start (it could not use its desktop) has no threads left; its first thread object
         // still exists, and steps on it fail as calls from an exited thread do.
-        var main = mainThread ?? process.Threads[0];
+        var main = mainThread ?? process.InitialThread!;
         _processes[name] = process;
         _threads[name] = main;
         _threads[name + "/main"] = main;
@@ -244,8 +245,12 @@ internal sealed partial class ScenarioRunner
         var d = caller.LastCall;
         if (d?.Reason == CallReason.DebugPrivilege) return $"SeDebugPrivilege opens any {what}";
         if (d?.AccessCheck is not { } check) return $"the {what} was opened";
-        return $"{Who(check.Subject)} passes the {what}'s DACL";
+        return $"{Who(check.Subject)} passes the {what}'s DACL" + (PolicyName(check) is { } policy ? $" and central access policy {policy}" : "");
     }
+
+    // The central access policy the check applied (its rules ran), by name; null when none did.
+    private static string? PolicyName(ObjectAccessCheck check)
+        => check.CentralAccess is { Rules.IsEmpty: false } c ? (c.Rules[0].IsRecovery ? $"{c.PolicyId} (not on this machine: the recovery policy)" : c.Rules[0].PolicyName) : null;
 
     private Outcome DispatchCore(Step step, ThreadObject t, List<NtHandle> toClose)
     {
@@ -593,7 +598,8 @@ internal sealed partial class ScenarioRunner
     {
         uint missing = check.DesiredAccess & ~check.MaximumAllowed & ~AccessMask.MaximumAllowed;
         string has = check.MaximumAllowed == 0 ? "nothing" : Rights(check.MaximumAllowed, check.Object.Type);
-        string on = $"{Who(check.Subject)} is granted {has} on the {check.Object.Type.Name.ToLowerInvariant()}{(check.Subject.IsRestricted ? " (what both the normal and the restricting-SID pass grant)" : "")}";
+        string on = $"{Who(check.Subject)} is granted {has} on the {check.Object.Type.Name.ToLowerInvariant()}{(check.Subject.IsRestricted ? " (what both the normal and the restricting-SID pass grant)" : "")}"
+            + (PolicyName(check) is { } policy ? $" after central access policy {policy}" : "");
         return (check.DesiredAccess & ~AccessMask.MaximumAllowed) == 0 ? on : $"{on}; {Rights(missing == 0 ? check.DesiredAccess : missing, check.Object.Type)} is not";
     }
 

@@ -1,66 +1,190 @@
-// The explainer page: it posts one check --batch request to /api/check and draws the structured explanation.
-// The inputs live in the URL fragment (#sd=...&token=...&desired=...&type=...), so a link reproduces the view.
+// The explainer page. It reads the inputs (descriptor and token in any form the API reads, or an example), posts one
+// check --batch request to /api/check and the descriptor to /api/sddl, and draws what the answers carry as data: the
+// decoded descriptor, the passes side by side with their intersection, each ACE's outcome, SID and bits, and the
+// conditions with the claim values they read. It never parses the English "message" of a step; that is only shown.
+// The inputs live in the URL fragment (#sd=...&token=...&desired=...&type=...&more=...), so a link reproduces the view.
 "use strict";
 
-const alice = {
-  user: "S-1-5-21-1-2-3-1001",
-  groups: [
-    { sid: "S-1-5-21-1-2-3-513", attributes: ["Mandatory", "EnabledByDefault", "Enabled"] },
-    { sid: "S-1-1-0", attributes: ["Mandatory", "EnabledByDefault", "Enabled"] },
-    { sid: "S-1-5-32-545", attributes: ["Mandatory", "EnabledByDefault", "Enabled"] },
-    { sid: "S-1-5-11", attributes: ["Mandatory", "EnabledByDefault", "Enabled"] },
-    { sid: "S-1-16-8192", attributes: ["Integrity", "IntegrityEnabled"] }
-  ],
-  privileges: [{ name: "SeChangeNotifyPrivilege", attributes: ["Enabled", "EnabledByDefault"] }]
-};
-const aliceRestricted = Object.assign({}, alice, {
-  restrictedSids: [{ sid: "S-1-1-0", attributes: ["Mandatory", "EnabledByDefault", "Enabled"] }]
-});
-
-const examples = [
-  { name: "Deny ACE takes write away", sd: "O:BAG:BAD:(A;;FR;;;WD)(D;;FW;;;WD)(A;;FA;;;AU)", token: alice, desired: "FILE_READ_DATA|FILE_WRITE_DATA", type: "file" },
-  { name: "Users may read", sd: "O:BAG:BAD:(A;;FA;;;BA)(A;;FR;;;BU)", token: alice, desired: "MAXIMUM_ALLOWED", type: "file" },
-  { name: "Restricted token: the second pass", sd: "O:BAG:BAD:(A;;FA;;;S-1-5-21-1-2-3-1001)(A;;FR;;;WD)", token: aliceRestricted, desired: "MAXIMUM_ALLOWED", type: "file" },
-  { name: "Low integrity label on the object", sd: "O:BAG:BAD:(A;;FA;;;WD)S:(ML;;NW;;;HI)", token: alice, desired: "FILE_READ_DATA|FILE_WRITE_DATA", type: "file" }
-];
-
 const $ = id => document.getElementById(id);
+const fields = ["sd", "token", "desired", "type", "more"];
+const passStages = ["Dacl", "RestrictedPass", "WriteRestrictedPass", "AppContainerPass"];
+const passTitles = { Dacl: "DACL pass (the token's own SIDs)", RestrictedPass: "Restricted pass (restricting SIDs)", WriteRestrictedPass: "Write-restricted pass (write rights only)", AppContainerPass: "AppContainer pass (package and capabilities)" };
+let examples = [];
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const [k, v] of Object.entries(attrs || {})) if (v !== null && v !== undefined) e.setAttribute(k, v);
   for (const c of children) e.append(c === null || c === undefined ? "" : c);
   return e;
 }
 
 function readFragment() {
   const p = new URLSearchParams(location.hash.slice(1));
-  for (const k of ["sd", "token", "desired", "type"]) if (p.has(k)) $(k).value = p.get(k);
+  for (const k of fields) if (p.has(k)) $(k).value = p.get(k);
   return p.has("sd") && p.has("token");
 }
 
 function writeFragment() {
   const p = new URLSearchParams();
-  for (const k of ["sd", "token", "desired", "type"]) p.set(k, $(k).value);
+  for (const k of fields) if ($(k).value.trim() !== "") p.set(k, $(k).value);
   history.replaceState(null, "", "#" + p.toString());
-}
-
-function rowClass(step) {
-  if (step.outcome === "Granted") return "granted";
-  if (step.outcome === "Denied") return "denied";
-  if (step.outcome) return "skipped";
-  return "";
 }
 
 function showError(text) {
   $("output").hidden = false;
   $("error").hidden = false;
   $("error").textContent = text;
-  $("summary").replaceChildren();
-  $("passes").replaceChildren();
+  for (const id of ["summary", "descriptor", "stages", "passes", "result"]) $(id).replaceChildren();
 }
 
-function render(answer) {
+async function post(path, body) {
+  let response;
+  try {
+    response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  } catch (e) {
+    return { error: "the server did not answer: " + e.message };
+  }
+  try {
+    return await response.json();
+  } catch (e) {
+    return { error: "the server answered " + response.status + " without JSON" };
+  }
+}
+
+// The token as a JSON object: JSON is used as it is; anything else (a saved whoami /all) is read by /api/token.
+async function tokenObject() {
+  const text = $("token").value;
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    try {
+      return { token: JSON.parse(trimmed) };
+    } catch (e) {
+      return { error: "token: not valid JSON: " + e.message };
+    }
+  }
+  const answer = await post("api/token", { token: text });
+  if (answer.error) return { error: answer.error };
+  $("token-format").textContent = "read as " + answer.format + " (" + (answer.token.groups || []).length + " groups)";
+  return { token: answer.token };
+}
+
+function moreFields() {
+  const text = $("more").value.trim();
+  if (text === "") return {};
+  let more;
+  try {
+    more = JSON.parse(text);
+  } catch (e) {
+    throw new Error("more fields: not valid JSON: " + e.message);
+  }
+  if (typeof more !== "object" || more === null || Array.isArray(more)) throw new Error("more fields: expected a JSON object such as {\"owner\": \"BA\"}");
+  return more;
+}
+
+function rowClass(step) {
+  if (step.outcome === "Granted") return "granted";
+  if (step.outcome === "Denied") return "denied";
+  if (step.outcome) return "skipped";
+  if (step.kind === "Condition") return "condition";
+  return "";
+}
+
+function rightsText(mask, rights) {
+  return (mask || "") + (rights && rights.length ? " " + rights.join(" | ") : "");
+}
+
+// What one step contributed: the bits it granted or denied, and what was already decided before it.
+function bitsCell(s) {
+  const parts = [];
+  if (s.kind === "Ace" && s.outcome === "Granted") parts.push("granted " + rightsText(s.mask, s.maskRights));
+  else if (s.kind === "Ace" && s.outcome === "Denied") parts.push("denied " + rightsText(s.denied || s.mask, s.denied ? null : s.maskRights));
+  else if (s.mask && s.mask !== "0x00000000") parts.push(rightsText(s.mask, s.maskRights));
+  if (s.alreadyGranted) parts.push("already granted " + s.alreadyGranted);
+  if (s.alreadyDenied) parts.push("already denied " + s.alreadyDenied);
+  if (s.missing) parts.push("missing " + rightsText(s.missing, s.missingRights));
+  if (s.limit) parts.push("limit " + s.limit);
+  return parts.join("; ");
+}
+
+// A condition's attribute operands with the values the token holds for them (from the token JSON, by claim name).
+function claimValues(token, operand) {
+  if (!operand || operand.kind !== "Attribute") return null;
+  const list = operand.source === "User" ? token.userClaims : operand.source === "Device" ? token.deviceClaims : null;
+  if (!list) return null;
+  const claim = list.find(c => (c.name || "").toLowerCase() === (operand.name || "").toLowerCase());
+  return claim ? claim.values : null;
+}
+
+function operandText(token, o) {
+  if (!o) return "";
+  if (o.kind === "Attribute") {
+    const values = claimValues(token, o);
+    return "@" + o.source + "." + o.name + (o.found ? " = " + (values ? JSON.stringify(values) : o.count + " value(s)") : " (not in the token)");
+  }
+  if (o.kind === "Result") return o.value;
+  return o.kind + (o.count !== undefined ? " (" + o.count + ")" : "");
+}
+
+function conditionList(token, s) {
+  const list = el("ul", { class: "condition-steps" });
+  for (const c of s.conditionSteps || [])
+    list.append(el("li", { class: "mono" }, operandText(token, c.left) + " " + c.operator + " " + (c.right ? operandText(token, c.right) : "") + " → " + c.value + (c.reason !== "Evaluated" ? " (" + c.reason + ")" : "")));
+  return el("div", {}, el("div", {}, "condition: " + (s.condition || "")), list);
+}
+
+function stepTable(stage, steps, token) {
+  const table = el("table", { class: "pass", "data-stage": stage },
+    el("tr", {}, el("th", {}, "#"), el("th", {}, "ACE"), el("th", {}, "Outcome"), el("th", {}, "Token SID matched"), el("th", {}, "Bits"), el("th", {}, "Why")));
+  for (const s of steps) {
+    const why = s.kind === "Condition" ? conditionList(token, s) : (s.message || "");
+    table.append(el("tr", { class: rowClass(s), "data-kind": s.kind },
+      el("td", { class: "mono" }, s.ace === null || s.ace === undefined ? "" : String(s.ace)),
+      el("td", { class: "mono" }, s.aceSddl || s.kind),
+      el("td", {}, s.outcome || (s.kind === "Condition" ? s.condition : "")),
+      el("td", { class: "mono" }, s.sid ? s.sid + (s.sidName ? " (" + s.sidName + ")" : "") + (s.sidState && s.sidState !== "Enabled" ? " [" + s.sidState + "]" : "") : ""),
+      el("td", { class: "mono bits" }, bitsCell(s)),
+      el("td", {}, why)));
+  }
+  return table;
+}
+
+function renderDescriptor(doc) {
+  const box = $("descriptor");
+  box.replaceChildren();
+  if (!doc) return;
+  if (doc.error) {
+    box.append(el("h2", {}, "Descriptor"), el("div", { class: "error" }, doc.error));
+    return;
+  }
+  const who = x => x ? x.sid + (x.alias ? " (" + x.alias + ")" : "") + (x.name ? " " + x.name : "") : "(none)";
+  box.append(el("h2", {}, "Descriptor" + (doc.objectType ? " — rights named for " + doc.objectType : "")),
+    el("div", { class: "mono", id: "descriptor-sddl" }, doc.sddl || ""),
+    el("table", { class: "header" },
+      el("tr", {}, el("th", {}, "Owner"), el("td", { class: "mono" }, who(doc.owner))),
+      el("tr", {}, el("th", {}, "Group"), el("td", { class: "mono" }, who(doc.group))),
+      el("tr", {}, el("th", {}, "Control"), el("td", { class: "mono" }, doc.control.hex + " " + doc.control.flags.join(" | ")))));
+  for (const [name, acl] of [["DACL", doc.dacl], ["SACL", doc.sacl]]) {
+    if (!acl || acl.state !== "present") {
+      box.append(el("div", {}, name + ": " + (acl ? acl.state : "absent")));
+      continue;
+    }
+    const table = el("table", { class: "acl", "data-acl": name },
+      el("tr", {}, el("th", {}, "#"), el("th", {}, "Type"), el("th", {}, "Flags"), el("th", {}, "Trustee"), el("th", {}, "Rights"), el("th", {}, "Object type / condition")));
+    for (const a of acl.aces) {
+      const rights = a.mask.hex + " " + (a.mask.composite ? a.mask.composite + " = " : "") + (a.mask.rights || []).join(" | ");
+      table.append(el("tr", { "data-ace": String(a.index) },
+        el("td", { class: "mono" }, String(a.index)),
+        el("td", { class: "mono" }, a.sddlType || a.type),
+        el("td", { class: "mono" }, a.flags.names.join(" | ")),
+        el("td", { class: "mono" }, who(a.trustee)),
+        el("td", { class: "mono" }, rights),
+        el("td", { class: "mono" }, [a.objectType, a.inheritedObjectType, a.condition, a.resourceAttribute].filter(x => x).map(x => typeof x === "string" ? x : JSON.stringify(x)).join(" "))));
+    }
+    box.append(el("h3", {}, name + " (" + acl.aces.length + " ACEs" + (acl.canonical === false ? ", not in canonical order" : "") + ")"), table);
+  }
+}
+
+function render(answer, token) {
   $("output").hidden = false;
   $("error").hidden = true;
   const ex = answer.explanation;
@@ -68,8 +192,7 @@ function render(answer) {
   $("summary").replaceChildren(
     el("div", { class: "verdict " + (granted ? "granted" : "denied"), id: "verdict" }, (granted ? "Granted " : "Denied ") + answer.granted + " (" + answer.status + ")"),
     el("div", { id: "granted-rights" }, "Granted rights: " + answer.granted + (answer.grantedRights && answer.grantedRights.length ? " (" + answer.grantedRights.join(" | ") + ")" : "")));
-  const passes = $("passes");
-  passes.replaceChildren();
+  for (const id of ["stages", "passes", "result"]) $(id).replaceChildren();
   if (!ex) return;
   const byStage = new Map();
   for (const s of ex.steps) {
@@ -77,56 +200,92 @@ function render(answer) {
     byStage.get(s.stage).push(s);
   }
   for (const [stage, steps] of byStage) {
-    const table = el("table", { class: "pass", "data-stage": stage },
-      el("tr", {}, el("th", {}, "#"), el("th", {}, "ACE"), el("th", {}, "Outcome"), el("th", {}, "Token SID matched"), el("th", {}, "Bits"), el("th", {}, "Why")));
-    for (const s of steps) {
-      // The ACE's (or step's) mask with its names, then what this step itself denied or granted of the request.
-      const rights = (s.mask || "") + (s.maskRights ? " " + s.maskRights.join(" | ") : "");
-      const bits = rights + (s.denied ? "; denied " + s.denied : "") + (s.granted && s.kind === "Ace" ? "; granted " + s.granted : "");
-      table.append(el("tr", { class: rowClass(s), "data-kind": s.kind },
-        el("td", { class: "mono" }, s.ace === null || s.ace === undefined ? "" : String(s.ace)),
-        el("td", { class: "mono" }, s.aceSddl || s.kind),
-        el("td", {}, s.outcome || ""),
-        el("td", { class: "mono" }, s.sid ? s.sid + (s.sidName ? " (" + s.sidName + ")" : "") : ""),
-        el("td", { class: "mono" }, bits),
-        el("td", {}, s.message || "")));
-    }
-    passes.append(el("h2", {}, stage), table);
+    if (passStages.includes(stage) || stage === "Result") continue;
+    $("stages").append(el("h2", {}, stage), stepTable(stage, steps, token));
   }
+  // The passes side by side, then how they combine: each pass's total and their intersection within the integrity limit.
+  const present = passStages.filter(p => byStage.has(p));
+  const row = el("div", { class: "side-by-side", id: "side-by-side" });
+  const combine = el("table", { class: "intersection", id: "intersection" }, el("tr", {}, el("th", {}, "Pass"), el("th", {}, "Allows")));
+  for (const stage of present) {
+    const steps = byStage.get(stage);
+    row.append(el("div", { class: "pass-column", "data-pass": stage }, el("h2", {}, passTitles[stage]), stepTable(stage, steps, token)));
+    const total = steps.find(s => s.kind === "PassTotal");
+    combine.append(el("tr", { "data-pass": stage }, el("td", {}, stage), el("td", { class: "mono" }, total ? rightsText(total.mask, total.maskRights) + (total.denied ? "; denied " + total.denied : "") : "(no total: the pass ended early)")));
+  }
+  $("passes").append(row);
+  const results = byStage.get("Result") || [];
+  const intersection = results.find(s => s.kind === "Intersection");
+  if (intersection) combine.append(el("tr", { class: "total", "data-pass": "Intersection" }, el("td", {}, "Intersection"), el("td", { class: "mono" }, rightsText(intersection.mask, intersection.maskRights) + (intersection.limit && intersection.limit !== "0xffffffff" ? "; integrity limit " + intersection.limit : ""))));
+  if (present.length > 1 || intersection) $("result").append(el("h2", {}, "How the passes combine"), combine);
+  if (results.length) $("result").append(el("h2", {}, "Result"), stepTable("Result", results, token));
 }
 
 async function check() {
   writeFragment();
-  let token;
+  $("token-format").textContent = "";
+  let more;
   try {
-    token = JSON.parse($("token").value);
+    more = moreFields();
   } catch (e) {
-    showError("token: not valid JSON: " + e.message);
+    showError(e.message);
     return;
   }
-  const request = { sd: $("sd").value, token: token, desired: $("desired").value };
+  const t = await tokenObject();
+  if (t.error) {
+    showError(t.error);
+    return;
+  }
+  const request = Object.assign({}, more, { sd: $("sd").value, token: t.token, desired: $("desired").value });
   if ($("type").value.trim()) request.type = $("type").value.trim();
-  let response;
-  try {
-    response = await fetch("api/check", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
-  } catch (e) {
-    showError("the server did not answer: " + e.message);
+  const sddlRequest = { sd: $("sd").value, type: request.type || null, path: more.path || null, map: more.map || null };
+  const [answer, decoded] = await Promise.all([post("api/check", request), post("api/sddl", sddlRequest)]);
+  if (answer.error) {
+    showError(answer.error);
+    renderDescriptor(decoded);
     return;
   }
-  const answer = await response.json();
-  if (answer.error) showError(answer.error);
-  else render(answer);
+  renderDescriptor(decoded);
+  render(answer, t.token);
 }
 
 function pick(i) {
-  const x = examples[i];
+  const x = examples[i].request;
+  const more = {};
+  for (const [k, v] of Object.entries(x)) if (!["sd", "token", "desired", "type"].includes(k) && !k.endsWith("Source")) more[k] = v;
   $("sd").value = x.sd;
-  $("token").value = JSON.stringify(x.token, null, 2);
+  $("token").value = typeof x.token === "string" ? x.token : JSON.stringify(x.token, null, 2);
   $("desired").value = x.desired;
-  $("type").value = x.type;
+  $("type").value = x.type || "";
+  $("more").value = Object.keys(more).length ? JSON.stringify(more) : "";
 }
 
-examples.forEach((x, i) => $("example").append(el("option", { value: String(i) }, x.name)));
-$("example").addEventListener("change", e => { if (e.target.value !== "") { pick(Number(e.target.value)); check(); } });
-$("check").addEventListener("click", check);
-if (readFragment()) check(); else { pick(0); }
+// An uploaded file is read here, in the browser, into the text box: the server never sees a file name.
+function upload(input, target) {
+  input.addEventListener("change", () => {
+    const file = input.files[0];
+    if (!file) return;
+    const reader = new FileReader();
+    reader.onload = () => { $(target).value = reader.result; };
+    reader.readAsText(file);
+  });
+}
+
+async function start() {
+  upload($("sd-file"), "sd");
+  upload($("token-file"), "token");
+  $("check").addEventListener("click", check);
+  $("example").addEventListener("change", e => { if (e.target.value !== "") { pick(Number(e.target.value)); check(); } });
+  try {
+    const list = await (await fetch("api/examples")).json();
+    examples = list.examples;
+    examples.forEach((x, i) => $("example").append(el("option", { value: String(i) }, x.name)));
+  } catch (e) {
+    examples = [];
+  }
+  if (readFragment()) check();
+  else if (examples.length) pick(0);
+  document.body.dataset.ready = "true";
+}
+
+start();

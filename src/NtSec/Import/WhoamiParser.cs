@@ -76,7 +76,7 @@ public sealed class WhoamiResult
     /// <summary>The privileges whoami listed: only those the token holds.</summary>
     public IReadOnlyList<WhoamiPrivilege> Privileges { get; }
 
-    /// <summary>What was read but not used (the user claims section, text before the first section).</summary>
+    /// <summary>What was read but not used, or read with a consequence worth saying (the user claims section, text before the first section).</summary>
     public IReadOnlyList<string> Notes { get; }
 
     /// <summary>
@@ -152,8 +152,8 @@ public static class WhoamiParser
 
     /// <summary>
     /// Parses <c>whoami /all</c> output. The user, group and privilege sections are required (a token without them
-    /// would lack deny-only groups and so could be granted more than the real one); the user claims section is
-    /// skipped with a note. An unknown group attribute or privilege, or an AppContainer's SIDs, are errors.
+    /// would lack deny-only groups and so could be granted more than the real one); a user claims section saying the
+    /// claims are unknown gives a token without user claims, with a note, and one that lists claims is refused. An unknown group attribute or privilege, or an AppContainer's SIDs, are errors.
     /// </summary>
     /// <param name="text">The output as pasted.</param>
     /// <param name="result">What was read, and the token.</param>
@@ -199,7 +199,7 @@ public static class WhoamiParser
                 int from = title.Index + 2, to = t + 1 < titles.Count ? titles[t + 1].Index : source.Count;
                 if (title.Spec is null)
                 {
-                    notes.Add($"the {ClaimsTitle} section (line {title.Index + 1}) was ignored: NtSec does not read claims from whoami");
+                    if (!TryReadClaims(source, from, to, title.Index, notes, out error)) return false;
                     continue;
                 }
                 if (rows.ContainsKey(title.Spec.Section))
@@ -227,6 +227,41 @@ public static class WhoamiParser
         }
         return TryInterpret(format, rows, notes, out result, out error);
     }
+
+    // The only claims text whoami is known (from Windows output) to print says the token carries no user claims:
+    // "User claims unknown.", then, on a device where Kerberos does not ask for claims, why. A section that lists
+    // claims is refused rather than read by a guessed layout: a token read without its claims is not a safe
+    // approximation, since Not_Exists and negated conditions grant on a missing claim.
+    private static bool TryReadClaims(SourceText source, int from, int to, int titleLine, List<string> notes, out ImportError? error)
+    {
+        // A paragraph is read whole: a console narrower than the text hard-wraps it without a break character.
+        int i = from;
+        while (i < to)
+        {
+            if (source.IsBlank(i)) { i++; continue; }
+            int start = i;
+            var paragraph = new System.Text.StringBuilder();
+            while (i < to && !source.IsBlank(i) && paragraph.Length <= MaxClaimsParagraph) paragraph.Append(source[i++]);
+            string text = paragraph.ToString().Trim();
+            if (text.AsSpan().ContainsAnyExcept('-') && !Array.Exists(NoClaimsLines, l => l == text))
+            {
+                error = SourceText.At(start, 0, $"the {ClaimsTitle} section lists claims, and NtSec has no Windows sample of that layout to read it by: give the token's claims as userClaims in the token JSON instead");
+                return false;
+            }
+        }
+        notes.Add($"the {ClaimsTitle} section (line {titleLine + 1}) says the user claims are unknown: the token carries no user claims");
+        error = null;
+        return true;
+    }
+
+    // Longer than any paragraph whoami prints there, so a paragraph is never joined without bound.
+    private const int MaxClaimsParagraph = 256;
+
+    private static readonly string[] NoClaimsLines =
+    [
+        "User claims unknown.",
+        "Kerberos support for Dynamic Access Control on this device has been disabled.",
+    ];
 
     private static bool Add(Dictionary<Section, (List<Row>, int)> rows, Title title, List<Row> list)
     {
@@ -490,7 +525,8 @@ public static class WhoamiParser
             {
                 if (expected is null && (line.TrimEnd() == ClaimsTitle || line.StartsWith("User claims", StringComparison.Ordinal)))
                 {
-                    notes.Add($"the user claims text from line {r + 1} on was ignored: NtSec does not read claims from whoami");
+                    int body = line.TrimEnd() == ClaimsTitle ? r + 1 : r;
+                    if (!TryReadClaims(source, body, to, r, notes, out error)) return false;
                     break;
                 }
                 error = SourceText.At(r, 0, "expected a quoted CSV line (whoami /fo csv)");

@@ -1,4 +1,5 @@
 using NtSec.Authorization;
+using NtSec.Authorization.Conditions;
 using NtSec.Principals;
 using NtSec.Tokens;
 
@@ -145,8 +146,10 @@ public enum SubjectChoice
 /// <param name="Explanation">Every stage and ACE of the check, when <see cref="EmulatedSystem.ExplainAccessChecks"/> is on; null otherwise.</param>
 /// <param name="Granted">The access granted (0 on a denial).</param>
 /// <param name="Status">The check's outcome: STATUS_SUCCESS, STATUS_ACCESS_DENIED, STATUS_PRIVILEGE_NOT_HELD ...</param>
+/// <param name="CentralAccess">When the object names a central access policy the machine applies: each rule, what it
+/// took away and what staging would change; null otherwise.</param>
 public sealed record ObjectAccessCheck(KernelObject Object, Token Subject, SubjectChoice Choice, uint DesiredAccess, uint MaximumAllowed,
-    AccessCheckExplanation? Explanation, uint Granted, NtStatus Status);
+    AccessCheckExplanation? Explanation, uint Granted, NtStatus Status, CentralAccessCheckResult? CentralAccess = null);
 
 /// <summary>A handle a call used, the access the call needed on it and the access it has.</summary>
 /// <param name="Type">The handle's object type (the one it is, not the one wanted, for a mismatch).</param>

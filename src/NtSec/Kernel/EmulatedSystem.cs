@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using NtSec.Acls;
 using NtSec.Authorization;
+using NtSec.Authorization.Conditions;
 using NtSec.Descriptors;
 using NtSec.Principals;
 using NtSec.Tokens;
@@ -60,6 +62,14 @@ public sealed partial class EmulatedSystem
     /// explanation's allocations per open, so it is off by default.
     /// </summary>
     public bool ExplainAccessChecks { get; set; }
+
+    /// <summary>
+    /// The central access policies this machine has (a file server's CAPs, as Group Policy delivers them). An open of
+    /// an object whose SACL names one by an SP ACE runs its rules after the DACL (see <see cref="CentralAccessCheck"/>);
+    /// a policy the object names that is not here gets the recovery policy, as on Windows. Empty (the default): no
+    /// policy is configured and SP ACEs are ignored.
+    /// </summary>
+    public ImmutableArray<CentralAccessPolicy> CentralAccessPolicies { get; set; } = [];
 
     /// <summary>The number of objects that still exist (a leak test compares it before and after).</summary>
     public int LiveObjectCount
@@ -254,6 +264,7 @@ public sealed partial class EmulatedSystem
         // The running process is referenced by the process list until it exits.
         _processes[pid] = process;
         thread = CreateThreadLocked(process, ThreadSecurity(creator, primaryToken));
+        process.InitialThread = thread;
         thread.Release();
         return process;
     }

@@ -1,4 +1,5 @@
 using NtSec.Authorization;
+using NtSec.Authorization.Conditions;
 using NtSec.Descriptors;
 using NtSec.Tokens;
 
@@ -232,17 +233,33 @@ public sealed partial class NtCalls
             return NtStatus.Success;
         }
         var explanation = Sys.ExplainAccessChecks ? new AccessCheckExplanation() : null;
-        var result = AccessCheck.CheckSubject(obj.SecurityDescriptorLocked, subject, mapped, type.GenericMapping, explanation);
+        var sd = obj.SecurityDescriptorLocked;
+        var policies = Sys.CentralAccessPolicies;
+        // Central access policies cost nothing unless the machine has some and the object names one.
+        bool central = !policies.IsDefaultOrEmpty && CentralAccessCheck.ScopedPolicyId(sd.Sacl) is not null;
+        CentralAccessCheckResult? centralResult = null;
+        AccessCheckResult result;
+        if (central)
+        {
+            centralResult = CentralAccessCheck.CheckSubject(sd, subject, mapped, type.GenericMapping, policies, explanation);
+            result = centralResult.Effective;
+        }
+        else
+        {
+            result = AccessCheck.CheckSubject(sd, subject, mapped, type.GenericMapping, explanation);
+        }
         uint maximum = 0;
         if (explanation is not null)
         {
             // What the subject could have had: lets a report say which of the wanted rights were missing.
-            var max = AccessCheck.CheckSubject(obj.SecurityDescriptorLocked, subject, AccessMask.MaximumAllowed, type.GenericMapping, null);
+            var max = central
+                ? CentralAccessCheck.CheckSubject(sd, subject, AccessMask.MaximumAllowed, type.GenericMapping, policies, null).Effective
+                : AccessCheck.CheckSubject(sd, subject, AccessMask.MaximumAllowed, type.GenericMapping, null);
             maximum = max.IsGranted ? max.GrantedAccess : 0;
         }
         var outcome = result.Status != NtStatus.Success ? result.Status : result.AccessStatus;
         if (outcome == NtStatus.Success) granted = result.GrantedAccess | ImpliedRights(obj, result.GrantedAccess);
-        var record = new ObjectAccessCheck(obj, subject, choice, mapped, maximum, explanation, granted, outcome);
+        var record = new ObjectAccessCheck(obj, subject, choice, mapped, maximum, explanation, granted, outcome, centralResult);
         made = record;
         Note(d => d with { Reason = CallReason.AccessCheck, AccessCheck = record });
         return outcome;

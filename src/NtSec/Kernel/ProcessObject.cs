@@ -52,6 +52,12 @@ public sealed class ProcessObject : KernelObject
 
     internal List<ThreadObject> ThreadsLocked => _threads;
 
+    /// <summary>
+    /// The thread the process was created with, also after it exited (a process that could not connect to its
+    /// desktop ends before its first thread runs): a caller that started the process can still name it.
+    /// </summary>
+    public ThreadObject? InitialThread { get; internal set; }
+
     /// <summary>True once the process has exited.</summary>
     public bool IsTerminated { get; internal set; }
 

@@ -5,7 +5,7 @@ namespace NtSec.Tests.Cli;
 
 public sealed class BenchCommandTests
 {
-    private static readonly string[] Cases = ["TwoAceCheck", "TwentyAceCheckMatchLast", "MaximumAllowedTwentyAces", "SddlRoundTrip", "Matrix1000x1000"];
+    private static readonly string[] Cases = ["TwoAceCheck", "TwentyAceCheckMatchLast", "MaximumAllowedTwentyAces", "ConditionalCheck", "SddlRoundTrip", "Matrix1000x1000"];
 
     [Fact]
     public void PrintsOneCaseALineAsNameTabOpsPerSecond()
@@ -36,6 +36,18 @@ public sealed class BenchCommandTests
         Assert.DoesNotContain("Include=\"../../bench/", cli);
         Assert.Contains("<ProjectReference Include=\"../../src/NtSec.Cli/NtSec.Cli.csproj\"", File.ReadAllText(Path.Combine(bench, "NtSec.Benchmarks.csproj")));
         Assert.False(File.Exists(Path.Combine(bench, "BenchmarkInputs.cs")));
+    }
+
+    [Fact]
+    public void TheConditionalCaseEvaluatesItsConditionToTrueAndGrants()
+    {
+        // The case measures the grant through the condition, not a cheap miss: the claim, the group and the
+        // resource attribute all hold; without the claim the condition is UNKNOWN and the callback ACE grants nothing.
+        var sd = NtSec.Sddl.SddlParser.Parse(NtSec.Cli.Commands.BenchmarkInputs.ConditionalSddl);
+        var mapping = NtSec.Authorization.ObjectTypes.File.GenericMapping;
+        uint read = NtSec.Cli.Commands.BenchmarkInputs.FileGenericRead;
+        Assert.True(NtSec.Authorization.AccessCheck.Check(sd, NtSec.Cli.Commands.BenchmarkInputs.FinanceToken(), read, mapping).IsGranted);
+        Assert.False(NtSec.Authorization.AccessCheck.Check(sd, NtSec.Cli.Commands.BenchmarkInputs.FifteenGroupToken(), read, mapping).IsGranted);
     }
 
     [Theory]

@@ -120,4 +120,51 @@ public class ScenarioRobustnessTests
         ScenarioRenderer.WriteJson(json, run, explain: false);
         Assert.Contains("\"reason\"", json.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_declared_process_that_dies_at_start_is_named_by_later_steps_not_a_crash()
+    {
+        // WinSta0 belongs to alice's logon session; bob's process cannot connect to it and ends with
+        // STATUS_DLL_INIT_FAILED before its first thread runs. Steps on it fail as calls from an exited thread do.
+        const string yaml = """
+            name: a second user on alice's desktop
+            tokens:
+              alice: {user: S-1-5-21-1-2-3-1001, type: Primary, groups: [{sid: S-1-5-5-0-1, attributes: [Mandatory, EnabledByDefault, Enabled, LogonId]}]}
+              bob: {user: S-1-5-21-1-2-3-1002, type: Primary, groups: [{sid: S-1-5-5-0-2, attributes: [Mandatory, EnabledByDefault, Enabled, LogonId]}]}
+            processes:
+              - {name: app, token: alice}
+              - {name: other, token: bob}
+            steps:
+              - open-process-token: {thread: other, access: TOKEN_QUERY}
+            """;
+        Assert.True(ScenarioLoader.TryLoad(yaml, ".", out var scenario, out var error), error?.ToString());
+        var run = ScenarioRunner.Run(scenario!);
+        var step = Assert.Single(run.Steps);
+        Assert.Equal("STATUS_THREAD_IS_TERMINATING", step.Status.Name);
+    }
+
+    [Fact]
+    public void Policies_are_read_inline_or_from_a_file_and_bad_ones_are_positioned_errors()
+    {
+        const string head = "name: policies\ntokens:\n  alice: {user: S-1-5-21-1-2-3-1001, type: Primary}\n";
+        const string tail = "\nprocesses:\n  - {name: app, token: alice, desktop: none}\nsteps:\n  - note: nothing\n    is-token-restricted: {token: current-process-token}\n";
+        Assert.True(ScenarioLoader.TryLoad(head + """
+            policies:
+              - id: S-1-17-1-2-3-4
+                name: p
+                rules: [{name: r, appliesTo: null, effectiveSd: "D:(A;;FA;;;WD)", stagedSd: null}]
+            """ + tail, ".", out var scenario, out var error), error?.ToString());
+        Assert.Equal("p", Assert.Single(scenario!.Policies).Name);
+        // (the raw literal above has no final line break: tail begins with one)
+
+        Assert.False(ScenarioLoader.TryLoad(head + "policies: {file: nope.json}" + tail, ".", out _, out error));
+        Assert.True(error!.Message.Contains("policy file 'nope.json' not found", StringComparison.Ordinal), error.Message + " at " + error.At);
+        Assert.Equal(4, error.At.Line);
+
+        Assert.False(ScenarioLoader.TryLoad(head + "policies:\n  - {name: p, rules: []}" + tail, ".", out _, out error));
+        Assert.Equal(5, error!.At.Line);
+
+        Assert.False(ScenarioLoader.TryLoad(head + "policies: yes" + tail, ".", out _, out error));
+        Assert.Contains("'policies' is a list of central access policies", error!.Message, StringComparison.Ordinal);
+    }
 }

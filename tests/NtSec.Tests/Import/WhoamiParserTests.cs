@@ -354,6 +354,34 @@ public sealed class WhoamiParserTests
         Assert.Contains("only English whoami output is understood", e.Reason, StringComparison.Ordinal);
     }
 
+    // "User claims unknown." with the Kerberos line under it is what whoami /all and whoami /claims print on a
+    // device whose Kerberos client does not request claims: seen in many public pastes of whoami /all, e.g. the
+    // HackTheBox write-ups of Resolute and Frizz and OSCP lab notes (MEGABANK\melanie, OSCP\eric.wallows), and
+    // in the samples of this folder. The token then carries no user claims.
+    [Theory]
+    [InlineData("whoami-table-standard-user.txt")]
+    [InlineData("whoami-list-standard-user.txt")]
+    public void ClaimsUnknownGivesATokenWithoutUserClaims(string sample)
+    {
+        var r = Parse(Own(sample));
+
+        Assert.Empty(r.Token.UserClaims);
+        Assert.Contains(r.Notes, n => n.Contains("says the user claims are unknown: the token carries no user claims", StringComparison.Ordinal));
+    }
+
+    // No Windows sample of a claims table was found (only screenshots): a listed claim is refused, not read by a
+    // guessed layout, since a token read without it could pass a Not_Exists or negated condition Windows fails.
+    [Fact]
+    public void ClaimsSectionThatListsClaimsIsRefused()
+    {
+        string text = Own("whoami-table-standard-user.txt").Replace("User claims unknown.", "department  ad://ext/department:88ce  String  Finance", StringComparison.Ordinal);
+        var e = Reject(text);
+
+        Assert.Equal((46, 1), (e.Line, e.Column));
+        Assert.Contains("USER CLAIMS INFORMATION section lists claims", e.Reason, StringComparison.Ordinal);
+        Assert.Contains("userClaims in the token JSON", e.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TrailingTextAfterTheLastTableIsRejected()
     {

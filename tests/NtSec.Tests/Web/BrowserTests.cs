@@ -75,6 +75,138 @@ public sealed class BrowserTests
         Assert.Contains("sd=", new Uri(web.Url).Fragment);
 
         if (Environment.GetEnvironmentVariable("NTSEC_SCREENSHOT") is { Length: > 0 } shot)
+        {
+            ((IJavaScriptExecutor)web).ExecuteScript("document.getElementById('summary').scrollIntoView();");
             web.GetScreenshot().SaveAsFile(shot);
+        }
+    }
+
+    // One server and one headless chromium for a test; disposed in reverse order.
+    private sealed class Session : IAsyncDisposable
+    {
+        public required WebApplication App { get; init; }
+        public required ChromeDriverService Service { get; init; }
+        public required ChromeDriver Web { get; init; }
+        public required string Url { get; init; }
+
+        public static async Task<Session> Start()
+        {
+            var (browser, driver) = BrowserFactAttribute.Found()!.Value;
+            var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = 0 });
+            await app.StartAsync();
+            var options = new ChromeOptions { BinaryLocation = browser };
+            options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1200");
+            var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(driver)!, Path.GetFileName(driver));
+            service.SuppressInitialDiagnosticInformation = true;
+            service.HideCommandPromptWindow = true;
+            return new Session { App = app, Service = service, Web = new ChromeDriver(service, options, TimeSpan.FromSeconds(60)), Url = app.Urls.First() + "/" };
+        }
+
+        public IWebElement Verdict()
+        {
+            var wait = new WebDriverWait(Web, TimeSpan.FromSeconds(20));
+            return wait.Until(d => d.FindElements(By.Id("verdict")).FirstOrDefault(e => e.Displayed))!;
+        }
+
+        // Chooses an example by its text: the option is selected and the select's change event fires, as when a user picks
+        // it (set by script: a clicked native list stays drawn open in headless screenshots).
+        public void Pick(string name)
+        {
+            var option = Web.FindElement(By.XPath($"//select[@id='example']/option[normalize-space()='{name}']"));
+            ((IJavaScriptExecutor)Web).ExecuteScript(
+                "const o = arguments[0]; o.parentElement.value = o.value; o.parentElement.dispatchEvent(new Event('change'));", option);
+        }
+
+        public void Open(string url)
+        {
+            Web.Navigate().GoToUrl(url);
+            new WebDriverWait(Web, TimeSpan.FromSeconds(20)).Until(d => d.FindElement(By.TagName("body")).GetAttribute("data-ready") == "true");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Web.Quit();
+            Web.Dispose();
+            Service.Dispose();
+            await App.DisposeAsync();
+        }
+    }
+
+    [BrowserFact]
+    public async Task The_restricted_example_shows_both_passes_side_by_side_with_their_intersection()
+    {
+        await using var session = await Session.Start();
+        var web = session.Web;
+        session.Open(session.Url);
+        session.Pick("Restricted token: the second pass (file, alice-restricted)");
+        var verdict = session.Verdict();
+        Assert.StartsWith("Granted 0x00120089", verdict.Text);
+
+        var columns = web.FindElements(By.CssSelector("#side-by-side .pass-column"));
+        Assert.Equal(["Dacl", "RestrictedPass"], columns.Select(c => c.GetAttribute("data-pass")));
+        // The DACL pass grants everything through alice's own SID; the restricted pass only what Everyone has.
+        var daclGrant = columns[0].FindElement(By.CssSelector("tr.granted"));
+        Assert.Contains("S-1-5-21-1-2-3-1001", daclGrant.FindElements(By.TagName("td"))[3].Text);
+        var restrictedRows = columns[1].FindElements(By.CssSelector("tr[data-kind='Ace']"));
+        Assert.Equal("skipped", restrictedRows[0].GetAttribute("class"));
+        Assert.Equal("granted", restrictedRows[1].GetAttribute("class"));
+        Assert.Contains("S-1-1-0", restrictedRows[1].FindElements(By.TagName("td"))[3].Text);
+
+        var combine = web.FindElement(By.Id("intersection"));
+        Assert.StartsWith("0x001f01ff", combine.FindElement(By.CssSelector("tr[data-pass='Dacl'] td.mono")).Text);
+        Assert.StartsWith("0x00120089", combine.FindElement(By.CssSelector("tr[data-pass='RestrictedPass'] td.mono")).Text);
+        Assert.StartsWith("0x00120089", combine.FindElement(By.CssSelector("tr[data-pass='Intersection'] td.mono")).Text);
+
+        // The decoded descriptor, with the rights named for a file.
+        var acl = web.FindElement(By.CssSelector("table.acl[data-acl='DACL']"));
+        Assert.Contains("FILE_ALL_ACCESS", acl.FindElement(By.CssSelector("tr[data-ace='0']")).Text);
+
+        if (Environment.GetEnvironmentVariable("NTSEC_SCREENSHOT_PASSES") is { Length: > 0 } shot)
+        {
+            ((IJavaScriptExecutor)web).ExecuteScript("document.getElementById('passes').scrollIntoView();");
+            web.GetScreenshot().SaveAsFile(shot);
+        }
+    }
+
+    [BrowserFact]
+    public async Task A_link_with_the_inputs_in_its_fragment_reproduces_the_view()
+    {
+        await using var session = await Session.Start();
+        var web = session.Web;
+        session.Open(session.Url);
+        var sd = web.FindElement(By.Id("sd"));
+        sd.Clear();
+        sd.SendKeys("O:BAG:BAD:(A;;FR;;;WD)(D;;FW;;;WD)");
+        web.FindElement(By.Id("check")).Click();
+        string first = session.Verdict().Text;
+        Assert.StartsWith("Denied", first);
+        string link = web.Url;
+        Assert.Contains("sd=", new Uri(link).Fragment);
+
+        // A fresh page (about:blank first, so the fragment is not a same-document jump) from the link alone.
+        web.Navigate().GoToUrl("about:blank");
+        session.Open(link);
+        Assert.Equal(first, session.Verdict().Text);
+        Assert.Equal("O:BAG:BAD:(A;;FR;;;WD)(D;;FW;;;WD)", web.FindElement(By.Id("sd")).GetAttribute("value"));
+        Assert.Single(web.FindElements(By.CssSelector("table.pass[data-stage='Dacl'] tr.denied")));
+    }
+
+    [BrowserFact]
+    public async Task A_whoami_token_and_icacls_output_are_read_and_conditions_show_their_values()
+    {
+        await using var session = await Session.Start();
+        var web = session.Web;
+        session.Open(session.Url);
+        session.Pick("icacls output and a whoami /all token (file-share-audit)");
+        Assert.StartsWith("Granted 0x001301bf", session.Verdict().Text);
+        Assert.StartsWith("read as whoami", web.FindElement(By.Id("token-format")).Text);
+        // The deny-only Administrators SID never grants: the Full control ACE (#1) is skipped, not granted.
+        var row = web.FindElement(By.XPath("//table[@data-stage='Dacl']//tr[td[1]='1']"));
+        Assert.NotEqual("granted", row.GetAttribute("class"));
+
+        session.Pick("Conditional ACEs on claims (dynamic-access-control)");
+        new WebDriverWait(web, TimeSpan.FromSeconds(20)).Until(d => d.FindElements(By.CssSelector("tr.condition")).Count > 0);
+        var condition = web.FindElement(By.CssSelector("table.pass[data-stage='Dacl'] tr.condition"));
+        Assert.Contains("@User.ad://ext/Department = [\"Finance\"] == String (1) → TRUE", condition.Text);
     }
 }

@@ -133,4 +133,153 @@ public sealed class WebApiTests : IAsyncLifetime
         using var js = await _client.GetAsync("/app.js");
         Assert.Contains("/api/check", await js.Content.ReadAsStringAsync());
     }
+
+    private static string Example(string path) => File.ReadAllText(Path.Combine(CliHarness.RepositoryRoot(), "examples", path));
+
+    private static readonly string[] FinanceMap = ["CONTOSO\\Finance=S-1-5-21-1004336348-1177238915-682003330-1120", "CONTOSO\\Interns=S-1-5-21-1004336348-1177238915-682003330-1150"];
+
+    [Fact]
+    public async Task Sddl_decodes_icacls_output_with_the_map_and_names_the_rights_for_the_type()
+    {
+        string body = JsonSerializer.Serialize(new { sd = Example("file-share-audit/icacls-finance.txt"), type = "directory", map = FinanceMap });
+        var (status, answer) = await Post("/api/sddl", body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("Directory", answer.GetProperty("objectType").GetString());
+        var aces = answer.GetProperty("dacl").GetProperty("aces").EnumerateArray().ToList();
+        Assert.Equal(6, aces.Count);
+        Assert.Equal("S-1-5-21-1004336348-1177238915-682003330-1150", aces[4].GetProperty("trustee").GetProperty("sid").GetString());
+        Assert.Equal("D", aces[4].GetProperty("sddlType").GetString());
+        Assert.Contains("FILE_ADD_FILE", aces[4].GetProperty("mask").GetProperty("rights").EnumerateArray().Select(r => r.GetString()));
+
+        // Without the map the domain name cannot be resolved: the line and column of the name, never a guess.
+        (status, answer) = await Post("/api/sddl", JsonSerializer.Serialize(new { sd = Example("file-share-audit/icacls-finance.txt") }));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("sd: line 3, column ", answer.GetProperty("error").GetString());
+
+        (status, answer) = await Post("/api/sddl", """{"sd": "D:", "map": ["X=S-1-1-0"]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("icacls and Get-Acl output only", answer.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Sddl_decodes_base64_and_hex_as_sddl()
+    {
+        var (_, hex) = await Post("/api/sddl", """{"sd": "010004800000000000000000000000001400000002001c00010000000000140000000010010100000000000512000000"}""");
+        Assert.Equal("D:(A;;GA;;;SY)", hex.GetProperty("sddl").GetString());
+        string base64 = Convert.ToBase64String(Convert.FromHexString("010004800000000000000000000000001400000002001c00010000000000140000000010010100000000000512000000"));
+        var (_, b64) = await Post("/api/sddl", $$"""{"sd": "{{base64}}"}""");
+        Assert.Equal("D:(A;;GA;;;SY)", b64.GetProperty("sddl").GetString());
+    }
+
+    [Fact]
+    public async Task Token_reads_whoami_all_and_json_and_rejects_bad_text_with_its_place()
+    {
+        var (status, answer) = await Post("/api/token", JsonSerializer.Serialize(new { token = Example("file-share-audit/alice-whoami.txt") }));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("whoami", answer.GetProperty("format").GetString());
+        Assert.Equal("S-1-5-21-1004336348-1177238915-682003330-1104", answer.GetProperty("token").GetProperty("user").GetString());
+        Assert.Contains(answer.GetProperty("token").GetProperty("groups").EnumerateArray(),
+            g => g.GetProperty("sid").GetString() == "S-1-5-32-544" && g.GetProperty("attributes").EnumerateArray().Any(a => a.GetString() == "UseForDenyOnly"));
+
+        (status, answer) = await Post("/api/token", JsonSerializer.Serialize(new { token = Alice }));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("json", answer.GetProperty("format").GetString());
+        Assert.Equal("S-1-5-21-1-2-3-1001", answer.GetProperty("token").GetProperty("user").GetString());
+
+        (status, answer) = await Post("/api/token", """{"token": "{\"user\": \"S-1-5-21-1-2-3-1001\", \"groups\": [{\"sid\": \"S-1-1-0\", \"attributes\": [\"Enabeld\"]}]}"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("token: groups[0].attributes[0]: ", answer.GetProperty("error").GetString());
+
+        (status, answer) = await Post("/api/token", """{"whoami": "x"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("whoami: unknown field", answer.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Check_takes_icacls_and_a_whoami_token_turned_into_json_as_the_page_does()
+    {
+        var (_, token) = await Post("/api/token", JsonSerializer.Serialize(new { token = Example("file-share-audit/alice-whoami.txt") }));
+        string body = JsonSerializer.Serialize(new
+        {
+            sd = Example("file-share-audit/icacls-finance.txt"), token = token.GetProperty("token"), desired = "MAXIMUM_ALLOWED", type = "directory", owner = "BA", map = FinanceMap,
+        });
+        var (status, answer) = await Post("/api/check", body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        // The figure docs/inputs.md and the file-share-audit README give for the same inputs on the command line.
+        Assert.Equal("0x001301bf", answer.GetProperty("granted").GetString());
+    }
+
+    [Fact]
+    public async Task Examples_inline_the_files_of_examples_and_each_one_checks()
+    {
+        using var response = await _client!.GetAsync("/api/examples");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var examples = document.RootElement.GetProperty("examples").EnumerateArray().ToList();
+        Assert.True(examples.Count >= 5);
+        foreach (var example in examples)
+        {
+            var request = example.GetProperty("request");
+            if (request.TryGetProperty("tokenSource", out var source))
+                Assert.Equal(Example(source.GetString()!["examples/".Length..]), request.GetProperty("token").GetString());
+            // The page turns the token text into an object (whoami through /api/token) and drops the *Source notes.
+            var (_, token) = await Post("/api/token", JsonSerializer.Serialize(new { token = request.GetProperty("token").GetString() }));
+            var fields = request.EnumerateObject().Where(p => !p.Name.EndsWith("Source", StringComparison.Ordinal) && p.Name != "token").ToDictionary(p => p.Name, p => p.Value);
+            fields["token"] = token.GetProperty("token");
+            var (status, answer) = await Post("/api/check", JsonSerializer.Serialize(fields));
+            Assert.True(status == HttpStatusCode.OK, example.GetProperty("name").GetString() + ": " + answer);
+            Assert.Equal(JsonValueKind.Object, answer.GetProperty("explanation").ValueKind);
+        }
+    }
+}
+
+/// <summary>The server's limits with an API that misbehaves on purpose: slow, throwing; and the address it binds.</summary>
+public sealed class WebServerSafetyTests
+{
+    private sealed class FakeApi(Func<string, ApiAnswer> answer) : INtSecApi
+    {
+        public ApiAnswer Check(string request) => answer(request);
+
+        public ApiAnswer Sddl(string request) => answer(request);
+
+        public ApiAnswer Token(string request) => answer(request);
+    }
+
+    private static async Task<(HttpStatusCode, string)> PostOnce(INtSecApi api, WebServerOptions options)
+    {
+        await using var app = WebServer.Build(api, options, b => b.WebHost.UseTestServer());
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+        using var response = await client.PostAsync("/api/check", new StringContent("{}", Encoding.UTF8, "application/json"));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_request_over_the_time_limit_is_503_with_a_reason()
+    {
+        using var release = new ManualResetEventSlim();
+        var (status, body) = await PostOnce(new FakeApi(_ => { release.Wait(TimeSpan.FromSeconds(5)); return new ApiAnswer(true, "{}"); }),
+            new WebServerOptions { RequestTimeout = TimeSpan.FromMilliseconds(200) });
+        release.Set();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("took longer than 0.2 s", body);
+    }
+
+    [Fact]
+    public async Task An_unexpected_failure_is_500_with_a_fixed_message_and_no_stack_trace()
+    {
+        var (status, body) = await PostOnce(new FakeApi(_ => throw new InvalidOperationException("secret detail at NtSec.Somewhere()")), new WebServerOptions());
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.Equal("""{"version":1,"error":"internal error: the request could not be answered"}""", body);
+        Assert.DoesNotContain("secret", body);
+    }
+
+    [Fact]
+    public async Task The_server_listens_on_loopback_only()
+    {
+        await using var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = 0 });
+        await app.StartAsync();
+        var url = new Uri(Assert.Single(app.Urls));
+        Assert.True(IPAddress.Parse(url.Host).Equals(IPAddress.Loopback), url.ToString());
+    }
 }

@@ -56,7 +56,32 @@ public static class CentralAccessCheck
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(token);
-        var dacl = AccessCheck.Check(descriptor, token, desiredAccess, mapping, objectTypes, principalSelf, explanation);
+        return Run(descriptor, token, desiredAccess, mapping, policies, objectTypes, principalSelf, explanation, subjectContext: false);
+    }
+
+    /// <summary>
+    /// The check an object open makes (SeAccessCheck with the caller's subject context): as <see cref="Check"/>, but
+    /// the subject may be a primary token, as <see cref="AccessCheck.CheckSubject"/> allows, for the DACL and for every
+    /// rule's descriptor alike.
+    /// </summary>
+    internal static CentralAccessCheckResult CheckSubject(SecurityDescriptor descriptor, Token token, uint desiredAccess, GenericMapping mapping,
+        IReadOnlyList<CentralAccessPolicy> policies, AccessCheckExplanation? explanation)
+        => Run(descriptor, token, desiredAccess, mapping, policies, default, null, explanation, subjectContext: true);
+
+    private static CentralAccessCheckResult Run(
+        SecurityDescriptor descriptor,
+        Token token,
+        uint desiredAccess,
+        GenericMapping mapping,
+        IReadOnlyList<CentralAccessPolicy>? policies,
+        ReadOnlySpan<ObjectTypeEntry> objectTypes,
+        Sid? principalSelf,
+        AccessCheckExplanation? explanation,
+        bool subjectContext)
+    {
+        var dacl = subjectContext
+            ? AccessCheck.CheckSubject(descriptor, token, desiredAccess, mapping, explanation)
+            : AccessCheck.Check(descriptor, token, desiredAccess, mapping, objectTypes, principalSelf, explanation);
         if (dacl.Status != NtStatus.Success) return new CentralAccessCheckResult(dacl, null, null, []);
         Sid? capId = ScopedPolicyId(descriptor.Sacl);
         if (capId is null || policies is null || policies.Count == 0) return new CentralAccessCheckResult(dacl, null, capId, []);
@@ -87,8 +112,8 @@ public static class CentralAccessCheck
                 outcomes.Add(new CentralAccessRuleOutcome(capId.Value, policy.Name, recovery, rule.Name, applies, 0, 0, 0, 0));
                 continue;
             }
-            uint granted = RuleGrant(descriptor, sacl, rule.EffectiveDacl, token, wanted, mapping, objectTypes, principalSelf);
-            uint stagedGranted = rule.StagedDacl is null ? granted : RuleGrant(descriptor, sacl, rule.StagedDacl, token, wanted, mapping, objectTypes, principalSelf);
+            uint granted = RuleGrant(descriptor, sacl, rule.EffectiveDacl, token, wanted, mapping, objectTypes, principalSelf, subjectContext);
+            uint stagedGranted = rule.StagedDacl is null ? granted : RuleGrant(descriptor, sacl, rule.StagedDacl, token, wanted, mapping, objectTypes, principalSelf, subjectContext);
             outcomes.Add(new CentralAccessRuleOutcome(capId.Value, policy.Name, recovery, rule.Name, applies, granted, effective & ~granted, stagedGranted, staged & ~stagedGranted));
             effective &= granted;
             staged &= stagedGranted;
@@ -113,10 +138,12 @@ public static class CentralAccessCheck
         return any ? new Acl(sacl.Aces.Where(a => a.Type != AceType.SystemScopedPolicyId), sacl.Revision) : sacl;
     }
 
-    private static uint RuleGrant(SecurityDescriptor sd, Acl? sacl, Acl? dacl, Token token, uint wanted, GenericMapping mapping, ReadOnlySpan<ObjectTypeEntry> objectTypes, Sid? principalSelf)
+    private static uint RuleGrant(SecurityDescriptor sd, Acl? sacl, Acl? dacl, Token token, uint wanted, GenericMapping mapping, ReadOnlySpan<ObjectTypeEntry> objectTypes, Sid? principalSelf, bool subjectContext)
     {
         var ruleSd = sd.WithDacl(dacl, dacl is null ? AclState.Absent : AclState.Present).WithSacl(sacl, sacl is null ? AclState.Absent : AclState.Present);
-        var r = AccessCheck.Check(ruleSd, token, AccessMask.MaximumAllowed, mapping, objectTypes, principalSelf);
+        var r = subjectContext
+            ? AccessCheck.CheckSubject(ruleSd, token, AccessMask.MaximumAllowed, mapping, null)
+            : AccessCheck.Check(ruleSd, token, AccessMask.MaximumAllowed, mapping, objectTypes, principalSelf);
         uint g = r.IsGranted ? r.GrantedAccess : 0;
         // ACCESS_SYSTEM_SECURITY comes from SeSecurityPrivilege alone, which the DACL check already required.
         return g | (wanted & AccessMask.AccessSystemSecurity);
