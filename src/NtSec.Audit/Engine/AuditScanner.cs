@@ -73,7 +73,8 @@ public sealed record ScanResult(EstateFormat Format, long Objects, int Descripto
 /// </remarks>
 public static class AuditScanner
 {
-    private sealed class ByteKey : IEqualityComparer<byte[]>
+    /// <summary>Byte arrays compared by content (descriptors deduplicated by their bytes).</summary>
+    internal sealed class ByteKey : IEqualityComparer<byte[]>
     {
         public static readonly ByteKey Instance = new();
         public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
@@ -102,22 +103,7 @@ public static class AuditScanner
         var clock = Stopwatch.StartNew();
         var mapping = ObjectTypes.File.GenericMapping;
 
-        // Distinct tokens: two principals whose tokens are the same are evaluated once.
-        var tokenIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        var tokens = new List<Token>();
-        var tokenJson = new List<string>();
-        var principalToken = new int[options.Principals.Count];
-        for (int i = 0; i < options.Principals.Count; i++)
-        {
-            string json = TokenJson.Write(options.Principals[i].Token);
-            if (!tokenIds.TryGetValue(json, out int id))
-            {
-                tokenIds[json] = id = tokens.Count;
-                tokens.Add(options.Principals[i].Token);
-                tokenJson.Add(json);
-            }
-            principalToken[i] = id;
-        }
+        var (tokens, tokenJson, principalToken) = DistinctTokens(options.Principals);
 
         using var source = SourceDetector.Open(options.Source, options.Format);
         bool exists = File.Exists(options.Out);
@@ -345,6 +331,27 @@ public static class AuditScanner
         return new ScanResult(source.Format, seq, assigned, tokens.Count, options.Principals.Count, pairs, interrupted, clock.Elapsed, startSeq, problems);
     }
 
+    /// <summary>The distinct tokens of the principals (two principals with equal tokens are evaluated once), with each principal's token index.</summary>
+    internal static (List<Token> Tokens, List<string> Json, int[] PrincipalToken) DistinctTokens(IReadOnlyList<AuditPrincipal> principals)
+    {
+        var tokenIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var tokens = new List<Token>();
+        var tokenJson = new List<string>();
+        var principalToken = new int[principals.Count];
+        for (int i = 0; i < principals.Count; i++)
+        {
+            string json = TokenJson.Write(principals[i].Token);
+            if (!tokenIds.TryGetValue(json, out int id))
+            {
+                tokenIds[json] = id = tokens.Count;
+                tokens.Add(principals[i].Token);
+                tokenJson.Add(json);
+            }
+            principalToken[i] = id;
+        }
+        return (tokens, tokenJson, principalToken);
+    }
+
     private static ScanProgress Report(long seq, long startSeq, int assigned, int evaluated, double? fraction, TimeSpan elapsed)
     {
         double rate = (seq - startSeq) / Math.Max(0.001, elapsed.TotalSeconds);
@@ -363,6 +370,19 @@ public static class AuditScanner
         store.SetState("next_descriptor", "0");
         store.SetState("engine", AccessEvaluators.UseMatrix ? "AccessMatrix" : "AccessCheck.Check");
         if (options.ShareAcl is not null) store.SetState("share_acl", options.ShareAcl.ToSddl());
+        WritePrincipals(store, options.Principals, tokens, tokenJson, principalToken);
+        using (var a = store.Connection.CreateAppender("questions"))
+            for (int q = 0; q < options.Questions.Count; q++) a.CreateRow().AppendValue(q).AppendValue(options.Questions[q].Name).AppendValue(options.Questions[q].Mask).EndRow();
+        if (shareGranted is not null)
+        {
+            using var a = store.Connection.CreateAppender("share_access");
+            for (int t = 0; t < tokens.Count; t++) a.CreateRow().AppendValue(t).AppendValue(shareGranted[t]).AppendValue(shareAnswers![t]).EndRow();
+        }
+    }
+
+    /// <summary>Writes the <c>tokens</c>, <c>token_sids</c> and <c>principals</c> tables.</summary>
+    internal static void WritePrincipals(EstateStore store, IReadOnlyList<AuditPrincipal> principals, List<Token> tokens, List<string> tokenJson, int[] principalToken)
+    {
         using (var a = store.Connection.CreateAppender("tokens"))
             for (int t = 0; t < tokens.Count; t++) a.CreateRow().AppendValue(t).AppendValue(tokenJson[t]).EndRow();
         using (var a = store.Connection.CreateAppender("token_sids"))
@@ -377,18 +397,11 @@ public static class AuditScanner
         }
         using (var a = store.Connection.CreateAppender("principals"))
         {
-            for (int i = 0; i < options.Principals.Count; i++)
+            for (int i = 0; i < principals.Count; i++)
             {
-                var p = options.Principals[i];
+                var p = principals[i];
                 a.CreateRow().AppendValue(i).AppendValue(p.Name).AppendValue(p.Sid.ToString()).AppendValue(principalToken[i]).AppendValue(p.Source).AppendValue(p.Logon).EndRow();
             }
-        }
-        using (var a = store.Connection.CreateAppender("questions"))
-            for (int q = 0; q < options.Questions.Count; q++) a.CreateRow().AppendValue(q).AppendValue(options.Questions[q].Name).AppendValue(options.Questions[q].Mask).EndRow();
-        if (shareGranted is not null)
-        {
-            using var a = store.Connection.CreateAppender("share_access");
-            for (int t = 0; t < tokens.Count; t++) a.CreateRow().AppendValue(t).AppendValue(shareGranted[t]).AppendValue(shareAnswers![t]).EndRow();
         }
     }
 
@@ -420,7 +433,7 @@ public static class AuditScanner
         _ => "invalid",
     };
 
-    private static void AppendDescriptor(DuckDBAppender descriptors, DuckDBAppender aces, int id, SecurityDescriptor sd, byte[] canonical, uint? securityId)
+    internal static void AppendDescriptor(DuckDBAppender descriptors, DuckDBAppender aces, int id, SecurityDescriptor sd, byte[] canonical, uint? securityId)
     {
         string? sddl;
         try

@@ -15,6 +15,8 @@ public enum EstateFormat
     Ntfs,
     /// <summary>JSON lines <c>{"path": ..., "sd": ...}</c>, the descriptor as SDDL, hexadecimal or base64.</summary>
     JsonLines,
+    /// <summary>An LDIF export of a directory (<c>ldapsearch</c>, <c>ldifde</c>, <c>ldbsearch</c>): scanned by <c>ActiveDirectory.DirectoryScanner</c>.</summary>
+    Ldif,
 }
 
 /// <summary>How an object's descriptor was given by its source.</summary>

@@ -10,6 +10,7 @@ public static class SourceDetector
     [
         ("icacls-save", EstateFormat.IcaclsSave), ("getacl-csv", EstateFormat.GetAclCsv), ("getacl-json", EstateFormat.GetAclJson),
         ("ntacl", EstateFormat.NtAcl), ("ntfs", EstateFormat.Ntfs), ("jsonl", EstateFormat.JsonLines),
+        ("ldif", EstateFormat.Ldif),
     ];
 
     /// <summary>The <c>--format</c> name of a format.</summary>
@@ -23,6 +24,7 @@ public static class SourceDetector
         bool directory = Directory.Exists(path);
         if (!directory && !File.Exists(path)) throw new EstateFormatException(path, "no such file or directory");
         if (f == EstateFormat.Ntfs && !directory) return new NtfsImageSource(path);
+        if (f == EstateFormat.Ldif) throw new EstateFormatException(path, "an LDIF export is a directory, scanned with its own principals (DirectoryScanner), not as a file estate");
         if (directory != f is EstateFormat.NtAcl or EstateFormat.Ntfs)
             throw new EstateFormatException(path, directory ? $"{NameOf(f)} reads a file, not a directory" : $"{NameOf(f)} reads a directory tree");
         return f switch
@@ -75,6 +77,7 @@ public static class SourceDetector
             var lines = head.Split('\n', 3);
             first = lines[0].TrimEnd('\r');
             second = lines.Length > 1 ? lines[1].TrimEnd('\r') : "";
+            if (LooksLikeLdif(head)) return EstateFormat.Ldif;
             if (head.StartsWith('{') && (first.Contains("\"sd\"", StringComparison.Ordinal) || first.Contains("\"path\"", StringComparison.Ordinal)) && first.TrimEnd().EndsWith('}'))
                 return EstateFormat.JsonLines;
             if (head.StartsWith('[') || head.StartsWith('{'))
@@ -86,6 +89,18 @@ public static class SourceDetector
             if (first.Contains("Sddl", StringComparison.OrdinalIgnoreCase) && first.Contains(',', StringComparison.Ordinal)) return EstateFormat.GetAclCsv;
             if (IcaclsSaveReader.LooksLikeSaveFile(first, second)) return EstateFormat.IcaclsSave;
         }
-        throw new EstateFormatException(path, "not a format ntsec audit reads (icacls /save, Get-Acl CSV or JSON, JSON lines); give --format");
+        throw new EstateFormatException(path, "not a format ntsec audit reads (icacls /save, Get-Acl CSV or JSON, JSON lines, LDIF); give --format");
+    }
+
+    // RFC 2849: after comments, a file starts with "version: 1" or with its first record's "dn:" (or "dn::").
+    private static bool LooksLikeLdif(string head)
+    {
+        foreach (var raw in head.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.Length == 0 || line[0] == '#' || line[0] == ' ') continue;
+            return line.StartsWith("version:", StringComparison.OrdinalIgnoreCase) || line.StartsWith("dn:", StringComparison.OrdinalIgnoreCase);
+        }
+        return false;
     }
 }

@@ -27,6 +27,27 @@ public sealed class EstateStore : IDisposable
         "CREATE VIEW access AS SELECT o.path, o.is_directory, o.status, p.name AS principal, p.sid, m.granted, m.effective, m.answers, o.descriptor_id, m.token_id FROM objects o JOIN matrix m ON m.descriptor_id = o.descriptor_id JOIN principals p ON p.token_id = m.token_id",
     ];
 
+    // The tables of a directory scan (docs/audit-ad.md, "The database"), beside the estate tables it also fills.
+    private static readonly string[] DirectorySchema =
+    [
+        "CREATE TABLE ad_objects (seq BIGINT, dn VARCHAR, dn_key VARCHAR, object_class VARCHAR, kind VARCHAR, sid VARCHAR, object_guid VARCHAR, sam VARCHAR, uac UINTEGER, key_id INTEGER)",
+        "CREATE TABLE ad_schema (guid VARCHAR, name VARCHAR, kind VARCHAR, property_set VARCHAR)",
+        "CREATE TABLE ad_keys (key_id INTEGER, descriptor_id INTEGER, object_class VARCHAR, class_guid VARCHAR, uses_self BOOLEAN)",
+        "CREATE TABLE ad_nodes (key_id INTEGER, node VARCHAR, variant_id INTEGER)",
+        "CREATE TABLE ad_matrix (variant_id INTEGER, token_id INTEGER, granted UINTEGER)",
+        "CREATE TABLE ad_self (seq BIGINT, token_id INTEGER, node VARCHAR, granted UINTEGER)",
+        "CREATE TABLE ad_warnings (kind VARCHAR, dn VARCHAR, detail VARCHAR)",
+    ];
+
+    /// <summary>Adds the tables of a directory scan (LDIF).</summary>
+    public void CreateDirectoryTables()
+    {
+        foreach (var sql in DirectorySchema) Execute(sql);
+    }
+
+    /// <summary>Whether the database holds a directory scan.</summary>
+    public bool IsDirectory => GetState("format") == "ldif";
+
     private EstateStore(DuckDBConnection connection, string path)
     {
         Connection = connection;

@@ -12,7 +12,7 @@ internal static partial class AuditCommand
     private static Command Explain(Terminal terminal)
     {
         var db = Db();
-        var path = new Option<string>("--path") { Description = "The object's path as stored (case-insensitive, \\ or /).", Required = true };
+        var path = new Option<string>("--path") { Description = "The object's path as stored (case-insensitive, \\ or /); for a directory scan, its DN.", Required = true };
         var principal = new Option<string>("--principal") { Description = "The principal's name or user SID.", Required = true };
         var right = new Option<string?>("--right") { Description = "Explain a check for these rights instead of MAXIMUM_ALLOWED." };
         var command = new Command("explain", "The full explanation of one cell: every stage and ACE of the access check, and the share's part.") { db, path, principal, right };
@@ -21,6 +21,7 @@ internal static partial class AuditCommand
             if (!TryOpen(terminal, parse.GetValue(db)!, out var store)) return ExitCodes.BadInput;
             using (store)
             {
+                if (store!.IsDirectory) return ExplainDirectory(terminal, store, parse.GetValue(path)!, parse.GetValue(principal)!, parse.GetValue(right));
                 var objects = CellExplainer.FindObjects(store!, parse.GetValue(path)!);
                 if (objects.Count == 0)
                 {

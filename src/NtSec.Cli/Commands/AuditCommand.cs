@@ -26,6 +26,7 @@ internal static partial class AuditCommand
         => new("audit", "Audit effective access over a file estate (icacls /save, Get-Acl, Samba security.NTACL, ntfs-3g, JSON lines) into DuckDB.")
         {
             Scan(terminal), WhoCan(terminal), Where(terminal), Explain(terminal), Drift(terminal), Diff(terminal), Report(terminal), Sql(terminal),
+            DirectoryCommands(terminal),
         };
 
     private static Option<string> Db() => new("--db") { Description = "The database a scan wrote.", Required = true };
@@ -35,10 +36,10 @@ internal static partial class AuditCommand
 
     private static Command Scan(Terminal terminal)
     {
-        var source = new Argument<string>("source") { Description = "The icacls /save file, Get-Acl CSV or JSON export, JSON lines file, or the root of a Samba (security.NTACL) or ntfs-3g tree." };
+        var source = new Argument<string>("source") { Description = "The icacls /save file, Get-Acl CSV or JSON export, JSON lines file, LDIF export of a directory, or the root of a Samba (security.NTACL) or ntfs-3g tree." };
         var format = new Option<string?>("--format") { Description = "The source's format; recognised by content when omitted." }
             .AcceptOnlyFromAmong([.. SourceDetector.Names.Select(n => n.Name)]);
-        var principals = new Option<string>("--principals") { Description = "A file or directory of token JSON files, whoami /all captures, or principal lists (NAME SID [GROUP-SID ...]).", Required = true };
+        var principals = new Option<string?>("--principals") { Description = "A file or directory of token JSON files, whoami /all captures, or principal lists (NAME SID [GROUP-SID ...]). For an LDIF export: all-users (the default: every enabled user, tokens built from membership) or a file of SIDs, sAMAccountNames or DNs, one a line." };
         var share = new Option<string?>("--share-acl") { Description = "The share's ACL (SDDL, or @FILE with SDDL or sharesec --view output): access is then through the share, with a NETWORK logon." };
         var logon = new Option<string>("--logon") { Description = "The logon principal lists are built for: interactive, network, batch or service (network whenever --share-acl is given).", DefaultValueFactory = _ => "interactive" }
             .AcceptOnlyFromAmong("interactive", "network", "batch", "service");
@@ -54,6 +55,26 @@ internal static partial class AuditCommand
         command.SetAction(parse =>
         {
             EstateFormat? f = parse.GetValue(format) is { } name ? SourceDetector.Names.First(n => n.Name == name).Format : null;
+            string sourcePath = terminal.ResolvePath(parse.GetValue(source)!);
+            try
+            {
+                if ((f ?? SourceDetector.Detect(sourcePath)) == EstateFormat.Ldif)
+                {
+                    string? named = parse.GetValue(principals);
+                    return ScanDirectory(terminal, sourcePath, named is null or "all-users" ? null : terminal.ResolvePath(named),
+                        terminal.ResolvePath(parse.GetValue(outFile)!), parse.GetValue(workers) ?? 0);
+                }
+            }
+            catch (EstateFormatException e)
+            {
+                terminal.Error.WriteLine($"error: {e.Where}: {e.Reason}");
+                return ExitCodes.BadInput;
+            }
+            if (parse.GetValue(principals) is null)
+            {
+                terminal.Error.WriteLine("error: --principals is required (only an LDIF export builds its principals itself)");
+                return ExitCodes.Usage;
+            }
             SecurityDescriptor? shareAcl = null;
             try
             {
@@ -76,7 +97,7 @@ internal static partial class AuditCommand
                 terminal.Error.WriteLine("error: --principals: " + e.Message);
                 return ExitCodes.BadInput;
             }
-            var options = new ScanOptions(terminal.ResolvePath(parse.GetValue(source)!), f, list, shareAcl, AccessQuestion.Defaults,
+            var options = new ScanOptions(sourcePath, f, list, shareAcl, AccessQuestion.Defaults,
                 terminal.ResolvePath(parse.GetValue(outFile)!), parse.GetValue(resume))
             {
                 Workers = parse.GetValue(workers) ?? Math.Max(1, Environment.ProcessorCount),
@@ -95,16 +116,7 @@ internal static partial class AuditCommand
             bool shown = false;
             try
             {
-                var result = AuditScanner.Run(options, p =>
-                {
-                    if (!terminal.ErrorIsTerminal) return;
-                    shown = true;
-                    string eta = p.Eta is { } t ? $", ETA {t:hh\\:mm\\:ss}" : "";
-                    string pct = p.Fraction is { } fr ? $" ({fr:P0})" : "";
-                    terminal.Error.Write(string.Create(CultureInfo.InvariantCulture,
-                        $"\rscan: {p.Objects:N0} objects{pct}, {p.ObjectsPerSecond:N0}/s, {p.Descriptors:N0} distinct descriptors ({p.Evaluated:N0} evaluated){eta}   "));
-                    terminal.Error.Flush();
-                }, token);
+                var result = AuditScanner.Run(options, p => shown |= ShowProgress(terminal, p, "evaluated"), token);
                 if (shown) terminal.Error.WriteLine();
                 terminal.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"scan: {result.Objects:N0} objects ({SourceDetector.NameOf(result.Format)}), {result.Descriptors:N0} distinct descriptors x {result.Tokens:N0} distinct tokens ({result.Principals:N0} principals), {result.Pairs:N0} pairs evaluated, {result.Problems:N0} without a readable descriptor, {result.Elapsed.TotalSeconds:F1} s"));
@@ -131,6 +143,18 @@ internal static partial class AuditCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The scan's progress line on stderr, when stderr is a terminal; true when it was shown.</summary>
+    private static bool ShowProgress(Terminal terminal, ScanProgress p, string evaluated)
+    {
+        if (!terminal.ErrorIsTerminal) return false;
+        string eta = p.Eta is { } t ? $", ETA {t:hh\\:mm\\:ss}" : "";
+        string pct = p.Fraction is { } fr ? $" ({fr:P0})" : "";
+        terminal.Error.Write(string.Create(CultureInfo.InvariantCulture,
+            $"\rscan: {p.Objects:N0} objects{pct}, {p.ObjectsPerSecond:N0}/s, {p.Descriptors:N0} distinct descriptors ({p.Evaluated:N0} {evaluated}){eta}   "));
+        terminal.Error.Flush();
+        return true;
     }
 
     /// <summary>A right given on the command line: a stored question's name, an icacls code (F, M, RX ...), names or a mask.</summary>
