@@ -8,7 +8,9 @@ namespace NtSec.Audit.Queries;
 /// <param name="Principal">The principal whose access changed; null for object changes.</param>
 /// <param name="Before">The baseline's SDDL or effective grant (hexadecimal).</param>
 /// <param name="After">The current SDDL or effective grant.</param>
-public sealed record DiffRow(string Change, string Path, string? Principal, string? Before, string? After);
+/// <param name="Node">For a directory scan's access change: the node of the object type tree whose grant changed,
+/// named as <c>ntsec audit ad where</c> names it (empty for the object as a whole); null otherwise.</param>
+public sealed record DiffRow(string Change, string Path, string? Principal, string? Before, string? After, string? Node = null);
 
 /// <summary>
 /// Compares two estate databases by path and by principal name. Access is compared on the paths whose descriptor
@@ -59,14 +61,81 @@ public static class DiffQueries
                 FROM cur FULL JOIN old ON cur.path = old.path AND cur.name = old.name
                 WHERE coalesce(old.effective, 0) <> coalesce(cur.effective, 0) ORDER BY 1, 2
                 """;
-            foreach (var row in Read(store, Access, r => new DiffRow("access", r.GetString(0), r.GetString(1), Hex((uint)r.GetValue(2)), Hex((uint)r.GetValue(3)))))
-                yield return row;
+            if (store.IsDirectory)
+            {
+                foreach (var row in Read(store, DirectoryAccess, r => new DiffRow("access", r.GetString(0), r.GetString(1), Hex((uint)r.GetValue(3)), Hex((uint)r.GetValue(4)), r.GetString(2))))
+                    yield return row;
+            }
+            else
+            {
+                foreach (var row in Read(store, Access, r => new DiffRow("access", r.GetString(0), r.GetString(1), Hex((uint)r.GetValue(2)), Hex((uint)r.GetValue(3)))))
+                    yield return row;
+            }
         }
         finally
         {
             store.Execute("DETACH base");
         }
     }
+
+    // A directory cell lives at (object, node, token): ad_nodes gives the node's variant, ad_matrix its grant, and
+    // ad_self replaces it where PRINCIPAL_SELF matches. A scan stores only the nodes its DACL names; any other node is
+    // answered by the variant the scan itself would use (S/G by S/*, then by the object's own), so both sides are
+    // read at the union of their nodes and a node one side lacks resolves to that side's answer for it.
+    // Both scans must be directory scans; a baseline of another kind has no ad_ tables and the query fails.
+    private const string DirectoryAccess = """
+        WITH changed_paths AS (
+            SELECT coalesce(c.dn_key, o.dn_key) AS dn_key FROM ad_objects c FULL JOIN base.ad_objects o ON c.dn_key = o.dn_key
+            LEFT JOIN objects co ON co.path = c.dn LEFT JOIN base.objects oo ON oo.path = o.dn
+            LEFT JOIN descriptors cd ON cd.descriptor_id = co.descriptor_id LEFT JOIN base.descriptors od ON od.descriptor_id = oo.descriptor_id
+            WHERE c.dn_key IS NULL OR o.dn_key IS NULL OR cd.sddl IS DISTINCT FROM od.sddl OR c.object_class IS DISTINCT FROM o.object_class
+               OR c.sid IS DISTINCT FROM o.sid),
+        changed_principals AS (
+            SELECT c.name FROM (SELECT p.name, t.token_json FROM principals p JOIN tokens t USING (token_id)) c
+            JOIN (SELECT p.name, t.token_json FROM base.principals p JOIN base.tokens t USING (token_id)) o ON c.name = o.name WHERE c.token_json <> o.token_json),
+        cur_obj AS (SELECT a.* FROM ad_objects a WHERE a.dn_key IN (SELECT dn_key FROM changed_paths) OR EXISTS (SELECT 1 FROM changed_principals)),
+        old_obj AS (SELECT a.* FROM base.ad_objects a WHERE a.dn_key IN (SELECT dn_key FROM changed_paths) OR EXISTS (SELECT 1 FROM changed_principals)),
+        cur_nodes AS (SELECT o.dn_key, n.node, n.variant_id, o.seq FROM cur_obj o JOIN ad_nodes n USING (key_id)),
+        old_nodes AS (SELECT o.dn_key, n.node, n.variant_id, o.seq FROM old_obj o JOIN base.ad_nodes n USING (key_id)),
+        all_nodes AS (SELECT dn_key, node FROM cur_nodes UNION SELECT dn_key, node FROM old_nodes),
+        cur_res AS (
+            SELECT a.dn_key, a.node, coalesce(e.node, s.node, r.node) AS at, coalesce(e.variant_id, s.variant_id, r.variant_id) AS variant_id, r.seq
+            FROM all_nodes a JOIN cur_nodes r ON r.dn_key = a.dn_key AND r.node = ''
+            LEFT JOIN cur_nodes e ON e.dn_key = a.dn_key AND e.node = a.node
+            LEFT JOIN cur_nodes s ON s.dn_key = a.dn_key AND contains(a.node, '/') AND s.node = split_part(a.node, '/', 1) || '/*'),
+        old_res AS (
+            SELECT a.dn_key, a.node, coalesce(e.node, s.node, r.node) AS at, coalesce(e.variant_id, s.variant_id, r.variant_id) AS variant_id, r.seq
+            FROM all_nodes a JOIN old_nodes r ON r.dn_key = a.dn_key AND r.node = ''
+            LEFT JOIN old_nodes e ON e.dn_key = a.dn_key AND e.node = a.node
+            LEFT JOIN old_nodes s ON s.dn_key = a.dn_key AND contains(a.node, '/') AND s.node = split_part(a.node, '/', 1) || '/*'),
+        cur AS (
+            SELECT x.dn_key, x.node, p.name, coalesce(sf.granted, m.granted, 0) AS granted
+            FROM cur_res x CROSS JOIN principals p
+            LEFT JOIN ad_matrix m ON m.variant_id = x.variant_id AND m.token_id = p.token_id
+            LEFT JOIN ad_self sf ON sf.seq = x.seq AND sf.token_id = p.token_id AND sf.node = x.at
+            WHERE x.dn_key IN (SELECT dn_key FROM changed_paths) OR p.name IN (SELECT name FROM changed_principals)),
+        old AS (
+            SELECT x.dn_key, x.node, p.name, coalesce(sf.granted, m.granted, 0) AS granted
+            FROM old_res x CROSS JOIN base.principals p
+            LEFT JOIN base.ad_matrix m ON m.variant_id = x.variant_id AND m.token_id = p.token_id
+            LEFT JOIN base.ad_self sf ON sf.seq = x.seq AND sf.token_id = p.token_id AND sf.node = x.at
+            WHERE x.dn_key IN (SELECT dn_key FROM changed_paths) OR p.name IN (SELECT name FROM changed_principals)),
+        names AS (SELECT guid, name FROM ad_schema UNION SELECT guid, name FROM base.ad_schema),
+        diff AS (
+            SELECT coalesce(cur.dn_key, old.dn_key) AS dn_key, coalesce(cur.node, old.node) AS node, coalesce(cur.name, old.name) AS name,
+                   coalesce(old.granted, 0) AS before, coalesce(cur.granted, 0) AS after
+            FROM cur FULL JOIN old ON cur.dn_key = old.dn_key AND cur.node = old.node AND cur.name = old.name
+            WHERE coalesce(old.granted, 0) <> coalesce(cur.granted, 0))
+        SELECT coalesce((SELECT dn FROM ad_objects WHERE dn_key = d.dn_key LIMIT 1), (SELECT dn FROM base.ad_objects WHERE dn_key = d.dn_key LIMIT 1)),
+               d.name,
+               CASE WHEN d.node = '' THEN ''
+                    WHEN NOT contains(d.node, '/') THEN coalesce((SELECT min(name) FROM names WHERE guid = d.node), d.node)
+                    ELSE coalesce((SELECT min(name) FROM names WHERE guid = split_part(d.node, '/', 1)), split_part(d.node, '/', 1)) || '/'
+                         || CASE WHEN split_part(d.node, '/', 2) = '*' THEN '*' ELSE coalesce((SELECT min(name) FROM names WHERE guid = split_part(d.node, '/', 2)), split_part(d.node, '/', 2)) END
+               END,
+               d.before, d.after
+        FROM diff d ORDER BY 1, 2, 3
+        """;
 
     private static string Hex(uint v) => "0x" + v.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -133,16 +133,31 @@ internal static partial class AuditCommand
                     terminal.Error.WriteLine("error: --baseline: " + e.Message);
                     return ExitCodes.BadInput;
                 }
+                bool directory = store!.IsDirectory;
+                if (directory)
+                {
+                    bool baseDirectory;
+                    using (var b = EstateStore.Open(basePath, readOnly: true)) baseDirectory = b.IsDirectory;
+                    if (!baseDirectory)
+                    {
+                        terminal.Error.WriteLine("error: --baseline: the database is a directory scan and the baseline is not; compare scans of the same kind");
+                        return ExitCodes.BadInput;
+                    }
+                }
                 var rows = DiffQueries.Compare(store!, basePath);
                 var output = terminal.Out;
+                var rights = directory ? ObjectTypes.DirectoryServiceObject : ObjectTypes.File;
                 switch (parse.GetValue(format))
                 {
                     case "csv":
-                        output.WriteLine("change,path,principal,before,after");
-                        foreach (var r in rows) output.WriteLine($"{r.Change},{Csv(r.Path)},{Csv(r.Principal ?? "")},{Csv(r.Before ?? "")},{Csv(r.After ?? "")}");
+                        output.WriteLine(directory ? "change,path,principal,before,after,node" : "change,path,principal,before,after");
+                        foreach (var r in rows)
+                            output.WriteLine($"{r.Change},{Csv(r.Path)},{Csv(r.Principal ?? "")},{Csv(r.Before ?? "")},{Csv(r.After ?? "")}" + (directory ? "," + Csv(r.Node ?? "") : ""));
                         break;
                     case "json":
-                        output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { change = r.Change, path = r.Path, principal = r.Principal, before = r.Before, after = r.After }), JsonOptions));
+                        output.WriteLine(directory
+                            ? JsonSerializer.Serialize(rows.Select(r => new { change = r.Change, path = r.Path, principal = r.Principal, before = r.Before, after = r.After, node = r.Node }), JsonOptions)
+                            : JsonSerializer.Serialize(rows.Select(r => new { change = r.Change, path = r.Path, principal = r.Principal, before = r.Before, after = r.After }), JsonOptions));
                         break;
                     default:
                         int n = 0;
@@ -151,7 +166,7 @@ internal static partial class AuditCommand
                             n++;
                             output.WriteLine(r.Change switch
                             {
-                                "access" => $"access\t{r.Path}\t{r.Principal}\t{ObjectTypes.File.FormatRights(Convert.ToUInt32(r.Before, 16))} -> {ObjectTypes.File.FormatRights(Convert.ToUInt32(r.After, 16))}",
+                                "access" => $"access\t{r.Path}{(string.IsNullOrEmpty(r.Node) ? "" : " @ " + r.Node)}\t{r.Principal}\t{rights.FormatRights(Convert.ToUInt32(r.Before, 16))} -> {rights.FormatRights(Convert.ToUInt32(r.After, 16))}",
                                 "added" or "removed" or "descriptor" => $"{r.Change}\t{r.Path}\t{r.Before ?? "-"} -> {r.After ?? "-"}",
                                 _ => $"{r.Change}\t{r.Principal}",
                             });
