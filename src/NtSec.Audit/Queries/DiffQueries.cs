@@ -83,7 +83,7 @@ public static class DiffQueries
     // answered by the variant the scan itself would use (S/G by S/*, then by the object's own), so both sides are
     // read at the union of their nodes and a node one side lacks resolves to that side's answer for it.
     // Both scans must be directory scans; a baseline of another kind has no ad_ tables and the query fails.
-    private const string DirectoryAccess = """
+    private static readonly string DirectoryAccess = $$$"""
         WITH changed_paths AS (
             SELECT coalesce(c.dn_key, o.dn_key) AS dn_key FROM ad_objects c FULL JOIN base.ad_objects o ON c.dn_key = o.dn_key
             LEFT JOIN objects co ON co.path = c.dn LEFT JOIN base.objects oo ON oo.path = o.dn
@@ -93,33 +93,11 @@ public static class DiffQueries
         changed_principals AS (
             SELECT c.name FROM (SELECT p.name, t.token_json FROM principals p JOIN tokens t USING (token_id)) c
             JOIN (SELECT p.name, t.token_json FROM base.principals p JOIN base.tokens t USING (token_id)) o ON c.name = o.name WHERE c.token_json <> o.token_json),
-        cur_obj AS (SELECT a.* FROM ad_objects a WHERE a.dn_key IN (SELECT dn_key FROM changed_paths) OR EXISTS (SELECT 1 FROM changed_principals)),
-        old_obj AS (SELECT a.* FROM base.ad_objects a WHERE a.dn_key IN (SELECT dn_key FROM changed_paths) OR EXISTS (SELECT 1 FROM changed_principals)),
-        cur_nodes AS (SELECT o.dn_key, n.node, n.variant_id, o.seq FROM cur_obj o JOIN ad_nodes n USING (key_id)),
-        old_nodes AS (SELECT o.dn_key, n.node, n.variant_id, o.seq FROM old_obj o JOIN base.ad_nodes n USING (key_id)),
+        {{{DirectoryNodes("cur", "")}}},
+        {{{DirectoryNodes("old", "base.")}}},
         all_nodes AS (SELECT dn_key, node FROM cur_nodes UNION SELECT dn_key, node FROM old_nodes),
-        cur_res AS (
-            SELECT a.dn_key, a.node, coalesce(e.node, s.node, r.node) AS at, coalesce(e.variant_id, s.variant_id, r.variant_id) AS variant_id, r.seq
-            FROM all_nodes a JOIN cur_nodes r ON r.dn_key = a.dn_key AND r.node = ''
-            LEFT JOIN cur_nodes e ON e.dn_key = a.dn_key AND e.node = a.node
-            LEFT JOIN cur_nodes s ON s.dn_key = a.dn_key AND contains(a.node, '/') AND s.node = split_part(a.node, '/', 1) || '/*'),
-        old_res AS (
-            SELECT a.dn_key, a.node, coalesce(e.node, s.node, r.node) AS at, coalesce(e.variant_id, s.variant_id, r.variant_id) AS variant_id, r.seq
-            FROM all_nodes a JOIN old_nodes r ON r.dn_key = a.dn_key AND r.node = ''
-            LEFT JOIN old_nodes e ON e.dn_key = a.dn_key AND e.node = a.node
-            LEFT JOIN old_nodes s ON s.dn_key = a.dn_key AND contains(a.node, '/') AND s.node = split_part(a.node, '/', 1) || '/*'),
-        cur AS (
-            SELECT x.dn_key, x.node, p.name, coalesce(sf.granted, m.granted, 0) AS granted
-            FROM cur_res x CROSS JOIN principals p
-            LEFT JOIN ad_matrix m ON m.variant_id = x.variant_id AND m.token_id = p.token_id
-            LEFT JOIN ad_self sf ON sf.seq = x.seq AND sf.token_id = p.token_id AND sf.node = x.at
-            WHERE x.dn_key IN (SELECT dn_key FROM changed_paths) OR p.name IN (SELECT name FROM changed_principals)),
-        old AS (
-            SELECT x.dn_key, x.node, p.name, coalesce(sf.granted, m.granted, 0) AS granted
-            FROM old_res x CROSS JOIN base.principals p
-            LEFT JOIN base.ad_matrix m ON m.variant_id = x.variant_id AND m.token_id = p.token_id
-            LEFT JOIN base.ad_self sf ON sf.seq = x.seq AND sf.token_id = p.token_id AND sf.node = x.at
-            WHERE x.dn_key IN (SELECT dn_key FROM changed_paths) OR p.name IN (SELECT name FROM changed_principals)),
+        {{{DirectoryCells("cur", "")}}},
+        {{{DirectoryCells("old", "base.")}}},
         names AS (SELECT guid, name FROM ad_schema UNION SELECT guid, name FROM base.ad_schema),
         diff AS (
             SELECT coalesce(cur.dn_key, old.dn_key) AS dn_key, coalesce(cur.node, old.node) AS node, coalesce(cur.name, old.name) AS name,
@@ -135,6 +113,28 @@ public static class DiffQueries
                END,
                d.before, d.after
         FROM diff d ORDER BY 1, 2, 3
+        """;
+
+    // One side of the directory comparison: SIDE_nodes lists the nodes each compared object's scan stored, and SIDE
+    // gives the cell at every node of all_nodes, resolved in that scan. DB is "" for the store or "base." for the
+    // baseline.
+    private static string DirectoryNodes(string side, string db) => $$"""
+        {{side}}_obj AS (SELECT a.* FROM {{db}}ad_objects a WHERE a.dn_key IN (SELECT dn_key FROM changed_paths) OR EXISTS (SELECT 1 FROM changed_principals)),
+        {{side}}_nodes AS (SELECT o.dn_key, n.node, n.variant_id, o.seq FROM {{side}}_obj o JOIN {{db}}ad_nodes n USING (key_id))
+        """;
+
+    private static string DirectoryCells(string side, string db) => $$"""
+        {{side}}_res AS (
+            SELECT a.dn_key, a.node, coalesce(e.node, s.node, r.node) AS at, coalesce(e.variant_id, s.variant_id, r.variant_id) AS variant_id, r.seq
+            FROM all_nodes a JOIN {{side}}_nodes r ON r.dn_key = a.dn_key AND r.node = ''
+            LEFT JOIN {{side}}_nodes e ON e.dn_key = a.dn_key AND e.node = a.node
+            LEFT JOIN {{side}}_nodes s ON s.dn_key = a.dn_key AND contains(a.node, '/') AND s.node = split_part(a.node, '/', 1) || '/*'),
+        {{side}} AS (
+            SELECT x.dn_key, x.node, p.name, coalesce(sf.granted, m.granted, 0) AS granted
+            FROM {{side}}_res x CROSS JOIN {{db}}principals p
+            LEFT JOIN {{db}}ad_matrix m ON m.variant_id = x.variant_id AND m.token_id = p.token_id
+            LEFT JOIN {{db}}ad_self sf ON sf.seq = x.seq AND sf.token_id = p.token_id AND sf.node = x.at
+            WHERE x.dn_key IN (SELECT dn_key FROM changed_paths) OR p.name IN (SELECT name FROM changed_principals))
         """;
 
     private static string Hex(uint v) => "0x" + v.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
