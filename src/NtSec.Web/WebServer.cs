@@ -94,6 +94,8 @@ public static class WebServer
             {
                 json.WriteStartObject();
                 json.WriteString("name", example.GetProperty("name").GetString());
+                // Which view of the page the example is for: "check" (a /api/check body), "inherit", "run".
+                json.WriteString("view", example.TryGetProperty("view", out var view) ? view.GetString() : "check");
                 json.WriteStartObject("request");
                 foreach (var field in example.GetProperty("request").EnumerateObject())
                 {

@@ -222,6 +222,10 @@ public sealed class WebApiTests : IAsyncLifetime
         var result = answer.GetProperty("result");
         Assert.Equal("STATUS_SUCCESS", result.GetProperty("status").GetString());
         Assert.Equal(2, result.GetProperty("descriptor").GetProperty("dacl").GetProperty("aces").GetArrayLength());
+        // Each new ACE names the parent ACE it came from: BA's as it was, CREATOR OWNER's as an effective copy for alice.
+        var origins = result.GetProperty("trace").GetProperty("daclOrigins").EnumerateArray().ToList();
+        Assert.Equal(["Parent:0:EffectiveCopy", "Parent:1:MaskMapped,CreatorSidReplaced,EffectiveCopy"],
+            origins.Select(o => $"{o.GetProperty("source").GetString()}:{o.GetProperty("index").GetInt32()}:{string.Join(",", o.GetProperty("changes").EnumerateArray().Select(c => c.GetString()))}"));
 
         // The library refuses an owner the creator may not assign: its status and failure, as data, in a 200.
         (status, answer) = await Post("/api/inherit", $$"""{"parent": null, "creator": "O:SYD:", "token": {{Alice}}}""");
@@ -243,18 +247,21 @@ public sealed class WebApiTests : IAsyncLifetime
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var examples = document.RootElement.GetProperty("examples").EnumerateArray().ToList();
         Assert.True(examples.Count >= 5);
+        Assert.Contains(examples, e => e.GetProperty("view").GetString() == "inherit");
         foreach (var example in examples)
         {
             var request = example.GetProperty("request");
+            string view = example.GetProperty("view").GetString()!;
             if (request.TryGetProperty("tokenSource", out var source))
                 Assert.Equal(Example(source.GetString()!["examples/".Length..]), request.GetProperty("token").GetString());
             // The page turns the token text into an object (whoami through /api/token) and drops the *Source notes.
             var (_, token) = await Post("/api/token", JsonSerializer.Serialize(new { token = request.GetProperty("token").GetString() }));
             var fields = request.EnumerateObject().Where(p => !p.Name.EndsWith("Source", StringComparison.Ordinal) && p.Name != "token").ToDictionary(p => p.Name, p => p.Value);
             fields["token"] = token.GetProperty("token");
-            var (status, answer) = await Post("/api/check", JsonSerializer.Serialize(fields));
+            var (status, answer) = await Post(view == "inherit" ? "/api/inherit" : "/api/check", JsonSerializer.Serialize(fields));
             Assert.True(status == HttpStatusCode.OK, example.GetProperty("name").GetString() + ": " + answer);
-            Assert.Equal(JsonValueKind.Object, answer.GetProperty("explanation").ValueKind);
+            if (view == "inherit") Assert.Equal("STATUS_SUCCESS", answer.GetProperty("result").GetProperty("status").GetString());
+            else Assert.Equal(JsonValueKind.Object, answer.GetProperty("explanation").ValueKind);
         }
     }
 }
