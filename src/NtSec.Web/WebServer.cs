@@ -76,6 +76,7 @@ public static class WebServer
         app.MapPost("/api/sddl", context => Answer(context, options, api.Sddl));
         app.MapPost("/api/token", context => Answer(context, options, api.Token));
         app.MapPost("/api/inherit", context => Answer(context, options, api.Inherit));
+        app.MapPost("/api/run", context => Answer(context, options, api.Run));
         app.MapGet("/api/examples", context => WriteAsync(context, StatusCodes.Status200OK, Examples.Value));
         return app;
     }

@@ -3,13 +3,13 @@
 // decoded descriptor, the passes side by side with their intersection, each ACE's outcome, SID and bits, and the
 // conditions with the claim values they read. It never parses the English "message" of a step; that is only shown.
 // The inputs live in the URL fragment (#sd=...&token=...&desired=...&type=...&more=...), so a link reproduces the view.
-// Other views (inheritance; "view=NAME" in the fragment) work the same way over their own endpoint.
+// Other views (inheritance, scenario; "view=NAME" in the fragment) work the same way over their own endpoint.
 "use strict";
 
 const $ = id => document.getElementById(id);
 const fields = ["sd", "token", "desired", "type", "more"];
 // Each view's inputs, kept in the fragment with "view=NAME" (the check view, the first, without it: older links stay valid).
-const viewFields = { check: fields, inherit: ["parent", "creator", "itoken", "container", "itype", "flags"] };
+const viewFields = { check: fields, inherit: ["parent", "creator", "itoken", "container", "itype", "flags"], run: ["scenario"] };
 let currentView = "check";
 const passStages = ["Dacl", "RestrictedPass", "WriteRestrictedPass", "AppContainerPass"];
 const passTitles = { Dacl: "DACL pass (the token's own SIDs)", RestrictedPass: "Restricted pass (restricting SIDs)", WriteRestrictedPass: "Write-restricted pass (write rights only)", AppContainerPass: "AppContainer pass (package and capabilities)" };
@@ -219,7 +219,13 @@ function render(answer, token) {
     el("div", { class: "verdict " + (granted ? "granted" : "denied"), id: "verdict" }, (granted ? "Granted " : "Denied ") + answer.granted + " (" + answer.status + ")"),
     el("div", { id: "granted-rights" }, "Granted rights: " + answer.granted + (answer.grantedRights && answer.grantedRights.length ? " (" + answer.grantedRights.join(" | ") + ")" : "")));
   for (const id of ["stages", "passes", "result"]) $(id).replaceChildren();
-  if (!ex) return;
+  if (ex) renderExplanation(ex, token, { stages: $("stages"), passes: $("passes"), result: $("result") }, true);
+}
+
+// The explanation view of one check: the stages before the passes, the passes side by side, how they combine, the
+// result. "main" gives the elements the ids the page's own check view has (a scenario's checks are drawn by class).
+function renderExplanation(ex, token, boxes, main) {
+  const id = name => main ? name : null;
   const byStage = new Map();
   for (const s of ex.steps) {
     if (!byStage.has(s.stage)) byStage.set(s.stage, []);
@@ -227,24 +233,24 @@ function render(answer, token) {
   }
   for (const [stage, steps] of byStage) {
     if (passStages.includes(stage) || stage === "Result") continue;
-    $("stages").append(el("h2", {}, stage), stepTable(stage, steps, token));
+    boxes.stages.append(el("h2", {}, stage), stepTable(stage, steps, token));
   }
   // The passes side by side, then how they combine: each pass's total and their intersection within the integrity limit.
   const present = passStages.filter(p => byStage.has(p));
-  const row = el("div", { class: "side-by-side", id: "side-by-side" });
-  const combine = el("table", { class: "intersection", id: "intersection" }, el("tr", {}, el("th", {}, "Pass"), el("th", {}, "Allows")));
+  const row = el("div", { class: "side-by-side", id: id("side-by-side") });
+  const combine = el("table", { class: "intersection", id: id("intersection") }, el("tr", {}, el("th", {}, "Pass"), el("th", {}, "Allows")));
   for (const stage of present) {
     const steps = byStage.get(stage);
     row.append(el("div", { class: "pass-column", "data-pass": stage }, el("h2", {}, passTitles[stage]), stepTable(stage, steps, token)));
     const total = steps.find(s => s.kind === "PassTotal");
     combine.append(el("tr", { "data-pass": stage }, el("td", {}, stage), el("td", { class: "mono" }, total ? rightsText(total.mask, total.maskRights) + (total.denied ? "; denied " + total.denied : "") : "(no total: the pass ended early)")));
   }
-  $("passes").append(row);
+  boxes.passes.append(row);
   const results = byStage.get("Result") || [];
   const intersection = results.find(s => s.kind === "Intersection");
   if (intersection) combine.append(el("tr", { class: "total", "data-pass": "Intersection" }, el("td", {}, "Intersection"), el("td", { class: "mono" }, rightsText(intersection.mask, intersection.maskRights) + (intersection.limit && intersection.limit !== "0xffffffff" ? "; integrity limit " + intersection.limit : ""))));
-  if (present.length > 1 || intersection) $("result").append(el("h2", {}, "How the passes combine"), combine);
-  if (results.length) $("result").append(el("h2", {}, "Result"), stepTable("Result", results, token));
+  if (present.length > 1 || intersection) boxes.result.append(el("h2", {}, "How the passes combine"), combine);
+  if (results.length) boxes.result.append(el("h2", {}, "Result"), stepTable("Result", results, token));
 }
 
 async function check() {
@@ -278,6 +284,7 @@ async function check() {
 function pick(i) {
   const x = examples[i].request;
   if (examples[i].view === "inherit") return pickInherit(x);
+  if (examples[i].view === "run") return setValue("scenario", x.scenario);
   const more = {};
   for (const [k, v] of Object.entries(x)) if (!["sd", "token", "desired", "type"].includes(k) && !k.endsWith("Source")) more[k] = v;
   $("sd").value = x.sd;
@@ -405,24 +412,99 @@ async function inherit() {
   }
 }
 
+// ----- The scenario view: POST /api/run (a scenario's YAML text, as ntsec run reads it) -----------------------------
+
+function showRunError(text) {
+  $("run-output").hidden = false;
+  $("run-error").hidden = false;
+  $("run-error").textContent = text;
+  for (const id of ["run-summary", "run-steps"]) $(id).replaceChildren();
+}
+
+// A step's status: an NTSTATUS, or for a user32 call the Win32 error it set.
+function statusText(step) {
+  if (step.status) return step.status.name + " (" + step.status.hex + ")";
+  if (step.error) return step.error.name + " (" + step.error.code + ")";
+  return "";
+}
+
+function stepClass(step) {
+  if (step.met === false) return "unmet";
+  const ok = step.status ? step.status.name === "STATUS_SUCCESS" : step.error ? step.error.code === 0 : true;
+  return ok ? "succeeded" : "failed";
+}
+
+// The kernel's access check of a step, drawn as the explanation view inside the step, opened on request.
+function accessCheckDetails(check) {
+  const granted = check.status === "STATUS_SUCCESS";
+  const body = el("div", { class: "explanation" });
+  const details = el("details", { class: "access-check" },
+    el("summary", {}, "Access check on " + (check.object || check.objectType) + ": " + (granted ? "granted " + check.granted : check.status) + " (desired " + check.desired + ", token of " + check.subject + ", " + check.subjectChoice + ")"),
+    body);
+  details.addEventListener("toggle", () => {
+    if (!details.open || body.childElementCount) return;
+    const boxes = { stages: el("div"), passes: el("div"), result: el("div") };
+    renderExplanation(check.explanation, {}, boxes, false);
+    body.append(boxes.stages, boxes.passes, boxes.result);
+  });
+  return details;
+}
+
+async function runScenario() {
+  writeFragment();
+  const answer = await post("api/run", { scenario: $("scenario").value });
+  if (answer.error || !answer.steps) {
+    showRunError(answer.error || "no steps in the answer");
+    return;
+  }
+  $("run-output").hidden = false;
+  $("run-error").hidden = true;
+  const expected = answer.steps.filter(s => s.met !== undefined).length;
+  $("run-summary").replaceChildren(el("div", { class: "verdict " + (answer.unmet ? "denied" : "granted"), id: "run-verdict" },
+    answer.scenario + ": " + answer.steps.length + " steps; " + (expected - answer.unmet) + " of " + expected + " expectations met"));
+  const table = el("table", { class: "steps", id: "run-table" },
+    el("tr", {}, el("th", {}, "#"), el("th", {}, "Thread"), el("th", {}, "Call"), el("th", {}, "Status"), el("th", {}, "Granted"), el("th", {}, "Why"), el("th", {}, "Expectation")));
+  for (const step of answer.steps) {
+    const why = el("td", { class: "why" }, step.why || "");
+    const check = step.reason && step.reason.accessCheck;
+    if (check && check.explanation) why.append(accessCheckDetails(check));
+    const granted = step.granted ? step.granted.mask + (step.granted.rights.length ? " " + step.granted.rights.join(" | ") : "") : "";
+    const expectation = step.met === undefined ? "" : step.met ? "met" : "NOT MET: " + (step.mismatch || "");
+    table.append(el("tr", { class: stepClass(step), "data-step": String(step.number), "data-line": String(step.line) },
+      el("td", { class: "mono" }, String(step.number)),
+      el("td", { class: "mono" }, step.thread || ""),
+      el("td", { class: "mono" }, step.call || step.kind),
+      el("td", { class: "mono" }, statusText(step)),
+      el("td", { class: "mono bits" }, granted),
+      why,
+      el("td", {}, expectation)));
+  }
+  $("run-steps").replaceChildren(table);
+}
+
 async function start() {
   upload($("sd-file"), "sd");
   upload($("token-file"), "token");
+  upload($("scenario-file"), "scenario");
   $("check").addEventListener("click", check);
   $("inherit").addEventListener("click", inherit);
+  $("run").addEventListener("click", runScenario);
   for (const b of document.querySelectorAll("#views button")) b.addEventListener("click", () => { showView(b.dataset.view); writeFragment(); });
-  for (const id of ["example", "inherit-example"])
+  for (const id of ["example", "inherit-example", "run-example"])
     $(id).addEventListener("change", e => { if (e.target.value !== "") { pick(Number(e.target.value)); runView(); } });
   try {
     const list = await (await fetch("api/examples")).json();
     examples = list.examples;
-    examples.forEach((x, i) => $(x.view === "inherit" ? "inherit-example" : "example").append(el("option", { value: String(i) }, x.name)));
+    const pickers = { check: "example", inherit: "inherit-example", run: "run-example" };
+    examples.forEach((x, i) => { if (pickers[x.view]) $(pickers[x.view]).append(el("option", { value: String(i) }, x.name)); });
   } catch (e) {
     examples = [];
   }
   const first = examples.findIndex(x => x.view === "check");
   const firstInherit = examples.findIndex(x => x.view === "inherit");
   if (firstInherit >= 0) pick(firstInherit);
+  const firstRun = examples.findIndex(x => x.view === "run");
+  if (firstRun >= 0) pick(firstRun);
   const view = readFragment();
   if (view) {
     showView(view);
@@ -433,6 +515,7 @@ async function start() {
 
 function runView() {
   if (currentView === "inherit") return inherit();
+  if (currentView === "run") return runScenario();
   return check();
 }
 
