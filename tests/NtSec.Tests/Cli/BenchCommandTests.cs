@@ -18,8 +18,9 @@ public sealed class BenchCommandTests
         {
             Assert.Matches(new Regex(@"^[A-Za-z0-9]+\t[0-9]+$"), line);
             long ops = long.Parse(line.Split('\t')[1], CultureInfo.InvariantCulture);
-            // Even a Debug build on a loaded machine does thousands a second; 0 would mean nothing was timed.
-            Assert.True(ops > (line.StartsWith("Matrix", StringComparison.Ordinal) ? 0 : 1000), line);
+            // A rate is not a correctness property: under a load average of 80 on 2 cores the SDDL case fell to 622/s.
+            // What the command must never print is 0, which would mean nothing was timed.
+            Assert.True(ops > 0, line);
         }
     }
 
