@@ -69,6 +69,44 @@ public sealed class ScenarioLibraryTests
     }
 
     [Fact]
+    public void The_docs_example_runs_as_it_says()
+    {
+        var output = new StringWriter();
+        var alice = new TokenBuilder(Sid.Parse("S-1-5-21-1-2-3-1001")) { Type = TokenType.Primary }
+            .AddGroup(WellKnownSids.BuiltinUsers)
+            .Build();
+        var scenario = new Scenario { Name = "from C#" };
+        scenario.Tokens["alice"] = alice;
+        scenario.Objects.Add(new ObjectDeclaration("secret", ObjectTypes.Event, SecurityDescriptor.FromSddl("O:BAG:SYD:(A;;GA;;;BA)")));
+        scenario.Processes.Add(new ProcessDeclaration("app", "alice", "none"));   // no desktop
+        scenario.Steps.Add(new OpenStep { Thread = "app", Object = "secret", Access = 0x2, Expect = new Expectation(NtStatus.Success) });
+
+        var run = ScenarioRunner.Run(scenario);
+        var step = run.Steps[0];
+        output.WriteLine($"{step.Call}: {step.Status.Name}, reason {step.Diagnostic!.Reason}, unmet {string.Join(", ", step.Unmet)}");
+        // NtOpenEvent(secret, EVENT_MODIFY_STATE): STATUS_ACCESS_DENIED, reason AccessCheck, unmet Status
+        // step.Diagnostic.AccessCheck.Subject is alice's token; step.AccessCheck.Explanation says which ACE decided.
+        Assert.Equal("NtOpenEvent(secret, EVENT_MODIFY_STATE): STATUS_ACCESS_DENIED, reason AccessCheck, unmet Status", output.ToString().TrimEnd());
+        Assert.Same(alice, step.Diagnostic.AccessCheck!.Subject);
+        Assert.NotNull(step.AccessCheck!.Explanation);
+    }
+
+    [Fact]
+    public void The_docs_example_is_the_one_this_test_runs()
+    {
+        string root = global::NtSec.Tests.Cli.CliHarness.RepositoryRoot();
+        var doc = File.ReadAllLines(Path.Combine(root, "docs", "scenarios.md"));
+        int start = Array.IndexOf(doc, "```csharp");
+        Assert.True(start >= 0, "docs/scenarios.md has no C# example");
+        string source = File.ReadAllText(Path.Combine(root, "tests", "NtSec.Tests", "Scenarios", "ScenarioLibraryTests.cs"));
+        for (int i = start + 1; doc[i] != "```"; i++)
+        {
+            string line = doc[i].Trim().Replace("Console.WriteLine(", "output.WriteLine(", StringComparison.Ordinal);
+            if (line.Length > 0 && !line.StartsWith("using ", StringComparison.Ordinal)) Assert.Contains(line, source, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_step_naming_a_process_that_does_not_exist_is_not_run()
     {
         var scenario = Build();
