@@ -98,14 +98,7 @@ internal static class ScenarioRenderer
             j.WriteString("wornLevel", i.Worn.ImpersonationLevel.ToString());
             j.WriteEndObject();
         }
-        if (d.Desktop is { } r)
-        {
-            j.WriteStartObject("desktopRefusal");
-            j.WriteString("pass", r.Pass.ToString());
-            if (r.Object is { } o) j.WriteString("object", o.Name);
-            if (r.UngrantedLogonSid is { } logon) j.WriteString("ungrantedLogonSid", logon.ToString());
-            j.WriteEndObject();
-        }
+        if (d.Desktop is { } r) WriteRefusal(j, r);
         if (d.UngrantedLogonSid is { } l) j.WriteString("ungrantedLogonSid", l.ToString());
         if (d.Privilege is { } p) j.WriteString("privilege", Tokens.Privileges.NameOf(p));
         j.WriteEndObject();
