@@ -107,15 +107,26 @@ public sealed class DirectoryBloodHoundTests(DirectoryScanFixture fx) : IClassFi
         var internSids = InternSids();
         Assert.NotEmpty(internSids);
         Assert.DoesNotContain(onDa, e => internSids.Contains(e.Principal) && e.Right is "AddMember" or "GenericWrite" or "GenericAll");
+        // Tier1 may write member too, but an intern holds Tier1: no edge from Tier1; its other members get edges of
+        // their own (unless a group edge covers them: Domain Admins' members have GenericAll).
+        string tier1 = DirectoryFixture.Rid(DirectoryFixture.Tier1).ToString();
+        var tier1Holders = Holders(tier1);
+        Assert.NotEmpty(tier1Holders.Intersect(internSids));
+        Assert.DoesNotContain(onDa, e => e.Principal == tier1);
+        var admins = Holders(domainAdmins);
+        foreach (var member in tier1Holders.Except(internSids).Except(admins)) Assert.Contains(onDa, e => e.Principal == member && e.Right == "AddMember" && e.Type == "User");
         // Interns may add themselves to Account Operators (Self-Membership): AddSelf, from the group.
         Assert.Contains(edges, e => e.Object == "CORP.EXAMPLE-S-1-5-32-548" && e.Principal == interns && e.Right == "AddSelf" && e.Type == "Group");
     }
 
-    private HashSet<string> InternSids()
+    private HashSet<string> InternSids() => Holders(DirectoryFixture.Rid(DirectoryFixture.Interns).ToString());
+
+    // The audited accounts whose token holds a SID.
+    private HashSet<string> Holders(string sid)
     {
         using var store = Open();
         var set = new HashSet<string>(StringComparer.Ordinal);
-        using var cmd = store.Command($"SELECT p.sid FROM principals p JOIN token_sids ts ON ts.token_id = p.token_id WHERE ts.sid = '{DirectoryFixture.Rid(DirectoryFixture.Interns)}'");
+        using var cmd = store.Command("SELECT p.sid FROM principals p JOIN token_sids ts ON ts.token_id = p.token_id WHERE ts.sid = $1 AND NOT ts.deny_only", sid);
         using var r = cmd.ExecuteReader();
         while (r.Read()) set.Add(r.GetString(0));
         return set;
