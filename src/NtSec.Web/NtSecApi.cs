@@ -22,6 +22,13 @@ public interface INtSecApi
     /// </summary>
     ApiAnswer Inherit(string request);
 
+    /// <summary>
+    /// Answers <c>{"scenario"}</c> (the request body): a scenario's YAML text (the <c>ntsec run</c> format) run on the
+    /// emulated system, as the <c>ntsec run --json --explain</c> document, each step with the access check the kernel
+    /// made for it as data. A scenario that would read a file (<c>{file: ...}</c>, <c>{whoami: ...}</c>) is refused.
+    /// </summary>
+    ApiAnswer Run(string request);
+
     /// <summary>Answers <c>{"token"}</c> (the request body): the token, given as JSON or as a saved <c>whoami /all</c>, as token JSON.</summary>
     ApiAnswer Token(string request);
 }

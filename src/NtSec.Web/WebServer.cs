@@ -76,6 +76,7 @@ public static class WebServer
         app.MapPost("/api/sddl", context => Answer(context, options, api.Sddl));
         app.MapPost("/api/token", context => Answer(context, options, api.Token));
         app.MapPost("/api/inherit", context => Answer(context, options, api.Inherit));
+        app.MapPost("/api/run", context => Answer(context, options, api.Run));
         app.MapGet("/api/examples", context => WriteAsync(context, StatusCodes.Status200OK, Examples.Value));
         return app;
     }
@@ -94,6 +95,8 @@ public static class WebServer
             {
                 json.WriteStartObject();
                 json.WriteString("name", example.GetProperty("name").GetString());
+                // Which view of the page the example is for: "check" (a /api/check body), "inherit", "run".
+                json.WriteString("view", example.TryGetProperty("view", out var view) ? view.GetString() : "check");
                 json.WriteStartObject("request");
                 foreach (var field in example.GetProperty("request").EnumerateObject())
                 {

@@ -209,4 +209,74 @@ public sealed class BrowserTests
         var condition = web.FindElement(By.CssSelector("table.pass[data-stage='Dacl'] tr.condition"));
         Assert.Contains("@User.ad://ext/Department = [\"Finance\"] == String (1) → TRUE", condition.Text);
     }
+    [BrowserFact]
+    public async Task The_inheritance_view_shows_where_each_ACE_of_the_new_descriptor_came_from()
+    {
+        await using var session = await Session.Start();
+        var web = session.Web;
+        session.Open(session.Url);
+        web.FindElement(By.CssSelector("#views button[data-view='inherit']")).Click();
+        var option = web.FindElement(By.XPath("//select[@id='inherit-example']/option[starts-with(normalize-space(), 'A subfolder with auto-inheritance')]"));
+        ((IJavaScriptExecutor)web).ExecuteScript(
+            "const o = arguments[0]; o.parentElement.value = o.value; o.parentElement.dispatchEvent(new Event('change'));", option);
+        var verdict = new WebDriverWait(web, TimeSpan.FromSeconds(20)).Until(d => d.FindElements(By.Id("inherit-verdict")).FirstOrDefault(e => e.Displayed))!;
+        Assert.Equal("STATUS_SUCCESS", verdict.Text);
+
+        var rows = web.FindElements(By.CssSelector("#inherit-dacl tr[data-ace]"));
+        Assert.Equal(7, rows.Count);
+        // The creator's explicit ACE first (GA mapped to FA), then the parent's, marked inherited; CREATOR OWNER split in two.
+        Assert.Equal("Creator", rows[0].GetAttribute("data-origin"));
+        Assert.Equal("creator ACE #0 (A;;GA;;;S-1-5-21-1-2-3-1001): generic rights mapped", rows[0].FindElements(By.TagName("td"))[4].Text);
+        Assert.Equal("(A;ID;FA;;;S-1-5-21-1-2-3-1001)", rows[5].FindElements(By.TagName("td"))[1].Text);
+        Assert.Equal("parent ACE #4 (A;OICIIO;GA;;;CO): generic rights mapped, CREATOR SID replaced, effective copy, marked INHERITED_ACE", rows[5].FindElements(By.TagName("td"))[4].Text);
+        Assert.Equal("parent ACE #4 (A;OICIIO;GA;;;CO): inherit-only copy for the children, marked INHERITED_ACE", rows[6].FindElements(By.TagName("td"))[4].Text);
+        Assert.Contains("from the creator's explicit ACEs, then the parent's inheritable ACEs", web.FindElement(By.CssSelector("#inherit-parts tr[data-part='dacl']")).Text);
+
+        // The view and its inputs are in the fragment: a fresh page from the link shows the same descriptor.
+        string sddl = web.FindElement(By.Id("inherit-sddl")).Text;
+        string link = web.Url;
+        Assert.Contains("view=inherit", new Uri(link).Fragment);
+        if (Environment.GetEnvironmentVariable("NTSEC_SCREENSHOT_INHERIT") is { Length: > 0 } shot)
+        {
+            ((IJavaScriptExecutor)web).ExecuteScript("document.getElementById('inherit-output').scrollIntoView();");
+            web.GetScreenshot().SaveAsFile(shot);
+        }
+        web.Navigate().GoToUrl("about:blank");
+        session.Open(link);
+        Assert.Equal(sddl, new WebDriverWait(web, TimeSpan.FromSeconds(20)).Until(d => d.FindElements(By.Id("inherit-sddl")).FirstOrDefault(e => e.Displayed))!.Text);
+    }
+    [BrowserFact]
+    public async Task The_scenario_view_lists_the_steps_and_expands_a_denied_open_into_its_explanation()
+    {
+        await using var session = await Session.Start();
+        var web = session.Web;
+        session.Open(session.Url);
+        web.FindElement(By.CssSelector("#views button[data-view='run']")).Click();
+        var option = web.FindElement(By.XPath("//select[@id='run-example']/option[starts-with(normalize-space(), 'A first scenario')]"));
+        ((IJavaScriptExecutor)web).ExecuteScript(
+            "const o = arguments[0]; o.parentElement.value = o.value; o.parentElement.dispatchEvent(new Event('change'));", option);
+        var verdict = new WebDriverWait(web, TimeSpan.FromSeconds(20)).Until(d => d.FindElements(By.Id("run-verdict")).FirstOrDefault(e => e.Displayed))!;
+        Assert.Equal("a first scenario: 3 steps; 3 of 3 expectations met", verdict.Text);
+
+        // The denied write: its status, its reason, met as expected.
+        var write = web.FindElement(By.CssSelector("#run-table tr[data-step='3']"));
+        Assert.Equal("failed", write.GetAttribute("class"));
+        var cells = write.FindElements(By.TagName("td"));
+        Assert.StartsWith("STATUS_ACCESS_DENIED", cells[3].Text);
+        Assert.Contains("FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES is not", cells[5].Text);
+        Assert.Equal("met", cells[6].Text);
+
+        // Expanded, the kernel's check is the explanation view: BUILTIN\Users' read ACE granted, nothing more.
+        var details = write.FindElement(By.CssSelector("details.access-check"));
+        details.FindElement(By.TagName("summary")).Click();
+        var dacl = new WebDriverWait(web, TimeSpan.FromSeconds(10)).Until(_ => details.FindElements(By.CssSelector("table.pass[data-stage='Dacl']")).FirstOrDefault())!;
+        var granted = Assert.Single(dacl.FindElements(By.CssSelector("tr.granted")));
+        Assert.Contains("S-1-5-32-545", granted.FindElements(By.TagName("td"))[3].Text);
+        Assert.Contains("view=run", new Uri(web.Url).Fragment);
+        if (Environment.GetEnvironmentVariable("NTSEC_SCREENSHOT_SCENARIO") is { Length: > 0 } shot)
+        {
+            ((IJavaScriptExecutor)web).ExecuteScript("document.getElementById('run-output').scrollIntoView();");
+            web.GetScreenshot().SaveAsFile(shot);
+        }
+    }
 }
