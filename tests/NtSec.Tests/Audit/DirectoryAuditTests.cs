@@ -272,7 +272,7 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
         }
     }
 
-    private static List<string[]> Csv(CliResult run)
+    internal static List<string[]> Csv(CliResult run)
     {
         Assert.True(run.ExitCode == 0, run.Error);
         return [.. run.OutLines.Skip(1).Select(Fields)];

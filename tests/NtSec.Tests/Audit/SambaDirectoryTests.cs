@@ -82,35 +82,6 @@ public sealed class SambaDirectoryTests
         Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)}: exit {p.ExitCode}\n{stdout.Result}\n{stderr.Result}");
     }
 
-    private static List<string[]> Rows(CliResult run)
-    {
-        Assert.True(run.ExitCode == 0, run.Error);
-        return run.OutLines.Skip(1).Where(l => l.Length > 0).Select(Fields).ToList();
-    }
-
-    // CSV fields: a DN holds commas, so it is quoted.
-    private static string[] Fields(string line)
-    {
-        var fields = new List<string>();
-        var sb = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else sb.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { fields.Add(sb.ToString()); sb.Clear(); }
-            else sb.Append(c);
-        }
-        fields.Add(sb.ToString());
-        return [.. fields];
-    }
-
     [SambaDomainFact]
     public void A_provisioned_Samba_domain_scans_to_the_rights_every_fresh_domain_has()
     {
@@ -153,7 +124,7 @@ public sealed class SambaDirectoryTests
             }
             string adminSid = Sid("Administrator"), alice = Sid("alice"), bob = Sid("bob");
             List<string> Holders(string right, string dn)
-                => Rows(CliHarness.Run("audit", "ad", "who-can", "--db", db, "--right", right, "--on", dn, "--format", "csv"))
+                => DirectoryAuditTests.Csv(CliHarness.Run("audit", "ad", "who-can", "--db", db, "--right", right, "--on", dn, "--format", "csv"))
                     .Where(r => string.Equals(r[0], dn, StringComparison.OrdinalIgnoreCase)).Select(r => r[1]).ToList();
 
             // The domain head: Enterprise Admins have full control (Administrator is one); Domain Admins have WriteDacl
@@ -180,7 +151,7 @@ public sealed class SambaDirectoryTests
 
             // A fresh domain gives an ordinary user none of the dangerous rights anywhere; the administrators' DCSync
             // is listed once they are asked for.
-            var dangerous = Rows(CliHarness.Run("audit", "ad", "dangerous", "--db", db, "--include-admins", "--format", "csv"));
+            var dangerous = DirectoryAuditTests.Csv(CliHarness.Run("audit", "ad", "dangerous", "--db", db, "--include-admins", "--format", "csv"));
             Assert.DoesNotContain(dangerous, r => r[2] == alice);
             Assert.Contains(dangerous, r => r[0] == "dcsync" && string.Equals(r[1], Base, StringComparison.OrdinalIgnoreCase) && r[2] == bob);
             // Without --include-admins nothing is left: a fresh domain gives its rights to administrators only.
