@@ -10,6 +10,7 @@ internal static class SambaDomainEnvironment
     {
         if (!File.Exists("/usr/bin/samba-tool")) return "samba-tool is not installed (apt-get install samba python3-samba ldb-tools)";
         if (AuditEnvironment.SambaPython is null) return "python3-samba is not installed (apt-get install python3-samba)";
+        if (!File.Exists("/usr/bin/ldbsearch")) return "ldbsearch is not installed (apt-get install ldb-tools)";
         return null;
     });
 
@@ -17,7 +18,7 @@ internal static class SambaDomainEnvironment
     public static string? Skip => Missing.Value;
 }
 
-/// <summary>A fact skipped when samba-tool or Samba's Python bindings are missing.</summary>
+/// <summary>A fact skipped when samba-tool, ldbsearch or Samba's Python bindings are missing.</summary>
 public sealed class SambaDomainFactAttribute : FactAttribute
 {
     /// <summary>Sets Skip when a Samba domain cannot be provisioned here.</summary>
@@ -36,8 +37,8 @@ public sealed class SambaDirectoryTests
 {
     private const string Base = "DC=samba,DC=example";
 
-    // Samba's ldbsearch prints nTSecurityDescriptor as SDDL (its LDIF handler), so the export goes through the same
-    // library in Python and writes the values as stored, base64 where they are binary, as ldapsearch does.
+    // The binary export: Samba's database library in Python, writing the values as stored, base64 where they are
+    // binary, as ldapsearch does. (ldbsearch's own LDIF prints descriptors as SDDL; the test scans that too.)
     private const string Export = """
         import sys, base64, ldb
         from samba.samdb import SamDB
@@ -67,7 +68,7 @@ public sealed class SambaDirectoryTests
                 out.write(b"\n")
         """;
 
-    private static void Run(string file, params string[] args)
+    private static string Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true };
         using var p = Process.Start(psi)!;
@@ -80,6 +81,7 @@ public sealed class SambaDirectoryTests
             Assert.Fail($"{file} did not finish in 10 minutes");
         }
         Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)}: exit {p.ExitCode}\n{stdout.Result}\n{stderr.Result}");
+        return stdout.Result;
     }
 
     [SambaDomainFact]
@@ -148,6 +150,24 @@ public sealed class SambaDirectoryTests
             Assert.Contains(alice, Holders("User-Change-Password", aliceDn));
             Assert.DoesNotContain(alice, Holders("Reset-Password", aliceDn));
             Assert.DoesNotContain(alice, Holders("WriteDacl", aliceDn));
+
+            // Samba's ldbsearch prints every descriptor as SDDL (and SIDs and GUIDs as text): scanned, it gives the
+            // same answers as the binary export, so SDDL with domain aliases reads as the binary form does.
+            string sddlLdif = Path.Combine(dir, "ldbsearch.ldif"), sddlDb = Path.Combine(dir, "ldbsearch.duckdb");
+            File.WriteAllText(sddlLdif, Run("/usr/bin/ldbsearch", "-H", Path.Combine(target, "private", "sam.ldb"), "--controls=sd_flags:1:7",
+                "--controls=search_options:1:2", "-b", Base, "(objectClass=*)", "*", "nTSecurityDescriptor"));
+            Assert.Contains("\nnTSecurityDescriptor: O:", File.ReadAllText(sddlLdif), StringComparison.Ordinal);
+            var sddlScan = CliHarness.Run("audit", "scan", sddlLdif, "--out", sddlDb);
+            Assert.True(sddlScan.ExitCode == 0, sddlScan.Error);
+            foreach (var right in new[] { "GenericAll", "WriteDacl", "ReadProperty", "member", "Reset-Password", "User-Change-Password", "DS-Replication-Get-Changes-All", "Self-Membership" })
+            {
+                List<string> All(string database)
+                    => [.. DirectoryAuditTests.Csv(CliHarness.Run("audit", "ad", "who-can", "--db", database, "--right", right, "--format", "csv"))
+                        .Select(r => string.Join("|", r).ToUpperInvariant()).Order(StringComparer.Ordinal)];
+                var binary = All(db);
+                Assert.NotEmpty(binary);
+                Assert.Equal(binary, All(sddlDb));
+            }
 
             // A fresh domain gives an ordinary user none of the dangerous rights anywhere; the administrators' DCSync
             // is listed once they are asked for.
