@@ -25,10 +25,25 @@ internal static class ServeCommand
         {
             if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--port: expected 0 to 65535");
         });
-        var command = new Command(Name, "Serve the explainer page and the JSON API on 127.0.0.1 (see docs/web.md).") { port };
+        var audit = new Option<string?>("--audit") { Description = "Also serve the reports of this audit store (ntsec audit scan --out FILE), opened read-only." };
+        var command = new Command(Name, "Serve the explainer page and the JSON API on 127.0.0.1 (see docs/web.md).") { port, audit };
         command.SetAction(async (parse, cancel) =>
         {
-            var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = parse.GetValue(port) });
+            AuditWebApi? store = null;
+            if (parse.GetValue(audit) is { } db)
+            {
+                try
+                {
+                    store = new AuditWebApi(Audit.Store.EstateStore.Open(terminal.ResolvePath(db), readOnly: true), Path.GetFileName(db));
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or DuckDB.NET.Data.DuckDBException)
+                {
+                    terminal.Error.WriteLine("error: --audit: " + e.Message);
+                    return ExitCodes.BadInput;
+                }
+            }
+            using var owned = store;
+            var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = parse.GetValue(port) }, audit: store);
             try
             {
                 await app.StartAsync(cancel);

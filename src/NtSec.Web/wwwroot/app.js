@@ -3,13 +3,13 @@
 // decoded descriptor, the passes side by side with their intersection, each ACE's outcome, SID and bits, and the
 // conditions with the claim values they read. It never parses the English "message" of a step; that is only shown.
 // The inputs live in the URL fragment (#sd=...&token=...&desired=...&type=...&more=...), so a link reproduces the view.
-// Other views (inheritance, scenario; "view=NAME" in the fragment) work the same way over their own endpoint.
+// Other views (inheritance, scenario, audit; "view=NAME" in the fragment) work the same way over their own endpoint.
 "use strict";
 
 const $ = id => document.getElementById(id);
 const fields = ["sd", "token", "desired", "type", "more"];
 // Each view's inputs, kept in the fragment with "view=NAME" (the check view, the first, without it: older links stay valid).
-const viewFields = { check: fields, inherit: ["parent", "creator", "itoken", "container", "itype", "flags"], run: ["scenario"] };
+const viewFields = { check: fields, inherit: ["parent", "creator", "itoken", "container", "itype", "flags"], run: ["scenario"], audit: ["audit-query", "audit-cell"] };
 let currentView = "check";
 const passStages = ["Dacl", "RestrictedPass", "WriteRestrictedPass", "AppContainerPass"];
 const passTitles = { Dacl: "DACL pass (the token's own SIDs)", RestrictedPass: "Restricted pass (restricting SIDs)", WriteRestrictedPass: "Write-restricted pass (write rights only)", AppContainerPass: "AppContainer pass (package and capabilities)" };
@@ -482,6 +482,163 @@ async function runScenario() {
   $("run-steps").replaceChildren(table);
 }
 
+// ----- The audit view (ntsec serve --audit FILE): GET /api/audit, POST /api/audit/query, POST /api/audit/explain ------
+
+let audit = null;
+const auditPage = 50;
+
+// The store's reports, when the server has one: the tab appears only then.
+async function loadAudit() {
+  let response;
+  try {
+    response = await fetch("api/audit");
+  } catch (e) {
+    return;
+  }
+  if (!response.ok) return;
+  audit = await response.json();
+  $("audit-tab").hidden = false;
+  $("audit-store").textContent = "Store " + audit.store + " (" + (audit.kind === "directory" ? "a directory scanned from LDIF" : "a file estate") + ")";
+  for (const r of audit.reports) $("audit-report").append(el("option", { value: r.name }, r.name + " — " + r.description));
+  $("audit-report").addEventListener("change", () => auditForm({}));
+  auditForm({});
+}
+
+function auditReport() {
+  return audit.reports.find(r => r.name === $("audit-report").value) || audit.reports[0];
+}
+
+// The chosen report's parameters as inputs, filled from values (a query object).
+function auditForm(values) {
+  const report = auditReport();
+  $("audit-description").textContent = report.command;
+  const box = $("audit-params");
+  box.replaceChildren();
+  for (const p of report.parameters) {
+    const id = "audit-p-" + p.name;
+    const v = values[p.name];
+    const input = p.kind === "bool"
+      ? el("input", { type: "checkbox", id, class: "check" })
+      : el("input", { id, placeholder: p.description, value: v === undefined || v === null ? "" : Array.isArray(v) ? v.join(", ") : String(v) });
+    if (p.kind === "bool") input.checked = v === true;
+    box.append(el("label", {}, p.name + (p.required ? " (required)" : ""), input));
+  }
+}
+
+function auditValues() {
+  const report = auditReport();
+  const query = { report: report.name };
+  for (const p of report.parameters) {
+    const e = $("audit-p-" + p.name);
+    if (p.kind === "bool") { if (e.checked) query[p.name] = true; continue; }
+    const text = e.value.trim();
+    if (text === "") continue;
+    query[p.name] = p.kind === "list" ? text.split(/[\s,]+/).filter(x => x) : text;
+  }
+  return query;
+}
+
+function showAuditError(text) {
+  $("audit-output").hidden = false;
+  $("audit-error").hidden = false;
+  $("audit-error").textContent = text;
+}
+
+async function auditQuery(offset) {
+  const query = Object.assign(auditValues(), { offset: offset || 0, limit: auditPage });
+  $("audit-query").value = JSON.stringify(query);
+  $("audit-cell").value = "";
+  writeFragment();
+  $("audit-cell-view").replaceChildren();
+  const answer = await post("api/audit/query", query);
+  $("audit-output").hidden = false;
+  if (answer.error) {
+    $("audit-rows").replaceChildren();
+    $("audit-pager").replaceChildren();
+    showAuditError(answer.error);
+    return;
+  }
+  $("audit-error").hidden = true;
+  const report = audit.reports.find(r => r.name === answer.report);
+  const columns = [];
+  for (const row of answer.rows) for (const k of Object.keys(row)) if (!columns.includes(k)) columns.push(k);
+  const table = el("table", { class: "audit-rows", id: "audit-table" }, el("tr", {}, ...columns.map(c => el("th", {}, c)), report.explains ? el("th", {}, "") : null));
+  answer.rows.forEach((row, i) => {
+    const tr = el("tr", { "data-row": String(answer.offset + i) }, ...columns.map(c => el("td", { class: "mono" }, row[c] === null || row[c] === undefined ? "" : Array.isArray(row[c]) ? row[c].join(" | ") : String(row[c]))));
+    // A file row names its principal by name and SID; a directory row by SID (principal) and name.
+    const who = audit.kind === "directory" ? row.principal : row.sid;
+    if (report.explains && who) {
+      const cell = { path: row.path || row.dn, principal: who, right: audit.kind === "directory" ? row.right : null };
+      const button = el("button", { class: "explain" }, "explain");
+      button.addEventListener("click", () => auditExplain(cell));
+      tr.append(el("td", {}, button));
+    }
+    table.append(tr);
+  });
+  $("audit-rows").replaceChildren(el("div", { id: "audit-count" }, "rows " + (answer.rows.length ? (answer.offset + 1) + "–" + (answer.offset + answer.rows.length) : "none") + (answer.more ? " (more follow)" : "")), table);
+  const pager = $("audit-pager");
+  pager.replaceChildren();
+  if (answer.offset > 0) {
+    const prev = el("button", { id: "audit-prev" }, "previous " + auditPage);
+    prev.addEventListener("click", () => auditQuery(Math.max(0, answer.offset - auditPage)));
+    pager.append(prev);
+  }
+  if (answer.more) {
+    const next = el("button", { id: "audit-next" }, "next " + auditPage);
+    next.addEventListener("click", () => auditQuery(answer.offset + auditPage));
+    pager.append(next);
+  }
+}
+
+// The explained cell, drawn as the explanation view: the stored descriptor, the grant, each stage and pass.
+async function auditExplain(request) {
+  $("audit-cell").value = JSON.stringify(request);
+  writeFragment();
+  const answer = await post("api/audit/explain", request);
+  const box = $("audit-cell-view");
+  box.replaceChildren();
+  if (answer.error) {
+    box.append(el("div", { class: "error", id: "audit-cell-error" }, answer.error));
+    return;
+  }
+  for (const cell of answer.cells) {
+    const granted = cell.effective !== undefined ? cell.effective + " " + (cell.effectiveRights || []).join(" | ") : cell.granted + (cell.right ? " (" + cell.right + ": " + (cell.answer ? "yes" : "no") + ")" : "");
+    const current = cell.effective !== undefined ? cell.effective : cell.granted;
+    const div = el("div", { class: "audit-cell" },
+      el("h2", {}, "Cell: " + cell.path + " — " + cell.principal),
+      el("div", { class: "mono", id: "audit-cell-sddl" }, cell.sddl || "(no descriptor stored: nothing is granted)"),
+      el("div", { class: "verdict " + (current && current !== "0x00000000" ? "granted" : "denied"), id: "audit-cell-grant" }, "Grants " + granted),
+      el("div", {}, cell.stored === null ? "the matrix holds no cell" : cell.stored === current ? "the stored cell agrees (" + cell.stored + ")" : "the stored cell says " + cell.stored));
+    if (cell.ownerKnown === false) div.append(el("div", { class: "note" }, "the source gave no owner: nobody was treated as the owner"));
+    for (const [title, ex] of [["The object's descriptor", cell.explanation], ["The share's ACL (access through the share is the intersection)", cell.share]]) {
+      if (!ex) continue;
+      const boxes = { stages: el("div"), passes: el("div"), result: el("div") };
+      renderExplanation(ex, {}, boxes, false);
+      div.append(el("h2", {}, title), boxes.stages, boxes.passes, boxes.result);
+    }
+    box.append(div);
+  }
+  box.scrollIntoView();
+}
+
+// A link to the audit view: the query (and the cell) from the fragment.
+async function auditFromFragment() {
+  let query = null, cell = null;
+  try {
+    query = $("audit-query").value ? JSON.parse($("audit-query").value) : null;
+    cell = $("audit-cell").value ? JSON.parse($("audit-cell").value) : null;
+  } catch (e) {
+    showAuditError("the link's audit query is not valid JSON");
+    return;
+  }
+  if (query && query.report) {
+    $("audit-report").value = query.report;
+    auditForm(query);
+    await auditQuery(query.offset || 0);
+  }
+  if (cell) await auditExplain(cell);
+}
+
 async function start() {
   upload($("sd-file"), "sd");
   upload($("token-file"), "token");
@@ -489,6 +646,7 @@ async function start() {
   $("check").addEventListener("click", check);
   $("inherit").addEventListener("click", inherit);
   $("run").addEventListener("click", runScenario);
+  $("audit-run").addEventListener("click", () => auditQuery(0));
   for (const b of document.querySelectorAll("#views button")) b.addEventListener("click", () => { showView(b.dataset.view); writeFragment(); });
   for (const id of ["example", "inherit-example", "run-example"])
     $(id).addEventListener("change", e => { if (e.target.value !== "") { pick(Number(e.target.value)); runView(); } });
@@ -505,6 +663,7 @@ async function start() {
   if (firstInherit >= 0) pick(firstInherit);
   const firstRun = examples.findIndex(x => x.view === "run");
   if (firstRun >= 0) pick(firstRun);
+  await loadAudit();
   const view = readFragment();
   if (view) {
     showView(view);
@@ -516,6 +675,7 @@ async function start() {
 function runView() {
   if (currentView === "inherit") return inherit();
   if (currentView === "run") return runScenario();
+  if (currentView === "audit") return audit ? auditFromFragment() : showAuditError("this server has no audit store (ntsec serve --audit FILE)");
   return check();
 }
 

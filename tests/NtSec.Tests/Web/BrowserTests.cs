@@ -89,10 +89,10 @@ public sealed class BrowserTests
         public required ChromeDriver Web { get; init; }
         public required string Url { get; init; }
 
-        public static async Task<Session> Start()
+        public static async Task<Session> Start(IAuditApi? audit = null)
         {
             var (browser, driver) = BrowserFactAttribute.Found()!.Value;
-            var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = 0 });
+            var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = 0 }, audit: audit);
             await app.StartAsync();
             var options = new ChromeOptions { BinaryLocation = browser };
             options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1200");
@@ -278,5 +278,37 @@ public sealed class BrowserTests
             ((IJavaScriptExecutor)web).ExecuteScript("document.getElementById('run-output').scrollIntoView();");
             web.GetScreenshot().SaveAsFile(shot);
         }
+    }
+    [BrowserFact]
+    public async Task The_audit_view_drills_down_from_a_row_to_the_explained_cell()
+    {
+        using var fixture = new NtSec.Tests.Audit.AuditFixtures();
+        using var audit = new AuditWebApi(NtSec.Audit.Store.EstateStore.Open(AuditWebTests.Scan(fixture), readOnly: true), "e.duckdb");
+        await using var session = await Session.Start(audit);
+        var web = session.Web;
+        session.Open(session.Url);
+        web.FindElement(By.Id("audit-tab")).Click();
+        ((IJavaScriptExecutor)web).ExecuteScript("const s = document.getElementById('audit-report'); s.value = 'where'; s.dispatchEvent(new Event('change'));");
+        web.FindElement(By.Id("audit-p-principal")).SendKeys("bob");
+        web.FindElement(By.Id("audit-run")).Click();
+        var wait = new WebDriverWait(web, TimeSpan.FromSeconds(20));
+        var row = wait.Until(d => d.FindElements(By.XPath("//table[@id='audit-table']//tr[td[1]='Data\\Public\\readme.txt']")).FirstOrDefault())!;
+        Assert.Contains("bob", row.Text);
+        Assert.DoesNotContain(web.FindElements(By.CssSelector("#audit-table td")), td => td.Text == "Data\\Finance");
+
+        row.FindElement(By.CssSelector("button.explain")).Click();
+        var grant = wait.Until(d => d.FindElements(By.Id("audit-cell-grant")).FirstOrDefault(e => e.Displayed))!;
+        Assert.StartsWith("Grants 0x001200a9", grant.Text);
+        var granted = Assert.Single(web.FindElements(By.CssSelector(".audit-cell table.pass[data-stage='Dacl'] tr.granted")));
+        Assert.Contains("S-1-5-21-1-2-3-513", granted.FindElements(By.TagName("td"))[3].Text);
+        Assert.Contains("the stored cell agrees", web.FindElement(By.CssSelector(".audit-cell")).Text);
+
+        // The query and the cell are in the fragment: a fresh page from the link shows the same cell.
+        string link = web.Url;
+        Assert.Contains("view=audit", new Uri(link).Fragment);
+        if (Environment.GetEnvironmentVariable("NTSEC_SCREENSHOT_AUDIT") is { Length: > 0 } shot) web.GetScreenshot().SaveAsFile(shot);
+        web.Navigate().GoToUrl("about:blank");
+        session.Open(link);
+        Assert.StartsWith("Grants 0x001200a9", wait.Until(d => d.FindElements(By.Id("audit-cell-grant")).FirstOrDefault(e => e.Displayed))!.Text);
     }
 }
