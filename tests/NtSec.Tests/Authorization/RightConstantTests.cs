@@ -1,7 +1,6 @@
 using NtSec.Authorization;
 using NtSec.Authorization.FastPath;
 using NtSec.Acls;
-using NtSec.Import;
 using NtSec.Sddl;
 
 namespace NtSec.Tests.Authorization;
@@ -50,24 +49,6 @@ public sealed class RightConstantTests
     public void SddlCodesReadTheConstants(string code, uint mask)
     {
         Assert.True(SddlRights.TryLookup(code, out uint value));
-        Assert.Equal(mask, value);
-    }
-
-    [Theory]
-    [InlineData("F", 0x1F01FFu)]
-    [InlineData("M", 0x1301BFu)]
-    [InlineData("RX", 0x1200A9u)]
-    [InlineData("R", 0x120089u)]
-    [InlineData("W", 0x100116u)]
-    [InlineData("D", 0x10000u)]
-    [InlineData("WDAC", 0x40000u)]
-    [InlineData("MA", 0x2000000u)]
-    [InlineData("WEA", 0x10u)]
-    [InlineData("WA", 0x100u)]
-    public void IcaclsCodesReadTheConstants(string code, uint mask)
-    {
-        Assert.True(IcaclsRights.TryGetCode(code, out uint value, out var kind));
-        Assert.Equal(IcaclsRights.CodeKind.Access, kind);
         Assert.Equal(mask, value);
     }
 
