@@ -44,38 +44,29 @@ public static class IcaclsRights
         LabelPolicy,
     }
 
-    /// <summary>Every code icacls documents, with its mask, in upper case.</summary>
+    /// <summary>The simple rights, largest first: the codes icacls prints alone when a mask is exactly one of them.</summary>
+    public static IReadOnlyList<(string Code, uint Mask)> SimpleRights { get; } =
+    [
+        ("F", Full), ("M", Modify), ("RX", ReadExecute), ("R", Read), ("W", Write), ("D", Delete),
+    ];
+
+    /// <summary>The specific rights: standard rights, generic rights, then the file-specific bits, one bit each.</summary>
+    public static IReadOnlyList<(string Code, uint Mask)> SpecificRights { get; } =
+    [
+        ("DE", AccessMask.Delete), ("RC", AccessMask.ReadControl), ("WDAC", AccessMask.WriteDac), ("WO", AccessMask.WriteOwner),
+        ("S", AccessMask.Synchronize), ("AS", AccessMask.AccessSystemSecurity), ("MA", AccessMask.MaximumAllowed),
+        ("GR", AccessMask.GenericRead), ("GW", AccessMask.GenericWrite), ("GE", AccessMask.GenericExecute), ("GA", AccessMask.GenericAll),
+        ("RD", FileAccessRights.ReadData), ("WD", FileAccessRights.WriteData), ("AD", FileAccessRights.AppendData),
+        ("REA", FileAccessRights.ReadEa), ("WEA", FileAccessRights.WriteEa), ("X", FileAccessRights.Execute),
+        ("DC", FileAccessRights.DeleteChild), ("RA", FileAccessRights.ReadAttributes), ("WA", FileAccessRights.WriteAttributes),
+    ];
+
+    /// <summary>Every code icacls documents, with its mask, in upper case: the simple rights, N, the specific rights, the label policies.</summary>
     public static IReadOnlyList<(string Code, uint Mask, CodeKind Kind)> Codes { get; } =
     [
-        // Simple rights.
-        ("F", Full, CodeKind.Access),
-        ("M", Modify, CodeKind.Access),
-        ("RX", ReadExecute, CodeKind.Access),
-        ("R", Read, CodeKind.Access),
-        ("W", Write, CodeKind.Access),
-        ("D", Delete, CodeKind.Access),
+        .. SimpleRights.Select(r => (r.Code, r.Mask, CodeKind.Access)),
         ("N", 0, CodeKind.NoAccess),
-        // Specific rights: standard rights, generic rights, then the file-specific bits.
-        ("DE", AccessMask.Delete, CodeKind.Access),
-        ("RC", AccessMask.ReadControl, CodeKind.Access),
-        ("WDAC", AccessMask.WriteDac, CodeKind.Access),
-        ("WO", AccessMask.WriteOwner, CodeKind.Access),
-        ("S", AccessMask.Synchronize, CodeKind.Access),
-        ("AS", AccessMask.AccessSystemSecurity, CodeKind.Access),
-        ("MA", AccessMask.MaximumAllowed, CodeKind.Access),
-        ("GR", AccessMask.GenericRead, CodeKind.Access),
-        ("GW", AccessMask.GenericWrite, CodeKind.Access),
-        ("GE", AccessMask.GenericExecute, CodeKind.Access),
-        ("GA", AccessMask.GenericAll, CodeKind.Access),
-        ("RD", FileAccessRights.ReadData, CodeKind.Access),
-        ("WD", FileAccessRights.WriteData, CodeKind.Access),
-        ("AD", FileAccessRights.AppendData, CodeKind.Access),
-        ("REA", FileAccessRights.ReadEa, CodeKind.Access),
-        ("WEA", FileAccessRights.WriteEa, CodeKind.Access),
-        ("X", FileAccessRights.Execute, CodeKind.Access),
-        ("DC", FileAccessRights.DeleteChild, CodeKind.Access),
-        ("RA", FileAccessRights.ReadAttributes, CodeKind.Access),
-        ("WA", FileAccessRights.WriteAttributes, CodeKind.Access),
+        .. SpecificRights.Select(r => (r.Code, r.Mask, CodeKind.Access)),
         // Mandatory label policies (icacls /setintegritylevel): icacls writes SDDL's codes.
         .. LabelPolicies.All.Select(p => (p.Code, p.Mask, CodeKind.LabelPolicy)),
     ];

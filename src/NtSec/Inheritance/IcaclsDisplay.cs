@@ -12,16 +12,14 @@ namespace NtSec.Inheritance;
 /// <remarks>
 /// The rights are one simple right (F, M, RX, R, W) when the mask is exactly that; otherwise a comma-separated
 /// list in one pair of parentheses: first the simple rights the mask contains (largest first, each adding bits the
-/// earlier ones lack), then the specific rights left over, in the order of <see cref="IcaclsRights.Codes"/>. A mask
+/// earlier ones lack), then the specific rights left over, in the order of <see cref="IcaclsRights.SpecificRights"/>. A mask
 /// of GENERIC_ALL alone shows as F, as icacls shows the CREATOR OWNER entry of a volume root. Label ACEs show
 /// their policy (NW, NR, NX).
 /// </remarks>
 public static class IcaclsDisplay
 {
-    private static readonly (string Code, uint Mask)[] Simple =
-    [
-        ("F", IcaclsRights.Full), ("M", IcaclsRights.Modify), ("RX", IcaclsRights.ReadExecute), ("R", IcaclsRights.Read), ("W", IcaclsRights.Write),
-    ];
+    // The simple rights icacls prints: all but D, whose one bit it prints as the specific right DE.
+    private static readonly (string Code, uint Mask)[] Simple = [.. IcaclsRights.SimpleRights.Where(r => r.Mask != IcaclsRights.Delete)];
 
     /// <summary>The name icacls prints for a SID: the account name when NtSec knows it, else the SID string.</summary>
     public static string NameOf(Sid sid, SidContext? context = null, IReadOnlyDictionary<Sid, string>? names = null)
@@ -70,9 +68,8 @@ public static class IcaclsDisplay
             }
         }
         uint rest = mask & ~covered;
-        foreach (var (code, m, kind) in IcaclsRights.Codes)
+        foreach (var (code, m) in IcaclsRights.SpecificRights)
         {
-            if (kind != IcaclsRights.CodeKind.Access || code is "F" or "M" or "RX" or "R" or "W" or "D") continue;
             if ((rest & m) == m && m != 0)
             {
                 parts.Add(code);
