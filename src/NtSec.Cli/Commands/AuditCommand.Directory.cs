@@ -157,15 +157,7 @@ internal static partial class AuditCommand
                 {
                     if (!first) output.WriteLine(",");
                     first = false;
-                    output.Write(JsonSerializer.Serialize(new
-                    {
-                        finding = finding.Length > 0 ? finding : null,
-                        dn = row.Dn,
-                        principal = row.Sid,
-                        name = row.Principal,
-                        right = row.Right,
-                        granted = Hex(row.Granted),
-                    }, JsonOptions));
+                    output.Write(JsonSerializer.Serialize(DirectoryRowJson(finding, row), JsonOptions));
                 }
                 output.WriteLine(first ? "]" : "\n]");
                 break;
@@ -184,6 +176,17 @@ internal static partial class AuditCommand
             }
         }
     }
+
+    /// <summary>One row of <c>ad who-can</c>, <c>ad where</c> and <c>ad dangerous</c> as <c>--format json</c> writes it (and the web API's audit rows).</summary>
+    internal static object DirectoryRowJson(string finding, DirectoryAccessRow row) => new
+    {
+        finding = finding.Length > 0 ? finding : null,
+        dn = row.Dn,
+        principal = row.Sid,
+        name = row.Principal,
+        right = row.Right,
+        granted = Hex(row.Granted),
+    };
 
     private static int ExplainDirectory(Terminal terminal, EstateStore store, string dn, string principal, string? right)
     {

@@ -94,7 +94,7 @@ internal static partial class AuditCommand
                         foreach (var r in rows) output.WriteLine($"{DriftQueries.Name(r.Kind)},{Csv(r.Path)},{Csv(r.Detail)}");
                         break;
                     case "json":
-                        output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { kind = DriftQueries.Name(r.Kind), path = r.Path, detail = r.Detail }), JsonOptions));
+                        output.WriteLine(JsonSerializer.Serialize(rows.Select(DriftJson), JsonOptions));
                         break;
                     default:
                         int n = 0;
@@ -111,6 +111,9 @@ internal static partial class AuditCommand
         });
         return command;
     }
+
+    /// <summary>One drift finding as <c>--format json</c> writes it (and the web API's audit rows).</summary>
+    internal static object DriftJson(DriftRow r) => new { kind = DriftQueries.Name(r.Kind), path = r.Path, detail = r.Detail };
 
     private static Command Diff(Terminal terminal)
     {
