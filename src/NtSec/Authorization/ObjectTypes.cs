@@ -22,6 +22,17 @@ public sealed class ObjectTypeInfo
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(specificRights);
+        foreach (var key in keys)
+            if (string.IsNullOrEmpty(key)) throw new ArgumentException("A type's keys must not be empty.", nameof(keys));
+        // Specific rights are the low 16 bits of a mask, one bit each (MS-DTYP 2.4.3): a name standing for several
+        // bits is a composite right, and two names for one bit would make the rendering ambiguous.
+        uint seen = 0;
+        foreach (var (rightName, bit) in specificRights)
+        {
+            if (string.IsNullOrEmpty(rightName) || bit == 0 || (bit & (bit - 1)) != 0 || bit > 0xFFFF || (seen & bit) != 0)
+                throw new ArgumentException($"Specific right '{rightName}' (0x{bit:x}) must be a single bit of 0x0000ffff, named once.", nameof(specificRights));
+            seen |= bit;
+        }
         Name = name;
         Keys = [.. keys];
         GenericMapping = mapping;
@@ -242,13 +253,55 @@ public static class ObjectTypes
         Section, Event, Mutant, Semaphore, Job, DirectoryServiceObject, Pipe, Generic,
     ];
 
+    /// <summary>The built-in types as a catalogue: what <c>--type</c> and a request's <c>type</c> resolve against by default.</summary>
+    public static ObjectTypeCatalog Catalog { get; } = new(All);
+
     /// <summary>The first key of every type a caller names with <c>--type</c> (all but <see cref="Generic"/>), in order.</summary>
-    public static IReadOnlyList<string> Keys { get; } = [.. All.Where(t => t != Generic).Select(t => t.Keys[0])];
+    public static IReadOnlyList<string> Keys => Catalog.Keys;
+
+    /// <summary>Finds a built-in type by one of its <see cref="ObjectTypeInfo.Keys"/> or its name, case-insensitively.</summary>
+    public static ObjectTypeInfo? Find(string key) => Catalog.Find(key);
+}
+
+/// <summary>
+/// The object types names are resolved against: NtSec's own (<see cref="ObjectTypes.Catalog"/>), or those and a
+/// caller's own (<see cref="With"/>), so that a type NtSec does not know is named, checked and rendered the same way.
+/// </summary>
+public sealed class ObjectTypeCatalog
+{
+    private readonly ObjectTypeInfo[] _types;
+
+    /// <summary>A catalogue of these types.</summary>
+    /// <exception cref="ArgumentException">Two types share a name or key (compared case-insensitively).</exception>
+    public ObjectTypeCatalog(IEnumerable<ObjectTypeInfo> types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        _types = [.. types];
+        var owner = new Dictionary<string, ObjectTypeInfo>(StringComparer.OrdinalIgnoreCase);
+        foreach (var t in _types)
+        {
+            ArgumentNullException.ThrowIfNull(t, nameof(types));
+            foreach (var key in t.Keys.Prepend(t.Name))
+            {
+                if (owner.TryGetValue(key, out var other) && !ReferenceEquals(other, t))
+                    throw new ArgumentException($"'{key}' names both {other.Name} and {t.Name}.", nameof(types));
+                owner[key] = t;
+            }
+        }
+        Keys = [.. _types.Where(t => !ReferenceEquals(t, ObjectTypes.Generic) && t.Keys.Count > 0).Select(t => t.Keys[0])];
+    }
+
+    /// <summary>Every type, in order.</summary>
+    public IReadOnlyList<ObjectTypeInfo> All => _types;
+
+    /// <summary>The first key of every type a caller would name (all but <see cref="ObjectTypes.Generic"/>), in order.</summary>
+    public IReadOnlyList<string> Keys { get; }
 
     /// <summary>Finds a type by one of its <see cref="ObjectTypeInfo.Keys"/> or its name, case-insensitively.</summary>
-    public static ObjectTypeInfo? Find(string key)
+    public ObjectTypeInfo? Find(string key)
     {
-        foreach (var t in All)
+        ArgumentNullException.ThrowIfNull(key);
+        foreach (var t in _types)
         {
             if (string.Equals(t.Name, key, StringComparison.OrdinalIgnoreCase)) return t;
             foreach (var k in t.Keys)
@@ -256,6 +309,10 @@ public static class ObjectTypes
         }
         return null;
     }
+
+    /// <summary>This catalogue and more types.</summary>
+    /// <exception cref="ArgumentException">A new type shares a name or key with another.</exception>
+    public ObjectTypeCatalog With(params IEnumerable<ObjectTypeInfo> types) => new([.. _types, .. types]);
 }
 
 /// <summary>Names of the rights common to every type, and parsing of masks written as names or numbers.</summary>

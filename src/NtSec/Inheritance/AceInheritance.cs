@@ -45,9 +45,7 @@ public static class AceInheritance
     /// True for ACE types whose mask is an access mask (allow, deny, audit, alarm and their object and callback
     /// forms); a label's mask is a policy and resource-attribute and scoped-policy masks are not mapped.
     /// </summary>
-    public static bool HasAccessMask(Ace ace)
-        => !ace.IsRaw && ace.Type is not (AceType.SystemMandatoryLabel or AceType.SystemResourceAttribute or AceType.SystemScopedPolicyId
-            or AceType.SystemProcessTrustLabel or AceType.SystemAccessFilter);
+    public static bool HasAccessMask(Ace ace) => !ace.IsRaw && ace.TypeInfo?.HasAccessMask == true;
 
     /// <summary>
     /// An explicit ACE (from the creator, a set request or the token's default DACL) as Windows stores it: its
@@ -158,21 +156,8 @@ public static class AceInheritance
     {
         if (!ace.IsObjectAce) return new Ace(ace.Type, flags, mask, sid, applicationData: ace.ApplicationData);
         if (ace.ObjectType is { } ot) return new Ace(ace.Type, flags, mask, sid, ot, null, ace.ApplicationData);
-        return new Ace(PlainType(ace.Type), flags, mask, sid, applicationData: ace.ApplicationData);
+        return new Ace(ace.TypeInfo!.PlainType, flags, mask, sid, applicationData: ace.ApplicationData);
     }
-
-    private static AceType PlainType(AceType type) => type switch
-    {
-        AceType.AccessAllowedObject => AceType.AccessAllowed,
-        AceType.AccessDeniedObject => AceType.AccessDenied,
-        AceType.SystemAuditObject => AceType.SystemAudit,
-        AceType.SystemAlarmObject => AceType.SystemAlarm,
-        AceType.AccessAllowedCallbackObject => AceType.AccessAllowedCallback,
-        AceType.AccessDeniedCallbackObject => AceType.AccessDeniedCallback,
-        AceType.SystemAuditCallbackObject => AceType.SystemAuditCallback,
-        AceType.SystemAlarmCallbackObject => AceType.SystemAlarmCallback,
-        _ => type,
-    };
 
     /// <summary>True when the parent ACL gives this child anything (ContainsInheritableACEs for this child).</summary>
     public static bool HasInheritableFor(Acl? parent, bool childIsContainer)
