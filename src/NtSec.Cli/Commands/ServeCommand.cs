@@ -171,7 +171,7 @@ internal sealed class WebApi : INtSecApi
     }
 
     // The one place the web API calls the scenario engine: load, run, and write `run --json --explain` with each step's
-    // kernel access check as data. (When the engine moves into the library, this is the call to change.)
+    // kernel access check as data (the engine is the library's NtSec.Scenarios; the CLI loads the YAML and writes the JSON).
     private static ApiAnswer RunScenario(string yaml)
     {
         // Relative names resolve under a directory that does not exist; ScenarioFileKeys has already refused every key
@@ -179,7 +179,7 @@ internal sealed class WebApi : INtSecApi
         string nowhere = Path.Combine(Path.GetTempPath(), "ntsec-serve-reads-no-file-" + Guid.NewGuid().ToString("N"));
         if (!Scenarios.ScenarioLoader.TryLoad(yaml, nowhere, out var scenario, out var loadError))
             return new ApiAnswer(false, WebServer.Error($"scenario:{loadError}"));
-        var run = Scenarios.ScenarioRunner.Run(scenario!);
+        var run = global::NtSec.Scenarios.ScenarioRunner.Run(scenario!);
         var text = new StringWriter();
         Scenarios.ScenarioRenderer.WriteJson(text, run, explain: true);
         var document = System.Text.Json.Nodes.JsonNode.Parse(text.ToString())!.AsObject();

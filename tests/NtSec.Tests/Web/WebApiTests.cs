@@ -247,7 +247,7 @@ public sealed class WebApiTests : IAsyncLifetime
         string yaml = Example("scenarios/first.yaml").Replace("expect: STATUS_ACCESS_DENIED", "expect: STATUS_SUCCESS", StringComparison.Ordinal);
         var (status, run) = await Post("/api/run", RunBody(yaml));
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(1, run.GetProperty("version").GetInt32());
+        Assert.Equal(2, run.GetProperty("version").GetInt32());
         Assert.Equal("a first scenario", run.GetProperty("scenario").GetString());
         Assert.Equal(1, run.GetProperty("unmet").GetInt32());
         var steps = run.GetProperty("steps").EnumerateArray().ToList();
