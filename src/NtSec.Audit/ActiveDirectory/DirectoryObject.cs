@@ -57,6 +57,9 @@ public sealed class DirectoryObject
     /// <summary>The <c>cn</c>.</summary>
     public string? Cn { get; init; }
 
+    /// <summary>The <c>gPLink</c> value (the GPOs linked here, <c>[LDAP://DN;OPTIONS]</c> each), if exported.</summary>
+    public string? GpLink { get; init; }
+
     /// <summary>The most specific <c>objectClass</c> (the last value), or empty.</summary>
     public string StructuralClass => ObjectClass.Count == 0 ? "" : ObjectClass[^1];
 
@@ -84,7 +87,7 @@ public sealed class DirectoryObject
         List<Guid> appliesTo = [];
         Sid? sid = null;
         Guid? guid = null, schemaId = null, attrSecurity = null, rights = null;
-        string? sam = null, display = null, defaultSd = null, cn = null;
+        string? sam = null, display = null, defaultSd = null, cn = null, gpLink = null;
         uint? pgid = null, uac = null, valid = null;
         int? groupType = null;
         bool ranged = false;
@@ -131,6 +134,7 @@ public sealed class DirectoryObject
                 case "ldapdisplayname": display = v.Text; break;
                 case "cn": cn = v.Text; break;
                 case "defaultsecuritydescriptor": defaultSd = v.Text; break;
+                case "gplink": gpLink = v.Text; break;
                 case "primarygroupid":
                     if (!TryUInt(v, out var p, out error)) return false;
                     pgid = p;
@@ -162,7 +166,7 @@ public sealed class DirectoryObject
             Member = member, MemberOf = memberOf, MemberRanged = ranged, PrimaryGroupId = pgid, UserAccountControl = uac,
             GroupType = groupType, SidHistory = history, NtSecurityDescriptor = sd, LdapDisplayName = display,
             SchemaIdGuid = schemaId, AttributeSecurityGuid = attrSecurity, DefaultSecurityDescriptor = defaultSd,
-            RightsGuid = rights, AppliesTo = appliesTo, ValidAccesses = valid, Cn = cn,
+            RightsGuid = rights, AppliesTo = appliesTo, ValidAccesses = valid, Cn = cn, GpLink = gpLink,
         };
         return true;
     }

@@ -93,6 +93,7 @@ public static class DirectoryScanner
         var keyList = new List<KeyInfo>();
         var accountKey = new Dictionary<long, int>();
         var warnings = new List<(string Kind, string Dn, string Detail)>();
+        var gpLinks = new List<(long Seq, string Link)>();
         long seq = 0;
         long lastReport = -1000;
         using (var file = new FileStream(options.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
@@ -110,6 +111,7 @@ public static class DirectoryScanner
                     if (!DirectoryObject.TryFrom(record!, out var entry, out var error)) throw new LdifException(error!);
                     schemaBuilder.Add(entry!);
                     membership.Add(entry!, seq);
+                    if (entry!.GpLink is { } link) gpLinks.Add((seq, link));
                     int? descriptorId = null, keyId = null;
                     string status = "ok";
                     string? problem = null;
@@ -162,6 +164,7 @@ public static class DirectoryScanner
 
         var schema = schemaBuilder.Build();
         WriteSchema(store, schema);
+        WriteAccounts(store, membership, schema, gpLinks);
         foreach (var dn in membership.RangedGroups)
             warnings.Add(("ranged-members", dn, "the export holds part of this group's member list (member;range=): memberships are also taken from memberOf, but may be incomplete"));
 
@@ -329,6 +332,31 @@ public static class DirectoryScanner
             row = e.PropertySet is Guid s ? row.AppendValue(s.ToString()) : row.AppendNullValue();
             row.EndRow();
         }
+    }
+
+    // What the BloodHound export and directory drift read beside the cells: accounts' primary group, group type and
+    // sIDHistory, the direct memberships, gPLink values, and the defaultSecurityDescriptor of each class the
+    // export's schema holds.
+    private static void WriteAccounts(EstateStore store, DirectoryMembership membership, DirectorySchema schema, List<(long Seq, string Link)> gpLinks)
+    {
+        using (var a = store.Connection.CreateAppender("ad_accounts"))
+        {
+            foreach (var account in membership.Accounts)
+            {
+                var row = a.CreateRow().AppendValue(account.Seq);
+                row = account.PrimaryGroupId is uint pg ? row.AppendValue(pg) : row.AppendNullValue();
+                row = account.GroupType is int gt ? row.AppendValue(gt) : row.AppendNullValue();
+                row = account.Kind == AccountKind.Group ? row.AppendValue(account.IsSecurityGroup) : row.AppendNullValue();
+                row = account.SidHistory.Count > 0 ? row.AppendValue(string.Join(",", account.SidHistory)) : row.AppendNullValue();
+                row.EndRow();
+            }
+        }
+        using (var m = store.Connection.CreateAppender("ad_members"))
+            foreach (var (group, member) in membership.DirectLinks()) m.CreateRow().AppendValue(group).AppendValue(member).EndRow();
+        using (var l = store.Connection.CreateAppender("ad_gplinks"))
+            foreach (var (seq, link) in gpLinks) l.CreateRow().AppendValue(seq).AppendValue(link).EndRow();
+        using var d = store.Connection.CreateAppender("ad_defaults");
+        foreach (var (objectClass, sddl) in schema.DefaultSecurityDescriptors) d.CreateRow().AppendValue(objectClass).AppendValue(sddl).EndRow();
     }
 
     private static void AppendObject(DuckDBAppender objects, DuckDBAppender adObjects, long seq, DirectoryObject entry, int? descriptorId, int? keyId, string status, string? problem)

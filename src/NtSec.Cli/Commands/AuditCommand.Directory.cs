@@ -54,8 +54,35 @@ internal static partial class AuditCommand
     private static Command DirectoryCommands(Terminal terminal)
         => new("ad", "Questions about a directory scanned from an LDIF export: who can, where, the dangerous rights.")
         {
-            DirectoryWhoCan(terminal), DirectoryWhere(terminal), DirectoryDangerous(terminal),
+            DirectoryWhoCan(terminal), DirectoryWhere(terminal), DirectoryDangerous(terminal), DirectoryBloodHound(terminal),
         };
+
+    private static Command DirectoryBloodHound(Terminal terminal)
+    {
+        var db = Db();
+        var output = new Option<string>("--out") { Description = "The directory to write users.json, groups.json, computers.json, domains.json, ous.json, containers.json and gpos.json into.", Required = true };
+        var command = new Command("bloodhound", "BloodHound-compatible JSON (SharpHound's format, version 6) whose ACL edges come from the exact cells: deny, inherit-only and object-type ACEs and PRINCIPAL_SELF honoured.") { db, output };
+        command.SetAction(parse =>
+        {
+            if (!TryOpenDirectory(terminal, parse.GetValue(db)!, out var store)) return ExitCodes.BadInput;
+            using (store)
+            {
+                try
+                {
+                    var r = BloodHoundExport.Write(store!, parse.GetValue(output)!);
+                    terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"bloodhound: {string.Join(", ", r.Counts.Select(c => $"{c.Value:N0} {c.Key}"))}; {r.GroupEdges + r.UserEdges:N0} edges ({r.GroupEdges:N0} from groups, {r.UserEdges:N0} from accounts) in {parse.GetValue(output)}"));
+                    return ExitCodes.Success;
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+                {
+                    terminal.Error.WriteLine("error: " + e.Message);
+                    return ExitCodes.BadInput;
+                }
+            }
+        });
+        return command;
+    }
 
     private static Option<string?> OnSuffix() => new("--on") { Description = "Only objects at or under this DN." };
 

@@ -279,7 +279,7 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
     }
 
     // RFC 4180 fields: DNs hold commas, so they are quoted.
-    private static string[] Fields(string line)
+    internal static string[] Fields(string line)
     {
         var fields = new List<string>();
         var sb = new System.Text.StringBuilder();
