@@ -40,6 +40,12 @@ public sealed class DirectoryObject
     /// <summary>The <c>nTSecurityDescriptor</c>.</summary>
     public SecurityDescriptor? NtSecurityDescriptor { get; init; }
 
+    /// <summary>
+    /// The <c>nTSecurityDescriptor</c> when the export gives it as SDDL text (Samba's <c>ldbsearch</c> does), parsed
+    /// by the scanner once the export's domain SID is known (its aliases DA, DU ... are relative to it).
+    /// </summary>
+    public string? NtSecurityDescriptorSddl { get; init; }
+
     /// <summary>The <c>lDAPDisplayName</c> of a schema object.</summary>
     public string? LdapDisplayName { get; init; }
     /// <summary>The <c>schemaIDGUID</c> of a schema object.</summary>
@@ -92,6 +98,7 @@ public sealed class DirectoryObject
         int? groupType = null;
         bool ranged = false;
         SecurityDescriptor? sd = null;
+        string? sddl = null;
         foreach (var v in record.Values)
         {
             switch (v.Name.ToLowerInvariant())
@@ -152,6 +159,12 @@ public sealed class DirectoryObject
                     groupType = unchecked((int)gt);
                     break;
                 case "ntsecuritydescriptor":
+                    // A binary descriptor starts with its revision byte (1); SDDL with a component letter and ':'.
+                    if (v.Value.Length >= 2 && v.Value[1] == (byte)':' && v.Value[0] is (byte)'O' or (byte)'G' or (byte)'D' or (byte)'S')
+                    {
+                        sddl = v.Text;
+                        break;
+                    }
                     if (!SecurityDescriptor.TryRead(v.Value, out sd, out _, out var pe))
                     {
                         error = new LdifError(v.Line, $"nTSecurityDescriptor: {pe!.Reason} at byte {pe.Position}");
@@ -162,6 +175,7 @@ public sealed class DirectoryObject
         }
         value = new DirectoryObject
         {
+            NtSecurityDescriptorSddl = sddl,
             Dn = record.Dn, Line = record.Line, ObjectClass = classes, ObjectSid = sid, ObjectGuid = guid, SamAccountName = sam,
             Member = member, MemberOf = memberOf, MemberRanged = ranged, PrimaryGroupId = pgid, UserAccountControl = uac,
             GroupType = groupType, SidHistory = history, NtSecurityDescriptor = sd, LdapDisplayName = display,

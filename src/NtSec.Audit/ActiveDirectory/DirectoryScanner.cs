@@ -93,6 +93,9 @@ public static class DirectoryScanner
         var keyList = new List<KeyInfo>();
         var accountKey = new Dictionary<long, int>();
         var warnings = new List<(string Kind, string Dn, string Detail)>();
+        var bySddl = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pendingSddl = new List<(int Id, string Text, long Line)>();
+        Sid? domainSid = null;
         var gpLinks = new List<(long Seq, string Link)>();
         long seq = 0;
         long lastReport = -1000;
@@ -115,6 +118,7 @@ public static class DirectoryScanner
                     int? descriptorId = null, keyId = null;
                     string status = "ok";
                     string? problem = null;
+                    if (domainSid is null && entry!.ObjectSid is Sid head && entry.Is("domainDNS")) domainSid = head;
                     if (entry!.NtSecurityDescriptor is { } sd)
                     {
                         var bytes = sd.ToBinary();
@@ -126,12 +130,27 @@ public static class DirectoryScanner
                             AuditScanner.AppendDescriptor(sdTable, aceTable, id, sd, bytes, null);
                         }
                         descriptorId = id;
-                        var key = (id, entry.StructuralClass);
+                    }
+                    else if (entry.NtSecurityDescriptorSddl is { } text)
+                    {
+                        // Parsed after the pass, once per distinct text (see ParseSddl).
+                        if (!bySddl.TryGetValue(text, out int id))
+                        {
+                            id = descriptors.Count;
+                            bySddl[text] = id;
+                            descriptors.Add(null!);
+                            pendingSddl.Add((id, text, entry.Line));
+                        }
+                        descriptorId = id;
+                    }
+                    if (descriptorId is int did)
+                    {
+                        var key = (did, entry.StructuralClass);
                         if (!keys.TryGetValue(key, out int k))
                         {
                             k = keyList.Count;
                             keys[key] = k;
-                            keyList.Add(new KeyInfo(id, entry.StructuralClass));
+                            keyList.Add(new KeyInfo(did, entry.StructuralClass));
                         }
                         keyId = k;
                         if (entry.ObjectSid is not null) accountKey[seq] = k;
@@ -162,6 +181,7 @@ public static class DirectoryScanner
             }
         }
 
+        if (pendingSddl.Count > 0) ParseSddl(store, pendingSddl, descriptors, domainSid);
         var schema = schemaBuilder.Build();
         WriteSchema(store, schema);
         WriteAccounts(store, membership, schema, gpLinks);
@@ -243,6 +263,29 @@ public static class DirectoryScanner
         progress?.Invoke(Report(seq, descriptors.Count, variants.Count, 1, clock.Elapsed));
         return new DirectoryScanResult(seq, descriptors.Count, keyList.Count, variants.Count, tokens.Count, principals.Count, selfCells,
             schema.FromExport, warnings.Count, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Parses the descriptors an export gave as SDDL (Samba's <c>ldbsearch</c> prints them so), each distinct text
+    /// once, with the domain aliases (DA, DU, CA ...) relative to the export's domain head and the forest-root ones
+    /// (EA, SA, RO) too: Samba, the one tool that writes them, encodes both with its own domain's SID.
+    /// </summary>
+    /// <exception cref="LdifException">A text is not SDDL, or uses a domain alias and the export has no domain head.</exception>
+    private static void ParseSddl(EstateStore store, List<(int Id, string Text, long Line)> pending, List<SecurityDescriptor> descriptors, Sid? domainSid)
+    {
+        var context = domainSid is null ? null : new SidContext(domainSid, domainSid, domainSid);
+        using var sdTable = store.Connection.CreateAppender("descriptors");
+        using var aceTable = store.Connection.CreateAppender("aces");
+        foreach (var (id, text, line) in pending)
+        {
+            if (!NtSec.Sddl.SddlParser.TryParse(text, context, out var sd, out var error))
+            {
+                string why = domainSid is null ? " (the export holds no domainDNS object with an objectSid, which domain aliases are relative to)" : "";
+                throw new LdifException(new LdifError(line, $"nTSecurityDescriptor: SDDL: {error!.Reason} at character {error.Position}{why}"));
+            }
+            descriptors[id] = sd!;
+            AuditScanner.AppendDescriptor(sdTable, aceTable, id, sd!, sd!.ToBinary(), null);
+        }
     }
 
     private static long ComputeSelfCells(EstateStore store, DirectoryMembership membership, Dictionary<long, int> accountKey, List<KeyInfo> keyList,

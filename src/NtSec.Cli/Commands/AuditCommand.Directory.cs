@@ -151,7 +151,7 @@ internal static partial class AuditCommand
             using (store)
             {
                 var rows = DirectoryQueries.Dangerous(store!, parse.GetValue(admins)).Select(d => (d.Finding, d.Row));
-                WriteDirectoryRows(terminal, parse.GetValue(format)!, rows, parse.GetValue(admins) ? null : "# principals holding Administrators, Domain Admins or Enterprise Admins are left out (--include-admins lists them)");
+                WriteDirectoryRows(terminal, parse.GetValue(format)!, rows, parse.GetValue(admins) ? null : "# principals holding Administrators, Domain Admins or Enterprise Admins are left out (--include-admins lists them)", findings: true);
                 return ExitCodes.Success;
             }
         });
@@ -159,7 +159,7 @@ internal static partial class AuditCommand
     }
 
     // CSV: dn,principal,right with the principal as its SID (dangerous adds the finding first).
-    private static void WriteDirectoryRows(Terminal terminal, string format, IEnumerable<(string Finding, DirectoryAccessRow Row)> rows, string? header)
+    private static void WriteDirectoryRows(Terminal terminal, string format, IEnumerable<(string Finding, DirectoryAccessRow Row)> rows, string? header, bool findings = false)
     {
         var output = terminal.Out;
         switch (format)
@@ -169,11 +169,11 @@ internal static partial class AuditCommand
                 bool first = true;
                 foreach (var (finding, row) in rows)
                 {
-                    if (first) output.WriteLine(finding.Length > 0 ? "finding,dn,principal,right" : "dn,principal,right");
+                    if (first) output.WriteLine(findings ? "finding,dn,principal,right" : "dn,principal,right");
                     first = false;
                     output.WriteLine((finding.Length > 0 ? finding + "," : "") + $"{Csv(row.Dn)},{row.Sid},{Csv(row.Right)}");
                 }
-                if (first) output.WriteLine("dn,principal,right");
+                if (first) output.WriteLine(findings ? "finding,dn,principal,right" : "dn,principal,right");
                 break;
             }
             case "json":

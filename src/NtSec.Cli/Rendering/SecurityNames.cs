@@ -28,13 +28,6 @@ internal static class SecurityNames
         (0x8000, "SE_SELF_RELATIVE"),
     ];
 
-    private static readonly (uint Bit, string Name)[] LabelRights =
-    [
-        (0x1, "SYSTEM_MANDATORY_LABEL_NO_WRITE_UP"),
-        (0x2, "SYSTEM_MANDATORY_LABEL_NO_READ_UP"),
-        (0x4, "SYSTEM_MANDATORY_LABEL_NO_EXECUTE_UP"),
-    ];
-
     /// <summary>The SE_* names of the set control bits, in bit order.</summary>
     public static IReadOnlyList<string> ControlNames(SecurityDescriptorControl control)
     {
@@ -52,11 +45,11 @@ internal static class SecurityNames
     {
         var names = new List<string>();
         uint rest = mask;
-        foreach (var (bit, name) in LabelRights)
+        foreach (var p in LabelPolicies.All)
         {
-            if ((rest & bit) == 0) continue;
-            rest &= ~bit;
-            names.Add(name);
+            if ((rest & p.Mask) == 0) continue;
+            rest &= ~p.Mask;
+            names.Add(p.SdkName);
         }
         if (rest != 0) names.Add(Hex.Mask(rest, pad: false));
         return names;

@@ -225,3 +225,55 @@ public static class AceFlagTable
             if (((int)flags & (1 << i)) != 0) yield return For(i, type);
     }
 }
+
+/// <summary>One mandatory label policy bit: its winnt.h name and the code SDDL and icacls write for it.</summary>
+public sealed class LabelPolicyInfo
+{
+    private const string Prefix = "SYSTEM_MANDATORY_LABEL_";
+
+    internal LabelPolicyInfo(uint mask, string sdkName, string code)
+    {
+        Mask = mask;
+        SdkName = sdkName;
+        Code = code;
+    }
+
+    /// <summary>The bit.</summary>
+    public uint Mask { get; }
+
+    /// <summary>The winnt.h constant (<c>SYSTEM_MANDATORY_LABEL_NO_WRITE_UP</c>).</summary>
+    public string SdkName { get; }
+
+    /// <summary>The name without its <c>SYSTEM_MANDATORY_LABEL_</c> prefix (<c>NO_WRITE_UP</c>).</summary>
+    public string ShortName => SdkName[Prefix.Length..];
+
+    /// <summary>The code SDDL and icacls both write (<c>NW</c>).</summary>
+    public string Code { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => SdkName;
+}
+
+/// <summary>
+/// The policy bits of a mandatory label ACE's mask (winnt.h SYSTEM_MANDATORY_LABEL_*): the one table SDDL, icacls,
+/// the kernel and the renderers name them from.
+/// </summary>
+public static class LabelPolicies
+{
+    /// <summary>SYSTEM_MANDATORY_LABEL_NO_WRITE_UP: a lower integrity level is refused the generic write rights.</summary>
+    public const uint NoWriteUp = 0x1;
+
+    /// <summary>SYSTEM_MANDATORY_LABEL_NO_READ_UP: a lower integrity level is refused the generic read rights.</summary>
+    public const uint NoReadUp = 0x2;
+
+    /// <summary>SYSTEM_MANDATORY_LABEL_NO_EXECUTE_UP: a lower integrity level is refused the generic execute rights.</summary>
+    public const uint NoExecuteUp = 0x4;
+
+    /// <summary>The three bits in bit order.</summary>
+    public static IReadOnlyList<LabelPolicyInfo> All { get; } =
+    [
+        new(NoWriteUp, "SYSTEM_MANDATORY_LABEL_NO_WRITE_UP", "NW"),
+        new(NoReadUp, "SYSTEM_MANDATORY_LABEL_NO_READ_UP", "NR"),
+        new(NoExecuteUp, "SYSTEM_MANDATORY_LABEL_NO_EXECUTE_UP", "NX"),
+    ];
+}

@@ -103,92 +103,115 @@ public static class ObjectTypes
     private const uint Rc = AccessMask.ReadControl;
     private const uint Sy = AccessMask.Synchronize;
 
-    private static readonly (string, uint)[] FileBits =
+    // The file, directory and pipe rows name the same nine bits: the first three and the sixth under the names
+    // each kind of object gives them, the rest alike.
+    private static (string, uint)[] FileBits(string bit0, string bit1, string bit2, string bit5) =>
     [
-        ("FILE_READ_DATA", 0x1), ("FILE_WRITE_DATA", 0x2), ("FILE_APPEND_DATA", 0x4), ("FILE_READ_EA", 0x8),
-        ("FILE_WRITE_EA", 0x10), ("FILE_EXECUTE", 0x20), ("FILE_DELETE_CHILD", 0x40), ("FILE_READ_ATTRIBUTES", 0x80),
-        ("FILE_WRITE_ATTRIBUTES", 0x100),
+        (bit0, FileAccessRights.ReadData), (bit1, FileAccessRights.WriteData), (bit2, FileAccessRights.AppendData),
+        ("FILE_READ_EA", FileAccessRights.ReadEa), ("FILE_WRITE_EA", FileAccessRights.WriteEa), (bit5, FileAccessRights.Execute),
+        ("FILE_DELETE_CHILD", FileAccessRights.DeleteChild), ("FILE_READ_ATTRIBUTES", FileAccessRights.ReadAttributes),
+        ("FILE_WRITE_ATTRIBUTES", FileAccessRights.WriteAttributes),
     ];
 
     private static readonly (string, uint)[] FileComposite =
     [
-        ("FILE_ALL_ACCESS", 0x1F01FF), ("FILE_GENERIC_READ", 0x120089), ("FILE_GENERIC_WRITE", 0x120116), ("FILE_GENERIC_EXECUTE", 0x1200A0),
+        ("FILE_ALL_ACCESS", FileAccessRights.AllAccess), ("FILE_GENERIC_READ", FileAccessRights.GenericRead),
+        ("FILE_GENERIC_WRITE", FileAccessRights.GenericWrite), ("FILE_GENERIC_EXECUTE", FileAccessRights.GenericExecute),
     ];
 
-    private static readonly GenericMapping FileMapping = new(0x120089, 0x120116, 0x1200A0, 0x1F01FF);
+    private static readonly GenericMapping FileMapping =
+        new(FileAccessRights.GenericRead, FileAccessRights.GenericWrite, FileAccessRights.GenericExecute, FileAccessRights.AllAccess);
 
     /// <summary>Files (NTFS and other file systems).</summary>
-    public static ObjectTypeInfo File { get; } = new("File", ["file"], FileMapping, 0x1F01FF, FileBits, FileComposite);
+    public static ObjectTypeInfo File { get; } = new("File", ["file"], FileMapping, FileAccessRights.AllAccess,
+        FileBits("FILE_READ_DATA", "FILE_WRITE_DATA", "FILE_APPEND_DATA", "FILE_EXECUTE"), FileComposite);
 
     /// <summary>Directories: the file rights under their directory names.</summary>
-    public static ObjectTypeInfo Directory { get; } = new("Directory", ["directory", "dir", "folder"], FileMapping, 0x1F01FF,
-    [
-        ("FILE_LIST_DIRECTORY", 0x1), ("FILE_ADD_FILE", 0x2), ("FILE_ADD_SUBDIRECTORY", 0x4), ("FILE_READ_EA", 0x8),
-        ("FILE_WRITE_EA", 0x10), ("FILE_TRAVERSE", 0x20), ("FILE_DELETE_CHILD", 0x40), ("FILE_READ_ATTRIBUTES", 0x80),
-        ("FILE_WRITE_ATTRIBUTES", 0x100),
-    ], FileComposite);
+    public static ObjectTypeInfo Directory { get; } = new("Directory", ["directory", "dir", "folder"], FileMapping, FileAccessRights.AllAccess,
+        FileBits("FILE_LIST_DIRECTORY", "FILE_ADD_FILE", "FILE_ADD_SUBDIRECTORY", "FILE_TRAVERSE"), FileComposite);
 
     /// <summary>Named pipes.</summary>
-    public static ObjectTypeInfo Pipe { get; } = new("NamedPipe", ["pipe", "namedpipe"], FileMapping, 0x1F01FF,
-    [
-        ("FILE_READ_DATA", 0x1), ("FILE_WRITE_DATA", 0x2), ("FILE_CREATE_PIPE_INSTANCE", 0x4), ("FILE_READ_EA", 0x8),
-        ("FILE_WRITE_EA", 0x10), ("FILE_EXECUTE", 0x20), ("FILE_DELETE_CHILD", 0x40), ("FILE_READ_ATTRIBUTES", 0x80),
-        ("FILE_WRITE_ATTRIBUTES", 0x100),
-    ], FileComposite);
+    public static ObjectTypeInfo Pipe { get; } = new("NamedPipe", ["pipe", "namedpipe"], FileMapping, FileAccessRights.AllAccess,
+        FileBits("FILE_READ_DATA", "FILE_WRITE_DATA", "FILE_CREATE_PIPE_INSTANCE", "FILE_EXECUTE"), FileComposite);
 
     /// <summary>Registry keys.</summary>
-    public static ObjectTypeInfo Key { get; } = new("Key", ["key", "registry", "reg"], new(0x20019, 0x20006, 0x20019, 0xF003F), 0xF033F,
+    public static ObjectTypeInfo Key { get; } = new("Key", ["key", "registry", "reg"],
+        new(KeyAccessRights.Read, KeyAccessRights.Write, KeyAccessRights.Execute, KeyAccessRights.AllAccess),
+        KeyAccessRights.AllAccess | KeyAccessRights.Wow64Key64 | KeyAccessRights.Wow64Key32,
     [
-        ("KEY_QUERY_VALUE", 0x1), ("KEY_SET_VALUE", 0x2), ("KEY_CREATE_SUB_KEY", 0x4), ("KEY_ENUMERATE_SUB_KEYS", 0x8),
-        ("KEY_NOTIFY", 0x10), ("KEY_CREATE_LINK", 0x20), ("KEY_WOW64_64KEY", 0x100), ("KEY_WOW64_32KEY", 0x200),
+        ("KEY_QUERY_VALUE", KeyAccessRights.QueryValue), ("KEY_SET_VALUE", KeyAccessRights.SetValue),
+        ("KEY_CREATE_SUB_KEY", KeyAccessRights.CreateSubKey), ("KEY_ENUMERATE_SUB_KEYS", KeyAccessRights.EnumerateSubKeys),
+        ("KEY_NOTIFY", KeyAccessRights.Notify), ("KEY_CREATE_LINK", KeyAccessRights.CreateLink),
+        ("KEY_WOW64_64KEY", KeyAccessRights.Wow64Key64), ("KEY_WOW64_32KEY", KeyAccessRights.Wow64Key32),
     ],
-    [("KEY_ALL_ACCESS", 0xF003F), ("KEY_READ", 0x20019), ("KEY_WRITE", 0x20006), ("KEY_EXECUTE", 0x20019)]);
+    [
+        ("KEY_ALL_ACCESS", KeyAccessRights.AllAccess), ("KEY_READ", KeyAccessRights.Read),
+        ("KEY_WRITE", KeyAccessRights.Write), ("KEY_EXECUTE", KeyAccessRights.Execute),
+    ]);
 
     /// <summary>Processes (Vista and later mapping: QUERY_LIMITED_INFORMATION is part of read and execute).</summary>
-    public static ObjectTypeInfo Process { get; } = new("Process", ["process"], new(0x21410, 0x20BEA, 0x121000, 0x1FFFFF), 0x1FFFFF,
+    public static ObjectTypeInfo Process { get; } = new("Process", ["process"], new(0x21410, 0x20BEA, 0x121000, ProcessAccessRights.AllAccess), ProcessAccessRights.AllAccess,
     [
-        ("PROCESS_TERMINATE", 0x1), ("PROCESS_CREATE_THREAD", 0x2), ("PROCESS_SET_SESSIONID", 0x4), ("PROCESS_VM_OPERATION", 0x8),
-        ("PROCESS_VM_READ", 0x10), ("PROCESS_VM_WRITE", 0x20), ("PROCESS_DUP_HANDLE", 0x40), ("PROCESS_CREATE_PROCESS", 0x80),
-        ("PROCESS_SET_QUOTA", 0x100), ("PROCESS_SET_INFORMATION", 0x200), ("PROCESS_QUERY_INFORMATION", 0x400),
-        ("PROCESS_SUSPEND_RESUME", 0x800), ("PROCESS_QUERY_LIMITED_INFORMATION", 0x1000), ("PROCESS_SET_LIMITED_INFORMATION", 0x2000),
+        ("PROCESS_TERMINATE", ProcessAccessRights.Terminate), ("PROCESS_CREATE_THREAD", ProcessAccessRights.CreateThread),
+        ("PROCESS_SET_SESSIONID", ProcessAccessRights.SetSessionId), ("PROCESS_VM_OPERATION", ProcessAccessRights.VmOperation),
+        ("PROCESS_VM_READ", ProcessAccessRights.VmRead), ("PROCESS_VM_WRITE", ProcessAccessRights.VmWrite),
+        ("PROCESS_DUP_HANDLE", ProcessAccessRights.DupHandle), ("PROCESS_CREATE_PROCESS", ProcessAccessRights.CreateProcess),
+        ("PROCESS_SET_QUOTA", ProcessAccessRights.SetQuota), ("PROCESS_SET_INFORMATION", ProcessAccessRights.SetInformation),
+        ("PROCESS_QUERY_INFORMATION", ProcessAccessRights.QueryInformation), ("PROCESS_SUSPEND_RESUME", ProcessAccessRights.SuspendResume),
+        ("PROCESS_QUERY_LIMITED_INFORMATION", ProcessAccessRights.QueryLimitedInformation),
+        ("PROCESS_SET_LIMITED_INFORMATION", ProcessAccessRights.SetLimitedInformation),
     ],
-    [("PROCESS_ALL_ACCESS", 0x1FFFFF)]);
+    [("PROCESS_ALL_ACCESS", ProcessAccessRights.AllAccess)]);
 
     /// <summary>Threads (Vista and later mapping).</summary>
-    public static ObjectTypeInfo Thread { get; } = new("Thread", ["thread"], new(0x20848, 0x20437, 0x120800, 0x1FFFFF), 0x1FFFFF,
+    public static ObjectTypeInfo Thread { get; } = new("Thread", ["thread"], new(0x20848, 0x20437, 0x120800, ThreadAccessRights.AllAccess), ThreadAccessRights.AllAccess,
     [
-        ("THREAD_TERMINATE", 0x1), ("THREAD_SUSPEND_RESUME", 0x2), ("THREAD_ALERT", 0x4), ("THREAD_GET_CONTEXT", 0x8),
-        ("THREAD_SET_CONTEXT", 0x10), ("THREAD_SET_INFORMATION", 0x20), ("THREAD_QUERY_INFORMATION", 0x40),
-        ("THREAD_SET_THREAD_TOKEN", 0x80), ("THREAD_IMPERSONATE", 0x100), ("THREAD_DIRECT_IMPERSONATION", 0x200),
-        ("THREAD_SET_LIMITED_INFORMATION", 0x400), ("THREAD_QUERY_LIMITED_INFORMATION", 0x800), ("THREAD_RESUME", 0x1000),
+        ("THREAD_TERMINATE", ThreadAccessRights.Terminate), ("THREAD_SUSPEND_RESUME", ThreadAccessRights.SuspendResume),
+        ("THREAD_ALERT", ThreadAccessRights.Alert), ("THREAD_GET_CONTEXT", ThreadAccessRights.GetContext),
+        ("THREAD_SET_CONTEXT", ThreadAccessRights.SetContext), ("THREAD_SET_INFORMATION", ThreadAccessRights.SetInformation),
+        ("THREAD_QUERY_INFORMATION", ThreadAccessRights.QueryInformation), ("THREAD_SET_THREAD_TOKEN", ThreadAccessRights.SetThreadToken),
+        ("THREAD_IMPERSONATE", ThreadAccessRights.Impersonate), ("THREAD_DIRECT_IMPERSONATION", ThreadAccessRights.DirectImpersonation),
+        ("THREAD_SET_LIMITED_INFORMATION", ThreadAccessRights.SetLimitedInformation),
+        ("THREAD_QUERY_LIMITED_INFORMATION", ThreadAccessRights.QueryLimitedInformation), ("THREAD_RESUME", ThreadAccessRights.Resume),
     ],
-    [("THREAD_ALL_ACCESS", 0x1FFFFF)]);
+    [("THREAD_ALL_ACCESS", ThreadAccessRights.AllAccess)]);
 
     /// <summary>Access tokens.</summary>
-    public static ObjectTypeInfo Token { get; } = new("Token", ["token"], new(0x20008, 0x200E0, 0x20000, 0xF01FF), 0xF01FF,
+    public static ObjectTypeInfo Token { get; } = new("Token", ["token"],
+        new(TokenAccessRights.Read, TokenAccessRights.Write, TokenAccessRights.Execute, TokenAccessRights.AllAccess), TokenAccessRights.AllAccess,
     [
-        ("TOKEN_ASSIGN_PRIMARY", 0x1), ("TOKEN_DUPLICATE", 0x2), ("TOKEN_IMPERSONATE", 0x4), ("TOKEN_QUERY", 0x8),
-        ("TOKEN_QUERY_SOURCE", 0x10), ("TOKEN_ADJUST_PRIVILEGES", 0x20), ("TOKEN_ADJUST_GROUPS", 0x40),
-        ("TOKEN_ADJUST_DEFAULT", 0x80), ("TOKEN_ADJUST_SESSIONID", 0x100),
+        ("TOKEN_ASSIGN_PRIMARY", TokenAccessRights.AssignPrimary), ("TOKEN_DUPLICATE", TokenAccessRights.Duplicate),
+        ("TOKEN_IMPERSONATE", TokenAccessRights.Impersonate), ("TOKEN_QUERY", TokenAccessRights.Query),
+        ("TOKEN_QUERY_SOURCE", TokenAccessRights.QuerySource), ("TOKEN_ADJUST_PRIVILEGES", TokenAccessRights.AdjustPrivileges),
+        ("TOKEN_ADJUST_GROUPS", TokenAccessRights.AdjustGroups), ("TOKEN_ADJUST_DEFAULT", TokenAccessRights.AdjustDefault),
+        ("TOKEN_ADJUST_SESSIONID", TokenAccessRights.AdjustSessionId),
     ],
-    [("TOKEN_ALL_ACCESS", 0xF01FF), ("TOKEN_READ", 0x20008), ("TOKEN_WRITE", 0x200E0), ("TOKEN_EXECUTE", 0x20000)]);
+    [
+        ("TOKEN_ALL_ACCESS", TokenAccessRights.AllAccess), ("TOKEN_READ", TokenAccessRights.Read),
+        ("TOKEN_WRITE", TokenAccessRights.Write), ("TOKEN_EXECUTE", TokenAccessRights.Execute),
+    ]);
 
     /// <summary>Desktops.</summary>
-    public static ObjectTypeInfo Desktop { get; } = new("Desktop", ["desktop"], new(0x20041, 0x200BE, 0x20100, 0xF01FF), 0xF01FF,
+    public static ObjectTypeInfo Desktop { get; } = new("Desktop", ["desktop"], new(0x20041, 0x200BE, 0x20100, DesktopAccessRights.AllAccess), DesktopAccessRights.AllAccess,
     [
-        ("DESKTOP_READOBJECTS", 0x1), ("DESKTOP_CREATEWINDOW", 0x2), ("DESKTOP_CREATEMENU", 0x4), ("DESKTOP_HOOKCONTROL", 0x8),
-        ("DESKTOP_JOURNALRECORD", 0x10), ("DESKTOP_JOURNALPLAYBACK", 0x20), ("DESKTOP_ENUMERATE", 0x40),
-        ("DESKTOP_WRITEOBJECTS", 0x80), ("DESKTOP_SWITCHDESKTOP", 0x100),
+        ("DESKTOP_READOBJECTS", DesktopAccessRights.ReadObjects), ("DESKTOP_CREATEWINDOW", DesktopAccessRights.CreateWindow),
+        ("DESKTOP_CREATEMENU", DesktopAccessRights.CreateMenu), ("DESKTOP_HOOKCONTROL", DesktopAccessRights.HookControl),
+        ("DESKTOP_JOURNALRECORD", DesktopAccessRights.JournalRecord), ("DESKTOP_JOURNALPLAYBACK", DesktopAccessRights.JournalPlayback),
+        ("DESKTOP_ENUMERATE", DesktopAccessRights.Enumerate), ("DESKTOP_WRITEOBJECTS", DesktopAccessRights.WriteObjects),
+        ("DESKTOP_SWITCHDESKTOP", DesktopAccessRights.SwitchDesktop),
     ], []);
 
     /// <summary>Window stations.</summary>
-    public static ObjectTypeInfo WindowStation { get; } = new("WindowStation", ["winsta", "windowstation"], new(0x20303, 0x2001C, 0x20060, 0xF037F), 0xF037F,
+    public static ObjectTypeInfo WindowStation { get; } = new("WindowStation", ["winsta", "windowstation"],
+        new(0x20303, 0x2001C, 0x20060, WindowStationAccessRights.AllAccessWithStandard), WindowStationAccessRights.AllAccessWithStandard,
     [
-        ("WINSTA_ENUMDESKTOPS", 0x1), ("WINSTA_READATTRIBUTES", 0x2), ("WINSTA_ACCESSCLIPBOARD", 0x4), ("WINSTA_CREATEDESKTOP", 0x8),
-        ("WINSTA_WRITEATTRIBUTES", 0x10), ("WINSTA_ACCESSGLOBALATOMS", 0x20), ("WINSTA_EXITWINDOWS", 0x40),
-        ("WINSTA_ENUMERATE", 0x100), ("WINSTA_READSCREEN", 0x200),
+        ("WINSTA_ENUMDESKTOPS", WindowStationAccessRights.EnumDesktops), ("WINSTA_READATTRIBUTES", WindowStationAccessRights.ReadAttributes),
+        ("WINSTA_ACCESSCLIPBOARD", WindowStationAccessRights.AccessClipboard), ("WINSTA_CREATEDESKTOP", WindowStationAccessRights.CreateDesktop),
+        ("WINSTA_WRITEATTRIBUTES", WindowStationAccessRights.WriteAttributes), ("WINSTA_ACCESSGLOBALATOMS", WindowStationAccessRights.AccessGlobalAtoms),
+        ("WINSTA_EXITWINDOWS", WindowStationAccessRights.ExitWindows), ("WINSTA_ENUMERATE", WindowStationAccessRights.Enumerate),
+        ("WINSTA_READSCREEN", WindowStationAccessRights.ReadScreen),
     ],
-    [("WINSTA_ALL_ACCESS", 0x37F)]);
+    [("WINSTA_ALL_ACCESS", WindowStationAccessRights.AllAccess)]);
 
     /// <summary>Services.</summary>
     public static ObjectTypeInfo Service { get; } = new("Service", ["service"], new(0x2008D, 0x20002, 0x20170, 0xF01FF), 0xF01FF,
@@ -236,11 +259,15 @@ public static class ObjectTypes
     [("JOB_OBJECT_ALL_ACCESS", 0x1F003F)]);
 
     /// <summary>Active Directory objects (the ADS_RIGHT_* / ACTRL_DS_* rights).</summary>
-    public static ObjectTypeInfo DirectoryServiceObject { get; } = new("DirectoryServiceObject", ["ds", "ad", "directoryservice"], new(0x20094, 0x20028, 0x20004, 0xF01FF), 0xF01FF,
+    public static ObjectTypeInfo DirectoryServiceObject { get; } = new("DirectoryServiceObject", ["ds", "ad", "directoryservice"],
+        new(DirectoryServiceAccessRights.GenericRead, DirectoryServiceAccessRights.GenericWrite, DirectoryServiceAccessRights.GenericExecute,
+            DirectoryServiceAccessRights.AllAccess), DirectoryServiceAccessRights.AllAccess,
     [
-        ("ADS_RIGHT_DS_CREATE_CHILD", 0x1), ("ADS_RIGHT_DS_DELETE_CHILD", 0x2), ("ADS_RIGHT_ACTRL_DS_LIST", 0x4), ("ADS_RIGHT_DS_SELF", 0x8),
-        ("ADS_RIGHT_DS_READ_PROP", 0x10), ("ADS_RIGHT_DS_WRITE_PROP", 0x20), ("ADS_RIGHT_DS_DELETE_TREE", 0x40),
-        ("ADS_RIGHT_DS_LIST_OBJECT", 0x80), ("ADS_RIGHT_DS_CONTROL_ACCESS", 0x100),
+        ("ADS_RIGHT_DS_CREATE_CHILD", DirectoryServiceAccessRights.CreateChild), ("ADS_RIGHT_DS_DELETE_CHILD", DirectoryServiceAccessRights.DeleteChild),
+        ("ADS_RIGHT_ACTRL_DS_LIST", DirectoryServiceAccessRights.List), ("ADS_RIGHT_DS_SELF", DirectoryServiceAccessRights.Self),
+        ("ADS_RIGHT_DS_READ_PROP", DirectoryServiceAccessRights.ReadProperty), ("ADS_RIGHT_DS_WRITE_PROP", DirectoryServiceAccessRights.WriteProperty),
+        ("ADS_RIGHT_DS_DELETE_TREE", DirectoryServiceAccessRights.DeleteTree), ("ADS_RIGHT_DS_LIST_OBJECT", DirectoryServiceAccessRights.ListObject),
+        ("ADS_RIGHT_DS_CONTROL_ACCESS", DirectoryServiceAccessRights.ControlAccess),
     ], []);
 
     /// <summary>A type with no specific right names; rights print as bits. Its mapping maps nothing.</summary>

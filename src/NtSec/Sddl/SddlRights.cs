@@ -1,3 +1,5 @@
+using NtSec.Acls;
+
 
 namespace NtSec.Sddl;
 
@@ -10,7 +12,11 @@ public static class SddlRights
     /// </summary>
     public static IReadOnlyList<(string Code, uint Mask)> BitCodes { get; } =
     [
-        ("CC", 0x1), ("DC", 0x2), ("LC", 0x4), ("SW", 0x8), ("RP", 0x10), ("WP", 0x20), ("DT", 0x40), ("LO", 0x80), ("CR", 0x100),
+        ("CC", DirectoryServiceAccessRights.CreateChild), ("DC", DirectoryServiceAccessRights.DeleteChild),
+        ("LC", DirectoryServiceAccessRights.List), ("SW", DirectoryServiceAccessRights.Self),
+        ("RP", DirectoryServiceAccessRights.ReadProperty), ("WP", DirectoryServiceAccessRights.WriteProperty),
+        ("DT", DirectoryServiceAccessRights.DeleteTree), ("LO", DirectoryServiceAccessRights.ListObject),
+        ("CR", DirectoryServiceAccessRights.ControlAccess),
         ("SD", AccessMask.Delete), ("RC", AccessMask.ReadControl), ("WD", AccessMask.WriteDac), ("WO", AccessMask.WriteOwner),
         ("GA", AccessMask.GenericAll), ("GX", AccessMask.GenericExecute), ("GW", AccessMask.GenericWrite), ("GR", AccessMask.GenericRead),
     ];
@@ -20,15 +26,13 @@ public static class SddlRights
     /// </summary>
     public static IReadOnlyList<(string Code, uint Mask)> WholeCodes { get; } =
     [
-        ("FA", 0x1F01FF), ("FR", 0x120089), ("FW", 0x120116), ("FX", 0x1200A0),
-        ("KA", 0xF003F), ("KR", 0x20019), ("KW", 0x20006), ("KX", 0x20019),
+        ("FA", FileAccessRights.AllAccess), ("FR", FileAccessRights.GenericRead),
+        ("FW", FileAccessRights.GenericWrite), ("FX", FileAccessRights.GenericExecute),
+        ("KA", KeyAccessRights.AllAccess), ("KR", KeyAccessRights.Read), ("KW", KeyAccessRights.Write), ("KX", KeyAccessRights.Execute),
     ];
 
     /// <summary>The mandatory-label codes, used in ML ACEs only.</summary>
-    public static IReadOnlyList<(string Code, uint Mask)> LabelCodes { get; } =
-    [
-        ("NW", 0x1), ("NR", 0x2), ("NX", 0x4),
-    ];
+    public static IReadOnlyList<(string Code, uint Mask)> LabelCodes { get; } = [.. LabelPolicies.All.Select(p => (p.Code, p.Mask))];
 
     // Every two-letter code, indexed by its two letters folded to upper case (26 x 26 slots), so the parser's
     // hot loop resolves a code with one array read. A zero slot means "no such code" (no code has value 0).

@@ -26,7 +26,7 @@ internal sealed class DirectoryFixture
     public const string User = "bf967aba-0de6-11d0-a285-00aa003049e2", Group = "bf967a9c-0de6-11d0-a285-00aa003049e2",
         Computer = "bf967a86-0de6-11d0-a285-00aa003049e2", Ou = "bf967aa5-0de6-11d0-a285-00aa003049e2",
         Gpc = "f30e3bc2-9ff0-11d1-b603-0000f80367c1", DomainDns = "19195a5b-6da0-11d0-afd3-00c04fd930c9",
-        Container = "bf967a8b-0de6-11d0-a285-00aa003049e2",
+        Container = "bf967a8b-0de6-11d0-a285-00aa003049e2", Contact = "5cb41ed0-0e4c-11d0-a286-00aa003049e2",
         Member = "bf9679c0-0de6-11d0-a285-00aa003049e2", Telephone = "bf967a49-0de6-11d0-a285-00aa003049e2",
         Street = "bf967a4a-0de6-11d0-a285-00aa003049e2", Spn = "f3a64788-5306-11d1-a9c5-0000f80367c1",
         KeyCredential = "5b47d60f-6090-40b2-9f37-2a4de88f3063", Rbcd = "3f78c3e5-f79a-46bd-a0b8-9d18116ddc79",
@@ -41,6 +41,9 @@ internal sealed class DirectoryFixture
     public int Groups { get; init; } = 200;
     public int Departments { get; init; } = 10;
     public int Computers { get; init; } = 200;
+
+    /// <summary>Contacts (class contact, no SID) under OU=Contacts: the bulk of a large directory that holds no accounts.</summary>
+    public int Contacts { get; init; }
     public int PageSize { get; init; } = 500;
     public int Seed { get; init; } = 13;
     public bool WithSchema { get; init; } = true;
@@ -212,6 +215,16 @@ internal sealed class DirectoryFixture
         var computerSd = Child(serversOu, ComputerDefault, Computer, false);
         for (int i = 0; i < Computers; i++)
             Account(FirstComputer + (uint)i, $"srv{i}$", $"CN=srv{i},OU=Servers,{Base}", ["top", "person", "organizationalPerson", "user", "computer"], computerSd, 0x1000, 515, []);
+
+        if (Contacts > 0)
+        {
+            // Helpdesk may write contacts' personal information (an inherited object ACE for the contact class).
+            var contactsOu = Child(domain, $"D:(OA;CIIO;WP;{PersonalInfo};{Contact};{Rid(Helpdesk)})(A;;RPLCLORC;;;AU)", Ou, true);
+            Entry($"OU=Contacts,{Base}", ["top", "organizationalUnit"], contactsOu);
+            var contactSd = Child(contactsOu, "D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)", Contact, false);
+            for (int i = 0; i < Contacts; i++)
+                Entry($"CN=contact{i},OU=Contacts,{Base}", ["top", "person", "organizationalPerson", "contact"], contactSd);
+        }
         EndPage(final: true);
     }
 
@@ -237,6 +250,7 @@ internal sealed class DirectoryFixture
         Class("domainDNS", DomainDns, DomainDefault);
         Class("container", Container, ContainerDefault);
         Class("builtinDomain", "bf967a81-0de6-11d0-a285-00aa003049e2", ContainerDefault);
+        if (Contacts > 0) Class("contact", Contact, "D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)");
         Attribute("member", Member, Membership);
         Attribute("telephoneNumber", Telephone, PersonalInfo);
         Attribute("streetAddress", Street, PersonalInfo);

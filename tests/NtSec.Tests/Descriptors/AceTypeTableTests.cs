@@ -108,4 +108,14 @@ public sealed class AceTypeTableTests
         var compound = Ace.CreateRaw(4, AceFlags.None, new byte[8]);
         Assert.False(compound.IsAccessAllowed);
     }
+
+    [Fact]
+    public void LabelPolicyNamesAreOneTable()
+    {
+        Assert.Equal(["NO_WRITE_UP", "NO_READ_UP", "NO_EXECUTE_UP"], LabelPolicies.All.Select(p => p.ShortName));
+        Assert.Equal([("NW", 1u), ("NR", 2u), ("NX", 4u)], SddlRights.LabelCodes);
+        Assert.Equal("NWNX", SddlRights.Format(LabelPolicies.NoWriteUp | LabelPolicies.NoExecuteUp, labelAce: true));
+        Assert.True(NtSec.Import.IcaclsRights.TryGetCode("nr", out uint mask, out var kind));
+        Assert.Equal((LabelPolicies.NoReadUp, NtSec.Import.IcaclsRights.CodeKind.LabelPolicy), (mask, kind));
+    }
 }
