@@ -22,8 +22,32 @@ public interface INtSecApi
     /// </summary>
     ApiAnswer Inherit(string request);
 
+    /// <summary>
+    /// Answers <c>{"scenario"}</c> (the request body): a scenario's YAML text (the <c>ntsec run</c> format) run on the
+    /// emulated system, as the <c>ntsec run --json --explain</c> document, each step with the access check the kernel
+    /// made for it as data. A scenario that would read a file (<c>{file: ...}</c>, <c>{whoami: ...}</c>) is refused.
+    /// </summary>
+    ApiAnswer Run(string request);
+
     /// <summary>Answers <c>{"token"}</c> (the request body): the token, given as JSON or as a saved <c>whoami /all</c>, as token JSON.</summary>
     ApiAnswer Token(string request);
+}
+
+/// <summary>
+/// The audit store's answers (<c>ntsec serve --audit FILE</c>): the reports the store can answer, their rows a page at a
+/// time (the rows of <c>ntsec audit ... --format json</c>), and the explained cell. Computed by the CLI over the store,
+/// opened read-only.
+/// </summary>
+public interface IAuditApi
+{
+    /// <summary>The store's kind (files or directory) and its reports, each with its parameters.</summary>
+    ApiAnswer Describe();
+
+    /// <summary>Answers <c>{"report", parameters..., "offset", "limit"}</c>: one page of the report's rows.</summary>
+    ApiAnswer Query(string request);
+
+    /// <summary>Answers <c>{"path", "principal", "right"}</c>: the cell's access check, explained (a path or a DN).</summary>
+    ApiAnswer Explain(string request);
 }
 
 /// <summary>One answer: <paramref name="Ok"/> false means the input was bad (HTTP 400) and <paramref name="Json"/> says why.</summary>

@@ -40,7 +40,11 @@ public static class WebServer
     /// Builds the application. <paramref name="configure"/> may change the host before it is built (tests use an
     /// in-memory server); the address is always 127.0.0.1.
     /// </summary>
-    public static WebApplication Build(INtSecApi api, WebServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="api">The answers of the API.</param>
+    /// <param name="options">The port and the limits.</param>
+    /// <param name="configure">Changes to the host before it is built, or null.</param>
+    /// <param name="audit">The audit store's answers (<c>--audit</c>), or null: then <c>/api/audit</c> is a 404.</param>
+    public static WebApplication Build(INtSecApi api, WebServerOptions options, Action<WebApplicationBuilder>? configure = null, IAuditApi? audit = null)
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(options);
@@ -76,7 +80,20 @@ public static class WebServer
         app.MapPost("/api/sddl", context => Answer(context, options, api.Sddl));
         app.MapPost("/api/token", context => Answer(context, options, api.Token));
         app.MapPost("/api/inherit", context => Answer(context, options, api.Inherit));
+        app.MapPost("/api/run", context => Answer(context, options, api.Run));
         app.MapGet("/api/examples", context => WriteAsync(context, StatusCodes.Status200OK, Examples.Value));
+        if (audit is not null)
+        {
+            app.MapGet("/api/audit", context => Compute(context, options, audit.Describe));
+            app.MapPost("/api/audit/query", context => Answer(context, options, audit.Query));
+            app.MapPost("/api/audit/explain", context => Answer(context, options, audit.Explain));
+        }
+        else
+        {
+            const string none = "no audit store: start the server with ntsec serve --audit FILE.duckdb";
+            app.MapGet("/api/audit", context => WriteAsync(context, StatusCodes.Status404NotFound, Error(none)));
+            app.MapPost("/api/audit/{*rest}", context => WriteAsync(context, StatusCodes.Status404NotFound, Error(none)));
+        }
         return app;
     }
 
@@ -94,6 +111,8 @@ public static class WebServer
             {
                 json.WriteStartObject();
                 json.WriteString("name", example.GetProperty("name").GetString());
+                // Which view of the page the example is for: "check" (a /api/check body), "inherit", "run".
+                json.WriteString("view", example.TryGetProperty("view", out var view) ? view.GetString() : "check");
                 json.WriteStartObject("request");
                 foreach (var field in example.GetProperty("request").EnumerateObject())
                 {
@@ -156,7 +175,13 @@ public static class WebServer
             await WriteAsync(context, StatusCodes.Status400BadRequest, Error("the request is not UTF-8 text"));
             return;
         }
-        var work = Task.Run(() => compute(body));
+        await Compute(context, options, () => compute(body));
+    }
+
+    // The computation off the request thread, answered 503 when it takes longer than the limit.
+    private static async Task Compute(HttpContext context, WebServerOptions options, Func<ApiAnswer> compute)
+    {
+        var work = Task.Run(compute);
         ApiAnswer answer;
         try
         {

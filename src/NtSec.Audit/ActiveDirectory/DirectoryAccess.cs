@@ -168,14 +168,7 @@ public static class DirectoryAccess
                 if (ace.Sid == WellKnownSids.OwnerRights) aces.Add(new Ace(AceType.AccessAllowed, ace.Flags, 0, WellKnownSids.OwnerRights));
                 continue;
             }
-            var type = ace.Type switch
-            {
-                AceType.AccessAllowedObject => AceType.AccessAllowed,
-                AceType.AccessDeniedObject => AceType.AccessDenied,
-                AceType.AccessAllowedCallbackObject => AceType.AccessAllowedCallback,
-                _ => AceType.AccessDeniedCallback,
-            };
-            aces.Add(new Ace(type, ace.Flags, ace.Mask, sid, null, null, ace.ApplicationData));
+            aces.Add(new Ace(ace.TypeInfo!.PlainType, ace.Flags, ace.Mask, sid, null, null, ace.ApplicationData));
         }
         return sd.WithDacl(new Acl(aces));
     }

@@ -105,6 +105,18 @@ public sealed class DirectoryMembership
     }
 
     /// <summary>
+    /// Every direct membership the export states, from either side (<c>member</c> of the group, <c>memberOf</c> of
+    /// the member), each once: the group's and the member's sequence numbers. Links to DNs the export does not
+    /// hold are left out; the primary group is not a link (it is the account's <c>primaryGroupID</c>).
+    /// </summary>
+    public IEnumerable<(long GroupSeq, long MemberSeq)> DirectLinks()
+    {
+        var parents = Parents();
+        for (int m = 0; m < parents.Length; m++)
+            foreach (int g in parents[m]) yield return (_accounts[g].Seq, _accounts[m].Seq);
+    }
+
+    /// <summary>
     /// The security groups in the account's token, in the order reached (direct groups first, breadth first). A
     /// distribution group is neither added nor walked through: the token holds security groups only.
     /// </summary>

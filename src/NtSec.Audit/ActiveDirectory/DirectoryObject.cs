@@ -40,6 +40,12 @@ public sealed class DirectoryObject
     /// <summary>The <c>nTSecurityDescriptor</c>.</summary>
     public SecurityDescriptor? NtSecurityDescriptor { get; init; }
 
+    /// <summary>
+    /// The <c>nTSecurityDescriptor</c> when the export gives it as SDDL text (Samba's <c>ldbsearch</c> does), parsed
+    /// by the scanner once the export's domain SID is known (its aliases DA, DU ... are relative to it).
+    /// </summary>
+    public string? NtSecurityDescriptorSddl { get; init; }
+
     /// <summary>The <c>lDAPDisplayName</c> of a schema object.</summary>
     public string? LdapDisplayName { get; init; }
     /// <summary>The <c>schemaIDGUID</c> of a schema object.</summary>
@@ -56,6 +62,9 @@ public sealed class DirectoryObject
     public uint? ValidAccesses { get; init; }
     /// <summary>The <c>cn</c>.</summary>
     public string? Cn { get; init; }
+
+    /// <summary>The <c>gPLink</c> value (the GPOs linked here, <c>[LDAP://DN;OPTIONS]</c> each), if exported.</summary>
+    public string? GpLink { get; init; }
 
     /// <summary>The most specific <c>objectClass</c> (the last value), or empty.</summary>
     public string StructuralClass => ObjectClass.Count == 0 ? "" : ObjectClass[^1];
@@ -84,11 +93,12 @@ public sealed class DirectoryObject
         List<Guid> appliesTo = [];
         Sid? sid = null;
         Guid? guid = null, schemaId = null, attrSecurity = null, rights = null;
-        string? sam = null, display = null, defaultSd = null, cn = null;
+        string? sam = null, display = null, defaultSd = null, cn = null, gpLink = null;
         uint? pgid = null, uac = null, valid = null;
         int? groupType = null;
         bool ranged = false;
         SecurityDescriptor? sd = null;
+        string? sddl = null;
         foreach (var v in record.Values)
         {
             switch (v.Name.ToLowerInvariant())
@@ -131,6 +141,7 @@ public sealed class DirectoryObject
                 case "ldapdisplayname": display = v.Text; break;
                 case "cn": cn = v.Text; break;
                 case "defaultsecuritydescriptor": defaultSd = v.Text; break;
+                case "gplink": gpLink = v.Text; break;
                 case "primarygroupid":
                     if (!TryUInt(v, out var p, out error)) return false;
                     pgid = p;
@@ -148,6 +159,12 @@ public sealed class DirectoryObject
                     groupType = unchecked((int)gt);
                     break;
                 case "ntsecuritydescriptor":
+                    // A binary descriptor starts with its revision byte (1); SDDL with a component letter and ':'.
+                    if (v.Value.Length >= 2 && v.Value[1] == (byte)':' && v.Value[0] is (byte)'O' or (byte)'G' or (byte)'D' or (byte)'S')
+                    {
+                        sddl = v.Text;
+                        break;
+                    }
                     if (!SecurityDescriptor.TryRead(v.Value, out sd, out _, out var pe))
                     {
                         error = new LdifError(v.Line, $"nTSecurityDescriptor: {pe!.Reason} at byte {pe.Position}");
@@ -158,11 +175,12 @@ public sealed class DirectoryObject
         }
         value = new DirectoryObject
         {
+            NtSecurityDescriptorSddl = sddl,
             Dn = record.Dn, Line = record.Line, ObjectClass = classes, ObjectSid = sid, ObjectGuid = guid, SamAccountName = sam,
             Member = member, MemberOf = memberOf, MemberRanged = ranged, PrimaryGroupId = pgid, UserAccountControl = uac,
             GroupType = groupType, SidHistory = history, NtSecurityDescriptor = sd, LdapDisplayName = display,
             SchemaIdGuid = schemaId, AttributeSecurityGuid = attrSecurity, DefaultSecurityDescriptor = defaultSd,
-            RightsGuid = rights, AppliesTo = appliesTo, ValidAccesses = valid, Cn = cn,
+            RightsGuid = rights, AppliesTo = appliesTo, ValidAccesses = valid, Cn = cn, GpLink = gpLink,
         };
         return true;
     }

@@ -55,9 +55,17 @@ public static class DirectoryQueries
     }
 
     /// <summary>
-    /// Every (object, principal) holding <paramref name="right"/>, object by object: the cell of the node the
-    /// question resolves to on each object's descriptor, or the cell computed with the object's SID for SELF.
+    /// Every (object, principal) holding <paramref name="right"/>, object by object (by <c>seq</c>), principals in
+    /// <c>principal_id</c> order: the cell of the node the question resolves to on each object's descriptor, or the
+    /// cell computed with the object's SID for SELF.
     /// </summary>
+    /// <remarks>
+    /// Streams with memory bounded by the stored cells, not by the answer: the answer is objects x principals (tens
+    /// of millions of rows on a large domain), the cells are variants x tokens. The cells of the variants the question
+    /// resolves to are held per variant as the principals they grant, in order; objects then come from the database
+    /// in <c>seq</c> order, each object's PRINCIPAL_SELF cells merged in from a second ordered stream. The database
+    /// sorts only those two narrow streams, never the joined answer.
+    /// </remarks>
     /// <param name="store">The database.</param>
     /// <param name="right">The question.</param>
     /// <param name="onSuffix">Only objects at or under this DN.</param>
@@ -67,16 +75,54 @@ public static class DirectoryQueries
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(right);
+        // The node and variant each key answers the question with.
         var values = new StringBuilder();
+        var keyVariant = new Dictionary<int, int>();
         foreach (var (key, nodes) in Nodes(store))
         {
             var node = DirectoryAccess.Resolve(right.Node, nodes.Keys);
             if (!nodes.TryGetValue(node, out int variant)) continue;
+            keyVariant[key] = variant;
             if (values.Length > 0) values.Append(',');
             values.Append(CultureInfo.InvariantCulture, $"({key},{variant},'{node.Key}')");
         }
         if (values.Length == 0) yield break;
-        var ps = new List<object?> { right.Mask };
+
+        // The principals in principal_id order; a cell names a principal by its index here.
+        var principals = new List<(string Sid, string Name, int Token)>();
+        var ofToken = new Dictionary<int, List<int>>();
+        string only = principalId is null ? "" : " WHERE principal_id = $1";
+        using (var cmd = store.Command($"SELECT sid, name, token_id FROM principals{only} ORDER BY principal_id", principalId is int pid ? [pid] : []))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                int token = r.GetInt32(2);
+                if (!ofToken.TryGetValue(token, out var l)) ofToken[token] = l = [];
+                l.Add(principals.Count);
+                principals.Add((r.GetString(0), r.GetString(1), token));
+            }
+        }
+
+        // Per variant, the principals (index, grant) whose token holds the right, in principal order.
+        uint mask = right.Mask;
+        var granting = new Dictionary<int, List<(int Principal, uint Granted)>>();
+        string variantList = string.Join(",", keyVariant.Values.Distinct().Order().Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        using (var cmd = store.Command($"SELECT variant_id, token_id, granted FROM ad_matrix WHERE (granted & $1) = $1 AND variant_id IN ({variantList})", mask))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                if (!ofToken.TryGetValue(r.GetInt32(1), out var holders)) continue;
+                int v = r.GetInt32(0);
+                uint g = Convert.ToUInt32(r.GetValue(2), CultureInfo.InvariantCulture);
+                if (!granting.TryGetValue(v, out var l)) granting[v] = l = [];
+                foreach (int p in holders) l.Add((p, g));
+            }
+        }
+        foreach (var l in granting.Values) l.Sort((a, b) => a.Principal.CompareTo(b.Principal));
+
+        var ps = new List<object?>();
         var filter = new StringBuilder();
         if (onSuffix is not null)
         {
@@ -88,29 +134,48 @@ public static class DirectoryQueries
             var names = objectClass.Select(c => "'" + c.Replace("'", "''", StringComparison.Ordinal).ToLowerInvariant() + "'");
             filter.Append(CultureInfo.InvariantCulture, $" AND lower(o.object_class) IN ({string.Join(",", names)})");
         }
-        string principalFilter = "";
-        if (principalId is int pid)
+        string keyList = string.Join(",", keyVariant.Keys.Order().Select(k => k.ToString(CultureInfo.InvariantCulture)));
+
+        // Every (object, token) with SELF cells has them at every node of its key: the one at the resolved node
+        // replaces the general cell, granted or not.
+        using var selfCmd = store.Command($"""
+            WITH kv(key_id, variant_id, node) AS (VALUES {values})
+            SELECT s.seq, s.token_id, s.granted FROM ad_self s JOIN ad_objects o ON o.seq = s.seq JOIN kv ON kv.key_id = o.key_id AND kv.node = s.node
+            WHERE true {filter} ORDER BY s.seq
+            """, [.. ps]);
+        using var self = selfCmd.ExecuteReader();
+        bool selfMore = self.Read();
+        using var objectsCmd = store.Command($"SELECT o.seq, o.dn, o.key_id FROM ad_objects o WHERE o.key_id IN ({keyList}){filter} ORDER BY o.seq", [.. ps]);
+        using var objects = objectsCmd.ExecuteReader();
+        var own = new Dictionary<int, uint>();
+        var merged = new List<(int Principal, uint Granted)>();
+        while (objects.Read())
         {
-            ps.Add(pid);
-            principalFilter = $" WHERE p.principal_id = ${ps.Count}";
+            long seq = objects.GetInt64(0);
+            string dn = objects.GetString(1);
+            own.Clear();
+            while (selfMore && self.GetInt64(0) <= seq)
+            {
+                if (self.GetInt64(0) == seq) own[self.GetInt32(1)] = Convert.ToUInt32(self.GetValue(2), CultureInfo.InvariantCulture);
+                selfMore = self.Read();
+            }
+            granting.TryGetValue(keyVariant[objects.GetInt32(2)], out var general);
+            IReadOnlyList<(int Principal, uint Granted)> cells = general is null ? [] : general;
+            if (own.Count > 0)
+            {
+                merged.Clear();
+                if (general is not null)
+                    foreach (var c in general)
+                        if (!own.ContainsKey(principals[c.Principal].Token)) merged.Add(c);
+                foreach (var (token, g) in own)
+                    if ((g & mask) == mask && ofToken.TryGetValue(token, out var holders))
+                        foreach (int p in holders) merged.Add((p, g));
+                merged.Sort((a, b) => a.Principal.CompareTo(b.Principal));
+                cells = merged;
+            }
+            foreach (var (p, g) in cells)
+                yield return new DirectoryAccessRow(seq, dn, principals[p].Sid, principals[p].Name, right.Name, g);
         }
-        string sql = $"""
-            WITH kv(key_id, variant_id, node) AS (VALUES {values}),
-            general AS (
-                SELECT o.seq, m.token_id, m.granted FROM ad_objects o JOIN kv ON kv.key_id = o.key_id JOIN ad_matrix m ON m.variant_id = kv.variant_id
-                WHERE (m.granted & $1) = $1 {filter}
-                  AND NOT EXISTS (SELECT 1 FROM ad_self s WHERE s.seq = o.seq AND s.token_id = m.token_id)),
-            own AS (
-                SELECT s.seq, s.token_id, s.granted FROM ad_self s JOIN ad_objects o ON o.seq = s.seq JOIN kv ON kv.key_id = o.key_id AND kv.node = s.node
-                WHERE (s.granted & $1) = $1 {filter}),
-            cells AS (SELECT * FROM general UNION ALL SELECT * FROM own)
-            SELECT o.seq, o.dn, p.sid, p.name, c.granted FROM cells c JOIN ad_objects o ON o.seq = c.seq JOIN principals p ON p.token_id = c.token_id{principalFilter}
-            ORDER BY o.seq, p.principal_id
-            """;
-        using var cmd = store.Command(sql, [.. ps]);
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-            yield return new DirectoryAccessRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), right.Name, Convert.ToUInt32(r.GetValue(4), CultureInfo.InvariantCulture));
     }
 
     /// <summary>

@@ -93,6 +93,10 @@ public static class DirectoryScanner
         var keyList = new List<KeyInfo>();
         var accountKey = new Dictionary<long, int>();
         var warnings = new List<(string Kind, string Dn, string Detail)>();
+        var bySddl = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pendingSddl = new List<(int Id, string Text, long Line)>();
+        Sid? domainSid = null;
+        var gpLinks = new List<(long Seq, string Link)>();
         long seq = 0;
         long lastReport = -1000;
         using (var file = new FileStream(options.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
@@ -110,9 +114,11 @@ public static class DirectoryScanner
                     if (!DirectoryObject.TryFrom(record!, out var entry, out var error)) throw new LdifException(error!);
                     schemaBuilder.Add(entry!);
                     membership.Add(entry!, seq);
+                    if (entry!.GpLink is { } link) gpLinks.Add((seq, link));
                     int? descriptorId = null, keyId = null;
                     string status = "ok";
                     string? problem = null;
+                    if (domainSid is null && entry!.ObjectSid is Sid head && entry.Is("domainDNS")) domainSid = head;
                     if (entry!.NtSecurityDescriptor is { } sd)
                     {
                         var bytes = sd.ToBinary();
@@ -124,12 +130,27 @@ public static class DirectoryScanner
                             AuditScanner.AppendDescriptor(sdTable, aceTable, id, sd, bytes, null);
                         }
                         descriptorId = id;
-                        var key = (id, entry.StructuralClass);
+                    }
+                    else if (entry.NtSecurityDescriptorSddl is { } text)
+                    {
+                        // Parsed after the pass, once per distinct text (see ParseSddl).
+                        if (!bySddl.TryGetValue(text, out int id))
+                        {
+                            id = descriptors.Count;
+                            bySddl[text] = id;
+                            descriptors.Add(null!);
+                            pendingSddl.Add((id, text, entry.Line));
+                        }
+                        descriptorId = id;
+                    }
+                    if (descriptorId is int did)
+                    {
+                        var key = (did, entry.StructuralClass);
                         if (!keys.TryGetValue(key, out int k))
                         {
                             k = keyList.Count;
                             keys[key] = k;
-                            keyList.Add(new KeyInfo(id, entry.StructuralClass));
+                            keyList.Add(new KeyInfo(did, entry.StructuralClass));
                         }
                         keyId = k;
                         if (entry.ObjectSid is not null) accountKey[seq] = k;
@@ -160,8 +181,10 @@ public static class DirectoryScanner
             }
         }
 
+        if (pendingSddl.Count > 0) ParseSddl(store, pendingSddl, descriptors, domainSid);
         var schema = schemaBuilder.Build();
         WriteSchema(store, schema);
+        WriteAccounts(store, membership, schema, gpLinks);
         foreach (var dn in membership.RangedGroups)
             warnings.Add(("ranged-members", dn, "the export holds part of this group's member list (member;range=): memberships are also taken from memberOf, but may be incomplete"));
 
@@ -240,6 +263,29 @@ public static class DirectoryScanner
         progress?.Invoke(Report(seq, descriptors.Count, variants.Count, 1, clock.Elapsed));
         return new DirectoryScanResult(seq, descriptors.Count, keyList.Count, variants.Count, tokens.Count, principals.Count, selfCells,
             schema.FromExport, warnings.Count, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Parses the descriptors an export gave as SDDL (Samba's <c>ldbsearch</c> prints them so), each distinct text
+    /// once, with the domain aliases (DA, DU, CA ...) relative to the export's domain head and the forest-root ones
+    /// (EA, SA, RO) too: Samba, the one tool that writes them, encodes both with its own domain's SID.
+    /// </summary>
+    /// <exception cref="LdifException">A text is not SDDL, or uses a domain alias and the export has no domain head.</exception>
+    private static void ParseSddl(EstateStore store, List<(int Id, string Text, long Line)> pending, List<SecurityDescriptor> descriptors, Sid? domainSid)
+    {
+        var context = domainSid is null ? null : new SidContext(domainSid, domainSid, domainSid);
+        using var sdTable = store.Connection.CreateAppender("descriptors");
+        using var aceTable = store.Connection.CreateAppender("aces");
+        foreach (var (id, text, line) in pending)
+        {
+            if (!NtSec.Sddl.SddlParser.TryParse(text, context, out var sd, out var error))
+            {
+                string why = domainSid is null ? " (the export holds no domainDNS object with an objectSid, which domain aliases are relative to)" : "";
+                throw new LdifException(new LdifError(line, $"nTSecurityDescriptor: SDDL: {error!.Reason} at character {error.Position}{why}"));
+            }
+            descriptors[id] = sd!;
+            AuditScanner.AppendDescriptor(sdTable, aceTable, id, sd!, sd!.ToBinary(), null);
+        }
     }
 
     private static long ComputeSelfCells(EstateStore store, DirectoryMembership membership, Dictionary<long, int> accountKey, List<KeyInfo> keyList,
@@ -329,6 +375,31 @@ public static class DirectoryScanner
             row = e.PropertySet is Guid s ? row.AppendValue(s.ToString()) : row.AppendNullValue();
             row.EndRow();
         }
+    }
+
+    // What the BloodHound export and directory drift read beside the cells: accounts' primary group, group type and
+    // sIDHistory, the direct memberships, gPLink values, and the defaultSecurityDescriptor of each class the
+    // export's schema holds.
+    private static void WriteAccounts(EstateStore store, DirectoryMembership membership, DirectorySchema schema, List<(long Seq, string Link)> gpLinks)
+    {
+        using (var a = store.Connection.CreateAppender("ad_accounts"))
+        {
+            foreach (var account in membership.Accounts)
+            {
+                var row = a.CreateRow().AppendValue(account.Seq);
+                row = account.PrimaryGroupId is uint pg ? row.AppendValue(pg) : row.AppendNullValue();
+                row = account.GroupType is int gt ? row.AppendValue(gt) : row.AppendNullValue();
+                row = account.Kind == AccountKind.Group ? row.AppendValue(account.IsSecurityGroup) : row.AppendNullValue();
+                row = account.SidHistory.Count > 0 ? row.AppendValue(string.Join(",", account.SidHistory)) : row.AppendNullValue();
+                row.EndRow();
+            }
+        }
+        using (var m = store.Connection.CreateAppender("ad_members"))
+            foreach (var (group, member) in membership.DirectLinks()) m.CreateRow().AppendValue(group).AppendValue(member).EndRow();
+        using (var l = store.Connection.CreateAppender("ad_gplinks"))
+            foreach (var (seq, link) in gpLinks) l.CreateRow().AppendValue(seq).AppendValue(link).EndRow();
+        using var d = store.Connection.CreateAppender("ad_defaults");
+        foreach (var (objectClass, sddl) in schema.DefaultSecurityDescriptors) d.CreateRow().AppendValue(objectClass).AppendValue(sddl).EndRow();
     }
 
     private static void AppendObject(DuckDBAppender objects, DuckDBAppender adObjects, long seq, DirectoryObject entry, int? descriptorId, int? keyId, string status, string? problem)

@@ -60,6 +60,9 @@ public sealed class DirectorySchema
     /// <summary>The <c>defaultSecurityDescriptor</c> (SDDL) of a class, when the export's schema holds it.</summary>
     public string? DefaultSecurityDescriptor(string ldapDisplayName) => _defaultSd.TryGetValue(ldapDisplayName, out var s) ? s : null;
 
+    /// <summary>Every class whose <c>defaultSecurityDescriptor</c> the export's schema holds, with that SDDL.</summary>
+    public IEnumerable<(string ObjectClass, string Sddl)> DefaultSecurityDescriptors => _defaultSd.Select(p => (p.Key, p.Value));
+
     /// <summary>Entries named by <paramref name="text"/>: a name, an alias, or a GUID with or without braces.</summary>
     public IReadOnlyList<DirectoryGuid> Resolve(string text)
     {

@@ -5,7 +5,10 @@ namespace NtSec.Audit.Queries;
 /// <summary>The kinds of drift <c>ntsec audit drift</c> reports.</summary>
 public enum DriftKind
 {
-    /// <summary>A non-root object with explicit (not inherited) ACEs.</summary>
+    /// <summary>
+    /// A non-root object with explicit (not inherited) ACEs; in a directory scan, an explicit ACE that is not in the
+    /// object's class's <c>defaultSecurityDescriptor</c>.
+    /// </summary>
     Explicit,
     /// <summary>A DACL protected from inheritance (SE_DACL_PROTECTED).</summary>
     Protected,
@@ -21,6 +24,11 @@ public enum DriftKind
     /// was never re-propagated, an ACE added with the inherited flag, or a parent changed without propagation.
     /// </summary>
     ParentDiffers,
+    /// <summary>
+    /// A directory object that lacks an ACE of its class's <c>defaultSecurityDescriptor</c> (directory scans only;
+    /// see <see cref="NtSec.Audit.ActiveDirectory.DirectoryDrift"/>).
+    /// </summary>
+    DefaultMissing,
     /// <summary>An object whose stored descriptor could not be used (missing, invalid) or not confirmed (unverified, ignored).</summary>
     Unreadable,
 }
@@ -43,6 +51,7 @@ public static class DriftQueries
         DriftKind.OrphanedSid => "orphaned-sid",
         DriftKind.DenyNeverMatches => "deny-never-matches",
         DriftKind.ParentDiffers => "parent-differs",
+        DriftKind.DefaultMissing => "default-missing",
         _ => "unreadable",
     };
 
@@ -67,6 +76,8 @@ public static class DriftQueries
         ArgumentNullException.ThrowIfNull(kinds);
         foreach (var kind in kinds)
         {
+            // A file has no class default to lose.
+            if (kind == DriftKind.DefaultMissing) continue;
             if (kind == DriftKind.ParentDiffers)
             {
                 foreach (var row in ParentDiffers(store, pathGlob)) yield return row;
@@ -111,20 +122,27 @@ public static class DriftQueries
                 {
                     var node = NtSec.Inheritance.SecurityTreeNode.Leaf("", key.Item3, child);
                     var expected = NtSec.Inheritance.Propagation.Inherit(Load(key.Item2), node, mapping, out _);
-                    var have = child.Dacl!.Aces.Where(a => a.IsInherited).ToList();
-                    var want = expected.Dacl?.Aces.Where(a => a.IsInherited).ToList() ?? [];
-                    if (!have.SequenceEqual(want))
-                    {
-                        var missing = want.Where(a => !have.Contains(a)).ToList();
-                        var extra = have.Where(a => !want.Contains(a)).ToList();
-                        verdict = missing.Count == 0 && extra.Count == 0
-                            ? "inherited ACEs in another order than the parent gives them"
-                            : $"inherited ACEs differ from what the parent gives: {missing.Count} missing{(missing.Count > 0 ? " (" + missing[0] + (missing.Count > 1 ? ", ..." : "") + ")" : "")}, {extra.Count} not from the parent{(extra.Count > 0 ? " (" + extra[0] + (extra.Count > 1 ? ", ..." : "") + ")" : "")}";
-                    }
+                    verdict = InheritedDiffers(child, expected);
                 }
                 verdicts[key] = verdict;
             }
             if (verdict is not null) yield return new DriftRow(DriftKind.ParentDiffers, r.GetString(0), verdict);
         }
+    }
+
+    /// <summary>
+    /// How a stored descriptor's inherited ACEs differ from those of <paramref name="expected"/> (what the parent
+    /// gives it): null when they are the same, in the same order.
+    /// </summary>
+    internal static string? InheritedDiffers(NtSec.Descriptors.SecurityDescriptor stored, NtSec.Descriptors.SecurityDescriptor expected)
+    {
+        var have = stored.Dacl?.Aces.Where(a => a.IsInherited).ToList() ?? [];
+        var want = expected.Dacl?.Aces.Where(a => a.IsInherited).ToList() ?? [];
+        if (have.SequenceEqual(want)) return null;
+        var missing = want.Where(a => !have.Contains(a)).ToList();
+        var extra = have.Where(a => !want.Contains(a)).ToList();
+        return missing.Count == 0 && extra.Count == 0
+            ? "inherited ACEs in another order than the parent gives them"
+            : $"inherited ACEs differ from what the parent gives: {missing.Count} missing{(missing.Count > 0 ? " (" + missing[0] + (missing.Count > 1 ? ", ..." : "") + ")" : "")}, {extra.Count} not from the parent{(extra.Count > 0 ? " (" + extra[0] + (extra.Count > 1 ? ", ..." : "") + ")" : "")}";
     }
 }

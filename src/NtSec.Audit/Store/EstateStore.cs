@@ -37,6 +37,10 @@ public sealed class EstateStore : IDisposable
         "CREATE TABLE ad_matrix (variant_id INTEGER, token_id INTEGER, granted UINTEGER)",
         "CREATE TABLE ad_self (seq BIGINT, token_id INTEGER, node VARCHAR, granted UINTEGER)",
         "CREATE TABLE ad_warnings (kind VARCHAR, dn VARCHAR, detail VARCHAR)",
+        "CREATE TABLE ad_accounts (seq BIGINT, primary_group_id UINTEGER, group_type INTEGER, security_group BOOLEAN, sid_history VARCHAR)",
+        "CREATE TABLE ad_members (group_seq BIGINT, member_seq BIGINT)",
+        "CREATE TABLE ad_gplinks (seq BIGINT, gplink VARCHAR)",
+        "CREATE TABLE ad_defaults (object_class VARCHAR, sddl VARCHAR)",
     ];
 
     /// <summary>Adds the tables of a directory scan (LDIF).</summary>

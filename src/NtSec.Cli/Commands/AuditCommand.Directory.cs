@@ -54,8 +54,35 @@ internal static partial class AuditCommand
     private static Command DirectoryCommands(Terminal terminal)
         => new("ad", "Questions about a directory scanned from an LDIF export: who can, where, the dangerous rights.")
         {
-            DirectoryWhoCan(terminal), DirectoryWhere(terminal), DirectoryDangerous(terminal),
+            DirectoryWhoCan(terminal), DirectoryWhere(terminal), DirectoryDangerous(terminal), DirectoryBloodHound(terminal),
         };
+
+    private static Command DirectoryBloodHound(Terminal terminal)
+    {
+        var db = Db();
+        var output = new Option<string>("--out") { Description = "The directory to write users.json, groups.json, computers.json, domains.json, ous.json, containers.json and gpos.json into.", Required = true };
+        var command = new Command("bloodhound", "BloodHound-compatible JSON (SharpHound's format, version 6) whose ACL edges come from the exact cells: deny, inherit-only and object-type ACEs and PRINCIPAL_SELF honoured.") { db, output };
+        command.SetAction(parse =>
+        {
+            if (!TryOpenDirectory(terminal, parse.GetValue(db)!, out var store)) return ExitCodes.BadInput;
+            using (store)
+            {
+                try
+                {
+                    var r = BloodHoundExport.Write(store!, parse.GetValue(output)!);
+                    terminal.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"bloodhound: {string.Join(", ", r.Counts.Select(c => $"{c.Value:N0} {c.Key}"))}; {r.GroupEdges + r.UserEdges:N0} edges ({r.GroupEdges:N0} from groups, {r.UserEdges:N0} from accounts) in {parse.GetValue(output)}"));
+                    return ExitCodes.Success;
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+                {
+                    terminal.Error.WriteLine("error: " + e.Message);
+                    return ExitCodes.BadInput;
+                }
+            }
+        });
+        return command;
+    }
 
     private static Option<string?> OnSuffix() => new("--on") { Description = "Only objects at or under this DN." };
 
@@ -124,7 +151,7 @@ internal static partial class AuditCommand
             using (store)
             {
                 var rows = DirectoryQueries.Dangerous(store!, parse.GetValue(admins)).Select(d => (d.Finding, d.Row));
-                WriteDirectoryRows(terminal, parse.GetValue(format)!, rows, parse.GetValue(admins) ? null : "# principals holding Administrators, Domain Admins or Enterprise Admins are left out (--include-admins lists them)");
+                WriteDirectoryRows(terminal, parse.GetValue(format)!, rows, parse.GetValue(admins) ? null : "# principals holding Administrators, Domain Admins or Enterprise Admins are left out (--include-admins lists them)", findings: true);
                 return ExitCodes.Success;
             }
         });
@@ -132,7 +159,7 @@ internal static partial class AuditCommand
     }
 
     // CSV: dn,principal,right with the principal as its SID (dangerous adds the finding first).
-    private static void WriteDirectoryRows(Terminal terminal, string format, IEnumerable<(string Finding, DirectoryAccessRow Row)> rows, string? header)
+    private static void WriteDirectoryRows(Terminal terminal, string format, IEnumerable<(string Finding, DirectoryAccessRow Row)> rows, string? header, bool findings = false)
     {
         var output = terminal.Out;
         switch (format)
@@ -142,11 +169,11 @@ internal static partial class AuditCommand
                 bool first = true;
                 foreach (var (finding, row) in rows)
                 {
-                    if (first) output.WriteLine(finding.Length > 0 ? "finding,dn,principal,right" : "dn,principal,right");
+                    if (first) output.WriteLine(findings ? "finding,dn,principal,right" : "dn,principal,right");
                     first = false;
                     output.WriteLine((finding.Length > 0 ? finding + "," : "") + $"{Csv(row.Dn)},{row.Sid},{Csv(row.Right)}");
                 }
-                if (first) output.WriteLine("dn,principal,right");
+                if (first) output.WriteLine(findings ? "finding,dn,principal,right" : "dn,principal,right");
                 break;
             }
             case "json":
@@ -157,15 +184,7 @@ internal static partial class AuditCommand
                 {
                     if (!first) output.WriteLine(",");
                     first = false;
-                    output.Write(JsonSerializer.Serialize(new
-                    {
-                        finding = finding.Length > 0 ? finding : null,
-                        dn = row.Dn,
-                        principal = row.Sid,
-                        name = row.Principal,
-                        right = row.Right,
-                        granted = Hex(row.Granted),
-                    }, JsonOptions));
+                    output.Write(JsonSerializer.Serialize(DirectoryRowJson(finding, row), JsonOptions));
                 }
                 output.WriteLine(first ? "]" : "\n]");
                 break;
@@ -184,6 +203,17 @@ internal static partial class AuditCommand
             }
         }
     }
+
+    /// <summary>One row of <c>ad who-can</c>, <c>ad where</c> and <c>ad dangerous</c> as <c>--format json</c> writes it (and the web API's audit rows).</summary>
+    internal static object DirectoryRowJson(string finding, DirectoryAccessRow row) => new
+    {
+        finding = finding.Length > 0 ? finding : null,
+        dn = row.Dn,
+        principal = row.Sid,
+        name = row.Principal,
+        right = row.Right,
+        granted = Hex(row.Granted),
+    };
 
     private static int ExplainDirectory(Terminal terminal, EstateStore store, string dn, string principal, string? right)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using NtSec.Audit.ActiveDirectory;
 using NtSec.Audit.Queries;
 using NtSec.Audit.Report;
 using NtSec.Audit.Store;
@@ -66,7 +67,7 @@ internal static partial class AuditCommand
         var kinds = new Option<string[]>("--kind") { Description = "Only these kinds: " + string.Join(", ", Enum.GetValues<DriftKind>().Select(DriftQueries.Name)) + ".", AllowMultipleArgumentsPerToken = true };
         var path = new Option<string?>("--path") { Description = "Only paths matching this glob." };
         var format = OutputFormat();
-        var command = new Command("drift", "ACLs that drift from inheritance and hygiene: explicit ACEs, protected or non-canonical DACLs, orphaned SIDs, deny ACEs that never match, inherited ACEs the parent does not give, unreadable ACLs.") { db, kinds, path, format };
+        var command = new Command("drift", "ACLs that drift from inheritance and hygiene: explicit ACEs (in a directory: those not in the class's defaultSecurityDescriptor), default ACEs removed (directory), protected or non-canonical DACLs, orphaned SIDs, deny ACEs that never match, inherited ACEs the parent does not give, unreadable ACLs.") { db, kinds, path, format };
         command.SetAction(parse =>
         {
             var all = Enum.GetValues<DriftKind>();
@@ -85,7 +86,7 @@ internal static partial class AuditCommand
             if (!TryOpen(terminal, parse.GetValue(db)!, out var store)) return ExitCodes.BadInput;
             using (store)
             {
-                var rows = DriftQueries.Find(store!, chosen, parse.GetValue(path));
+                var rows = store!.IsDirectory ? DirectoryDrift.Find(store, chosen, parse.GetValue(path)) : DriftQueries.Find(store, chosen, parse.GetValue(path));
                 var output = terminal.Out;
                 switch (parse.GetValue(format))
                 {
@@ -94,7 +95,7 @@ internal static partial class AuditCommand
                         foreach (var r in rows) output.WriteLine($"{DriftQueries.Name(r.Kind)},{Csv(r.Path)},{Csv(r.Detail)}");
                         break;
                     case "json":
-                        output.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { kind = DriftQueries.Name(r.Kind), path = r.Path, detail = r.Detail }), JsonOptions));
+                        output.WriteLine(JsonSerializer.Serialize(rows.Select(DriftJson), JsonOptions));
                         break;
                     default:
                         int n = 0;
@@ -111,6 +112,9 @@ internal static partial class AuditCommand
         });
         return command;
     }
+
+    /// <summary>One drift finding as <c>--format json</c> writes it (and the web API's audit rows).</summary>
+    internal static object DriftJson(DriftRow r) => new { kind = DriftQueries.Name(r.Kind), path = r.Path, detail = r.Detail };
 
     private static Command Diff(Terminal terminal)
     {

@@ -158,7 +158,7 @@ internal static partial class AuditCommand
     }
 
     /// <summary>A right given on the command line: a stored question's name, an icacls code (F, M, RX ...), names or a mask.</summary>
-    private static bool TryRight(EstateStore store, string text, out RightQuery query, out string? error)
+    internal static bool TryRight(EstateStore store, string text, out RightQuery query, out string? error)
     {
         error = null;
         if (AccessQueries.TryQuestion(store, text, out query)) return true;
@@ -275,14 +275,7 @@ internal static partial class AuditCommand
                 {
                     if (!first) output.WriteLine(",");
                     first = false;
-                    output.Write(JsonSerializer.Serialize(new
-                    {
-                        path = row.Path,
-                        principal = row.Principal,
-                        sid = row.Sid,
-                        granted = Hex(row.Granted),
-                        rights = ObjectTypes.File.RightNames(row.Granted).ToArray(),
-                    }, JsonOptions));
+                    output.Write(JsonSerializer.Serialize(AccessRowJson(row), JsonOptions));
                 }
                 output.WriteLine(first ? "]" : "\n]");
                 break;
@@ -301,6 +294,16 @@ internal static partial class AuditCommand
                 break;
         }
     }
+
+    /// <summary>One row of <c>who-can</c> and <c>where</c> as <c>--format json</c> writes it (and the web API's audit rows).</summary>
+    internal static object AccessRowJson(AccessRow row) => new
+    {
+        path = row.Path,
+        principal = row.Principal,
+        sid = row.Sid,
+        granted = Hex(row.Granted),
+        rights = ObjectTypes.File.RightNames(row.Granted).ToArray(),
+    };
 
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

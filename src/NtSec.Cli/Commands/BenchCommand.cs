@@ -43,8 +43,7 @@ internal static class BenchCommand
             var share = TimeSpan.FromSeconds(parse.GetValue(seconds) / cases.Count);
             foreach (var (name, loop) in cases)
             {
-                long opsPerSecond = Measure(loop, share);
-                terminal.Out.WriteLine(name + "\t" + opsPerSecond.ToString(CultureInfo.InvariantCulture));
+                terminal.Out.WriteLine(name + "\t" + FormatRate(Measure(loop, share)));
             }
             return ExitCodes.Success;
         });
@@ -118,7 +117,7 @@ internal static class BenchCommand
     /// <see cref="MaxWarmUp"/>. Then rounds run for <paramref name="share"/> and the median round's rate is
     /// reported: other processes on a shared machine slow some rounds, and the median ignores those.
     /// </summary>
-    private static long Measure(Func<long, long> loop, TimeSpan share)
+    private static double Measure(Func<long, long> loop, TimeSpan share)
     {
         long sink = 0;
         long n = 1;
@@ -162,8 +161,16 @@ internal static class BenchCommand
         }
         while (watch.Elapsed < share);
         GC.KeepAlive(sink);
-        return (long)Median(rates);
+        return Median(rates);
     }
+
+    /// <summary>
+    /// Whole operations a second where that is precise enough; a slower case (the matrix on a loaded machine runs
+    /// under one a second) keeps three significant digits, so it never prints as 0.
+    /// </summary>
+    internal static string FormatRate(double opsPerSecond)
+        => opsPerSecond >= 100 ? Math.Round(opsPerSecond).ToString("0", CultureInfo.InvariantCulture)
+            : opsPerSecond.ToString("0.###", CultureInfo.InvariantCulture) is var text && text != "0" ? text : opsPerSecond.ToString("0.###E+0", CultureInfo.InvariantCulture);
 
     private static double Median(List<double> values)
     {

@@ -451,6 +451,8 @@ internal static class InheritanceJson
             json.WriteBoolean("saclAutoInherit", t.SaclAutoInherit);
             json.WriteBoolean("creatorDaclIgnored", t.CreatorDaclIgnored);
             json.WriteBoolean("labelAdded", t.LabelAdded);
+            WriteOrigins(json, "daclOrigins", t.DaclOrigins);
+            WriteOrigins(json, "saclOrigins", t.SaclOrigins);
             json.WriteEndObject();
         }
         else json.WriteNull("trace");
@@ -458,5 +460,23 @@ internal static class InheritanceJson
         if (result.Descriptor is { } sd) DescriptorJson.WriteDescriptor(json, sd, options);
         else json.WriteNullValue();
         json.WriteEndObject();
+    }
+
+    // One entry per ACE of the new ACL, in order: the input it came from, its index there, and what was done to it.
+    private static void WriteOrigins(Utf8JsonWriter json, string name, IReadOnlyList<AceOrigin> origins)
+    {
+        json.WriteStartArray(name);
+        foreach (var o in origins)
+        {
+            json.WriteStartObject();
+            json.WriteString("source", o.Source.ToString());
+            if (o.Index < 0) json.WriteNull("index"); else json.WriteNumber("index", o.Index);
+            json.WriteStartArray("changes");
+            foreach (var change in Enum.GetValues<AceOriginChanges>())
+                if (change != AceOriginChanges.None && (o.Changes & change) != 0) json.WriteStringValue(change.ToString());
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 }

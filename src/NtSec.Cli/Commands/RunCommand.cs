@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NtSec.Cli.Input;
 using NtSec.Cli.Scenarios;
+using NtSec.Scenarios;
 
 namespace NtSec.Cli.Commands;
 
@@ -40,11 +41,25 @@ internal static class RunCommand
             if (parse.GetValue(show))
             {
                 terminal.Out.Write(yaml);
+                terminal.Out.Write(StepKindList());
                 return ExitCodes.Success;
             }
             return Execute(terminal, "demo.yaml", yaml, terminal.ResolvePath("."), parse.GetValue(explain), parse.GetValue(json));
         });
         return command;
+    }
+
+    /// <summary>
+    /// The step kinds and their keys, from the library's registry, as YAML comments: what a scenario written from the
+    /// demo can use (docs/scenarios.md has an example of each).
+    /// </summary>
+    internal static string StepKindList()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append("\n# Step kinds (docs/scenarios.md has an example of each); every kind also takes 'thread':\n");
+        foreach (var kind in StepKinds.All)
+            text.Append("#   ").Append(kind.Name).Append(" (").Append(kind.Function).Append("): ").Append(kind.Keys.Count == 0 ? "no arguments" : string.Join(", ", kind.Keys)).Append('\n');
+        return text.ToString();
     }
 
     /// <summary>The built-in demo scenario's text.</summary>
@@ -58,7 +73,7 @@ internal static class RunCommand
 
     private static (Option<bool> Explain, Option<bool> Json) Options() => (
         new Option<bool>("--explain") { Description = "Print the full explanation of every access check that failed." },
-        new Option<bool>("--json") { Description = "Print the run as JSON (shape version 1, docs/scenarios.md)." });
+        new Option<bool>("--json") { Description = "Print the run as JSON (shape version 2, docs/scenarios.md)." });
 
     private static int Execute(Terminal terminal, string name, string yaml, string baseDirectory, bool explain, bool json)
     {

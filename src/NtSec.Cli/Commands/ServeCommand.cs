@@ -25,10 +25,25 @@ internal static class ServeCommand
         {
             if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--port: expected 0 to 65535");
         });
-        var command = new Command(Name, "Serve the explainer page and the JSON API on 127.0.0.1 (see docs/web.md).") { port };
+        var audit = new Option<string?>("--audit") { Description = "Also serve the reports of this audit store (ntsec audit scan --out FILE), opened read-only." };
+        var command = new Command(Name, "Serve the explainer page and the JSON API on 127.0.0.1 (see docs/web.md).") { port, audit };
         command.SetAction(async (parse, cancel) =>
         {
-            var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = parse.GetValue(port) });
+            AuditWebApi? store = null;
+            if (parse.GetValue(audit) is { } db)
+            {
+                try
+                {
+                    store = new AuditWebApi(Audit.Store.EstateStore.Open(terminal.ResolvePath(db), readOnly: true), Path.GetFileName(db));
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or DuckDB.NET.Data.DuckDBException)
+                {
+                    terminal.Error.WriteLine("error: --audit: " + e.Message);
+                    return ExitCodes.BadInput;
+                }
+            }
+            using var owned = store;
+            var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = parse.GetValue(port) }, audit: store);
             try
             {
                 await app.StartAsync(cancel);
@@ -147,6 +162,45 @@ internal sealed class WebApi : INtSecApi
     }
 
     /// <inheritdoc/>
+    public ApiAnswer Run(string request)
+    {
+        if (!TryFields(request, ["scenario"], out var fields, out var bad, out _)) return bad;
+        if (!fields.TryGetValue("scenario", out string? yaml)) return new ApiAnswer(false, WebServer.Error("scenario: missing (the scenario's YAML text, as ntsec run reads it)"));
+        if (ScenarioFileKeys.Find(yaml) is { } refused) return new ApiAnswer(false, WebServer.Error($"scenario:{refused}"));
+        return RunScenario(yaml);
+    }
+
+    // The one place the web API calls the scenario engine: load, run, and write `run --json --explain` with each step's
+    // kernel access check as data (the engine is the library's NtSec.Scenarios; the CLI loads the YAML and writes the JSON).
+    private static ApiAnswer RunScenario(string yaml)
+    {
+        // Relative names resolve under a directory that does not exist; ScenarioFileKeys has already refused every key
+        // that names a file, so this is a second line, not the first.
+        string nowhere = Path.Combine(Path.GetTempPath(), "ntsec-serve-reads-no-file-" + Guid.NewGuid().ToString("N"));
+        if (!Scenarios.ScenarioLoader.TryLoad(yaml, nowhere, out var scenario, out var loadError))
+            return new ApiAnswer(false, WebServer.Error($"scenario:{loadError}"));
+        var run = global::NtSec.Scenarios.ScenarioRunner.Run(scenario!);
+        var text = new StringWriter();
+        Scenarios.ScenarioRenderer.WriteJson(text, run, explain: true);
+        var document = System.Text.Json.Nodes.JsonNode.Parse(text.ToString())!.AsObject();
+        var steps = document["steps"]!.AsArray();
+        for (int i = 0; i < run.Steps.Count && i < steps.Count; i++)
+        {
+            // run --json writes the kernel's check as reason.accessCheck (object, desired, granted, status); the web adds
+            // the structured explanation to it, which the page draws as the explanation view.
+            if (run.Steps[i].Diagnostic?.AccessCheck is not { Explanation: { } explanation } check
+                || steps[i]?["reason"]?["accessCheck"] is not System.Text.Json.Nodes.JsonObject target) continue;
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            using (var json = new Utf8JsonWriter(buffer, Compact))
+            {
+                CheckRenderer.WriteExplanation(json, explanation, check.Object.Type, sid => WellKnownSids.GetAccountName(sid, run.Scenario.Context));
+            }
+            target["explanation"] = System.Text.Json.Nodes.JsonNode.Parse(buffer.WrittenSpan);
+        }
+        return new ApiAnswer(true, document.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+    }
+
+    /// <inheritdoc/>
     public ApiAnswer Token(string request)
     {
         if (!TryFields(request, ["token"], out var fields, out var bad, out _)) return bad;
@@ -214,5 +268,55 @@ internal sealed class WebApi : INtSecApi
             }
         }
         return true;
+    }
+}
+
+/// <summary>
+/// The scenario keys that name a file (<c>{file: ...}</c> for a token or the policies, <c>{whoami: ...}</c> for a saved
+/// whoami output): the web API refuses a scenario that holds one, as a key anywhere, before the loader sees it.
+/// </summary>
+internal static class ScenarioFileKeys
+{
+    private static readonly string[] Keys = ["file", "whoami"];
+
+    /// <summary>
+    /// <c>line:column: reason</c> for the first key that names a file (or an alias used as a key, which could stand for
+    /// one), or null when there is none. Reads YAML events, not a tree: no recursion, however deep the text nests. Text
+    /// that is not YAML is left to the loader, which reports it.
+    /// </summary>
+    public static string? Find(string yaml)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
+        // For each open collection: true for a mapping whose next node is a key; false for a mapping value or a sequence.
+        var expectKey = new Stack<(bool Mapping, bool Key)>();
+        try
+        {
+            while (parser.MoveNext())
+            {
+                var e = parser.Current!;
+                if (e is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd)
+                {
+                    expectKey.Pop();
+                    continue;
+                }
+                if (e is not (YamlDotNet.Core.Events.Scalar or YamlDotNet.Core.Events.AnchorAlias or YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart)) continue;
+                bool isKey = expectKey.Count > 0 && expectKey.Peek() is { Mapping: true, Key: true };
+                if (expectKey.Count > 0 && expectKey.Peek().Mapping) expectKey.Push((true, !expectKey.Pop().Key));
+                if (isKey)
+                {
+                    string where = $"{e.Start.Line}:{e.Start.Column}";
+                    if (e is YamlDotNet.Core.Events.Scalar s && Keys.Contains(s.Value, StringComparer.OrdinalIgnoreCase))
+                        return $"{where}: the web API reads no file: '{s.Value}' names one; give the token or policies inline in the scenario";
+                    if (e is YamlDotNet.Core.Events.AnchorAlias) return $"{where}: an alias as a key is refused by the web API (it could name a file key)";
+                }
+                if (e is YamlDotNet.Core.Events.MappingStart) expectKey.Push((true, true));
+                else if (e is YamlDotNet.Core.Events.SequenceStart) expectKey.Push((false, false));
+            }
+        }
+        catch (YamlDotNet.Core.YamlException)
+        {
+            return null;
+        }
+        return null;
     }
 }

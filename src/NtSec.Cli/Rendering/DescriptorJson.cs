@@ -106,14 +106,14 @@ internal static class DescriptorJson
         var type = options.ObjectType;
         json.WriteStartObject();
         json.WriteNumber("index", index);
-        json.WriteString("type", SecurityNames.AceTypeName(ace.Type));
+        json.WriteString("type", AceTypes.SdkName(ace.Type));
         json.WriteNumber("typeValue", (byte)ace.Type);
-        json.WriteString("sddlType", SecurityNames.AceTypeSddl(ace.Type));
+        json.WriteString("sddlType", AceTypes.Find(ace.Type)?.SddlCode);
 
         json.WriteStartObject("flags");
         json.WriteNumber("value", (byte)ace.Flags);
-        WriteStrings(json, "names", SecurityNames.AceFlagNames(ace.Flags, ace.Type));
-        json.WriteString("sddl", SecurityNames.AceFlagsSddl(ace.Flags, ace.Type));
+        WriteStrings(json, "names", [.. AceFlagTable.Set(ace.Flags, ace.Type).Select(f => f.SdkName)]);
+        json.WriteString("sddl", SddlWriter.FormatAceFlags(ace.Flags, ace.Type));
         json.WriteEndObject();
 
         json.WriteStartObject("mask");

@@ -73,13 +73,13 @@ internal static class DescriptorRenderer
 
     private static void WriteAce(TextWriter output, Style style, int index, Ace ace, RenderOptions options)
     {
-        string typeName = SecurityNames.AceTypeName(ace.Type);
-        string? code = SecurityNames.AceTypeSddl(ace.Type);
+        string typeName = AceTypes.SdkName(ace.Type);
+        string? code = AceTypes.Find(ace.Type)?.SddlCode;
         string styled = ace.IsAccessDenied ? style.Deny(typeName) : ace.IsAccessAllowed ? style.Allow(typeName) : style.System(typeName);
         output.WriteLine($"{new string(' ', AceIndent)}[{index}] {styled}{(code is null ? "" : $" ({code})")}");
 
-        var flagNames = SecurityNames.AceFlagNames(ace.Flags, ace.Type);
-        WriteAceField(output, style, "Flags", flagNames.Count == 0 ? style.Dim("none") : $"{string.Join(" | ", flagNames)} ({SecurityNames.AceFlagsSddl(ace.Flags, ace.Type)})");
+        string[] flagNames = [.. AceFlagTable.Set(ace.Flags, ace.Type).Select(f => f.SdkName)];
+        WriteAceField(output, style, "Flags", flagNames.Length == 0 ? style.Dim("none") : $"{string.Join(" | ", flagNames)} ({SddlWriter.FormatAceFlags(ace.Flags, ace.Type)})");
 
         if (ace.IsRaw)
         {

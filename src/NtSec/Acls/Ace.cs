@@ -111,9 +111,9 @@ public sealed class Ace : IEquatable<Ace>
     /// <param name="applicationData">Bytes after the SID: the callback condition (<c>artx</c>...), the resource attribute, or padding.</param>
     public Ace(AceType type, AceFlags flags, uint mask, Sid sid, Guid? objectType = null, Guid? inheritedObjectType = null, ReadOnlySpan<byte> applicationData = default)
     {
-        if (!HasKnownLayout((byte)type)) throw new ArgumentException($"ACE type 0x{(byte)type:x2} has no known layout; use Ace.CreateRaw.", nameof(type));
+        if (!AceTypes.HasKnownLayout((byte)type)) throw new ArgumentException($"ACE type 0x{(byte)type:x2} has no known layout; use Ace.CreateRaw.", nameof(type));
         if (sid.IsDefault) throw new ArgumentException("An ACE needs a SID.", nameof(sid));
-        if (!IsObjectType(type) && (objectType.HasValue || inheritedObjectType.HasValue))
+        if (!AceTypes.IsObject(type) && (objectType.HasValue || inheritedObjectType.HasValue))
             throw new ArgumentException("Only object ACE types carry GUIDs.", nameof(objectType));
         Type = type;
         Flags = flags;
@@ -176,7 +176,7 @@ public sealed class Ace : IEquatable<Ace>
     /// <exception cref="ArgumentException">The type has a known layout, or the ACE would exceed 65535 bytes.</exception>
     public static Ace CreateRaw(byte type, AceFlags flags, ReadOnlySpan<byte> body)
     {
-        if (HasKnownLayout(type)) throw new ArgumentException($"ACE type 0x{type:x2} has a known layout; use the Ace constructor.", nameof(type));
+        if (AceTypes.HasKnownLayout(type)) throw new ArgumentException($"ACE type 0x{type:x2} has a known layout; use the Ace constructor.", nameof(type));
         if (body.Length + 4 > ushort.MaxValue) throw new ArgumentException("The ACE would exceed 65535 bytes.", nameof(body));
         uint mask = body.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(body) : 0;
         return new Ace((AceType)type, flags, mask, default, ObjectAceFlags.None, null, null, [], body.ToArray());
@@ -224,29 +224,23 @@ public sealed class Ace : IEquatable<Ace>
     /// <summary>True for the INHERITED flag.</summary>
     public bool IsInherited => (Flags & AceFlags.Inherited) != 0;
 
+    /// <summary>The type's row in the ACE type table; null for a type Windows does not define.</summary>
+    public AceTypeInfo? TypeInfo => AceTypes.Find(Type);
+
     /// <summary>True for the object layouts (types 5-8, 0x0B, 0x0C, 0x0F, 0x10).</summary>
-    public bool IsObjectAce => !IsRaw && IsObjectType(Type);
+    public bool IsObjectAce => !IsRaw && AceTypes.IsObject(Type);
 
     /// <summary>True for the callback types (9-0x10), whose application data holds a condition.</summary>
-    public bool IsCallback => Type is >= AceType.AccessAllowedCallback and <= AceType.SystemAlarmCallbackObject;
+    public bool IsCallback => AceTypes.Find(Type)?.IsCallback == true;
 
     /// <summary>True for the allow types that grant through the DACL (0x00, 0x05, 0x09, 0x0B).</summary>
-    public bool IsAccessAllowed => Type is AceType.AccessAllowed or AceType.AccessAllowedObject or AceType.AccessAllowedCallback or AceType.AccessAllowedCallbackObject;
+    public bool IsAccessAllowed => !IsRaw && AceTypes.Find(Type)?.Effect == AceEffect.Allow;
 
     /// <summary>True for the deny types (0x01, 0x06, 0x0A, 0x0C).</summary>
-    public bool IsAccessDenied => Type is AceType.AccessDenied or AceType.AccessDeniedObject or AceType.AccessDeniedCallback or AceType.AccessDeniedCallbackObject;
+    public bool IsAccessDenied => !IsRaw && AceTypes.Find(Type)?.Effect == AceEffect.Deny;
 
     /// <summary>True for the types that belong in a SACL (audit, alarm, label, resource attribute, scoped policy, trust label, access filter).</summary>
-    public bool IsSystemAce => Type is AceType.SystemAudit or AceType.SystemAlarm or AceType.SystemAuditObject or AceType.SystemAlarmObject
-        or AceType.SystemAuditCallback or AceType.SystemAlarmCallback or AceType.SystemAuditCallbackObject or AceType.SystemAlarmCallbackObject
-        or AceType.SystemMandatoryLabel or AceType.SystemResourceAttribute or AceType.SystemScopedPolicyId
-        or AceType.SystemProcessTrustLabel or AceType.SystemAccessFilter;
-
-    internal static bool IsObjectType(AceType type) => type is AceType.AccessAllowedObject or AceType.AccessDeniedObject or AceType.SystemAuditObject
-        or AceType.SystemAlarmObject or AceType.AccessAllowedCallbackObject or AceType.AccessDeniedCallbackObject
-        or AceType.SystemAuditCallbackObject or AceType.SystemAlarmCallbackObject;
-
-    internal static bool HasKnownLayout(byte type) => type <= 0x15 && type != (byte)AceType.AccessAllowedCompound;
+    public bool IsSystemAce => AceTypes.Find(Type)?.AllowedIn == AclKinds.Sacl;
 
     /// <summary>A copy with other flags.</summary>
     public Ace WithFlags(AceFlags flags) => new(Type, flags, Mask, Sid, ObjectFlags, ObjectType, InheritedObjectType, _applicationData, RawBody);
@@ -266,7 +260,7 @@ public sealed class Ace : IEquatable<Ace>
     {
         if (RawBody is not null) return 4 + RawBody.Length;
         int length = 8 + Sid.BinaryLength + _applicationData.Length;
-        if (IsObjectType(Type))
+        if (AceTypes.IsObject(Type))
         {
             length += 4;
             if (ObjectType.HasValue) length += 16;
@@ -292,7 +286,7 @@ public sealed class Ace : IEquatable<Ace>
         }
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], Mask);
         int pos = 8;
-        if (IsObjectType(Type))
+        if (AceTypes.IsObject(Type))
         {
             BinaryPrimitives.WriteUInt32LittleEndian(destination[pos..], (uint)ObjectFlags);
             pos += 4;
@@ -342,7 +336,7 @@ public sealed class Ace : IEquatable<Ace>
             return false;
         }
         var body = source[4..size];
-        if (!HasKnownLayout(type))
+        if (!AceTypes.HasKnownLayout(type))
         {
             ace = new Ace((AceType)type, flags, body.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(body) : 0, default, ObjectAceFlags.None, null, null, [], body.ToArray());
             bytesRead = size;
@@ -358,7 +352,7 @@ public sealed class Ace : IEquatable<Ace>
         int pos = 4;
         var objectFlags = ObjectAceFlags.None;
         Guid? objectType = null, inheritedObjectType = null;
-        if (IsObjectType((AceType)type))
+        if (AceTypes.IsObject((AceType)type))
         {
             if (body.Length < pos + 4)
             {

@@ -1,4 +1,5 @@
 using System.Text;
+using NtSec.Acls;
 using NtSec.Principals;
 using NtSec.Tokens;
 
@@ -215,9 +216,8 @@ public static class ExplanationText
     private static string LabelPolicy(uint mask)
     {
         var parts = new List<string>(3);
-        if ((mask & 1) != 0) parts.Add("NO_WRITE_UP");
-        if ((mask & 2) != 0) parts.Add("NO_READ_UP");
-        if ((mask & 4) != 0) parts.Add("NO_EXECUTE_UP");
+        foreach (var p in LabelPolicies.All)
+            if ((mask & p.Mask) != 0) parts.Add(p.ShortName);
         return parts.Count == 0 ? "none" : string.Join("|", parts);
     }
 

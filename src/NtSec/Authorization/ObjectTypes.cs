@@ -22,6 +22,17 @@ public sealed class ObjectTypeInfo
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(specificRights);
+        foreach (var key in keys)
+            if (string.IsNullOrEmpty(key)) throw new ArgumentException("A type's keys must not be empty.", nameof(keys));
+        // Specific rights are the low 16 bits of a mask, one bit each (MS-DTYP 2.4.3): a name standing for several
+        // bits is a composite right, and two names for one bit would make the rendering ambiguous.
+        uint seen = 0;
+        foreach (var (rightName, bit) in specificRights)
+        {
+            if (string.IsNullOrEmpty(rightName) || bit == 0 || (bit & (bit - 1)) != 0 || bit > 0xFFFF || (seen & bit) != 0)
+                throw new ArgumentException($"Specific right '{rightName}' (0x{bit:x}) must be a single bit of 0x0000ffff, named once.", nameof(specificRights));
+            seen |= bit;
+        }
         Name = name;
         Keys = [.. keys];
         GenericMapping = mapping;
@@ -134,50 +145,68 @@ public static class ObjectTypes
     [("KEY_ALL_ACCESS", 0xF003F), ("KEY_READ", 0x20019), ("KEY_WRITE", 0x20006), ("KEY_EXECUTE", 0x20019)]);
 
     /// <summary>Processes (Vista and later mapping: QUERY_LIMITED_INFORMATION is part of read and execute).</summary>
-    public static ObjectTypeInfo Process { get; } = new("Process", ["process"], new(0x21410, 0x20BEA, 0x121000, 0x1FFFFF), 0x1FFFFF,
+    public static ObjectTypeInfo Process { get; } = new("Process", ["process"], new(0x21410, 0x20BEA, 0x121000, ProcessAccessRights.AllAccess), ProcessAccessRights.AllAccess,
     [
-        ("PROCESS_TERMINATE", 0x1), ("PROCESS_CREATE_THREAD", 0x2), ("PROCESS_SET_SESSIONID", 0x4), ("PROCESS_VM_OPERATION", 0x8),
-        ("PROCESS_VM_READ", 0x10), ("PROCESS_VM_WRITE", 0x20), ("PROCESS_DUP_HANDLE", 0x40), ("PROCESS_CREATE_PROCESS", 0x80),
-        ("PROCESS_SET_QUOTA", 0x100), ("PROCESS_SET_INFORMATION", 0x200), ("PROCESS_QUERY_INFORMATION", 0x400),
-        ("PROCESS_SUSPEND_RESUME", 0x800), ("PROCESS_QUERY_LIMITED_INFORMATION", 0x1000), ("PROCESS_SET_LIMITED_INFORMATION", 0x2000),
+        ("PROCESS_TERMINATE", ProcessAccessRights.Terminate), ("PROCESS_CREATE_THREAD", ProcessAccessRights.CreateThread),
+        ("PROCESS_SET_SESSIONID", ProcessAccessRights.SetSessionId), ("PROCESS_VM_OPERATION", ProcessAccessRights.VmOperation),
+        ("PROCESS_VM_READ", ProcessAccessRights.VmRead), ("PROCESS_VM_WRITE", ProcessAccessRights.VmWrite),
+        ("PROCESS_DUP_HANDLE", ProcessAccessRights.DupHandle), ("PROCESS_CREATE_PROCESS", ProcessAccessRights.CreateProcess),
+        ("PROCESS_SET_QUOTA", ProcessAccessRights.SetQuota), ("PROCESS_SET_INFORMATION", ProcessAccessRights.SetInformation),
+        ("PROCESS_QUERY_INFORMATION", ProcessAccessRights.QueryInformation), ("PROCESS_SUSPEND_RESUME", ProcessAccessRights.SuspendResume),
+        ("PROCESS_QUERY_LIMITED_INFORMATION", ProcessAccessRights.QueryLimitedInformation),
+        ("PROCESS_SET_LIMITED_INFORMATION", ProcessAccessRights.SetLimitedInformation),
     ],
-    [("PROCESS_ALL_ACCESS", 0x1FFFFF)]);
+    [("PROCESS_ALL_ACCESS", ProcessAccessRights.AllAccess)]);
 
     /// <summary>Threads (Vista and later mapping).</summary>
-    public static ObjectTypeInfo Thread { get; } = new("Thread", ["thread"], new(0x20848, 0x20437, 0x120800, 0x1FFFFF), 0x1FFFFF,
+    public static ObjectTypeInfo Thread { get; } = new("Thread", ["thread"], new(0x20848, 0x20437, 0x120800, ThreadAccessRights.AllAccess), ThreadAccessRights.AllAccess,
     [
-        ("THREAD_TERMINATE", 0x1), ("THREAD_SUSPEND_RESUME", 0x2), ("THREAD_ALERT", 0x4), ("THREAD_GET_CONTEXT", 0x8),
-        ("THREAD_SET_CONTEXT", 0x10), ("THREAD_SET_INFORMATION", 0x20), ("THREAD_QUERY_INFORMATION", 0x40),
-        ("THREAD_SET_THREAD_TOKEN", 0x80), ("THREAD_IMPERSONATE", 0x100), ("THREAD_DIRECT_IMPERSONATION", 0x200),
-        ("THREAD_SET_LIMITED_INFORMATION", 0x400), ("THREAD_QUERY_LIMITED_INFORMATION", 0x800), ("THREAD_RESUME", 0x1000),
+        ("THREAD_TERMINATE", ThreadAccessRights.Terminate), ("THREAD_SUSPEND_RESUME", ThreadAccessRights.SuspendResume),
+        ("THREAD_ALERT", ThreadAccessRights.Alert), ("THREAD_GET_CONTEXT", ThreadAccessRights.GetContext),
+        ("THREAD_SET_CONTEXT", ThreadAccessRights.SetContext), ("THREAD_SET_INFORMATION", ThreadAccessRights.SetInformation),
+        ("THREAD_QUERY_INFORMATION", ThreadAccessRights.QueryInformation), ("THREAD_SET_THREAD_TOKEN", ThreadAccessRights.SetThreadToken),
+        ("THREAD_IMPERSONATE", ThreadAccessRights.Impersonate), ("THREAD_DIRECT_IMPERSONATION", ThreadAccessRights.DirectImpersonation),
+        ("THREAD_SET_LIMITED_INFORMATION", ThreadAccessRights.SetLimitedInformation),
+        ("THREAD_QUERY_LIMITED_INFORMATION", ThreadAccessRights.QueryLimitedInformation), ("THREAD_RESUME", ThreadAccessRights.Resume),
     ],
-    [("THREAD_ALL_ACCESS", 0x1FFFFF)]);
+    [("THREAD_ALL_ACCESS", ThreadAccessRights.AllAccess)]);
 
     /// <summary>Access tokens.</summary>
-    public static ObjectTypeInfo Token { get; } = new("Token", ["token"], new(0x20008, 0x200E0, 0x20000, 0xF01FF), 0xF01FF,
+    public static ObjectTypeInfo Token { get; } = new("Token", ["token"],
+        new(TokenAccessRights.Read, TokenAccessRights.Write, TokenAccessRights.Execute, TokenAccessRights.AllAccess), TokenAccessRights.AllAccess,
     [
-        ("TOKEN_ASSIGN_PRIMARY", 0x1), ("TOKEN_DUPLICATE", 0x2), ("TOKEN_IMPERSONATE", 0x4), ("TOKEN_QUERY", 0x8),
-        ("TOKEN_QUERY_SOURCE", 0x10), ("TOKEN_ADJUST_PRIVILEGES", 0x20), ("TOKEN_ADJUST_GROUPS", 0x40),
-        ("TOKEN_ADJUST_DEFAULT", 0x80), ("TOKEN_ADJUST_SESSIONID", 0x100),
+        ("TOKEN_ASSIGN_PRIMARY", TokenAccessRights.AssignPrimary), ("TOKEN_DUPLICATE", TokenAccessRights.Duplicate),
+        ("TOKEN_IMPERSONATE", TokenAccessRights.Impersonate), ("TOKEN_QUERY", TokenAccessRights.Query),
+        ("TOKEN_QUERY_SOURCE", TokenAccessRights.QuerySource), ("TOKEN_ADJUST_PRIVILEGES", TokenAccessRights.AdjustPrivileges),
+        ("TOKEN_ADJUST_GROUPS", TokenAccessRights.AdjustGroups), ("TOKEN_ADJUST_DEFAULT", TokenAccessRights.AdjustDefault),
+        ("TOKEN_ADJUST_SESSIONID", TokenAccessRights.AdjustSessionId),
     ],
-    [("TOKEN_ALL_ACCESS", 0xF01FF), ("TOKEN_READ", 0x20008), ("TOKEN_WRITE", 0x200E0), ("TOKEN_EXECUTE", 0x20000)]);
+    [
+        ("TOKEN_ALL_ACCESS", TokenAccessRights.AllAccess), ("TOKEN_READ", TokenAccessRights.Read),
+        ("TOKEN_WRITE", TokenAccessRights.Write), ("TOKEN_EXECUTE", TokenAccessRights.Execute),
+    ]);
 
     /// <summary>Desktops.</summary>
-    public static ObjectTypeInfo Desktop { get; } = new("Desktop", ["desktop"], new(0x20041, 0x200BE, 0x20100, 0xF01FF), 0xF01FF,
+    public static ObjectTypeInfo Desktop { get; } = new("Desktop", ["desktop"], new(0x20041, 0x200BE, 0x20100, DesktopAccessRights.AllAccess), DesktopAccessRights.AllAccess,
     [
-        ("DESKTOP_READOBJECTS", 0x1), ("DESKTOP_CREATEWINDOW", 0x2), ("DESKTOP_CREATEMENU", 0x4), ("DESKTOP_HOOKCONTROL", 0x8),
-        ("DESKTOP_JOURNALRECORD", 0x10), ("DESKTOP_JOURNALPLAYBACK", 0x20), ("DESKTOP_ENUMERATE", 0x40),
-        ("DESKTOP_WRITEOBJECTS", 0x80), ("DESKTOP_SWITCHDESKTOP", 0x100),
+        ("DESKTOP_READOBJECTS", DesktopAccessRights.ReadObjects), ("DESKTOP_CREATEWINDOW", DesktopAccessRights.CreateWindow),
+        ("DESKTOP_CREATEMENU", DesktopAccessRights.CreateMenu), ("DESKTOP_HOOKCONTROL", DesktopAccessRights.HookControl),
+        ("DESKTOP_JOURNALRECORD", DesktopAccessRights.JournalRecord), ("DESKTOP_JOURNALPLAYBACK", DesktopAccessRights.JournalPlayback),
+        ("DESKTOP_ENUMERATE", DesktopAccessRights.Enumerate), ("DESKTOP_WRITEOBJECTS", DesktopAccessRights.WriteObjects),
+        ("DESKTOP_SWITCHDESKTOP", DesktopAccessRights.SwitchDesktop),
     ], []);
 
     /// <summary>Window stations.</summary>
-    public static ObjectTypeInfo WindowStation { get; } = new("WindowStation", ["winsta", "windowstation"], new(0x20303, 0x2001C, 0x20060, 0xF037F), 0xF037F,
+    public static ObjectTypeInfo WindowStation { get; } = new("WindowStation", ["winsta", "windowstation"],
+        new(0x20303, 0x2001C, 0x20060, WindowStationAccessRights.AllAccessWithStandard), WindowStationAccessRights.AllAccessWithStandard,
     [
-        ("WINSTA_ENUMDESKTOPS", 0x1), ("WINSTA_READATTRIBUTES", 0x2), ("WINSTA_ACCESSCLIPBOARD", 0x4), ("WINSTA_CREATEDESKTOP", 0x8),
-        ("WINSTA_WRITEATTRIBUTES", 0x10), ("WINSTA_ACCESSGLOBALATOMS", 0x20), ("WINSTA_EXITWINDOWS", 0x40),
-        ("WINSTA_ENUMERATE", 0x100), ("WINSTA_READSCREEN", 0x200),
+        ("WINSTA_ENUMDESKTOPS", WindowStationAccessRights.EnumDesktops), ("WINSTA_READATTRIBUTES", WindowStationAccessRights.ReadAttributes),
+        ("WINSTA_ACCESSCLIPBOARD", WindowStationAccessRights.AccessClipboard), ("WINSTA_CREATEDESKTOP", WindowStationAccessRights.CreateDesktop),
+        ("WINSTA_WRITEATTRIBUTES", WindowStationAccessRights.WriteAttributes), ("WINSTA_ACCESSGLOBALATOMS", WindowStationAccessRights.AccessGlobalAtoms),
+        ("WINSTA_EXITWINDOWS", WindowStationAccessRights.ExitWindows), ("WINSTA_ENUMERATE", WindowStationAccessRights.Enumerate),
+        ("WINSTA_READSCREEN", WindowStationAccessRights.ReadScreen),
     ],
-    [("WINSTA_ALL_ACCESS", 0x37F)]);
+    [("WINSTA_ALL_ACCESS", WindowStationAccessRights.AllAccess)]);
 
     /// <summary>Services.</summary>
     public static ObjectTypeInfo Service { get; } = new("Service", ["service"], new(0x2008D, 0x20002, 0x20170, 0xF01FF), 0xF01FF,
@@ -242,13 +271,55 @@ public static class ObjectTypes
         Section, Event, Mutant, Semaphore, Job, DirectoryServiceObject, Pipe, Generic,
     ];
 
+    /// <summary>The built-in types as a catalogue: what <c>--type</c> and a request's <c>type</c> resolve against by default.</summary>
+    public static ObjectTypeCatalog Catalog { get; } = new(All);
+
     /// <summary>The first key of every type a caller names with <c>--type</c> (all but <see cref="Generic"/>), in order.</summary>
-    public static IReadOnlyList<string> Keys { get; } = [.. All.Where(t => t != Generic).Select(t => t.Keys[0])];
+    public static IReadOnlyList<string> Keys => Catalog.Keys;
+
+    /// <summary>Finds a built-in type by one of its <see cref="ObjectTypeInfo.Keys"/> or its name, case-insensitively.</summary>
+    public static ObjectTypeInfo? Find(string key) => Catalog.Find(key);
+}
+
+/// <summary>
+/// The object types names are resolved against: NtSec's own (<see cref="ObjectTypes.Catalog"/>), or those and a
+/// caller's own (<see cref="With"/>), so that a type NtSec does not know is named, checked and rendered the same way.
+/// </summary>
+public sealed class ObjectTypeCatalog
+{
+    private readonly ObjectTypeInfo[] _types;
+
+    /// <summary>A catalogue of these types.</summary>
+    /// <exception cref="ArgumentException">Two types share a name or key (compared case-insensitively).</exception>
+    public ObjectTypeCatalog(IEnumerable<ObjectTypeInfo> types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        _types = [.. types];
+        var owner = new Dictionary<string, ObjectTypeInfo>(StringComparer.OrdinalIgnoreCase);
+        foreach (var t in _types)
+        {
+            ArgumentNullException.ThrowIfNull(t, nameof(types));
+            foreach (var key in t.Keys.Prepend(t.Name))
+            {
+                if (owner.TryGetValue(key, out var other) && !ReferenceEquals(other, t))
+                    throw new ArgumentException($"'{key}' names both {other.Name} and {t.Name}.", nameof(types));
+                owner[key] = t;
+            }
+        }
+        Keys = [.. _types.Where(t => !ReferenceEquals(t, ObjectTypes.Generic) && t.Keys.Count > 0).Select(t => t.Keys[0])];
+    }
+
+    /// <summary>Every type, in order.</summary>
+    public IReadOnlyList<ObjectTypeInfo> All => _types;
+
+    /// <summary>The first key of every type a caller would name (all but <see cref="ObjectTypes.Generic"/>), in order.</summary>
+    public IReadOnlyList<string> Keys { get; }
 
     /// <summary>Finds a type by one of its <see cref="ObjectTypeInfo.Keys"/> or its name, case-insensitively.</summary>
-    public static ObjectTypeInfo? Find(string key)
+    public ObjectTypeInfo? Find(string key)
     {
-        foreach (var t in All)
+        ArgumentNullException.ThrowIfNull(key);
+        foreach (var t in _types)
         {
             if (string.Equals(t.Name, key, StringComparison.OrdinalIgnoreCase)) return t;
             foreach (var k in t.Keys)
@@ -256,6 +327,10 @@ public static class ObjectTypes
         }
         return null;
     }
+
+    /// <summary>This catalogue and more types.</summary>
+    /// <exception cref="ArgumentException">A new type shares a name or key with another.</exception>
+    public ObjectTypeCatalog With(params IEnumerable<ObjectTypeInfo> types) => new([.. _types, .. types]);
 }
 
 /// <summary>Names of the rights common to every type, and parsing of masks written as names or numbers.</summary>

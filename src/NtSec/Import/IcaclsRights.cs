@@ -1,3 +1,5 @@
+using NtSec.Acls;
+
 namespace NtSec.Import;
 
 /// <summary>
@@ -25,11 +27,11 @@ public static class IcaclsRights
     public const uint Delete = 0x0001_0000;
 
     /// <summary>SYSTEM_MANDATORY_LABEL_NO_WRITE_UP, icacls <c>NW</c>.</summary>
-    public const uint NoWriteUp = 0x1;
+    public const uint NoWriteUp = LabelPolicies.NoWriteUp;
     /// <summary>SYSTEM_MANDATORY_LABEL_NO_READ_UP, icacls <c>NR</c>.</summary>
-    public const uint NoReadUp = 0x2;
+    public const uint NoReadUp = LabelPolicies.NoReadUp;
     /// <summary>SYSTEM_MANDATORY_LABEL_NO_EXECUTE_UP, icacls <c>NX</c>.</summary>
-    public const uint NoExecuteUp = 0x4;
+    public const uint NoExecuteUp = LabelPolicies.NoExecuteUp;
 
     /// <summary>What a code means.</summary>
     public enum CodeKind
@@ -74,10 +76,8 @@ public static class IcaclsRights
         ("DC", 0x0000_0040, CodeKind.Access),
         ("RA", 0x0000_0080, CodeKind.Access),
         ("WA", 0x0000_0100, CodeKind.Access),
-        // Mandatory label policies (icacls /setintegritylevel).
-        ("NW", NoWriteUp, CodeKind.LabelPolicy),
-        ("NR", NoReadUp, CodeKind.LabelPolicy),
-        ("NX", NoExecuteUp, CodeKind.LabelPolicy),
+        // Mandatory label policies (icacls /setintegritylevel): icacls writes SDDL's codes.
+        .. LabelPolicies.All.Select(p => (p.Code, p.Mask, CodeKind.LabelPolicy)),
     ];
 
     /// <summary>Looks a code up, case-insensitively.</summary>

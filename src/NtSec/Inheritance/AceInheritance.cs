@@ -45,9 +45,7 @@ public static class AceInheritance
     /// True for ACE types whose mask is an access mask (allow, deny, audit, alarm and their object and callback
     /// forms); a label's mask is a policy and resource-attribute and scoped-policy masks are not mapped.
     /// </summary>
-    public static bool HasAccessMask(Ace ace)
-        => !ace.IsRaw && ace.Type is not (AceType.SystemMandatoryLabel or AceType.SystemResourceAttribute or AceType.SystemScopedPolicyId
-            or AceType.SystemProcessTrustLabel or AceType.SystemAccessFilter);
+    public static bool HasAccessMask(Ace ace) => !ace.IsRaw && ace.TypeInfo?.HasAccessMask == true;
 
     /// <summary>
     /// An explicit ACE (from the creator, a set request or the token's default DACL) as Windows stores it: its
@@ -91,12 +89,28 @@ public static class AceInheritance
     /// <param name="output">Where the copies go, in parent order.</param>
     public static void Inherit(Acl parent, bool childIsContainer, IReadOnlyList<Guid>? objectTypes, Sid owner, Sid group, GenericMapping mapping,
         bool markInherited, Func<Ace, bool>? onlyTypes, List<Ace> output)
+        => Inherit(parent, childIsContainer, objectTypes, owner, group, mapping, markInherited, onlyTypes, output, null);
+
+    /// <summary>
+    /// <see cref="Inherit(Acl, bool, IReadOnlyList{Guid}?, Sid, Sid, GenericMapping, bool, Func{Ace, bool}?, List{Ace})"/>,
+    /// also appending to <paramref name="origins"/> (when not null) one <see cref="AceOrigin"/> per ACE appended to
+    /// <paramref name="output"/>: the parent ACE's index and what was done to it.
+    /// </summary>
+    public static void Inherit(Acl parent, bool childIsContainer, IReadOnlyList<Guid>? objectTypes, Sid owner, Sid group, GenericMapping mapping,
+        bool markInherited, Func<Ace, bool>? onlyTypes, List<Ace> output, List<AceOrigin>? origins)
     {
         ArgumentNullException.ThrowIfNull(parent);
         ArgumentNullException.ThrowIfNull(output);
         var marker = markInherited ? AceFlags.Inherited : AceFlags.None;
-        foreach (var ace in parent.Aces)
+        var marked = markInherited ? AceOriginChanges.MarkedInherited : AceOriginChanges.None;
+        for (int index = 0; index < parent.Aces.Length; index++)
         {
+            var ace = parent.Aces[index];
+            void Add(Ace copy, AceOriginChanges changes)
+            {
+                output.Add(copy);
+                origins?.Add(new AceOrigin(AceOriginSource.Parent, index, changes | marked));
+            }
             var flags = ace.Flags;
             if (!ReachesChild(flags, childIsContainer)) continue;
             if (onlyTypes is not null && !onlyTypes(ace)) continue;
@@ -108,9 +122,9 @@ public static class AceInheritance
             if (ace.IsRaw)
             {
                 // An ACE type NtSec has no layout for has no SID or mask to rewrite: it is copied with its new flags.
-                if (effective && passesOn) output.Add(ace.WithFlags(keep | propagated));
-                else if (effective) output.Add(ace.WithFlags(keep));
-                else if (passesOn) output.Add(ace.WithFlags(keep | propagated | AceFlags.InheritOnly));
+                if (effective && passesOn) Add(ace.WithFlags(keep | propagated), AceOriginChanges.AppliesAndPropagates);
+                else if (effective) Add(ace.WithFlags(keep), AceOriginChanges.EffectiveCopy);
+                else if (passesOn) Add(ace.WithFlags(keep | propagated | AceFlags.InheritOnly), AceOriginChanges.InheritOnlyCopy);
                 continue;
             }
             if (effective)
@@ -120,15 +134,16 @@ public static class AceInheritance
                 bool changed = sid != ace.Sid || mask != ace.Mask;
                 if (passesOn && !changed)
                 {
-                    output.Add(ace.WithFlags(keep | propagated));
+                    Add(ace.WithFlags(keep | propagated), AceOriginChanges.AppliesAndPropagates);
                     continue;
                 }
-                output.Add(EffectiveCopy(ace, keep, mask, sid));
-                if (passesOn) output.Add(ace.WithFlags(keep | propagated | AceFlags.InheritOnly));
+                var rewritten = (sid != ace.Sid ? AceOriginChanges.CreatorSidReplaced : AceOriginChanges.None) | (mask != ace.Mask ? AceOriginChanges.MaskMapped : AceOriginChanges.None);
+                Add(EffectiveCopy(ace, keep, mask, sid), AceOriginChanges.EffectiveCopy | rewritten);
+                if (passesOn) Add(ace.WithFlags(keep | propagated | AceFlags.InheritOnly), AceOriginChanges.InheritOnlyCopy);
             }
             else if (passesOn)
             {
-                output.Add(ace.WithFlags(keep | propagated | AceFlags.InheritOnly));
+                Add(ace.WithFlags(keep | propagated | AceFlags.InheritOnly), AceOriginChanges.InheritOnlyCopy);
             }
         }
     }
@@ -141,21 +156,8 @@ public static class AceInheritance
     {
         if (!ace.IsObjectAce) return new Ace(ace.Type, flags, mask, sid, applicationData: ace.ApplicationData);
         if (ace.ObjectType is { } ot) return new Ace(ace.Type, flags, mask, sid, ot, null, ace.ApplicationData);
-        return new Ace(PlainType(ace.Type), flags, mask, sid, applicationData: ace.ApplicationData);
+        return new Ace(ace.TypeInfo!.PlainType, flags, mask, sid, applicationData: ace.ApplicationData);
     }
-
-    private static AceType PlainType(AceType type) => type switch
-    {
-        AceType.AccessAllowedObject => AceType.AccessAllowed,
-        AceType.AccessDeniedObject => AceType.AccessDenied,
-        AceType.SystemAuditObject => AceType.SystemAudit,
-        AceType.SystemAlarmObject => AceType.SystemAlarm,
-        AceType.AccessAllowedCallbackObject => AceType.AccessAllowedCallback,
-        AceType.AccessDeniedCallbackObject => AceType.AccessDeniedCallback,
-        AceType.SystemAuditCallbackObject => AceType.SystemAuditCallback,
-        AceType.SystemAlarmCallbackObject => AceType.SystemAlarmCallback,
-        _ => type,
-    };
 
     /// <summary>True when the parent ACL gives this child anything (ContainsInheritableACEs for this child).</summary>
     public static bool HasInheritableFor(Acl? parent, bool childIsContainer)

@@ -60,7 +60,56 @@ public sealed record InheritanceTrace(
     bool DaclAutoInherit,
     bool SaclAutoInherit,
     bool CreatorDaclIgnored,
-    bool LabelAdded);
+    bool LabelAdded)
+{
+    /// <summary>
+    /// Where each ACE of the new DACL came from, one entry per ACE in order; empty when the operation does not record
+    /// it (set and propagate give the component sources only).
+    /// </summary>
+    public IReadOnlyList<AceOrigin> DaclOrigins { get; init; } = [];
+
+    /// <summary>Where each ACE of the new SACL came from, as <see cref="DaclOrigins"/>.</summary>
+    public IReadOnlyList<AceOrigin> SaclOrigins { get; init; } = [];
+}
+
+/// <summary>Which input an ACE of a new descriptor was taken from.</summary>
+public enum AceOriginSource
+{
+    /// <summary>The creator's ACL: an explicit ACE, stored with its generic rights mapped.</summary>
+    Creator,
+    /// <summary>An inheritable ACE of the parent's ACL.</summary>
+    Parent,
+    /// <summary>The token's default DACL (neither creator nor parent gave a DACL).</summary>
+    TokenDefaultDacl,
+    /// <summary>The mandatory label added for a creator below medium integrity (its level, from the token).</summary>
+    TokenIntegrityLabel,
+}
+
+/// <summary>What became of the source ACE on its way into the new descriptor.</summary>
+[Flags]
+public enum AceOriginChanges
+{
+    /// <summary>Copied as it was (apart from INHERITED_ACE).</summary>
+    None = 0,
+    /// <summary>Generic rights were mapped to the type's specific rights (and masked with its GENERIC_ALL).</summary>
+    MaskMapped = 1,
+    /// <summary>CREATOR OWNER (SERVER) became the owner, or CREATOR GROUP (SERVER) the group.</summary>
+    CreatorSidReplaced = 2,
+    /// <summary>The effective copy: inheritance flags and the inherited object type dropped, applying to this object.</summary>
+    EffectiveCopy = 4,
+    /// <summary>The inherit-only copy a container keeps to hand the ACE on to its own children.</summary>
+    InheritOnlyCopy = 8,
+    /// <summary>One ACE both applies to this object and is handed on (nothing needed rewriting): it keeps its inheritance flags.</summary>
+    AppliesAndPropagates = 16,
+    /// <summary>INHERITED_ACE was set on it (auto-inheritance).</summary>
+    MarkedInherited = 32,
+}
+
+/// <summary>The origin of one ACE of a new descriptor.</summary>
+/// <param name="Source">The input it came from.</param>
+/// <param name="Index">Its index in that input's ACL (the creator's, the parent's or the default DACL); -1 for an added label.</param>
+/// <param name="Changes">What was done to it.</param>
+public readonly record struct AceOrigin(AceOriginSource Source, int Index, AceOriginChanges Changes);
 
 /// <summary>
 /// The outcome of an inheritance call: an NTSTATUS, the descriptor on success, and on failure the reason as data

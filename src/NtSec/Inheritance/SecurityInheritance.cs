@@ -111,24 +111,35 @@ public static class SecurityInheritance
         // Neither creator nor parent gave a DACL: the token's default DACL, mapped; a token without one leaves the
         // object with no DACL at all (SE_DACL_PRESENT clear), not a NULL DACL.
         if (dacl.Source == ComponentSource.Absent && subject.DefaultDacl is { } dd)
-            dacl = new AclOutcome(ComponentSource.Token, AclState.Present, MapExplicit(dd, mapping), SecurityDescriptorControl.None, false, false);
+            dacl = new AclOutcome(ComponentSource.Token, AclState.Present, MapExplicit(dd, mapping), SecurityDescriptorControl.None, false, false,
+                ExplicitOrigins(AceOriginSource.TokenDefaultDacl, dd, mapping));
 
         bool labelAdded = false;
         if (LabelFor(subject, flags) is { } label && !HasLabel(sacl.Acl))
         {
             var aces = sacl.Acl?.Aces.ToList() ?? [];
             aces.Add(label);
-            sacl = sacl with { Source = sacl.Source == ComponentSource.Absent ? ComponentSource.Token : sacl.Source, State = AclState.Present, Acl = new Acl(aces) };
+            sacl = sacl with
+            {
+                Source = sacl.Source == ComponentSource.Absent ? ComponentSource.Token : sacl.Source, State = AclState.Present, Acl = new Acl(aces),
+                Origins = [.. sacl.Origins, new AceOrigin(AceOriginSource.TokenIntegrityLabel, -1, AceOriginChanges.None)],
+            };
             labelAdded = true;
         }
 
         var control = (dacl.Control & DaclBits) | (sacl.Control & SaclBits);
         var sd = new SecurityDescriptor(owner, group, dacl.Acl, sacl.Acl, control, dacl.State, sacl.State);
-        var trace = new InheritanceTrace(ownerSource, ownerCheck, groupSource, dacl.Source, sacl.Source, dacl.Marked, sacl.Marked, dacl.CreatorIgnored, labelAdded);
+        var trace = new InheritanceTrace(ownerSource, ownerCheck, groupSource, dacl.Source, sacl.Source, dacl.Marked, sacl.Marked, dacl.CreatorIgnored, labelAdded)
+        {
+            DaclOrigins = dacl.Origins,
+            SaclOrigins = sacl.Origins,
+        };
         return InheritanceResult.Ok(sd, trace);
     }
 
-    private readonly record struct AclOutcome(ComponentSource Source, AclState State, Acl? Acl, SecurityDescriptorControl Control, bool Marked, bool CreatorIgnored);
+    // Origins: one entry per ACE of Acl, in order (empty when there is no ACL).
+    private readonly record struct AclOutcome(ComponentSource Source, AclState State, Acl? Acl, SecurityDescriptorControl Control, bool Marked, bool CreatorIgnored,
+        IReadOnlyList<AceOrigin> Origins);
 
     private static AclOutcome ComputeAcl(bool isSacl, SecurityDescriptor? parent, SecurityDescriptor? creator, bool isContainer,
         IReadOnlyList<Guid>? objectTypes, Sid owner, Sid group, GenericMapping mapping, bool autoInheritFlag, bool defaultForObject)
@@ -147,13 +158,14 @@ public static class SecurityInheritance
         bool marked = autoInheritFlag || parentAutoInherited;
 
         var inherited = new List<Ace>();
+        var inheritedOrigins = new List<AceOrigin>();
         if (parentAcl is not null)
         {
             // SE_SACL_PROTECTED stops every ACE except resource attributes and scoped policy IDs, which always flow.
             Func<Ace, bool>? only = creatorProtected
                 ? (isSacl ? a => a.Type is AceType.SystemResourceAttribute or AceType.SystemScopedPolicyId : _ => false)
                 : null;
-            AceInheritance.Inherit(parentAcl, isContainer, objectTypes, owner, group, mapping, marked, only, inherited);
+            AceInheritance.Inherit(parentAcl, isContainer, objectTypes, owner, group, mapping, marked, only, inherited, inheritedOrigins);
         }
         bool parentUsable = inherited.Count > 0;
         var keepControl = creatorProtected ? protectedBit : SecurityDescriptorControl.None;
@@ -163,30 +175,48 @@ public static class SecurityInheritance
         {
             if (!creatorPresent || (creatorDefaulted && parentUsable))
             {
-                if (!parentUsable) return new AclOutcome(ComponentSource.Absent, AclState.Absent, null, SecurityDescriptorControl.None, marked, false);
-                return new AclOutcome(ComponentSource.Parent, AclState.Present, new Acl(inherited), markBit, marked, creatorPresent);
+                if (!parentUsable) return new AclOutcome(ComponentSource.Absent, AclState.Absent, null, SecurityDescriptorControl.None, marked, false, []);
+                return new AclOutcome(ComponentSource.Parent, AclState.Present, new Acl(inherited), markBit, marked, creatorPresent, inheritedOrigins);
             }
             if (creatorState == AclState.Null && !parentUsable)
-                return new AclOutcome(ComponentSource.Creator, AclState.Null, null, keepControl | markBit, marked, false);
+                return new AclOutcome(ComponentSource.Creator, AclState.Null, null, keepControl | markBit, marked, false, []);
             // Explicit ACEs first (a creator's ACE already marked INHERITED_ACE is not explicit and is dropped), then
             // the inherited ones.
             var merged = new List<Ace>();
+            var mergedOrigins = new List<AceOrigin>();
             if (creatorAcl is not null)
-                foreach (var a in creatorAcl.Aces)
-                    if (!a.IsInherited) merged.Add(AceInheritance.StoreExplicit(a, mapping));
+                for (int i = 0; i < creatorAcl.Aces.Length; i++)
+                {
+                    var a = creatorAcl.Aces[i];
+                    if (a.IsInherited) continue;
+                    var stored = AceInheritance.StoreExplicit(a, mapping);
+                    merged.Add(stored);
+                    mergedOrigins.Add(new AceOrigin(AceOriginSource.Creator, i, ReferenceEquals(stored, a) ? AceOriginChanges.None : AceOriginChanges.MaskMapped));
+                }
             merged.AddRange(inherited);
+            mergedOrigins.AddRange(inheritedOrigins);
             return new AclOutcome(parentUsable ? ComponentSource.CreatorAndParent : ComponentSource.Creator, AclState.Present, new Acl(merged),
-                keepControl | markBit, marked, false);
+                keepControl | markBit, marked, false, mergedOrigins);
         }
 
         if (creatorPresent && (!creatorDefaulted || !parentUsable))
         {
             var acl = creatorAcl is null ? null : MapExplicit(creatorAcl, mapping);
-            return new AclOutcome(ComponentSource.Creator, creatorState, acl, keepControl | markBit, marked, false);
+            return new AclOutcome(ComponentSource.Creator, creatorState, acl, keepControl | markBit, marked, false,
+                creatorAcl is null ? [] : ExplicitOrigins(AceOriginSource.Creator, creatorAcl, mapping));
         }
         if (parentUsable)
-            return new AclOutcome(ComponentSource.Parent, AclState.Present, new Acl(inherited), markBit, marked, creatorPresent);
-        return new AclOutcome(ComponentSource.Absent, AclState.Absent, null, SecurityDescriptorControl.None, marked, false);
+            return new AclOutcome(ComponentSource.Parent, AclState.Present, new Acl(inherited), markBit, marked, creatorPresent, inheritedOrigins);
+        return new AclOutcome(ComponentSource.Absent, AclState.Absent, null, SecurityDescriptorControl.None, marked, false, []);
+    }
+
+    // The origins of an ACL stored as explicit ACEs (MapExplicit): each ACE from its own index, mapped or not.
+    private static AceOrigin[] ExplicitOrigins(AceOriginSource source, Acl acl, GenericMapping mapping)
+    {
+        var origins = new AceOrigin[acl.Aces.Length];
+        for (int i = 0; i < origins.Length; i++)
+            origins[i] = new AceOrigin(source, i, ReferenceEquals(AceInheritance.StoreExplicit(acl.Aces[i], mapping), acl.Aces[i]) ? AceOriginChanges.None : AceOriginChanges.MaskMapped);
+        return origins;
     }
 
     private static Acl MapExplicit(Acl acl, GenericMapping mapping)

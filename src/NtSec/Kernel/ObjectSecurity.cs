@@ -13,13 +13,13 @@ namespace NtSec.Kernel;
 public static class ObjectSecurity
 {
     /// <summary>SYSTEM_MANDATORY_LABEL_NO_WRITE_UP.</summary>
-    public const uint NoWriteUp = 0x1;
+    public const uint NoWriteUp = LabelPolicies.NoWriteUp;
 
     /// <summary>SYSTEM_MANDATORY_LABEL_NO_READ_UP.</summary>
-    public const uint NoReadUp = 0x2;
+    public const uint NoReadUp = LabelPolicies.NoReadUp;
 
     /// <summary>SYSTEM_MANDATORY_LABEL_NO_EXECUTE_UP.</summary>
-    public const uint NoExecuteUp = 0x4;
+    public const uint NoExecuteUp = LabelPolicies.NoExecuteUp;
 
     /// <summary>
     /// The default descriptor of a new object: owner and group from the creator's token (its default owner and

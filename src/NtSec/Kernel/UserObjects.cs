@@ -2,58 +2,6 @@ using System.Globalization;
 
 namespace NtSec.Kernel;
 
-/// <summary>WINSTA_* access rights (winuser.h).</summary>
-public static class WindowStationAccessRights
-{
-    /// <summary>WINSTA_ENUMDESKTOPS.</summary>
-    public const uint EnumDesktops = 0x0001;
-    /// <summary>WINSTA_READATTRIBUTES.</summary>
-    public const uint ReadAttributes = 0x0002;
-    /// <summary>WINSTA_ACCESSCLIPBOARD.</summary>
-    public const uint AccessClipboard = 0x0004;
-    /// <summary>WINSTA_CREATEDESKTOP: needed on the process's window station handle to create a desktop.</summary>
-    public const uint CreateDesktop = 0x0008;
-    /// <summary>WINSTA_WRITEATTRIBUTES.</summary>
-    public const uint WriteAttributes = 0x0010;
-    /// <summary>WINSTA_ACCESSGLOBALATOMS.</summary>
-    public const uint AccessGlobalAtoms = 0x0020;
-    /// <summary>WINSTA_EXITWINDOWS.</summary>
-    public const uint ExitWindows = 0x0040;
-    /// <summary>WINSTA_ENUMERATE.</summary>
-    public const uint Enumerate = 0x0100;
-    /// <summary>WINSTA_READSCREEN.</summary>
-    public const uint ReadScreen = 0x0200;
-    /// <summary>WINSTA_ALL_ACCESS: the specific rights only (0x37F), as winuser.h defines it.</summary>
-    public const uint AllAccess = 0x037F;
-    /// <summary>WINSTA_ALL_ACCESS with STANDARD_RIGHTS_REQUIRED (0xF037F): every right a window station has.</summary>
-    public const uint AllAccessWithStandard = 0x000F_037F;
-}
-
-/// <summary>DESKTOP_* access rights (winuser.h).</summary>
-public static class DesktopAccessRights
-{
-    /// <summary>DESKTOP_READOBJECTS.</summary>
-    public const uint ReadObjects = 0x0001;
-    /// <summary>DESKTOP_CREATEWINDOW: needed (on the thread's desktop handle) to create a window.</summary>
-    public const uint CreateWindow = 0x0002;
-    /// <summary>DESKTOP_CREATEMENU.</summary>
-    public const uint CreateMenu = 0x0004;
-    /// <summary>DESKTOP_HOOKCONTROL.</summary>
-    public const uint HookControl = 0x0008;
-    /// <summary>DESKTOP_JOURNALRECORD.</summary>
-    public const uint JournalRecord = 0x0010;
-    /// <summary>DESKTOP_JOURNALPLAYBACK.</summary>
-    public const uint JournalPlayback = 0x0020;
-    /// <summary>DESKTOP_ENUMERATE.</summary>
-    public const uint Enumerate = 0x0040;
-    /// <summary>DESKTOP_WRITEOBJECTS.</summary>
-    public const uint WriteObjects = 0x0080;
-    /// <summary>DESKTOP_SWITCHDESKTOP.</summary>
-    public const uint SwitchDesktop = 0x0100;
-    /// <summary>Every desktop right with STANDARD_RIGHTS_REQUIRED (0xF01FF), what GENERIC_ALL maps to.</summary>
-    public const uint AllAccess = 0x000F_01FF;
-}
-
 /// <summary>An HWND: a window's handle. Window handles are valid in the whole system, not per process.</summary>
 /// <param name="Value">The handle value; 0 is NULL.</param>
 public readonly record struct WindowHandle(long Value)

@@ -126,8 +126,11 @@ public sealed class CheckRequestReader
     /// <param name="readFile">Reads a file the request names (<c>@file</c>, a token file): its text, or why not. Null refuses files.</param>
     /// <param name="defaultType">The object type for requests that give neither type nor mapping.</param>
     /// <param name="defaultMapping">The mapping for requests that give neither type nor mapping.</param>
-    public CheckRequestReader(SidContext context, Func<string, (string? Text, string? Error)>? readFile = null, ObjectTypeInfo? defaultType = null, GenericMapping? defaultMapping = null)
+    /// <param name="types">The types a request's <c>type</c> names; null for NtSec's own (<see cref="ObjectTypes.Catalog"/>).</param>
+    public CheckRequestReader(SidContext context, Func<string, (string? Text, string? Error)>? readFile = null, ObjectTypeInfo? defaultType = null, GenericMapping? defaultMapping = null,
+        ObjectTypeCatalog? types = null)
     {
+        Types = types ?? Authorization.ObjectTypes.Catalog;
         Context = context ?? throw new ArgumentNullException(nameof(context));
         _readFile = readFile ?? (name => (null, $"cannot read '{name}': files are not read here"));
         DefaultType = defaultType;
@@ -139,6 +142,9 @@ public sealed class CheckRequestReader
 
     /// <summary>The object type for requests that give neither type nor mapping.</summary>
     public ObjectTypeInfo? DefaultType { get; }
+
+    /// <summary>The types a request's <c>type</c> names.</summary>
+    public ObjectTypeCatalog Types { get; }
 
     /// <summary>The mapping for requests that give neither type nor mapping.</summary>
     public GenericMapping? DefaultMapping { get; }
@@ -156,9 +162,9 @@ public sealed class CheckRequestReader
         ObjectTypeInfo? type = DefaultType;
         if (text.Type is { } typeName)
         {
-            type = ObjectTypes.Find(typeName);
+            type = Types.Find(typeName);
             if (type is null)
-                return Fail("type", CheckRequestErrorKind.Invalid, $"unknown object type '{typeName}' (known: {string.Join(", ", ObjectTypes.All.Where(t => t.Keys.Count > 0).Select(t => t.Keys[0]))})", out error);
+                return Fail("type", CheckRequestErrorKind.Invalid, $"unknown object type '{typeName}' (known: {string.Join(", ", Types.Keys)})", out error);
         }
         GenericMapping? mapping = text.Type is not null ? type!.GenericMapping : DefaultMapping ?? type?.GenericMapping;
         if (text.Mapping is { } mappingText)

@@ -12,42 +12,6 @@ namespace NtSec.Sddl;
 /// </summary>
 public static class SddlParser
 {
-    /// <summary>SDDL's ACE type codes, with the ACL (D or S) each is allowed in.</summary>
-    internal static readonly (string Code, AceType Type, bool InDacl)[] AceTypeCodes =
-    [
-        ("A", AceType.AccessAllowed, true),
-        ("D", AceType.AccessDenied, true),
-        ("OA", AceType.AccessAllowedObject, true),
-        ("OD", AceType.AccessDeniedObject, true),
-        ("XA", AceType.AccessAllowedCallback, true),
-        ("XD", AceType.AccessDeniedCallback, true),
-        ("ZA", AceType.AccessAllowedCallbackObject, true),
-        ("AU", AceType.SystemAudit, false),
-        ("AL", AceType.SystemAlarm, false),
-        ("OU", AceType.SystemAuditObject, false),
-        ("OL", AceType.SystemAlarmObject, false),
-        ("XU", AceType.SystemAuditCallback, false),
-        ("ML", AceType.SystemMandatoryLabel, false),
-        ("RA", AceType.SystemResourceAttribute, false),
-        ("SP", AceType.SystemScopedPolicyId, false),
-        ("TL", AceType.SystemProcessTrustLabel, false),
-        ("FL", AceType.SystemAccessFilter, false),
-    ];
-
-    /// <summary>SDDL's ACE flag codes, in the order Windows writes them (ascending bit).</summary>
-    internal static readonly (string Code, AceFlags Flag)[] AceFlagCodes =
-    [
-        ("OI", AceFlags.ObjectInherit),
-        ("CI", AceFlags.ContainerInherit),
-        ("NP", AceFlags.NoPropagateInherit),
-        ("IO", AceFlags.InheritOnly),
-        ("ID", AceFlags.Inherited),
-        ("CR", AceFlags.Critical),
-        ("SA", AceFlags.SuccessfulAccess),
-        ("FA", AceFlags.FailedAccess),
-        ("TP", AceFlags.SuccessfulAccess), // TRUST_PROTECTED_FILTER_ACE_FLAG shares the bit, on access filter ACEs
-    ];
-
     /// <summary>Parses SDDL; throws on bad input.</summary>
     /// <exception cref="NtSecFormatException">The text is not valid SDDL; the exception carries position and reason.</exception>
     public static SecurityDescriptor Parse(string sddl, SidContext? context = null)
@@ -365,26 +329,15 @@ public static class SddlParser
             // Type.
             SkipBlanks();
             var typeText = Field(out int typePos);
-            AceType type = default;
-            bool found = false, allowedInDacl = false;
-            foreach (var (code, t, inDacl) in AceTypeCodes)
-            {
-                if (typeText.Equals(code, StringComparison.OrdinalIgnoreCase))
-                {
-                    type = t;
-                    allowedInDacl = inDacl;
-                    found = true;
-                    break;
-                }
-            }
-            if (!found)
+            if (AceTypes.FindSddl(typeText) is not { } typeInfo)
             {
                 error = Error(typePos, $"unknown ACE type '{typeText}'", Win32Error.InvalidAcl);
                 return false;
             }
-            if (isDacl is { } d && d != allowedInDacl)
+            var type = typeInfo.Type;
+            if (isDacl is { } d && (typeInfo.AllowedIn & (d ? AclKinds.Dacl : AclKinds.Sacl)) == 0)
             {
-                error = Error(typePos, d ? $"ACE type {typeText.ToString().ToUpperInvariant()} belongs in a SACL, not a DACL" : $"ACE type {typeText.ToString().ToUpperInvariant()} belongs in a DACL, not a SACL", Win32Error.InvalidAcl);
+                error = Error(typePos, d ? $"ACE type {typeInfo.SddlCode} belongs in a SACL, not a DACL" : $"ACE type {typeInfo.SddlCode} belongs in a DACL, not a SACL", Win32Error.InvalidAcl);
                 return false;
             }
             if (!Expect(';', "after the ACE type", out error)) return false;
@@ -399,11 +352,11 @@ public static class SddlParser
                 if (i + 1 < flagsText.Length)
                 {
                     var code = flagsText.Slice(i, 2);
-                    foreach (var (c, f) in AceFlagCodes)
+                    foreach (var f in AceFlagTable.All)
                     {
-                        if (code.Equals(c, StringComparison.OrdinalIgnoreCase))
+                        if (code.Equals(f.SddlCode, StringComparison.OrdinalIgnoreCase))
                         {
-                            flags |= f;
+                            flags |= f.Flag;
                             ok = true;
                             break;
                         }
@@ -424,7 +377,7 @@ public static class SddlParser
             if (!Expect(';', "after the ACE rights", out error)) return false;
 
             // Object type and inherited object type.
-            bool isObject = Ace.IsObjectType(type);
+            bool isObject = typeInfo.IsObject;
             if (!ParseGuidField(isObject, "object type", out Guid? objectType, out error)) return false;
             if (!Expect(';', "after the object type", out error)) return false;
             if (!ParseGuidField(isObject, "inherited object type", out Guid? inheritedObjectType, out error)) return false;
@@ -437,9 +390,8 @@ public static class SddlParser
 
             // Callback and resource attribute ACEs carry one more field: a parenthesised expression.
             byte[] applicationData = [];
-            bool conditional = type is AceType.AccessAllowedCallback or AceType.AccessDeniedCallback
-                or AceType.AccessAllowedCallbackObject or AceType.SystemAuditCallback;
-            bool resource = type == AceType.SystemResourceAttribute;
+            bool conditional = typeInfo.IsCallback;
+            bool resource = typeInfo.Layout == AceLayout.ResourceAttribute;
             if (conditional || resource)
             {
                 if (!Expect(';', conditional ? "and a condition after the SID of a callback ACE" : "and an attribute after the SID of a resource attribute ACE", out error)) return false;
@@ -504,6 +456,8 @@ public static class SddlParser
             return false;
         }
 
+        private static readonly string ObjectCodes = string.Join(", ", AceTypes.All.Where(t => t.IsObject && t.SddlCode is not null).Select(t => t.SddlCode));
+
         private bool ParseGuidField(bool isObject, string what, out Guid? guid, out ParseError? error)
         {
             guid = null;
@@ -525,7 +479,7 @@ public static class SddlParser
             }
             if (!isObject)
             {
-                error = Error(start, $"only object ACEs (OA, OD, OU, OL, ZA) carry an {what} GUID", Win32Error.InvalidAcl);
+                error = Error(start, $"only object ACEs ({ObjectCodes}) carry an {what} GUID", Win32Error.InvalidAcl);
                 return false;
             }
             if (text.Length != 36 || !Guid.TryParseExact(text, "D", out var g))

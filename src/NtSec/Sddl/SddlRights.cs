@@ -1,3 +1,5 @@
+using NtSec.Acls;
+
 
 namespace NtSec.Sddl;
 
@@ -25,10 +27,7 @@ public static class SddlRights
     ];
 
     /// <summary>The mandatory-label codes, used in ML ACEs only.</summary>
-    public static IReadOnlyList<(string Code, uint Mask)> LabelCodes { get; } =
-    [
-        ("NW", 0x1), ("NR", 0x2), ("NX", 0x4),
-    ];
+    public static IReadOnlyList<(string Code, uint Mask)> LabelCodes { get; } = [.. LabelPolicies.All.Select(p => (p.Code, p.Mask))];
 
     // Every two-letter code, indexed by its two letters folded to upper case (26 x 26 slots), so the parser's
     // hot loop resolves a code with one array read. A zero slot means "no such code" (no code has value 0).

@@ -125,10 +125,9 @@ public static class SddlWriter
         {
             // Windows' parser refuses an ACE type in the other ACL (AU in a DACL: windows_is_fussy.txt), so such an
             // ACE has no SDDL that reads back to this descriptor.
-            foreach (var (code, type, inDacl) in SddlParser.AceTypeCodes)
+            if (!ace.IsRaw && AceTypes.Find(ace.Type) is { SddlCode: { } code } info && (info.AllowedIn & (isDacl ? AclKinds.Dacl : AclKinds.Sacl)) == 0)
             {
-                if (type != ace.Type || ace.IsRaw || inDacl == isDacl) continue;
-                error = $"a {code} ACE is in the {(isDacl ? "DACL" : "SACL")}; SDDL cannot carry it there (Windows' parser accepts {code} only in a {(inDacl ? "DACL" : "SACL")})";
+                error = $"a {code} ACE is in the {(isDacl ? "DACL" : "SACL")}; SDDL cannot carry it there (Windows' parser accepts {code} only in a {(isDacl ? "SACL" : "DACL")})";
                 return false;
             }
             if (!AppendAce(sb, ace, context, out error)) return false;
@@ -138,12 +137,7 @@ public static class SddlWriter
     }
 
     /// <summary>The SDDL code of an ACE type (<c>A</c>, <c>OD</c>, <c>ML</c> ...), or null when SDDL has none.</summary>
-    public static string? AceTypeCode(AceType type)
-    {
-        foreach (var (c, t, _) in SddlParser.AceTypeCodes)
-            if (t == type) return c;
-        return null;
-    }
+    public static string? AceTypeCode(AceType type) => AceTypes.Find(type)?.SddlCode;
 
     /// <summary>ACE flags as SDDL writes them, in bit order (<c>OICIID</c>); TP instead of SA on an access filter ACE.</summary>
     public static string FormatAceFlags(AceFlags flags, AceType type)
@@ -153,16 +147,11 @@ public static class SddlWriter
         return sb.ToString();
     }
 
-    // TP and SA share a bit: TP on access filter ACEs, SA elsewhere.
+    // Indexed over the bits rather than through AceFlagTable.Set: the writer's path allocates no enumerator.
     private static void AppendAceFlags(StringBuilder sb, AceFlags flags, AceType type)
     {
-        foreach (var (c, f) in SddlParser.AceFlagCodes)
-        {
-            if ((flags & f) == 0) continue;
-            if (c == "TP" && type != AceType.SystemAccessFilter) continue;
-            if (c == "SA" && type == AceType.SystemAccessFilter) continue;
-            sb.Append(c);
-        }
+        for (int i = 0; i < 8; i++)
+            if (((int)flags & (1 << i)) != 0) sb.Append(AceFlagTable.For(i, type).SddlCode);
     }
 
     /// <summary>One ACE in SDDL; for ACEs SDDL cannot express, a description in angle brackets.</summary>

@@ -272,14 +272,14 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
         }
     }
 
-    private static List<string[]> Csv(CliResult run)
+    internal static List<string[]> Csv(CliResult run)
     {
         Assert.True(run.ExitCode == 0, run.Error);
         return [.. run.OutLines.Skip(1).Select(Fields)];
     }
 
     // RFC 4180 fields: DNs hold commas, so they are quoted.
-    private static string[] Fields(string line)
+    internal static string[] Fields(string line)
     {
         var fields = new List<string>();
         var sb = new System.Text.StringBuilder();
@@ -336,6 +336,46 @@ public class DirectoryAuditTests(DirectoryScanFixture fx) : IClassFixture<Direct
         var text = CliHarness.Run("audit", "ad", "who-can", "--db", fx.Db, "--right", "NoSuchRight");
         Assert.Equal(3, text.ExitCode);
         Assert.Contains("neither a directory right nor a name in the schema", text.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Reset-Password", null)]
+    [InlineData("telephoneNumber", null)]
+    [InlineData("Self-Membership", null)]
+    [InlineData("WriteDacl", "OU=Staff," + DirectoryFixture.Base)]
+    [InlineData("ReadProperty", null)]
+    public void Who_can_streams_every_stored_cell_object_by_object_in_principal_order(string right, string? on)
+    {
+        // The streamed answer equals reading each (object, principal) cell apart, PRINCIPAL_SELF cells included,
+        // in the order the reports promise: seq, then principal_id.
+        using var store = EstateStore.Open(fx.Db, readOnly: true);
+        Assert.True(DirectoryRight.TryParse(right, DirectoryQueries.Schema(store), out var question, out var error), error);
+        var cells = DirectoryCells.Load(store);
+        var principals = new List<(int Id, string Sid, int Token)>();
+        using (var cmd = store.Command("SELECT principal_id, sid, token_id FROM principals ORDER BY principal_id"))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read()) principals.Add((r.GetInt32(0), r.GetString(1), r.GetInt32(2)));
+        var expected = new List<(long, string, uint)>();
+        using (var cmd = store.Command("SELECT seq, dn_key FROM ad_objects ORDER BY seq"))
+        using (var r = cmd.ExecuteReader())
+        {
+            string? key = on is null ? null : DistinguishedName.Key(on);
+            while (r.Read())
+            {
+                long seq = r.GetInt64(0);
+                string dn = r.GetString(1);
+                if (key is not null && dn != key && !dn.EndsWith("," + key, StringComparison.Ordinal)) continue;
+                foreach (var p in principals)
+                    if (cells.Grant(seq, p.Token, question!.Node) is uint g && (g & question.Mask) == question.Mask) expected.Add((seq, p.Sid, g));
+            }
+        }
+        var actual = DirectoryQueries.WhoCan(store, question!, on).Select(x => (x.Seq, x.Sid, x.Granted)).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, actual);
+        // One principal alone: the same rows, filtered.
+        var one = principals[3];
+        Assert.Equal(expected.Where(x => x.Item2 == one.Sid).ToList(),
+            DirectoryQueries.WhoCan(store, question!, on, principalId: one.Id).Select(x => (x.Seq, x.Sid, x.Granted)).ToList());
     }
 
     [Fact]

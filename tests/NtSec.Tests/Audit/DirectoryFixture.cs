@@ -1,4 +1,5 @@
 using System.Text;
+using NtSec.Acls;
 using NtSec.Descriptors;
 using NtSec.Inheritance;
 using NtSec.Principals;
@@ -25,7 +26,7 @@ internal sealed class DirectoryFixture
     public const string User = "bf967aba-0de6-11d0-a285-00aa003049e2", Group = "bf967a9c-0de6-11d0-a285-00aa003049e2",
         Computer = "bf967a86-0de6-11d0-a285-00aa003049e2", Ou = "bf967aa5-0de6-11d0-a285-00aa003049e2",
         Gpc = "f30e3bc2-9ff0-11d1-b603-0000f80367c1", DomainDns = "19195a5b-6da0-11d0-afd3-00c04fd930c9",
-        Container = "bf967a8b-0de6-11d0-a285-00aa003049e2",
+        Container = "bf967a8b-0de6-11d0-a285-00aa003049e2", Contact = "5cb41ed0-0e4c-11d0-a286-00aa003049e2",
         Member = "bf9679c0-0de6-11d0-a285-00aa003049e2", Telephone = "bf967a49-0de6-11d0-a285-00aa003049e2",
         Street = "bf967a4a-0de6-11d0-a285-00aa003049e2", Spn = "f3a64788-5306-11d1-a9c5-0000f80367c1",
         KeyCredential = "5b47d60f-6090-40b2-9f37-2a4de88f3063", Rbcd = "3f78c3e5-f79a-46bd-a0b8-9d18116ddc79",
@@ -40,9 +41,29 @@ internal sealed class DirectoryFixture
     public int Groups { get; init; } = 200;
     public int Departments { get; init; } = 10;
     public int Computers { get; init; } = 200;
+
+    /// <summary>Contacts (class contact, no SID) under OU=Contacts: the bulk of a large directory that holds no accounts.</summary>
+    public int Contacts { get; init; }
     public int PageSize { get; init; } = 500;
     public int Seed { get; init; } = 13;
     public bool WithSchema { get; init; } = true;
+
+    /// <summary>
+    /// Adds two inheritable ACEs to OU=Dept1 after its children were created, without propagating them (as an edit
+    /// of the OU's DACL that was never re-applied below): one for users, one for computers.
+    /// </summary>
+    public bool Unpropagated { get; init; }
+
+    // The classes' defaultSecurityDescriptor as the fixture's schema declares them, in part; objects of a class are
+    // created from its default, so explicit ACEs beyond it are the fixture's delegations.
+    public const string UserDefault = $"D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(OA;;CR;{ChangePassword};;PS)(OA;;CR;{ChangePassword};;WD)(A;;RPLCLORC;;;PS)(OA;;RPWP;{PersonalInfo};;PS)";
+    public const string GroupDefault = "D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;PS)(A;;RPLCLORC;;;AU)";
+    public const string ComputerDefault = $"D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(OA;;SW;{Spn};;PS)(OA;;WP;{KeyCredential};;PS)(A;;RPLCLORC;;;AU)";
+    public const string ContainerDefault = "D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)";
+    public const string OuDefault = "D:(A;;RPLCLORC;;;AU)";
+    public const string GpcDefault = "D:(A;;GA;;;DA)";
+    public const string DomainDefault = $"D:(A;;RPLCLORC;;;AU)(A;;GA;;;DA)(A;CI;GA;;;EA)(A;;GA;;;SY)(OA;;CR;{GetChanges};;DD)(OA;;CR;{GetChangesAll};;DD)"
+        + $"(OA;CIIO;RP;{Telephone};{User};AU)(A;CI;RPLCLORC;;;AU)(A;CI;GA;;;DA)(A;CI;GA;;;SY)";
 
     // Well-known accounts of the generated domain, by RID.
     public const uint Helpdesk = 1101, Interns = 1102, GroupManagers = 1103, OuAdmins = 1104, Tier1 = 1105, ServerAdmins = 1106,
@@ -68,8 +89,6 @@ internal sealed class DirectoryFixture
         _out = output;
         output.Write("# extended LDIF\n#\n# LDAPv3\n# base <DC=corp,DC=example> with scope subtree\n# filter: (objectclass=*)\n# requesting: ALL\n# with paged results control: size=" + PageSize + "\n#\n\n");
         var rng = new Random(Seed);
-        if (WithSchema) WriteSchema();
-
         var admin = SecuritySubject.FromToken(new TokenBuilder(Rid(500)).AddGroup(Rid(512)).Build());
         SecurityDescriptor Child(SecurityDescriptor parent, string explicitDacl, string classGuid, bool container, Sid? owner = null)
         {
@@ -81,6 +100,8 @@ internal sealed class DirectoryFixture
             return r.Descriptor!;
         }
 
+        if (WithSchema) WriteSchema(Child);
+
         // Domain head: replication rights for the DCs, and (the finding) for svc-backup; svc-half has only one of them.
         var domain = SddlParser.Parse(
             $"O:DAG:DAD:PAI(A;;RPLCLORC;;;AU)(A;;GA;;;DA)(A;CI;GA;;;EA)(A;;GA;;;SY)" +
@@ -88,11 +109,6 @@ internal sealed class DirectoryFixture
             $"(OA;;CR;{GetChanges};;{Rid(SvcBackup)})(OA;;CR;{GetChangesAll};;{Rid(SvcBackup)})(OA;;CR;{GetChanges};;{Rid(SvcHalf)})" +
             $"(OA;CIIO;RP;{Telephone};{User};AU)(A;CI;RPLCLORC;;;AU)(A;CI;GA;;;DA)(A;CI;GA;;;SY)", _context);
         Entry(Base, ["top", "domain", "domainDNS"], domain, sid: DomainSid, extra: ["dc: corp"]);
-
-        // The user class's defaultSecurityDescriptor, in part (SELF may change its password and read itself).
-        string userDefault = $"D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(OA;;CR;{ChangePassword};;PS)(OA;;CR;{ChangePassword};;WD)(A;;RPLCLORC;;;PS)(OA;;RPWP;{PersonalInfo};;PS)";
-        string groupDefault = "D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;PS)(A;;RPLCLORC;;;AU)";
-        string computerDefault = $"D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(OA;;SW;{Spn};;PS)(OA;;WP;{KeyCredential};;PS)(A;;RPLCLORC;;;AU)";
 
         var users = Child(domain, "D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)", Container, true);
         Entry($"CN=Users,{Base}", ["top", "container"], users);
@@ -103,14 +119,14 @@ internal sealed class DirectoryFixture
         // Account Operators (Self-Membership, a finding); a deny for Interns on Domain Admins' member is first.
         var privileged = SddlParser.Parse($"O:DAG:DAD:PAI(OD;;WP;{Member};;{Rid(Interns)})(A;;GA;;;DA)(A;;GA;;;SY)(A;;RPLCLORC;;;AU)(OA;;WP;{Member};;{Rid(Tier1)})(OA;;WP;{Member};;{Rid(Interns)})", _context);
         AddGroup(Rid(512), "Domain Admins", $"CN=Domain Admins,CN=Users,{Base}", privileged, [$"CN=admin,CN=Users,{Base}", $"CN=user1,OU=Dept1,OU=Staff,{Base}"], 0x80000002);
-        AddGroup(Rid(513), "Domain Users", $"CN=Domain Users,CN=Users,{Base}", Child(users, groupDefault, Group, false), [], 0x80000002);
-        AddGroup(Rid(515), "Domain Computers", $"CN=Domain Computers,CN=Users,{Base}", Child(users, groupDefault, Group, false), [], 0x80000002);
-        AddGroup(Rid(516), "Domain Controllers", $"CN=Domain Controllers,CN=Users,{Base}", Child(users, groupDefault, Group, false), [], 0x80000002);
+        AddGroup(Rid(513), "Domain Users", $"CN=Domain Users,CN=Users,{Base}", Child(users, GroupDefault, Group, false), [], 0x80000002);
+        AddGroup(Rid(515), "Domain Computers", $"CN=Domain Computers,CN=Users,{Base}", Child(users, GroupDefault, Group, false), [], 0x80000002);
+        AddGroup(Rid(516), "Domain Controllers", $"CN=Domain Controllers,CN=Users,{Base}", Child(users, GroupDefault, Group, false), [], 0x80000002);
         AddGroup(Rid(519), "Enterprise Admins", $"CN=Enterprise Admins,CN=Users,{Base}", privileged, [$"CN=admin,CN=Users,{Base}"], 0x80000008);
         var accountOps = SddlParser.Parse($"O:DAG:DAD:PAI(A;;GA;;;DA)(A;;RPLCLORC;;;AU)(OA;;SW;{Member};;{Rid(Interns)})", _context);
         AddGroup(Sid.Parse("S-1-5-32-544"), "Administrators", $"CN=Administrators,CN=Builtin,{Base}", privileged, [$"CN=Domain Admins,CN=Users,{Base}", $"CN=Enterprise Admins,CN=Users,{Base}"], 0x80000005);
         AddGroup(Sid.Parse("S-1-5-32-548"), "Account Operators", $"CN=Account Operators,CN=Builtin,{Base}", accountOps, [], 0x80000005);
-        AddUser(500, "admin", $"CN=admin,CN=Users,{Base}", Child(users, userDefault, User, false), 0x200, []);
+        AddUser(500, "admin", $"CN=admin,CN=Users,{Base}", Child(users, UserDefault, User, false), 0x200, []);
 
         // OUs: OU admins get full control of everything below (inherit-only: not of the OU itself); Helpdesk may
         // reset passwords and write personal information of users (object-type, inherited by users only); Interns
@@ -127,7 +143,16 @@ internal sealed class DirectoryFixture
         {
             string extra = d == 0 ? $"(OA;CIIO;WP;{KeyCredential};{User};{Rid(Tier1)})(OD;CIIO;CR;;{User};{Rid(Helpdesk)})" : "";
             deptOus[d] = Child(staffOu, $"D:{extra}(A;;RPLCLORC;;;AU)", Ou, true);
-            Entry($"OU=Dept{d},OU=Staff,{Base}", ["top", "organizationalUnit"], deptOus[d], extra: [$"gPLink: [LDAP://CN={{31B2F340-016D-11D2-945F-00C04FB984F9}},CN=Policies,CN=System,{Base};0]"]);
+            var written = deptOus[d];
+            if (Unpropagated && d == 1)
+            {
+                var dacl = written.Dacl!.Aces.ToList();
+                Ace Parse(string text) => SddlParser.TryParseAce(text, _context, out var ace, out var e) ? ace! : throw new InvalidOperationException(e!.ToString());
+                dacl.Insert(0, Parse($"(OA;CIIO;WP;{Street};{User};{Rid(Tier1)})"));
+                dacl.Insert(1, Parse($"(OA;CIIO;WP;{Rbcd};{Computer};{Rid(ServerAdmins)})"));
+                written = written.WithDacl(new Acl(dacl));
+            }
+            Entry($"OU=Dept{d},OU=Staff,{Base}", ["top", "organizationalUnit"], written, extra: [$"gPLink: [LDAP://CN={{31B2F340-016D-11D2-945F-00C04FB984F9}},CN=Policies,CN=System,{Base};0]"]);
         }
         var groupsOu = Child(domain, $"D:(OA;CIIO;WP;{Member};{Group};{Rid(GroupManagers)})(A;;RPLCLORC;;;AU)(OA;;WP;{GpLink};;{Rid(GpoEditors)})", Ou, true);
         Entry($"OU=Groups,{Base}", ["top", "organizationalUnit"], groupsOu);
@@ -142,7 +167,7 @@ internal sealed class DirectoryFixture
 
         // Named groups, then generated ones with nesting: group i is a member of group (i+1) % n and of i/2, which
         // closes cycles; every 7th group is a distribution group (not in any token).
-        var groupSd = Child(groupsOu, groupDefault, Group, false);
+        var groupSd = Child(groupsOu, GroupDefault, Group, false);
         var helpdeskMembers = new List<string>();
         var internMembers = new List<string>();
         for (int i = 0; i < Users; i++)
@@ -178,37 +203,54 @@ internal sealed class DirectoryFixture
         {
             int d = i % Departments;
             Sid? owner = i % 25 == 0 ? Rid(FirstUser + 3) : null;
-            if (!userSds.TryGetValue((d, owner), out var sd)) userSds[(d, owner)] = sd = Child(deptOus[d], userDefault, User, false, owner);
+            if (!userSds.TryGetValue((d, owner), out var sd)) userSds[(d, owner)] = sd = Child(deptOus[d], UserDefault, User, false, owner);
             uint uac = i % 40 == 39 ? 0x202u : 0x200u;
             var history = i == 4 ? new[] { Sid.Parse($"{OldDomainSid}-{OldAccount}") } : [];
             var memberOf = i == 13 ? new[] { $"CN=AllHands,OU=Groups,{Base}" } : [];
             AddUser(FirstUser + (uint)i, $"user{i}", UserDn(i, Departments), sd, uac, history, memberOf);
         }
-        AddUser(SvcBackup, "svc-backup", $"CN=svc-backup,CN=Users,{Base}", Child(users, userDefault, User, false), 0x200, []);
-        AddUser(SvcHalf, "svc-half", $"CN=svc-half,CN=Users,{Base}", Child(users, userDefault, User, false), 0x200, []);
+        AddUser(SvcBackup, "svc-backup", $"CN=svc-backup,CN=Users,{Base}", Child(users, UserDefault, User, false), 0x200, []);
+        AddUser(SvcHalf, "svc-half", $"CN=svc-half,CN=Users,{Base}", Child(users, UserDefault, User, false), 0x200, []);
 
-        var computerSd = Child(serversOu, computerDefault, Computer, false);
+        var computerSd = Child(serversOu, ComputerDefault, Computer, false);
         for (int i = 0; i < Computers; i++)
             Account(FirstComputer + (uint)i, $"srv{i}$", $"CN=srv{i},OU=Servers,{Base}", ["top", "person", "organizationalPerson", "user", "computer"], computerSd, 0x1000, 515, []);
+
+        if (Contacts > 0)
+        {
+            // Helpdesk may write contacts' personal information (an inherited object ACE for the contact class).
+            var contactsOu = Child(domain, $"D:(OA;CIIO;WP;{PersonalInfo};{Contact};{Rid(Helpdesk)})(A;;RPLCLORC;;;AU)", Ou, true);
+            Entry($"OU=Contacts,{Base}", ["top", "organizationalUnit"], contactsOu);
+            var contactSd = Child(contactsOu, "D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)", Contact, false);
+            for (int i = 0; i < Contacts; i++)
+                Entry($"CN=contact{i},OU=Contacts,{Base}", ["top", "person", "organizationalPerson", "contact"], contactSd);
+        }
         EndPage(final: true);
     }
 
-    private void WriteSchema()
+    private void WriteSchema(Func<SecurityDescriptor, string, string, bool, Sid?, SecurityDescriptor> child)
     {
         string schema = $"CN=Schema,CN=Configuration,{Base}";
-        var sd = SddlParser.Parse("O:SAG:SAD:(A;;RPLCLORC;;;AU)(A;;GA;;;SA)", _context);
-        void Class(string name, string guid) => Entry($"CN={name},{schema}", ["top", "classSchema"], sd, extra: [$"lDAPDisplayName: {name}"], binary: [("schemaIDGUID", Guid.Parse(guid).ToByteArray())]);
+        // Schema entries inherit everything from CN=Schema (not exported): classSchema and attributeSchema default to
+        // an empty DACL ("D:S:"), Extended-Rights entries get controlAccessRight's default (the built-in table's).
+        var schemaContainer = SddlParser.Parse("O:SAG:SAD:(A;CI;RPLCLORC;;;AU)(A;CI;GA;;;SA)", _context);
+        var classSd = child(schemaContainer, "D:", "bf967a83-0de6-11d0-a285-00aa003049e2", true, null);
+        var attributeSd = child(schemaContainer, "D:", "bf967a80-0de6-11d0-a285-00aa003049e2", true, null);
+        var rightSd = child(schemaContainer, "D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;SY)(A;;RPLCLORC;;;AU)", "8297931e-86d3-11d0-afda-00c04fd930c9", true, null);
+        void Class(string name, string guid, string defaultSd) => Entry($"CN={name},{schema}", ["top", "classSchema"], classSd,
+            extra: [$"lDAPDisplayName: {name}", $"defaultSecurityDescriptor: {defaultSd}"], binary: [("schemaIDGUID", Guid.Parse(guid).ToByteArray())]);
         void Attribute(string name, string guid, string? set)
-            => Entry($"CN={name},{schema}", ["top", "attributeSchema"], sd, extra: [$"lDAPDisplayName: {name}"],
+            => Entry($"CN={name},{schema}", ["top", "attributeSchema"], attributeSd, extra: [$"lDAPDisplayName: {name}"],
                 binary: set is null ? [("schemaIDGUID", Guid.Parse(guid).ToByteArray())] : [("schemaIDGUID", Guid.Parse(guid).ToByteArray()), ("attributeSecurityGUID", Guid.Parse(set).ToByteArray())]);
-        Class("user", User);
-        Class("group", Group);
-        Class("computer", Computer);
-        Class("organizationalUnit", Ou);
-        Class("groupPolicyContainer", Gpc);
-        Class("domainDNS", DomainDns);
-        Class("container", Container);
-        Class("builtinDomain", "bf967a81-0de6-11d0-a285-00aa003049e2");
+        Class("user", User, UserDefault);
+        Class("group", Group, GroupDefault);
+        Class("computer", Computer, ComputerDefault);
+        Class("organizationalUnit", Ou, OuDefault);
+        Class("groupPolicyContainer", Gpc, GpcDefault);
+        Class("domainDNS", DomainDns, DomainDefault);
+        Class("container", Container, ContainerDefault);
+        Class("builtinDomain", "bf967a81-0de6-11d0-a285-00aa003049e2", ContainerDefault);
+        if (Contacts > 0) Class("contact", Contact, "D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)");
         Attribute("member", Member, Membership);
         Attribute("telephoneNumber", Telephone, PersonalInfo);
         Attribute("streetAddress", Street, PersonalInfo);
@@ -218,7 +260,7 @@ internal sealed class DirectoryFixture
         Attribute("gPLink", GpLink, null);
         string rights = $"CN=Extended-Rights,CN=Configuration,{Base}";
         void Right(string cn, string guid, int valid, params string[] appliesTo)
-            => Entry($"CN={cn},{rights}", ["top", "controlAccessRight"], sd,
+            => Entry($"CN={cn},{rights}", ["top", "controlAccessRight"], rightSd,
                 extra: [$"cn: {cn}", $"rightsGuid: {guid}", $"validAccesses: {valid}", .. appliesTo.Select(a => $"appliesTo: {a}")]);
         Right("User-Force-Change-Password", ResetPassword, 256, User, Computer);
         Right("User-Change-Password", ChangePassword, 256, User, Computer);

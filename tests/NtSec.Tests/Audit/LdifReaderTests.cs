@@ -178,4 +178,78 @@ public class LdifReaderTests
         Assert.Equal(byName["member"].Guid, byName["Self-Membership"].Guid);
         Assert.Equal(byName["servicePrincipalName"].Guid, byName["Validated-SPN"].Guid);
     }
+
+    [Fact]
+    public void Descriptors_given_as_SDDL_resolve_domain_aliases_with_the_domain_head_read_later()
+    {
+        // ldbsearch's form: SIDs and GUIDs as text, descriptors as SDDL whose DA is the export's domain. The user comes
+        // before the domain head, so its descriptor is parsed once the head has been read.
+        const string domain = "S-1-5-21-7-8-9";
+        string export = $"""
+            dn: CN=alice,CN=Users,DC=samba,DC=example
+            objectClass: top
+            objectClass: user
+            objectSid: {domain}-1102
+            sAMAccountName: alice
+            userAccountControl: 512
+            primaryGroupID: 513
+            nTSecurityDescriptor: O:DAG:DAD:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;AU)
+
+            dn: CN=bob,CN=Users,DC=samba,DC=example
+            objectClass: top
+            objectClass: user
+            objectSid: {domain}-1103
+            sAMAccountName: bob
+            userAccountControl: 512
+            primaryGroupID: 513
+            nTSecurityDescriptor: O:DAG:DAD:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;AU)
+
+            dn: CN=Domain Admins,CN=Users,DC=samba,DC=example
+            objectClass: top
+            objectClass: group
+            objectSid: {domain}-512
+            sAMAccountName: Domain Admins
+            groupType: -2147483646
+            member: CN=bob,CN=Users,DC=samba,DC=example
+            nTSecurityDescriptor: O:DAG:DAD:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;AU)
+
+            dn: DC=samba,DC=example
+            objectClass: top
+            objectClass: domain
+            objectClass: domainDNS
+            objectSid: {domain}
+            nTSecurityDescriptor: O:BAG:BAD:(A;;RPLCLORC;;;AU)(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)
+
+            """.Replace("\r\n", "\n", StringComparison.Ordinal);
+        string dir = Path.Combine(Path.GetTempPath(), "ntsec-sddl-ldif-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string ldif = Path.Combine(dir, "e.ldif"), db = Path.Combine(dir, "e.duckdb");
+            File.WriteAllText(ldif, export);
+            var scan = NtSec.Tests.Cli.CliHarness.Run("audit", "scan", ldif, "--out", db);
+            Assert.True(scan.ExitCode == 0, scan.Error);
+            var rows = NtSec.Tests.Cli.CliHarness.Run("audit", "ad", "who-can", "--db", db, "--right", "WriteDacl", "--on", "CN=alice,CN=Users,DC=samba,DC=example", "--format", "csv").OutLines;
+            Assert.Equal(["dn,principal,right", $"\"CN=alice,CN=Users,DC=samba,DC=example\",{domain}-1103,WriteDacl"], rows);
+
+            // Without the domain head, DA cannot be resolved: the scan refuses the export at the descriptor's line.
+            File.WriteAllText(ldif, export[..export.IndexOf("dn: DC=samba", StringComparison.Ordinal)]);
+            File.Delete(db);
+            var refused = NtSec.Tests.Cli.CliHarness.Run("audit", "scan", ldif, "--out", db);
+            Assert.Equal(3, refused.ExitCode);
+            Assert.Contains("line 1: nTSecurityDescriptor: SDDL:", refused.Error, StringComparison.Ordinal);
+            Assert.Contains("no domainDNS object", refused.Error, StringComparison.Ordinal);
+            Assert.False(File.Exists(db));
+
+            // Text that is not SDDL is refused likewise.
+            File.WriteAllText(ldif, export.Replace("(A;;RPLCLORC;;;AU)(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)", "(A;;NOSUCHRIGHT;;;AU)", StringComparison.Ordinal));
+            var bad = NtSec.Tests.Cli.CliHarness.Run("audit", "scan", ldif, "--out", db);
+            Assert.Equal(3, bad.ExitCode);
+            Assert.Contains("nTSecurityDescriptor: SDDL:", bad.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

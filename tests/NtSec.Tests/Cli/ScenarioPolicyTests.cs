@@ -1,4 +1,5 @@
 using global::NtSec.Cli.Scenarios;
+using global::NtSec.Scenarios;
 using NtSec.Authorization.Conditions;
 using NtSec.Kernel;
 using Xunit;

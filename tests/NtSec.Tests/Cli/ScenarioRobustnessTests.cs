@@ -1,4 +1,5 @@
 using global::NtSec.Cli.Scenarios;
+using global::NtSec.Scenarios;
 using global::NtSec.Kernel;
 using Xunit;
 
@@ -35,7 +36,7 @@ public class ScenarioRobustnessTests
     public void An_alias_after_a_flow_mapping_is_a_positioned_error()
     {
         Assert.False(ScenarioLoader.TryLoad("a: {b: c} *x\n", ".", out _, out var error));
-        Assert.Equal(new Mark(1, 11), error!.At);
+        Assert.Equal(new SourceMark(1, 11), error!.At);
     }
 
     [Theory]
@@ -62,7 +63,7 @@ public class ScenarioRobustnessTests
     {
         string yaml = "name: x\n" + string.Concat(Enumerable.Repeat("# c\n", 10)) + "steps:\n\t- revert: {}\n";
         Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
-        Assert.Equal(new Mark(13, 1), error!.At);
+        Assert.Equal(new SourceMark(13, 1), error!.At);
     }
 
     [Fact]

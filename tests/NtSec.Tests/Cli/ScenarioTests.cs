@@ -1,5 +1,6 @@
 using System.Text.Json;
 using global::NtSec.Cli.Scenarios;
+using global::NtSec.Scenarios;
 using Xunit;
 
 namespace NtSec.Tests.Cli;
@@ -70,7 +71,7 @@ public class ScenarioTests
         Assert.NotEqual(Minimal, yaml);
         Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
         Assert.Contains(message, error!.Message, StringComparison.Ordinal);
-        Assert.Equal(new Mark(line, column), error.At);
+        Assert.Equal(new SourceMark(line, column), error.At);
     }
 
     [Fact]
@@ -78,10 +79,10 @@ public class ScenarioTests
     {
         Assert.False(ScenarioLoader.TryLoad("name: x\nsteps:\n  - revert: {thread: app\n", ".", out _, out var error));
         Assert.StartsWith("YAML: ", error!.Message, StringComparison.Ordinal);
-        Assert.Equal(new Mark(3, 13), error.At);
+        Assert.Equal(new SourceMark(3, 13), error.At);
         // YamlDotNet itself throws InvalidOperationException on this one; it must still be a positioned error.
         Assert.False(ScenarioLoader.TryLoad("name: [unclosed\nsteps: []\n", ".", out _, out error));
-        Assert.Equal(new Mark(1, 7), error!.At);
+        Assert.Equal(new SourceMark(1, 7), error!.At);
         Assert.Contains("'[' is not closed", error.Message, StringComparison.Ordinal);
     }
 
@@ -124,7 +125,7 @@ public class ScenarioTests
             Assert.Equal(0, result.ExitCode);
             using var doc = JsonDocument.Parse(result.Out);
             var root = doc.RootElement;
-            Assert.Equal(1, root.GetProperty("version").GetInt32());
+            Assert.Equal(2, root.GetProperty("version").GetInt32());
             var steps = root.GetProperty("steps");
             Assert.Equal(4, steps.GetArrayLength());
             Assert.Equal("STATUS_SUCCESS", steps[0].GetProperty("status").GetProperty("name").GetString());

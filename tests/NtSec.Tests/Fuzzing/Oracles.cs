@@ -187,7 +187,7 @@ public static class Oracles
     public const string SddlRoundTripLossy = "SDDL round trip less what SDDL drops";
 
     /// <summary>The ACE types the SDDL writer has a code for.</summary>
-    public static bool HasSddlCode(AceType type) => SddlParser.AceTypeCodes.Any(c => c.Type == type);
+    public static bool HasSddlCode(AceType type) => AceTypes.Find(type)?.SddlCode is not null;
 
     /// <summary>
     /// True when SDDL can carry the descriptor so that Windows' parser reads it back: an owner and group with
@@ -204,7 +204,7 @@ public static class Oracles
             foreach (var ace in acl.Aces)
             {
                 if (ace.IsRaw || !HasSddlCode(ace.Type)) return false;
-                if (SddlParser.AceTypeCodes.First(c => c.Type == ace.Type).InDacl != inDacl) return false;
+                if (AceTypes.Find(ace.Type)!.AllowedIn != (inDacl ? AclKinds.Dacl : AclKinds.Sacl)) return false;
                 if (ace.Sid.SubAuthorityCount == 0) return false;
                 if (ace.IsCallback && !ConditionalExpressions.TryDecompile(ace.ApplicationData, FuzzCorpus.Context, out _)) return false;
                 if (ace.Type == AceType.SystemResourceAttribute && !ResourceAttributes.TryFormatSddl(ace.ApplicationData, FuzzCorpus.Context, out _)) return false;

@@ -240,6 +240,33 @@ public sealed class InheritanceRulesTests
         Assert.Equal(AutoInheritFlags.DaclAutoInherit, short_);
         Assert.False(AutoInheritFlagNames.TryParse("SEF_NOPE", out _));
     }
+
+    [Fact]
+    public void Each_ACE_of_a_new_descriptor_records_the_input_ACE_it_came_from_and_what_was_done_to_it()
+    {
+        // A directory under a parent with a CREATOR OWNER ACE (split: effective copy for alice + inherit-only copy), a
+        // plain OICI ACE (one ACE), and a creator whose explicit ACE (GA, mapped) goes first under auto-inheritance.
+        var r = SecurityInheritance.CreatePrivateObjectSecurity(SddlParser.Parse("O:BAG:SYD:(A;OICI;GA;;;CO)(A;OICI;FR;;;WD)(A;;FA;;;BA)"),
+            SddlParser.Parse("D:(A;;GA;;;SY)"), true, Subject, File, null, AutoInheritFlags.DaclAutoInherit);
+        Assert.True(r.IsSuccess);
+        Assert.Equal($"D:AI(A;;FA;;;SY)(A;ID;FA;;;{Alice})(A;OICIIOID;GA;;;CO)(A;OICIID;FR;;;WD)", r.Descriptor!.ToSddlPart(SecurityInformation.Dacl));
+        Assert.Equal(ComponentSource.CreatorAndParent, r.Trace!.Dacl);
+        var inherited = AceOriginChanges.MarkedInherited;
+        Assert.Equal(new AceOrigin[]
+        {
+            new(AceOriginSource.Creator, 0, AceOriginChanges.MaskMapped),
+            new(AceOriginSource.Parent, 0, AceOriginChanges.EffectiveCopy | AceOriginChanges.CreatorSidReplaced | AceOriginChanges.MaskMapped | inherited),
+            new(AceOriginSource.Parent, 0, AceOriginChanges.InheritOnlyCopy | inherited),
+            new(AceOriginSource.Parent, 1, AceOriginChanges.AppliesAndPropagates | inherited),
+        }, r.Trace.DaclOrigins);
+
+        // Nothing inheritable and no creator DACL: the token's default DACL; a Low creator's label is added to the SACL.
+        var low = Subject with { IntegrityLevel = WellKnownSids.LowIntegrity };
+        r = SecurityInheritance.CreatePrivateObjectSecurity(SddlParser.Parse("O:BAG:SYD:(A;;FA;;;BA)"), null, false, low, File);
+        Assert.Equal([new AceOrigin(AceOriginSource.TokenDefaultDacl, 0, AceOriginChanges.MaskMapped)], r.Trace!.DaclOrigins);
+        Assert.Equal([new AceOrigin(AceOriginSource.TokenIntegrityLabel, -1, AceOriginChanges.None)], r.Trace.SaclOrigins);
+        Assert.Equal(r.Descriptor!.Dacl!.Count, r.Trace.DaclOrigins.Count);
+    }
 }
 
 internal static class SddlParts

@@ -49,10 +49,10 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
         using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        if (!p.WaitForExit(TimeSpan.FromMinutes(10)))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in 5 minutes");
+            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in 10 minutes");
         }
         string text = stdout.Result + stderr.Result;
         output.WriteLine($"$ dotnet {string.Join(' ', args)}  -> {p.ExitCode}");

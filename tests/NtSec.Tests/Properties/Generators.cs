@@ -59,9 +59,9 @@ public static class Generators
 
     /// <summary>Every ACE type with a known layout (0x00-0x15 except the compound type 0x04).</summary>
     public static AceType[] KnownTypes { get; } =
-        [.. Enumerable.Range(0, 0x16).Where(t => t != (int)AceType.AccessAllowedCompound).Select(t => (AceType)t)];
+        [.. AceTypes.All.Where(t => t.HasKnownLayout).Select(t => t.Type)];
 
-    private static bool IsCallback(AceType t) => t is >= AceType.AccessAllowedCallback and <= AceType.SystemAlarmCallbackObject;
+    private static bool IsCallback(AceType t) => AceTypes.Find(t)?.IsCallback == true;
 
     private static Gen<Guid?> OptionalGuid { get; } = Gen.Frequency((1, Gen.Constant<Guid?>(null)), (2, Guid.Select(g => (Guid?)g)));
 
@@ -85,8 +85,8 @@ public static class Generators
         from flags in Byte
         from mask in UInt32
         from sid in Sid()
-        from objectType in Acls.Ace.IsObjectType(type) ? OptionalGuid : Gen.Constant<Guid?>(null)
-        from inheritedObjectType in Acls.Ace.IsObjectType(type) ? OptionalGuid : Gen.Constant<Guid?>(null)
+        from objectType in AceTypes.IsObject(type) ? OptionalGuid : Gen.Constant<Guid?>(null)
+        from inheritedObjectType in AceTypes.IsObject(type) ? OptionalGuid : Gen.Constant<Guid?>(null)
         from data in ApplicationData(type)
         select new Ace(type, (AceFlags)flags, mask, sid, objectType, inheritedObjectType, data);
 
@@ -126,14 +126,14 @@ public static class Generators
 
     /// <summary>An ACE SDDL can write and read in the given ACL: no raw, callback or resource attribute ACEs, no data after the SID.</summary>
     public static Gen<Ace> SddlAce(bool inDacl) =>
-        from type in Gen.Elements(SddlParser.AceTypeCodes
-            .Where(c => c.InDacl == inDacl && !IsCallback(c.Type) && c.Type != AceType.SystemResourceAttribute)
+        from type in Gen.Elements(AceTypes.All
+            .Where(c => c.SddlCode is not null && c.AllowedIn == (inDacl ? AclKinds.Dacl : AclKinds.Sacl) && !c.IsCallback && c.Layout != AceLayout.ResourceAttribute)
             .Select(c => c.Type).ToArray())
         from flags in Byte
         from mask in Gen.Frequency((2, Gen.Elements(SddlRights.WholeCodes.Select(c => c.Mask).Append(0u).ToArray())), (5, UInt32))
         from sid in SddlSid
-        from objectType in Acls.Ace.IsObjectType(type) ? OptionalGuid : Gen.Constant<Guid?>(null)
-        from inheritedObjectType in Acls.Ace.IsObjectType(type) ? OptionalGuid : Gen.Constant<Guid?>(null)
+        from objectType in AceTypes.IsObject(type) ? OptionalGuid : Gen.Constant<Guid?>(null)
+        from inheritedObjectType in AceTypes.IsObject(type) ? OptionalGuid : Gen.Constant<Guid?>(null)
         select new Ace(type, (AceFlags)flags, mask, sid, objectType, inheritedObjectType);
 
     private static Gen<Acl> SddlAcl(bool inDacl) =>

@@ -1,4 +1,5 @@
 using global::NtSec.Cli.Scenarios;
+using global::NtSec.Scenarios;
 using NtSec.Tests.Cli;
 using Xunit;
 

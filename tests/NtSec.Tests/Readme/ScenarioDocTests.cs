@@ -1,5 +1,6 @@
 using System.Text;
 using global::NtSec.Cli.Scenarios;
+using global::NtSec.Scenarios;
 using NtSec.Tests.Cli;
 using Xunit;
 
@@ -42,7 +43,7 @@ public class ScenarioDocTests
     public void Every_step_kind_has_an_example()
     {
         var examples = Examples().Select(row => (string)row[1]).ToList();
-        foreach (var kind in ScenarioLoader.StepKinds.Keys)
+        foreach (var kind in StepKinds.All.Select(k => k.Name))
             Assert.True(examples.Any(e => e.Contains($"- {kind}:", StringComparison.Ordinal) || e.Contains($"  {kind}:", StringComparison.Ordinal)), $"no example uses {kind}");
     }
 }

@@ -89,10 +89,10 @@ public sealed class BrowserTests
         public required ChromeDriver Web { get; init; }
         public required string Url { get; init; }
 
-        public static async Task<Session> Start()
+        public static async Task<Session> Start(IAuditApi? audit = null)
         {
             var (browser, driver) = BrowserFactAttribute.Found()!.Value;
-            var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = 0 });
+            var app = WebServer.Build(new WebApi(), new WebServerOptions { Port = 0 }, audit: audit);
             await app.StartAsync();
             var options = new ChromeOptions { BinaryLocation = browser };
             options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1200");
@@ -208,5 +208,107 @@ public sealed class BrowserTests
         new WebDriverWait(web, TimeSpan.FromSeconds(20)).Until(d => d.FindElements(By.CssSelector("tr.condition")).Count > 0);
         var condition = web.FindElement(By.CssSelector("table.pass[data-stage='Dacl'] tr.condition"));
         Assert.Contains("@User.ad://ext/Department = [\"Finance\"] == String (1) → TRUE", condition.Text);
+    }
+    [BrowserFact]
+    public async Task The_inheritance_view_shows_where_each_ACE_of_the_new_descriptor_came_from()
+    {
+        await using var session = await Session.Start();
+        var web = session.Web;
+        session.Open(session.Url);
+        web.FindElement(By.CssSelector("#views button[data-view='inherit']")).Click();
+        var option = web.FindElement(By.XPath("//select[@id='inherit-example']/option[starts-with(normalize-space(), 'A subfolder with auto-inheritance')]"));
+        ((IJavaScriptExecutor)web).ExecuteScript(
+            "const o = arguments[0]; o.parentElement.value = o.value; o.parentElement.dispatchEvent(new Event('change'));", option);
+        var verdict = new WebDriverWait(web, TimeSpan.FromSeconds(20)).Until(d => d.FindElements(By.Id("inherit-verdict")).FirstOrDefault(e => e.Displayed))!;
+        Assert.Equal("STATUS_SUCCESS", verdict.Text);
+
+        var rows = web.FindElements(By.CssSelector("#inherit-dacl tr[data-ace]"));
+        Assert.Equal(7, rows.Count);
+        // The creator's explicit ACE first (GA mapped to FA), then the parent's, marked inherited; CREATOR OWNER split in two.
+        Assert.Equal("Creator", rows[0].GetAttribute("data-origin"));
+        Assert.Equal("creator ACE #0 (A;;GA;;;S-1-5-21-1-2-3-1001): generic rights mapped", rows[0].FindElements(By.TagName("td"))[4].Text);
+        Assert.Equal("(A;ID;FA;;;S-1-5-21-1-2-3-1001)", rows[5].FindElements(By.TagName("td"))[1].Text);
+        Assert.Equal("parent ACE #4 (A;OICIIO;GA;;;CO): generic rights mapped, CREATOR SID replaced, effective copy, marked INHERITED_ACE", rows[5].FindElements(By.TagName("td"))[4].Text);
+        Assert.Equal("parent ACE #4 (A;OICIIO;GA;;;CO): inherit-only copy for the children, marked INHERITED_ACE", rows[6].FindElements(By.TagName("td"))[4].Text);
+        Assert.Contains("from the creator's explicit ACEs, then the parent's inheritable ACEs", web.FindElement(By.CssSelector("#inherit-parts tr[data-part='dacl']")).Text);
+
+        // The view and its inputs are in the fragment: a fresh page from the link shows the same descriptor.
+        string sddl = web.FindElement(By.Id("inherit-sddl")).Text;
+        string link = web.Url;
+        Assert.Contains("view=inherit", new Uri(link).Fragment);
+        if (Environment.GetEnvironmentVariable("NTSEC_SCREENSHOT_INHERIT") is { Length: > 0 } shot)
+        {
+            ((IJavaScriptExecutor)web).ExecuteScript("document.getElementById('inherit-output').scrollIntoView();");
+            web.GetScreenshot().SaveAsFile(shot);
+        }
+        web.Navigate().GoToUrl("about:blank");
+        session.Open(link);
+        Assert.Equal(sddl, new WebDriverWait(web, TimeSpan.FromSeconds(20)).Until(d => d.FindElements(By.Id("inherit-sddl")).FirstOrDefault(e => e.Displayed))!.Text);
+    }
+    [BrowserFact]
+    public async Task The_scenario_view_lists_the_steps_and_expands_a_denied_open_into_its_explanation()
+    {
+        await using var session = await Session.Start();
+        var web = session.Web;
+        session.Open(session.Url);
+        web.FindElement(By.CssSelector("#views button[data-view='run']")).Click();
+        var option = web.FindElement(By.XPath("//select[@id='run-example']/option[starts-with(normalize-space(), 'A first scenario')]"));
+        ((IJavaScriptExecutor)web).ExecuteScript(
+            "const o = arguments[0]; o.parentElement.value = o.value; o.parentElement.dispatchEvent(new Event('change'));", option);
+        var verdict = new WebDriverWait(web, TimeSpan.FromSeconds(20)).Until(d => d.FindElements(By.Id("run-verdict")).FirstOrDefault(e => e.Displayed))!;
+        Assert.Equal("a first scenario: 3 steps; 3 of 3 expectations met", verdict.Text);
+
+        // The denied write: its status, its reason, met as expected.
+        var write = web.FindElement(By.CssSelector("#run-table tr[data-step='3']"));
+        Assert.Equal("failed", write.GetAttribute("class"));
+        var cells = write.FindElements(By.TagName("td"));
+        Assert.StartsWith("STATUS_ACCESS_DENIED", cells[3].Text);
+        Assert.Contains("FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES is not", cells[5].Text);
+        Assert.Equal("met", cells[6].Text);
+
+        // Expanded, the kernel's check is the explanation view: BUILTIN\Users' read ACE granted, nothing more.
+        var details = write.FindElement(By.CssSelector("details.access-check"));
+        details.FindElement(By.TagName("summary")).Click();
+        var dacl = new WebDriverWait(web, TimeSpan.FromSeconds(10)).Until(_ => details.FindElements(By.CssSelector("table.pass[data-stage='Dacl']")).FirstOrDefault())!;
+        var granted = Assert.Single(dacl.FindElements(By.CssSelector("tr.granted")));
+        Assert.Contains("S-1-5-32-545", granted.FindElements(By.TagName("td"))[3].Text);
+        Assert.Contains("view=run", new Uri(web.Url).Fragment);
+        if (Environment.GetEnvironmentVariable("NTSEC_SCREENSHOT_SCENARIO") is { Length: > 0 } shot)
+        {
+            ((IJavaScriptExecutor)web).ExecuteScript("document.getElementById('run-output').scrollIntoView();");
+            web.GetScreenshot().SaveAsFile(shot);
+        }
+    }
+    [BrowserFact]
+    public async Task The_audit_view_drills_down_from_a_row_to_the_explained_cell()
+    {
+        using var fixture = new NtSec.Tests.Audit.AuditFixtures();
+        using var audit = new AuditWebApi(NtSec.Audit.Store.EstateStore.Open(AuditWebTests.Scan(fixture), readOnly: true), "e.duckdb");
+        await using var session = await Session.Start(audit);
+        var web = session.Web;
+        session.Open(session.Url);
+        web.FindElement(By.Id("audit-tab")).Click();
+        ((IJavaScriptExecutor)web).ExecuteScript("const s = document.getElementById('audit-report'); s.value = 'where'; s.dispatchEvent(new Event('change'));");
+        web.FindElement(By.Id("audit-p-principal")).SendKeys("bob");
+        web.FindElement(By.Id("audit-run")).Click();
+        var wait = new WebDriverWait(web, TimeSpan.FromSeconds(20));
+        var row = wait.Until(d => d.FindElements(By.XPath("//table[@id='audit-table']//tr[td[1]='Data\\Public\\readme.txt']")).FirstOrDefault())!;
+        Assert.Contains("bob", row.Text);
+        Assert.DoesNotContain(web.FindElements(By.CssSelector("#audit-table td")), td => td.Text == "Data\\Finance");
+
+        row.FindElement(By.CssSelector("button.explain")).Click();
+        var grant = wait.Until(d => d.FindElements(By.Id("audit-cell-grant")).FirstOrDefault(e => e.Displayed))!;
+        Assert.StartsWith("Grants 0x001200a9", grant.Text);
+        var granted = Assert.Single(web.FindElements(By.CssSelector(".audit-cell table.pass[data-stage='Dacl'] tr.granted")));
+        Assert.Contains("S-1-5-21-1-2-3-513", granted.FindElements(By.TagName("td"))[3].Text);
+        Assert.Contains("the stored cell agrees", web.FindElement(By.CssSelector(".audit-cell")).Text);
+
+        // The query and the cell are in the fragment: a fresh page from the link shows the same cell.
+        string link = web.Url;
+        Assert.Contains("view=audit", new Uri(link).Fragment);
+        if (Environment.GetEnvironmentVariable("NTSEC_SCREENSHOT_AUDIT") is { Length: > 0 } shot) web.GetScreenshot().SaveAsFile(shot);
+        web.Navigate().GoToUrl("about:blank");
+        session.Open(link);
+        Assert.StartsWith("Grants 0x001200a9", wait.Until(d => d.FindElements(By.Id("audit-cell-grant")).FirstOrDefault(e => e.Displayed))!.Text);
     }
 }

@@ -222,6 +222,10 @@ public sealed class WebApiTests : IAsyncLifetime
         var result = answer.GetProperty("result");
         Assert.Equal("STATUS_SUCCESS", result.GetProperty("status").GetString());
         Assert.Equal(2, result.GetProperty("descriptor").GetProperty("dacl").GetProperty("aces").GetArrayLength());
+        // Each new ACE names the parent ACE it came from: BA's as it was, CREATOR OWNER's as an effective copy for alice.
+        var origins = result.GetProperty("trace").GetProperty("daclOrigins").EnumerateArray().ToList();
+        Assert.Equal(["Parent:0:EffectiveCopy", "Parent:1:MaskMapped,CreatorSidReplaced,EffectiveCopy"],
+            origins.Select(o => $"{o.GetProperty("source").GetString()}:{o.GetProperty("index").GetInt32()}:{string.Join(",", o.GetProperty("changes").EnumerateArray().Select(c => c.GetString()))}"));
 
         // The library refuses an owner the creator may not assign: its status and failure, as data, in a 200.
         (status, answer) = await Post("/api/inherit", $$"""{"parent": null, "creator": "O:SYD:", "token": {{Alice}}}""");
@@ -235,6 +239,73 @@ public sealed class WebApiTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, answer.GetProperty("result").ValueKind);
     }
 
+    private static string RunBody(string yaml) => JsonSerializer.Serialize(new { scenario = yaml });
+
+    [Fact]
+    public async Task Run_answers_with_the_run_json_document_and_each_kernel_access_check_explained_as_data()
+    {
+        string yaml = Example("scenarios/first.yaml").Replace("expect: STATUS_ACCESS_DENIED", "expect: STATUS_SUCCESS", StringComparison.Ordinal);
+        var (status, run) = await Post("/api/run", RunBody(yaml));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, run.GetProperty("version").GetInt32());
+        Assert.Equal("a first scenario", run.GetProperty("scenario").GetString());
+        Assert.Equal(1, run.GetProperty("unmet").GetInt32());
+        var steps = run.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(3, steps.Count);
+        Assert.False(steps[0].TryGetProperty("reason", out var first) && first.TryGetProperty("accessCheck", out _));
+        // The failed write: its reason, its unmet expectation, and the kernel's check as the structured explanation.
+        var write = steps[2];
+        Assert.Equal("STATUS_ACCESS_DENIED", write.GetProperty("status").GetProperty("name").GetString());
+        Assert.False(write.GetProperty("met").GetBoolean());
+        Assert.Contains("FILE_WRITE_DATA", write.GetProperty("why").GetString());
+        var check = write.GetProperty("reason").GetProperty("accessCheck");
+        Assert.Equal(@"C:\report.txt", check.GetProperty("object").GetString());
+        Assert.Equal("STATUS_ACCESS_DENIED", check.GetProperty("status").GetString());
+        var aces = check.GetProperty("explanation").GetProperty("steps").EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "Ace").ToList();
+        Assert.Contains(aces, e => e.GetProperty("sid").GetString() == "S-1-5-32-545" && e.GetProperty("outcome").GetString() == "Granted");
+        // The granted read has its check too.
+        Assert.Equal("0x120089", steps[1].GetProperty("reason").GetProperty("accessCheck").GetProperty("granted").GetString());
+        Assert.True(steps[1].GetProperty("reason").GetProperty("accessCheck").GetProperty("explanation").GetProperty("granted").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("dynamic-access-control/policy.yaml")]
+    [InlineData("file-share-audit/audit.yaml")]
+    public async Task Run_refuses_an_example_scenario_that_reads_a_file(string example)
+    {
+        var (status, answer) = await Post("/api/run", RunBody(Example(example)));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Matches(@"^scenario:\d+:\d+: the web API reads no file: '(file|whoami)' names one", answer.GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("tokens:\n  a: {file: /etc/passwd}\nsteps: []\n", "2:7")]
+    [InlineData("tokens:\n  a:\n    whoami: ../../secret.txt\nsteps: []\n", "3:5")]
+    [InlineData("policies: {\"File\": x}\nsteps: []\n", "1:12")]
+    [InlineData("x: &k file\ntokens:\n  a: {*k : /etc/passwd}\n", "3:7")]
+    public async Task Run_refuses_every_key_that_names_a_file_before_the_loader_runs(string yaml, string where)
+    {
+        var (status, answer) = await Post("/api/run", RunBody(yaml));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        string error = answer.GetProperty("error").GetString()!;
+        Assert.StartsWith("scenario:" + where, error);
+        Assert.Contains("web API", error);
+    }
+
+    [Fact]
+    public async Task Run_reports_a_mistake_with_its_line_and_column_and_bad_bodies_as_400()
+    {
+        var (status, answer) = await Post("/api/run", RunBody("name: x\nsteps:\n  - open: {thread: nobody, object: C:\\x, access: FILE_READ_DATA}\n"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Matches(@"^scenario:3:\d+: ", answer.GetProperty("error").GetString());
+        (status, answer) = await Post("/api/run", "{}");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("scenario: missing", answer.GetProperty("error").GetString());
+        (status, answer) = await Post("/api/run", """{"scenario": "steps: []", "path": "x.yaml"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("path: unknown field", answer.GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task Examples_inline_the_files_of_examples_and_each_one_checks()
     {
@@ -243,18 +314,28 @@ public sealed class WebApiTests : IAsyncLifetime
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var examples = document.RootElement.GetProperty("examples").EnumerateArray().ToList();
         Assert.True(examples.Count >= 5);
+        Assert.Contains(examples, e => e.GetProperty("view").GetString() == "inherit");
         foreach (var example in examples)
         {
             var request = example.GetProperty("request");
+            string view = example.GetProperty("view").GetString()!;
             if (request.TryGetProperty("tokenSource", out var source))
                 Assert.Equal(Example(source.GetString()!["examples/".Length..]), request.GetProperty("token").GetString());
             // The page turns the token text into an object (whoami through /api/token) and drops the *Source notes.
+            if (view == "run")
+            {
+                var (runStatus, run) = await Post("/api/run", RunBody(request.GetProperty("scenario").GetString()!));
+                Assert.True(runStatus == HttpStatusCode.OK, example.GetProperty("name").GetString() + ": " + run);
+                Assert.Equal(0, run.GetProperty("unmet").GetInt32());
+                continue;
+            }
             var (_, token) = await Post("/api/token", JsonSerializer.Serialize(new { token = request.GetProperty("token").GetString() }));
             var fields = request.EnumerateObject().Where(p => !p.Name.EndsWith("Source", StringComparison.Ordinal) && p.Name != "token").ToDictionary(p => p.Name, p => p.Value);
             fields["token"] = token.GetProperty("token");
-            var (status, answer) = await Post("/api/check", JsonSerializer.Serialize(fields));
+            var (status, answer) = await Post(view == "inherit" ? "/api/inherit" : "/api/check", JsonSerializer.Serialize(fields));
             Assert.True(status == HttpStatusCode.OK, example.GetProperty("name").GetString() + ": " + answer);
-            Assert.Equal(JsonValueKind.Object, answer.GetProperty("explanation").ValueKind);
+            if (view == "inherit") Assert.Equal("STATUS_SUCCESS", answer.GetProperty("result").GetProperty("status").GetString());
+            else Assert.Equal(JsonValueKind.Object, answer.GetProperty("explanation").ValueKind);
         }
     }
 }
@@ -271,6 +352,8 @@ public sealed class WebServerSafetyTests
         public ApiAnswer Token(string request) => answer(request);
 
         public ApiAnswer Inherit(string request) => answer(request);
+
+        public ApiAnswer Run(string request) => answer(request);
     }
 
     private static async Task<(HttpStatusCode, string)> PostOnce(INtSecApi api, WebServerOptions options)

@@ -1,4 +1,8 @@
-namespace NtSec.Kernel;
+namespace NtSec;
+
+// The specific rights of the object types the emulated kernel implements, as constants for code. Their names are
+// given once, in NtSec.Authorization.ObjectTypes, whose rows take the values from here; they sit in the root
+// namespace, beside AccessMask's standard rights, so that both the object type table and the kernel can use them.
 
 /// <summary>TOKEN_* access rights (winnt.h).</summary>
 public static class TokenAccessRights
@@ -73,6 +77,8 @@ public static class ThreadAccessRights
     public const uint Terminate = 0x0001;
     /// <summary>THREAD_SUSPEND_RESUME.</summary>
     public const uint SuspendResume = 0x0002;
+    /// <summary>THREAD_ALERT.</summary>
+    public const uint Alert = 0x0004;
     /// <summary>THREAD_GET_CONTEXT.</summary>
     public const uint GetContext = 0x0008;
     /// <summary>THREAD_SET_CONTEXT.</summary>
@@ -95,4 +101,56 @@ public static class ThreadAccessRights
     public const uint Resume = 0x1000;
     /// <summary>THREAD_ALL_ACCESS.</summary>
     public const uint AllAccess = 0x001F_FFFF;
+}
+
+/// <summary>WINSTA_* access rights (winuser.h).</summary>
+public static class WindowStationAccessRights
+{
+    /// <summary>WINSTA_ENUMDESKTOPS.</summary>
+    public const uint EnumDesktops = 0x0001;
+    /// <summary>WINSTA_READATTRIBUTES.</summary>
+    public const uint ReadAttributes = 0x0002;
+    /// <summary>WINSTA_ACCESSCLIPBOARD.</summary>
+    public const uint AccessClipboard = 0x0004;
+    /// <summary>WINSTA_CREATEDESKTOP: needed on the process's window station handle to create a desktop.</summary>
+    public const uint CreateDesktop = 0x0008;
+    /// <summary>WINSTA_WRITEATTRIBUTES.</summary>
+    public const uint WriteAttributes = 0x0010;
+    /// <summary>WINSTA_ACCESSGLOBALATOMS.</summary>
+    public const uint AccessGlobalAtoms = 0x0020;
+    /// <summary>WINSTA_EXITWINDOWS.</summary>
+    public const uint ExitWindows = 0x0040;
+    /// <summary>WINSTA_ENUMERATE.</summary>
+    public const uint Enumerate = 0x0100;
+    /// <summary>WINSTA_READSCREEN.</summary>
+    public const uint ReadScreen = 0x0200;
+    /// <summary>WINSTA_ALL_ACCESS: the specific rights only (0x37F), as winuser.h defines it.</summary>
+    public const uint AllAccess = 0x037F;
+    /// <summary>WINSTA_ALL_ACCESS with STANDARD_RIGHTS_REQUIRED (0xF037F): every right a window station has.</summary>
+    public const uint AllAccessWithStandard = 0x000F_037F;
+}
+
+/// <summary>DESKTOP_* access rights (winuser.h).</summary>
+public static class DesktopAccessRights
+{
+    /// <summary>DESKTOP_READOBJECTS.</summary>
+    public const uint ReadObjects = 0x0001;
+    /// <summary>DESKTOP_CREATEWINDOW: needed (on the thread's desktop handle) to create a window.</summary>
+    public const uint CreateWindow = 0x0002;
+    /// <summary>DESKTOP_CREATEMENU.</summary>
+    public const uint CreateMenu = 0x0004;
+    /// <summary>DESKTOP_HOOKCONTROL.</summary>
+    public const uint HookControl = 0x0008;
+    /// <summary>DESKTOP_JOURNALRECORD.</summary>
+    public const uint JournalRecord = 0x0010;
+    /// <summary>DESKTOP_JOURNALPLAYBACK.</summary>
+    public const uint JournalPlayback = 0x0020;
+    /// <summary>DESKTOP_ENUMERATE.</summary>
+    public const uint Enumerate = 0x0040;
+    /// <summary>DESKTOP_WRITEOBJECTS.</summary>
+    public const uint WriteObjects = 0x0080;
+    /// <summary>DESKTOP_SWITCHDESKTOP.</summary>
+    public const uint SwitchDesktop = 0x0100;
+    /// <summary>Every desktop right with STANDARD_RIGHTS_REQUIRED (0xF01FF), what GENERIC_ALL maps to.</summary>
+    public const uint AllAccess = 0x000F_01FF;
 }
