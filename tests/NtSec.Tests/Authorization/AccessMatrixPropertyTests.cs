@@ -130,6 +130,37 @@ public sealed class AccessMatrixPropertyTests(ITestOutputHelper output)
             });
     }
 
+    /// <summary>
+    /// Descriptors equal in value are compiled once whether or not they are one object, and every row still holds its
+    /// own descriptor's cells; descriptors that differ in one ACE's mask, or in its order, are not merged.
+    /// </summary>
+    [Fact]
+    public void EqualDescriptorsAreCompiledOnceAndDifferentOnesAreNot()
+    {
+        string text = "O:BAG:BAD:(A;;FR;;;" + TestTokens.Alice + ")(D;;FW;;;WD)";
+        var first = SddlParser.Parse(text);
+        var sds = new[]
+        {
+            first,
+            SddlParser.Parse(text),
+            SddlParser.Parse("O:BAG:BAD:(A;;FA;;;" + TestTokens.Alice + ")(D;;FW;;;WD)"),
+            first,
+            SddlParser.Parse("O:BAG:BAD:(D;;FW;;;WD)(A;;FR;;;" + TestTokens.Alice + ")"),
+            SddlParser.Parse(text),
+        };
+        var tokens = new[] { TestTokens.Alice_() };
+        var matrix = AccessMatrix.Compile(sds, tokens, FileMapping);
+        Assert.Equal(6, matrix.DescriptorCount);
+        Assert.Equal(3, matrix.DistinctDescriptorCount);
+        int rows = 0;
+        matrix.Evaluate(AccessMask.MaximumAllowed, (d, row) =>
+        {
+            Assert.Equal(rows++, d);
+            Assert.Equal(AccessCheck.Check(sds[d], tokens[0], AccessMask.MaximumAllowed, FileMapping), row[0]);
+        });
+        Assert.Equal(6, rows);
+    }
+
     [Fact]
     public void CellsStreamsTheSameResults()
     {

@@ -106,11 +106,13 @@ public sealed class AccessMatrix
         int t = _tokens.Length;
         _groups = Math.Max(1, (t + Lanes - 1) / Lanes);
 
-        // Tokens: facts, and the SIDs each pass can match, interned per pass. Row 0 is empty (a SID no token
-        // matches); the k-th (pass, SID) has its allow row at 1 + 2k and its deny row at 2 + 2k.
+        // Tokens: facts, and the SIDs each pass can match, interned per pass (one table a pass, keyed by the SID
+        // alone). Row 0 is empty (a SID no token matches); the k-th SID
+        // interned, whatever its pass, has its allow row at 1 + 2k and its deny row at 2 + 2k.
         _tokenFacts = new TokenFacts[t];
         var fallback = new List<int>();
-        var sidIndex = new Dictionary<(byte Pass, Sid Sid), int>();
+        var sidIndex = new[] { new Dictionary<Sid, int>(), new Dictionary<Sid, int>(), new Dictionary<Sid, int>() };
+        int interned = 0;
         var tokenSids = new List<(byte Pass, Sid Sid, byte Match)>[t];
         var restrictedLanes = new uint[_groups * Lanes];
         var writeRestrictedLanes = new uint[_groups * Lanes];
@@ -147,17 +149,18 @@ public sealed class AccessMatrix
                 foreach (var c in app.Capabilities)
                     sids.Add((AppContainerPass, c.Sid, Match(token.MatchesCapability(c.Sid, false), token.MatchesCapability(c.Sid, true))));
             }
-            foreach (var (pass, sid, _) in sids) sidIndex.TryAdd((pass, sid), sidIndex.Count);
+            foreach (var (pass, sid, _) in sids)
+                if (sidIndex[pass].TryAdd(sid, interned)) interned++;
         }
         _fallbackTokens = [.. fallback];
-        _members = new byte[(1 + (2 * sidIndex.Count)) * _groups];
+        _members = new byte[(1 + (2 * interned)) * _groups];
         for (int i = 0; i < t; i++)
         {
             if (tokenSids[i] is not { } sids) continue;
             byte bit = (byte)(1 << (i % Lanes));
             foreach (var (pass, sid, match) in sids)
             {
-                int k = sidIndex[(pass, sid)];
+                int k = sidIndex[pass][sid];
                 if ((match & TokenFacts.MatchAllow) != 0) _members[((1 + (2 * k)) * _groups) + (i / Lanes)] |= bit;
                 if ((match & TokenFacts.MatchDeny) != 0) _members[((2 + (2 * k)) * _groups) + (i / Lanes)] |= bit;
             }
@@ -180,17 +183,20 @@ public sealed class AccessMatrix
         }
 
         // Descriptors: distinct ones, each reduced to rows and masks.
+        // Hashing a descriptor walks every ACE and SID it holds, most of a compile's memory traffic: done on all
+        // cores first, so the table below, keyed by the descriptor's index, only compares on a hash match.
         _distinctOf = new int[_descriptors.Length];
-        var distinct = new Dictionary<SecurityDescriptor, int>();
+        var hashes = new int[_descriptors.Length];
+        Parallel.For(0, hashes.Length, Options(), i => hashes[i] = _descriptors[i].GetHashCode());
+        var distinct = new Dictionary<int, int>(_descriptors.Length, new DescriptorIndexComparer(_descriptors, hashes));
         var distinctList = new List<SecurityDescriptor>();
         for (int i = 0; i < _descriptors.Length; i++)
         {
-            var sd = _descriptors[i];
-            if (!distinct.TryGetValue(sd, out int d))
+            if (!distinct.TryGetValue(i, out int d))
             {
                 d = distinctList.Count;
-                distinct.Add(sd, d);
-                distinctList.Add(sd);
+                distinct.Add(i, d);
+                distinctList.Add(_descriptors[i]);
             }
             _distinctOf[i] = d;
         }
@@ -237,7 +243,7 @@ public sealed class AccessMatrix
         _compiled = new Compiled[n];
         var restrictedRows = _restrictedRows = anyRestricted ? new int[starts[n]] : null;
         var appRows = _appRows = anyApp ? new int[starts[n]] : null;
-        int Row(byte pass, Sid sid, bool deny) => sidIndex.TryGetValue((pass, sid), out int k) ? (deny ? 2 + (2 * k) : 1 + (2 * k)) * _groups : 0;
+        int Row(byte pass, Sid sid, bool deny) => sidIndex[pass].TryGetValue(sid, out int k) ? (deny ? 2 + (2 * k) : 1 + (2 * k)) * _groups : 0;
         Parallel.For(0, n, Options(), i =>
         {
             if (!plain[i])
@@ -270,6 +276,14 @@ public sealed class AccessMatrix
             _compiled[i] = new Compiled(false, sd.DaclState == AclState.Present, ownerRightsAce, Row(NormalPass, owner, false), Row(RestrictedPass, owner, false),
                 labelOf[i], starts[i], at - starts[i]);
         });
+    }
+
+    /// <summary>Descriptors by index, equal when the descriptors are (value equality), with their hashes computed once.</summary>
+    private sealed class DescriptorIndexComparer(SecurityDescriptor[] descriptors, int[] hashes) : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => x == y || (hashes[x] == hashes[y] && descriptors[x].Equals(descriptors[y]));
+
+        public int GetHashCode(int i) => hashes[i];
     }
 
     private static byte Match(bool allow, bool deny) => (byte)((allow ? TokenFacts.MatchAllow : 0) | (deny ? TokenFacts.MatchDeny : 0));
