@@ -225,7 +225,7 @@ internal sealed class CheckMatrix
         var format = DescriptorText.Detect(line);
         if (!DescriptorText.IsToolOutput(format)) return DescriptorText.TryDecode(line, format, context, out decoded, out error);
         decoded = null;
-        error = new ParseError(0, $"{format} output is not a descriptor a line; give SDDL, hex or base64 (convert it with ntsec sddl)", Win32Error.InvalidParameter);
+        error = new ParseError(ParseErrorKind.NotAllowedHere, 0, $"{format} output is not a descriptor a line; give SDDL, hex or base64 (convert it with ntsec sddl)", Win32Error.InvalidParameter);
         return false;
     }
 
