@@ -101,6 +101,22 @@ public sealed class Ace : IEquatable<Ace>
 {
     private readonly byte[] _applicationData;
 
+    // What most ACEs lack, kept apart so that a plain ACE is small (issue 10: a parsed descriptor is mostly ACEs):
+    // an object ACE's flags and GUIDs, or a raw ACE's body. Null when there is none of it.
+    private readonly Extra? _extra;
+
+    private sealed class Extra(ObjectAceFlags objectFlags, Guid? objectType, Guid? inheritedObjectType, byte[]? rawBody)
+    {
+        public readonly ObjectAceFlags ObjectFlags = objectFlags;
+        public readonly Guid? ObjectType = objectType;
+        public readonly Guid? InheritedObjectType = inheritedObjectType;
+        public readonly byte[]? RawBody = rawBody;
+    }
+
+    private static Extra? ExtraFor(ObjectAceFlags objectFlags, Guid? objectType, Guid? inheritedObjectType, byte[]? rawBody)
+        => objectFlags == ObjectAceFlags.None && objectType is null && inheritedObjectType is null && rawBody is null ? null
+            : new Extra(objectFlags, objectType, inheritedObjectType, rawBody);
+
     /// <summary>Creates an ACE of a known layout.</summary>
     /// <param name="type">The ACE type; must not be <see cref="AceType.AccessAllowedCompound"/> or unknown (use <see cref="CreateRaw"/>).</param>
     /// <param name="flags">The header flags.</param>
@@ -119,9 +135,8 @@ public sealed class Ace : IEquatable<Ace>
         Flags = flags;
         Mask = mask;
         Sid = sid;
-        ObjectType = objectType;
-        InheritedObjectType = inheritedObjectType;
-        ObjectFlags = (objectType.HasValue ? ObjectAceFlags.ObjectTypePresent : 0) | (inheritedObjectType.HasValue ? ObjectAceFlags.InheritedObjectTypePresent : 0);
+        _extra = ExtraFor((objectType.HasValue ? ObjectAceFlags.ObjectTypePresent : 0) | (inheritedObjectType.HasValue ? ObjectAceFlags.InheritedObjectTypePresent : 0),
+            objectType, inheritedObjectType, null);
         _applicationData = applicationData.ToArray();
         Kind = Classify();
         if (GetBinaryLength() > ushort.MaxValue) throw new ArgumentException("The ACE would exceed 65535 bytes.", nameof(applicationData));
@@ -133,11 +148,8 @@ public sealed class Ace : IEquatable<Ace>
         Flags = flags;
         Mask = mask;
         Sid = sid;
-        ObjectFlags = objectFlags;
-        ObjectType = objectType;
-        InheritedObjectType = inheritedObjectType;
+        _extra = ExtraFor(objectFlags, objectType, inheritedObjectType, rawBody);
         _applicationData = applicationData;
-        RawBody = rawBody;
         Kind = Classify();
     }
 
@@ -201,19 +213,19 @@ public sealed class Ace : IEquatable<Ace>
     public Sid Sid { get; }
 
     /// <summary>For object ACEs, the Flags field that says which GUIDs are present.</summary>
-    public ObjectAceFlags ObjectFlags { get; }
+    public ObjectAceFlags ObjectFlags => _extra?.ObjectFlags ?? ObjectAceFlags.None;
 
     /// <summary>For object ACEs, the object type (property, property set, extended right or child class).</summary>
-    public Guid? ObjectType { get; }
+    public Guid? ObjectType => _extra?.ObjectType;
 
     /// <summary>For object ACEs, the object class that may inherit the ACE.</summary>
-    public Guid? InheritedObjectType { get; }
+    public Guid? InheritedObjectType => _extra?.InheritedObjectType;
 
     /// <summary>The bytes after the SID: a callback condition, a resource attribute, or padding.</summary>
     public ReadOnlySpan<byte> ApplicationData => _applicationData;
 
     /// <summary>For an ACE of unknown layout, its body after the header; null otherwise.</summary>
-    public byte[]? RawBody { get; }
+    public byte[]? RawBody => _extra?.RawBody;
 
     /// <summary>True when NtSec does not know the layout and keeps the body as bytes.</summary>
     public bool IsRaw => RawBody is not null;

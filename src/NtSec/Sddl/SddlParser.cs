@@ -38,6 +38,8 @@ public static class SddlParser
         return reader.ParseSingleAce(out ace, out error);
     }
 
+    [ThreadStatic] private static Ace[]? t_aces;
+
     private ref struct Reader
     {
         private readonly ReadOnlySpan<char> _s;
@@ -222,45 +224,59 @@ public static class SddlParser
                 else break;
             }
 
-            var aces = new List<Ace>();
-            int aclSize = Acl.HeaderLength;
-            while (true)
+            // The ACEs gather in a buffer kept per thread (taken while in use, so a nested parse gets its own) and
+            // the ACL copies them once into an array of the exact size.
+            var aces = t_aces ?? new Ace[16];
+            t_aces = null;
+            int count = 0;
+            try
             {
-                SkipBlanks();
-                if (AtEnd || _s[_pos] != '(') break;
-                int acePos = _pos;
+                int aclSize = Acl.HeaderLength;
+                while (true)
+                {
+                    SkipBlanks();
+                    if (AtEnd || _s[_pos] != '(') break;
+                    int acePos = _pos;
+                    if (isNull)
+                    {
+                        error = Error(acePos, "NO_ACCESS_CONTROL (a NULL ACL) cannot be followed by ACEs", Win32Error.InvalidAcl);
+                        return false;
+                    }
+                    if (!ParseAce(isDacl, out var ace, out error)) return false;
+                    aclSize += ace!.GetBinaryLength();
+                    if (aclSize > ushort.MaxValue)
+                    {
+                        error = Error(acePos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
+                        return false;
+                    }
+                    if (count == aces.Length) Array.Resize(ref aces, count * 2);
+                    aces[count++] = ace;
+                }
                 if (isNull)
                 {
-                    error = Error(acePos, "NO_ACCESS_CONTROL (a NULL ACL) cannot be followed by ACEs", Win32Error.InvalidAcl);
-                    return false;
+                    state = AclState.Null;
+                    acl = null;
                 }
-                if (!ParseAce(isDacl, out var ace, out error)) return false;
-                aclSize += ace!.GetBinaryLength();
-                if (aclSize > ushort.MaxValue)
+                else
                 {
-                    error = Error(acePos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
-                    return false;
+                    var parsed = aces.AsSpan(0, count);
+                    int slack = OversizeSlack(parsed);
+                    if (aclSize + slack > ushort.MaxValue)
+                    {
+                        error = Error(_pos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
+                        return false;
+                    }
+                    acl = Acl.FromParsed(parsed, slack);
                 }
-                aces.Add(ace);
+                error = null;
+                return true;
             }
-            if (isNull)
+            finally
             {
-                state = AclState.Null;
-                acl = null;
+                // The buffer must not keep the ACEs alive; one grown past a large ACL is let go.
+                aces.AsSpan(0, count).Clear();
+                if (aces.Length <= 1024) t_aces = aces;
             }
-            else
-            {
-                int slack = OversizeSlack(aces);
-                if (slack == 0) acl = new Acl(aces);
-                else if (aclSize + slack > ushort.MaxValue)
-                {
-                    error = Error(_pos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
-                    return false;
-                }
-                else acl = Acl.WithZeroSlack(aces, Acl.RevisionDs, slack);
-            }
-            error = null;
-            return true;
         }
 
         /// <summary>
@@ -273,14 +289,14 @@ public static class SddlParser
         /// with an empty mask that are not neighbours, neighbours that are equal but carry rights, and empty-mask
         /// object ACEs next to a plain one for the same SID (docs/sddl.md).
         /// </summary>
-        private static int OversizeSlack(List<Ace> aces)
+        private static int OversizeSlack(ReadOnlySpan<Ace> aces)
         {
             int slack = 0;
-            for (int i = 0; i < aces.Count; i++)
+            for (int i = 0; i < aces.Length; i++)
             {
                 var ace = aces[i];
                 if (ace.IsObjectAce || ace.Mask != 0) continue;
-                if ((i > 0 && SameTrustee(aces[i - 1], ace)) || (i + 1 < aces.Count && SameTrustee(ace, aces[i + 1]))) slack += 4;
+                if ((i > 0 && SameTrustee(aces[i - 1], ace)) || (i + 1 < aces.Length && SameTrustee(ace, aces[i + 1]))) slack += 4;
             }
             return slack;
 
@@ -352,9 +368,9 @@ public static class SddlParser
                 if (i + 1 < flagsText.Length)
                 {
                     var code = flagsText.Slice(i, 2);
-                    foreach (var f in AceFlagTable.All)
+                    foreach (var f in FlagCodes)
                     {
-                        if (code.Equals(f.SddlCode, StringComparison.OrdinalIgnoreCase))
+                        if (CodeEquals(code, f.SddlCode))
                         {
                             flags |= f.Flag;
                             ok = true;
@@ -417,6 +433,23 @@ public static class SddlParser
                 return false;
             }
             error = null;
+            return true;
+        }
+
+        // The flag table as an array: a foreach over the IReadOnlyList allocated an enumerator per flag code (32 B,
+        // 18 times in the benchmark's ten ACEs).
+        private static readonly AceFlagInfo[] FlagCodes = [.. AceFlagTable.All];
+
+        // An SDDL code in any case: the codes are upper-case ASCII letters, so clearing bit 0x20 of a letter is
+        // the ordinal case-insensitive compare, without its general machinery (issue 10: the parser's hot loop).
+        private static bool CodeEquals(ReadOnlySpan<char> text, string code)
+        {
+            if (text.Length != code.Length) return false;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c != code[i] && (!char.IsAsciiLetterLower(c) || (char)(c & ~0x20) != code[i])) return false;
+            }
             return true;
         }
 

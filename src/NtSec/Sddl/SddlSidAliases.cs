@@ -24,9 +24,21 @@ public static class SddlSidAliases
     /// <summary>True when <paramref name="alias"/> (two letters, any case) is an SDDL alias, resolvable or not.</summary>
     public static bool IsAlias(ReadOnlySpan<char> alias) => alias.Length == 2 && ByAlias.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(alias);
 
+    // The same entries by their two letters, any case, for the parser's hot path: one array index per alias.
+    private static readonly WellKnownSid?[] BySlot = BuildSlots();
+
+    private static WellKnownSid?[] BuildSlots()
+    {
+        var slots = new WellKnownSid?[26 * 26];
+        foreach (var (alias, entry) in ByAlias) slots[Slot(alias[0], alias[1])] = entry;
+        return slots;
+    }
+
+    private static int Slot(char a, char b) => (((a | 0x20) - 'a') * 26) + ((b | 0x20) - 'a');
+
     /// <summary>Finds the catalogue entry of an alias.</summary>
     public static WellKnownSid? Find(ReadOnlySpan<char> alias)
-        => alias.Length == 2 && ByAlias.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(alias, out var e) ? e : null;
+        => alias.Length == 2 && char.IsAsciiLetter(alias[0]) && char.IsAsciiLetter(alias[1]) ? BySlot[Slot(alias[0], alias[1])] : null;
 
     /// <summary>
     /// Resolves an alias. A domain-relative alias needs the matching domain in <paramref name="context"/>; without it

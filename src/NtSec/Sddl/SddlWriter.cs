@@ -23,6 +23,40 @@ public static class SddlWriter
         ArgumentNullException.ThrowIfNull(descriptor);
         var sb = RentBuilder();
         text = null;
+        if (!TryAppend(sb, descriptor, context, parts, out error)) return false;
+        text = sb.ToString();
+        ReturnBuilder(sb);
+        return true;
+    }
+
+    /// <summary>
+    /// Formats a descriptor into <paramref name="destination"/> without allocating: the text
+    /// <see cref="TryFormat(SecurityDescriptor, SidContext?, SecurityInformation, out string?, out string?)"/> gives.
+    /// </summary>
+    /// <returns>False when SDDL cannot express the descriptor or the text does not fit; <paramref name="error"/> says which.</returns>
+    public static bool TryFormat(SecurityDescriptor descriptor, Span<char> destination, out int charsWritten, out string? error, SidContext? context = null, SecurityInformation parts = SecurityInformation.All)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        charsWritten = 0;
+        var sb = RentBuilder();
+        if (!TryAppend(sb, descriptor, context, parts, out error)) return false;
+        bool fits = sb.Length <= destination.Length;
+        if (fits)
+        {
+            sb.CopyTo(0, destination, sb.Length);
+            charsWritten = sb.Length;
+        }
+        else
+        {
+            error = $"the SDDL is {sb.Length} characters; the destination holds {destination.Length}";
+        }
+        ReturnBuilder(sb);
+        return fits;
+    }
+
+    // The one writer behind both forms; a builder that failed is not returned (it is dropped with what it holds).
+    private static bool TryAppend(StringBuilder sb, SecurityDescriptor descriptor, SidContext? context, SecurityInformation parts, out string? error)
+    {
         if ((parts & SecurityInformation.Owner) != 0 && descriptor.Owner is { } owner)
         {
             if (!CanWriteSid(owner, "owner", false, out error)) return false;
@@ -40,11 +74,7 @@ public static class SddlWriter
             if (!AppendAcl(sb, descriptor.Dacl, true, context,
                     (c & SecurityDescriptorControl.DaclProtected) != 0,
                     (c & SecurityDescriptorControl.DaclAutoInheritRequired) != 0,
-                    (c & SecurityDescriptorControl.DaclAutoInherited) != 0, out error))
-            {
-                text = null;
-                return false;
-            }
+                    (c & SecurityDescriptorControl.DaclAutoInherited) != 0, out error)) return false;
         }
         if ((parts & SecurityInformation.Sacl) != 0 && descriptor.SaclState != AclState.Absent)
         {
@@ -52,14 +82,8 @@ public static class SddlWriter
             if (!AppendAcl(sb, descriptor.Sacl, false, context,
                     (c & SecurityDescriptorControl.SaclProtected) != 0,
                     (c & SecurityDescriptorControl.SaclAutoInheritRequired) != 0,
-                    (c & SecurityDescriptorControl.SaclAutoInherited) != 0, out error))
-            {
-                text = null;
-                return false;
-            }
+                    (c & SecurityDescriptorControl.SaclAutoInherited) != 0, out error)) return false;
         }
-        text = sb.ToString();
-        ReturnBuilder(sb);
         error = null;
         return true;
     }
@@ -90,10 +114,15 @@ public static class SddlWriter
             sb.Append(alias);
             return;
         }
-        Span<char> buffer = stackalloc char[200];
-        sid.TryFormat(buffer, out int n, default, null);
-        sb.Append(buffer[..n]);
+        // The S-1-... text of a SID written before on this thread is kept (a domain's SIDs recur ACL after ACL);
+        // the table is direct-mapped by the SID's hash, and a slot holds one SID and its text.
+        var recent = t_sidText ??= new (Sid, string?)[256];
+        ref var slot = ref recent[sid.GetHashCode() & 255];
+        if (slot.Item2 is null || !slot.Item1.Equals(sid)) slot = (sid, sid.ToString());
+        sb.Append(slot.Item2);
     }
+
+    [ThreadStatic] private static (Sid, string?)[]? t_sidText;
 
     // SDDL cannot carry a SID without sub-authorities: Windows' string parser refuses "S-1-5" (a SID needs at least
     // one sub-authority), so text written for it would not read back; with a hex authority it would also run into
