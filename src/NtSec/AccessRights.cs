@@ -1,8 +1,111 @@
 namespace NtSec;
 
-// The specific rights of the object types the emulated kernel implements, as constants for code. Their names are
-// given once, in NtSec.Authorization.ObjectTypes, whose rows take the values from here; they sit in the root
-// namespace, beside AccessMask's standard rights, so that both the object type table and the kernel can use them.
+// The specific rights of the object types the emulated kernel implements, and of the types SDDL and icacls name
+// codes for (files, keys, directory objects), as constants for code. Their names are given once, in
+// NtSec.Authorization.ObjectTypes, whose rows take the values from here; they sit in the root namespace, beside
+// AccessMask's standard rights, so that the object type table, the SDDL and icacls codes and the kernel all read
+// the one value.
+
+/// <summary>FILE_* access rights (winnt.h), with the directory and pipe names of the same bits.</summary>
+public static class FileAccessRights
+{
+    /// <summary>FILE_READ_DATA (a file, a pipe).</summary>
+    public const uint ReadData = 0x0001;
+    /// <summary>FILE_LIST_DIRECTORY (a directory): the bit of FILE_READ_DATA.</summary>
+    public const uint ListDirectory = ReadData;
+    /// <summary>FILE_WRITE_DATA (a file, a pipe).</summary>
+    public const uint WriteData = 0x0002;
+    /// <summary>FILE_ADD_FILE (a directory): the bit of FILE_WRITE_DATA.</summary>
+    public const uint AddFile = WriteData;
+    /// <summary>FILE_APPEND_DATA (a file).</summary>
+    public const uint AppendData = 0x0004;
+    /// <summary>FILE_ADD_SUBDIRECTORY (a directory): the bit of FILE_APPEND_DATA.</summary>
+    public const uint AddSubdirectory = AppendData;
+    /// <summary>FILE_CREATE_PIPE_INSTANCE (a pipe): the bit of FILE_APPEND_DATA.</summary>
+    public const uint CreatePipeInstance = AppendData;
+    /// <summary>FILE_READ_EA.</summary>
+    public const uint ReadEa = 0x0008;
+    /// <summary>FILE_WRITE_EA.</summary>
+    public const uint WriteEa = 0x0010;
+    /// <summary>FILE_EXECUTE (a file).</summary>
+    public const uint Execute = 0x0020;
+    /// <summary>FILE_TRAVERSE (a directory): the bit of FILE_EXECUTE.</summary>
+    public const uint Traverse = Execute;
+    /// <summary>FILE_DELETE_CHILD.</summary>
+    public const uint DeleteChild = 0x0040;
+    /// <summary>FILE_READ_ATTRIBUTES.</summary>
+    public const uint ReadAttributes = 0x0080;
+    /// <summary>FILE_WRITE_ATTRIBUTES.</summary>
+    public const uint WriteAttributes = 0x0100;
+    /// <summary>FILE_ALL_ACCESS: STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x1FF (0x1F01FF).</summary>
+    public const uint AllAccess = AccessMask.StandardRightsRequired | AccessMask.Synchronize | 0x01FF;
+    /// <summary>FILE_GENERIC_READ (0x120089).</summary>
+    public const uint GenericRead = AccessMask.StandardRightsRead | ReadData | ReadAttributes | ReadEa | AccessMask.Synchronize;
+    /// <summary>FILE_GENERIC_WRITE (0x120116).</summary>
+    public const uint GenericWrite = AccessMask.StandardRightsRead | WriteData | WriteAttributes | WriteEa | AppendData | AccessMask.Synchronize;
+    /// <summary>FILE_GENERIC_EXECUTE (0x1200A0).</summary>
+    public const uint GenericExecute = AccessMask.StandardRightsRead | ReadAttributes | Execute | AccessMask.Synchronize;
+}
+
+/// <summary>KEY_* access rights (winnt.h).</summary>
+public static class KeyAccessRights
+{
+    /// <summary>KEY_QUERY_VALUE.</summary>
+    public const uint QueryValue = 0x0001;
+    /// <summary>KEY_SET_VALUE.</summary>
+    public const uint SetValue = 0x0002;
+    /// <summary>KEY_CREATE_SUB_KEY.</summary>
+    public const uint CreateSubKey = 0x0004;
+    /// <summary>KEY_ENUMERATE_SUB_KEYS.</summary>
+    public const uint EnumerateSubKeys = 0x0008;
+    /// <summary>KEY_NOTIFY.</summary>
+    public const uint Notify = 0x0010;
+    /// <summary>KEY_CREATE_LINK.</summary>
+    public const uint CreateLink = 0x0020;
+    /// <summary>KEY_WOW64_64KEY.</summary>
+    public const uint Wow64Key64 = 0x0100;
+    /// <summary>KEY_WOW64_32KEY.</summary>
+    public const uint Wow64Key32 = 0x0200;
+    /// <summary>KEY_READ (0x20019).</summary>
+    public const uint Read = AccessMask.StandardRightsRead | QueryValue | EnumerateSubKeys | Notify;
+    /// <summary>KEY_WRITE (0x20006).</summary>
+    public const uint Write = AccessMask.StandardRightsRead | SetValue | CreateSubKey;
+    /// <summary>KEY_EXECUTE: the same bits as KEY_READ.</summary>
+    public const uint Execute = Read;
+    /// <summary>KEY_ALL_ACCESS (0xF003F).</summary>
+    public const uint AllAccess = AccessMask.StandardRightsRequired | QueryValue | SetValue | CreateSubKey | EnumerateSubKeys | Notify | CreateLink;
+}
+
+/// <summary>The directory service (Active Directory) object rights: ADS_RIGHTS_ENUM's ADS_RIGHT_DS_* (iads.h).</summary>
+public static class DirectoryServiceAccessRights
+{
+    /// <summary>ADS_RIGHT_DS_CREATE_CHILD.</summary>
+    public const uint CreateChild = 0x0001;
+    /// <summary>ADS_RIGHT_DS_DELETE_CHILD.</summary>
+    public const uint DeleteChild = 0x0002;
+    /// <summary>ADS_RIGHT_ACTRL_DS_LIST: list the children.</summary>
+    public const uint List = 0x0004;
+    /// <summary>ADS_RIGHT_DS_SELF: a validated write.</summary>
+    public const uint Self = 0x0008;
+    /// <summary>ADS_RIGHT_DS_READ_PROP.</summary>
+    public const uint ReadProperty = 0x0010;
+    /// <summary>ADS_RIGHT_DS_WRITE_PROP.</summary>
+    public const uint WriteProperty = 0x0020;
+    /// <summary>ADS_RIGHT_DS_DELETE_TREE.</summary>
+    public const uint DeleteTree = 0x0040;
+    /// <summary>ADS_RIGHT_DS_LIST_OBJECT.</summary>
+    public const uint ListObject = 0x0080;
+    /// <summary>ADS_RIGHT_DS_CONTROL_ACCESS: an extended right.</summary>
+    public const uint ControlAccess = 0x0100;
+    /// <summary>Every DS right with STANDARD_RIGHTS_REQUIRED (0xF01FF): what ADS_RIGHT_GENERIC_ALL maps to.</summary>
+    public const uint AllAccess = AccessMask.StandardRightsRequired | 0x01FF;
+    /// <summary>What ADS_RIGHT_GENERIC_READ maps to on a directory object (0x20094).</summary>
+    public const uint GenericRead = AccessMask.StandardRightsRead | List | ReadProperty | ListObject;
+    /// <summary>What ADS_RIGHT_GENERIC_WRITE maps to on a directory object (0x20028).</summary>
+    public const uint GenericWrite = AccessMask.StandardRightsRead | Self | WriteProperty;
+    /// <summary>What ADS_RIGHT_GENERIC_EXECUTE maps to on a directory object (0x20004).</summary>
+    public const uint GenericExecute = AccessMask.StandardRightsRead | List;
+}
 
 /// <summary>TOKEN_* access rights (winnt.h).</summary>
 public static class TokenAccessRights

@@ -54,12 +54,11 @@ public enum BloodHoundScope
 /// <param name="Target">For <see cref="BloodHoundScope.Node"/> and <see cref="BloodHoundScope.PropertySet"/>, the question as <c>who-can --right</c> takes it.</param>
 public sealed record BloodHoundRight(string Name, ushort Flag, BloodHoundLabel AppliesTo, uint Bits, BloodHoundScope Scope, string? Target = null)
 {
-    private const uint CreateChild = 0x1, DeleteChild = 0x2, ListChildren = 0x4, Self = 0x8, ReadProperty = 0x10, WriteProperty = 0x20,
-        DeleteTree = 0x40, ListObject = 0x80, ControlAccess = 0x100;
+    private const uint Self = DirectoryServiceAccessRights.Self, WriteProperty = DirectoryServiceAccessRights.WriteProperty,
+        ControlAccess = DirectoryServiceAccessRights.ControlAccess;
 
     /// <summary>Every standard and DS right: what ADS_RIGHT_GENERIC_ALL maps to on a directory object (0x000F01FF).</summary>
-    public const uint FullControl = CreateChild | DeleteChild | ListChildren | Self | ReadProperty | WriteProperty | DeleteTree | ListObject | ControlAccess
-        | AccessMask.Delete | AccessMask.ReadControl | AccessMask.WriteDac | AccessMask.WriteOwner;
+    public const uint FullControl = DirectoryServiceAccessRights.AllAccess;
 
     private const BloodHoundLabel Written = BloodHoundLabel.User | BloodHoundLabel.Group | BloodHoundLabel.Computer | BloodHoundLabel.GPO | BloodHoundLabel.OU | BloodHoundLabel.Domain;
 

@@ -16,10 +16,14 @@ public sealed record DirectoryRight(string Name, uint Mask, DirectoryNode Node, 
     /// </summary>
     public static IReadOnlyList<(string Name, uint Mask)> Names { get; } =
     [
-        ("GenericAll", 0xF01FF), ("GenericRead", 0x20094), ("GenericWrite", 0x20028), ("GenericExecute", 0x20004),
-        ("CreateChild", 0x1), ("DeleteChild", 0x2), ("ListChildren", 0x4), ("Self", 0x8), ("ReadProperty", 0x10),
-        ("WriteProperty", 0x20), ("DeleteTree", 0x40), ("ListObject", 0x80), ("ExtendedRight", 0x100),
-        ("Delete", 0x10000), ("ReadControl", 0x20000), ("WriteDacl", 0x40000), ("WriteOwner", 0x80000),
+        ("GenericAll", DirectoryServiceAccessRights.AllAccess), ("GenericRead", DirectoryServiceAccessRights.GenericRead),
+        ("GenericWrite", DirectoryServiceAccessRights.GenericWrite), ("GenericExecute", DirectoryServiceAccessRights.GenericExecute),
+        ("CreateChild", DirectoryServiceAccessRights.CreateChild), ("DeleteChild", DirectoryServiceAccessRights.DeleteChild),
+        ("ListChildren", DirectoryServiceAccessRights.List), ("Self", DirectoryServiceAccessRights.Self),
+        ("ReadProperty", DirectoryServiceAccessRights.ReadProperty), ("WriteProperty", DirectoryServiceAccessRights.WriteProperty),
+        ("DeleteTree", DirectoryServiceAccessRights.DeleteTree), ("ListObject", DirectoryServiceAccessRights.ListObject),
+        ("ExtendedRight", DirectoryServiceAccessRights.ControlAccess),
+        ("Delete", AccessMask.Delete), ("ReadControl", AccessMask.ReadControl), ("WriteDacl", AccessMask.WriteDac), ("WriteOwner", AccessMask.WriteOwner),
     ];
 
     /// <summary>Other spellings: BloodHound's AllExtendedRights, the ADS_RIGHT_DS_CONTROL_ACCESS meaning.</summary>
@@ -31,10 +35,10 @@ public sealed record DirectoryRight(string Name, uint Mask, DirectoryNode Node, 
         if (mask == 0) return "(nothing)";
         var parts = new List<string>();
         uint left = mask;
-        if ((left & 0xF01FF) == 0xF01FF)
+        if ((left & DirectoryServiceAccessRights.AllAccess) == DirectoryServiceAccessRights.AllAccess)
         {
             parts.Add("GenericAll");
-            left &= ~0xF01FFu;
+            left &= ~DirectoryServiceAccessRights.AllAccess;
         }
         foreach (var (name, bits) in Names)
         {

@@ -13,7 +13,8 @@ public readonly record struct AccessQuestion(string Name, uint Mask)
     /// <summary>The default questions: what icacls calls R, W, M and F.</summary>
     public static IReadOnlyList<AccessQuestion> Defaults { get; } =
     [
-        new("read", 0x120089), new("write", 0x120116), new("modify", 0x1301BF), new("full", 0x1F01FF),
+        new("read", FileAccessRights.GenericRead), new("write", FileAccessRights.GenericWrite),
+        new("modify", NtSec.Import.IcaclsRights.Modify), new("full", FileAccessRights.AllAccess),
     ];
 }
 

@@ -302,21 +302,7 @@ public static class AccessCheck
             explain?.Add(new(ExplanationStepKind.IntegrityUnlimited, ExplanationStage.Integrity) { Applied = true, Mask = uint.MaxValue, Sid = token.IntegrityLevel });
             return uint.MaxValue;
         }
-        Sid labelSid = WellKnownSids.MediumIntegrity;
-        uint labelMask = 1; // SYSTEM_MANDATORY_LABEL_NO_WRITE_UP
-        bool explicitLabel = false;
-        if (sd.Sacl is { } sacl)
-        {
-            foreach (var ace in sacl.Aces)
-            {
-                if (ace.Type != AceType.SystemMandatoryLabel || ace.IsRaw) continue;
-                if (ace.IsInheritOnly) continue;
-                labelSid = ace.Sid;
-                labelMask = ace.Mask;
-                explicitLabel = true;
-                break;
-            }
-        }
+        bool explicitLabel = FastPath.IntegrityRule.FindLabel(sd, out Sid labelSid, out uint labelMask);
         if (Dominates(token.IntegrityLevel, labelSid))
         {
             explain?.Add(new(ExplanationStepKind.IntegrityUnlimited, ExplanationStage.Integrity)
@@ -325,9 +311,7 @@ public static class AccessCheck
             });
             return uint.MaxValue;
         }
-        uint allowed = 0;
-        if ((labelMask & 2) == 0) allowed |= mapping.GenericRead;
-        if ((labelMask & 4) == 0) allowed |= mapping.GenericExecute;
+        uint allowed = FastPath.IntegrityRule.BelowLabel(labelMask, mapping);
         if (token.IsPrivilegeEnabled(Privileges.Relabel))
         {
             allowed |= AccessMask.WriteOwner;
@@ -342,12 +326,7 @@ public static class AccessCheck
     }
 
     /// <summary>SidDominates for integrity SIDs: the token's level is at least the label's.</summary>
-    internal static bool Dominates(Sid tokenLevel, Sid labelLevel)
-    {
-        if (tokenLevel == labelLevel) return true;
-        if (tokenLevel.SubAuthorityCount == 0 || labelLevel.SubAuthorityCount == 0) return labelLevel.SubAuthorityCount == 0;
-        return tokenLevel.GetSubAuthority(tokenLevel.SubAuthorityCount - 1) >= labelLevel.GetSubAuthority(labelLevel.SubAuthorityCount - 1);
-    }
+    internal static bool Dominates(Sid tokenLevel, Sid labelLevel) => FastPath.TokenFacts.Dominates(FastPath.TokenFacts.Rank(tokenLevel), FastPath.TokenFacts.Rank(labelLevel));
 
     internal enum Pass
     {

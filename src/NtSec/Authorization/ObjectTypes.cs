@@ -103,46 +103,51 @@ public static class ObjectTypes
     private const uint Rc = AccessMask.ReadControl;
     private const uint Sy = AccessMask.Synchronize;
 
-    private static readonly (string, uint)[] FileBits =
+    // The file, directory and pipe rows name the same nine bits: the first three and the sixth under the names
+    // each kind of object gives them, the rest alike.
+    private static (string, uint)[] FileBits(string bit0, string bit1, string bit2, string bit5) =>
     [
-        ("FILE_READ_DATA", 0x1), ("FILE_WRITE_DATA", 0x2), ("FILE_APPEND_DATA", 0x4), ("FILE_READ_EA", 0x8),
-        ("FILE_WRITE_EA", 0x10), ("FILE_EXECUTE", 0x20), ("FILE_DELETE_CHILD", 0x40), ("FILE_READ_ATTRIBUTES", 0x80),
-        ("FILE_WRITE_ATTRIBUTES", 0x100),
+        (bit0, FileAccessRights.ReadData), (bit1, FileAccessRights.WriteData), (bit2, FileAccessRights.AppendData),
+        ("FILE_READ_EA", FileAccessRights.ReadEa), ("FILE_WRITE_EA", FileAccessRights.WriteEa), (bit5, FileAccessRights.Execute),
+        ("FILE_DELETE_CHILD", FileAccessRights.DeleteChild), ("FILE_READ_ATTRIBUTES", FileAccessRights.ReadAttributes),
+        ("FILE_WRITE_ATTRIBUTES", FileAccessRights.WriteAttributes),
     ];
 
     private static readonly (string, uint)[] FileComposite =
     [
-        ("FILE_ALL_ACCESS", 0x1F01FF), ("FILE_GENERIC_READ", 0x120089), ("FILE_GENERIC_WRITE", 0x120116), ("FILE_GENERIC_EXECUTE", 0x1200A0),
+        ("FILE_ALL_ACCESS", FileAccessRights.AllAccess), ("FILE_GENERIC_READ", FileAccessRights.GenericRead),
+        ("FILE_GENERIC_WRITE", FileAccessRights.GenericWrite), ("FILE_GENERIC_EXECUTE", FileAccessRights.GenericExecute),
     ];
 
-    private static readonly GenericMapping FileMapping = new(0x120089, 0x120116, 0x1200A0, 0x1F01FF);
+    private static readonly GenericMapping FileMapping =
+        new(FileAccessRights.GenericRead, FileAccessRights.GenericWrite, FileAccessRights.GenericExecute, FileAccessRights.AllAccess);
 
     /// <summary>Files (NTFS and other file systems).</summary>
-    public static ObjectTypeInfo File { get; } = new("File", ["file"], FileMapping, 0x1F01FF, FileBits, FileComposite);
+    public static ObjectTypeInfo File { get; } = new("File", ["file"], FileMapping, FileAccessRights.AllAccess,
+        FileBits("FILE_READ_DATA", "FILE_WRITE_DATA", "FILE_APPEND_DATA", "FILE_EXECUTE"), FileComposite);
 
     /// <summary>Directories: the file rights under their directory names.</summary>
-    public static ObjectTypeInfo Directory { get; } = new("Directory", ["directory", "dir", "folder"], FileMapping, 0x1F01FF,
-    [
-        ("FILE_LIST_DIRECTORY", 0x1), ("FILE_ADD_FILE", 0x2), ("FILE_ADD_SUBDIRECTORY", 0x4), ("FILE_READ_EA", 0x8),
-        ("FILE_WRITE_EA", 0x10), ("FILE_TRAVERSE", 0x20), ("FILE_DELETE_CHILD", 0x40), ("FILE_READ_ATTRIBUTES", 0x80),
-        ("FILE_WRITE_ATTRIBUTES", 0x100),
-    ], FileComposite);
+    public static ObjectTypeInfo Directory { get; } = new("Directory", ["directory", "dir", "folder"], FileMapping, FileAccessRights.AllAccess,
+        FileBits("FILE_LIST_DIRECTORY", "FILE_ADD_FILE", "FILE_ADD_SUBDIRECTORY", "FILE_TRAVERSE"), FileComposite);
 
     /// <summary>Named pipes.</summary>
-    public static ObjectTypeInfo Pipe { get; } = new("NamedPipe", ["pipe", "namedpipe"], FileMapping, 0x1F01FF,
-    [
-        ("FILE_READ_DATA", 0x1), ("FILE_WRITE_DATA", 0x2), ("FILE_CREATE_PIPE_INSTANCE", 0x4), ("FILE_READ_EA", 0x8),
-        ("FILE_WRITE_EA", 0x10), ("FILE_EXECUTE", 0x20), ("FILE_DELETE_CHILD", 0x40), ("FILE_READ_ATTRIBUTES", 0x80),
-        ("FILE_WRITE_ATTRIBUTES", 0x100),
-    ], FileComposite);
+    public static ObjectTypeInfo Pipe { get; } = new("NamedPipe", ["pipe", "namedpipe"], FileMapping, FileAccessRights.AllAccess,
+        FileBits("FILE_READ_DATA", "FILE_WRITE_DATA", "FILE_CREATE_PIPE_INSTANCE", "FILE_EXECUTE"), FileComposite);
 
     /// <summary>Registry keys.</summary>
-    public static ObjectTypeInfo Key { get; } = new("Key", ["key", "registry", "reg"], new(0x20019, 0x20006, 0x20019, 0xF003F), 0xF033F,
+    public static ObjectTypeInfo Key { get; } = new("Key", ["key", "registry", "reg"],
+        new(KeyAccessRights.Read, KeyAccessRights.Write, KeyAccessRights.Execute, KeyAccessRights.AllAccess),
+        KeyAccessRights.AllAccess | KeyAccessRights.Wow64Key64 | KeyAccessRights.Wow64Key32,
     [
-        ("KEY_QUERY_VALUE", 0x1), ("KEY_SET_VALUE", 0x2), ("KEY_CREATE_SUB_KEY", 0x4), ("KEY_ENUMERATE_SUB_KEYS", 0x8),
-        ("KEY_NOTIFY", 0x10), ("KEY_CREATE_LINK", 0x20), ("KEY_WOW64_64KEY", 0x100), ("KEY_WOW64_32KEY", 0x200),
+        ("KEY_QUERY_VALUE", KeyAccessRights.QueryValue), ("KEY_SET_VALUE", KeyAccessRights.SetValue),
+        ("KEY_CREATE_SUB_KEY", KeyAccessRights.CreateSubKey), ("KEY_ENUMERATE_SUB_KEYS", KeyAccessRights.EnumerateSubKeys),
+        ("KEY_NOTIFY", KeyAccessRights.Notify), ("KEY_CREATE_LINK", KeyAccessRights.CreateLink),
+        ("KEY_WOW64_64KEY", KeyAccessRights.Wow64Key64), ("KEY_WOW64_32KEY", KeyAccessRights.Wow64Key32),
     ],
-    [("KEY_ALL_ACCESS", 0xF003F), ("KEY_READ", 0x20019), ("KEY_WRITE", 0x20006), ("KEY_EXECUTE", 0x20019)]);
+    [
+        ("KEY_ALL_ACCESS", KeyAccessRights.AllAccess), ("KEY_READ", KeyAccessRights.Read),
+        ("KEY_WRITE", KeyAccessRights.Write), ("KEY_EXECUTE", KeyAccessRights.Execute),
+    ]);
 
     /// <summary>Processes (Vista and later mapping: QUERY_LIMITED_INFORMATION is part of read and execute).</summary>
     public static ObjectTypeInfo Process { get; } = new("Process", ["process"], new(0x21410, 0x20BEA, 0x121000, ProcessAccessRights.AllAccess), ProcessAccessRights.AllAccess,
@@ -254,11 +259,15 @@ public static class ObjectTypes
     [("JOB_OBJECT_ALL_ACCESS", 0x1F003F)]);
 
     /// <summary>Active Directory objects (the ADS_RIGHT_* / ACTRL_DS_* rights).</summary>
-    public static ObjectTypeInfo DirectoryServiceObject { get; } = new("DirectoryServiceObject", ["ds", "ad", "directoryservice"], new(0x20094, 0x20028, 0x20004, 0xF01FF), 0xF01FF,
+    public static ObjectTypeInfo DirectoryServiceObject { get; } = new("DirectoryServiceObject", ["ds", "ad", "directoryservice"],
+        new(DirectoryServiceAccessRights.GenericRead, DirectoryServiceAccessRights.GenericWrite, DirectoryServiceAccessRights.GenericExecute,
+            DirectoryServiceAccessRights.AllAccess), DirectoryServiceAccessRights.AllAccess,
     [
-        ("ADS_RIGHT_DS_CREATE_CHILD", 0x1), ("ADS_RIGHT_DS_DELETE_CHILD", 0x2), ("ADS_RIGHT_ACTRL_DS_LIST", 0x4), ("ADS_RIGHT_DS_SELF", 0x8),
-        ("ADS_RIGHT_DS_READ_PROP", 0x10), ("ADS_RIGHT_DS_WRITE_PROP", 0x20), ("ADS_RIGHT_DS_DELETE_TREE", 0x40),
-        ("ADS_RIGHT_DS_LIST_OBJECT", 0x80), ("ADS_RIGHT_DS_CONTROL_ACCESS", 0x100),
+        ("ADS_RIGHT_DS_CREATE_CHILD", DirectoryServiceAccessRights.CreateChild), ("ADS_RIGHT_DS_DELETE_CHILD", DirectoryServiceAccessRights.DeleteChild),
+        ("ADS_RIGHT_ACTRL_DS_LIST", DirectoryServiceAccessRights.List), ("ADS_RIGHT_DS_SELF", DirectoryServiceAccessRights.Self),
+        ("ADS_RIGHT_DS_READ_PROP", DirectoryServiceAccessRights.ReadProperty), ("ADS_RIGHT_DS_WRITE_PROP", DirectoryServiceAccessRights.WriteProperty),
+        ("ADS_RIGHT_DS_DELETE_TREE", DirectoryServiceAccessRights.DeleteTree), ("ADS_RIGHT_DS_LIST_OBJECT", DirectoryServiceAccessRights.ListObject),
+        ("ADS_RIGHT_DS_CONTROL_ACCESS", DirectoryServiceAccessRights.ControlAccess),
     ], []);
 
     /// <summary>A type with no specific right names; rights print as bits. Its mapping maps nothing.</summary>

@@ -14,17 +14,17 @@ namespace NtSec.Import;
 public static class IcaclsRights
 {
     /// <summary>F: full access, FILE_ALL_ACCESS.</summary>
-    public const uint Full = 0x001F_01FF;
+    public const uint Full = FileAccessRights.AllAccess;
     /// <summary>M: modify, FILE_GENERIC_READ | FILE_GENERIC_WRITE | FILE_GENERIC_EXECUTE | DELETE.</summary>
-    public const uint Modify = 0x0013_01BF;
+    public const uint Modify = FileAccessRights.GenericRead | FileAccessRights.GenericWrite | FileAccessRights.GenericExecute | AccessMask.Delete;
     /// <summary>RX: read and execute, FILE_GENERIC_READ | FILE_GENERIC_EXECUTE.</summary>
-    public const uint ReadExecute = 0x0012_00A9;
+    public const uint ReadExecute = FileAccessRights.GenericRead | FileAccessRights.GenericExecute;
     /// <summary>R: read, FILE_GENERIC_READ.</summary>
-    public const uint Read = 0x0012_0089;
+    public const uint Read = FileAccessRights.GenericRead;
     /// <summary>W: write, FILE_GENERIC_WRITE without READ_CONTROL (R carries READ_CONTROL, so W alone does not).</summary>
-    public const uint Write = 0x0010_0116;
+    public const uint Write = FileAccessRights.GenericWrite & ~AccessMask.ReadControl;
     /// <summary>D: delete, DELETE.</summary>
-    public const uint Delete = 0x0001_0000;
+    public const uint Delete = AccessMask.Delete;
 
     /// <summary>SYSTEM_MANDATORY_LABEL_NO_WRITE_UP, icacls <c>NW</c>.</summary>
     public const uint NoWriteUp = LabelPolicies.NoWriteUp;
@@ -56,26 +56,26 @@ public static class IcaclsRights
         ("D", Delete, CodeKind.Access),
         ("N", 0, CodeKind.NoAccess),
         // Specific rights: standard rights, generic rights, then the file-specific bits.
-        ("DE", 0x0001_0000, CodeKind.Access),
-        ("RC", 0x0002_0000, CodeKind.Access),
-        ("WDAC", 0x0004_0000, CodeKind.Access),
-        ("WO", 0x0008_0000, CodeKind.Access),
-        ("S", 0x0010_0000, CodeKind.Access),
-        ("AS", 0x0100_0000, CodeKind.Access),
-        ("MA", 0x0200_0000, CodeKind.Access),
-        ("GR", 0x8000_0000, CodeKind.Access),
-        ("GW", 0x4000_0000, CodeKind.Access),
-        ("GE", 0x2000_0000, CodeKind.Access),
-        ("GA", 0x1000_0000, CodeKind.Access),
-        ("RD", 0x0000_0001, CodeKind.Access),
-        ("WD", 0x0000_0002, CodeKind.Access),
-        ("AD", 0x0000_0004, CodeKind.Access),
-        ("REA", 0x0000_0008, CodeKind.Access),
-        ("WEA", 0x0000_0010, CodeKind.Access),
-        ("X", 0x0000_0020, CodeKind.Access),
-        ("DC", 0x0000_0040, CodeKind.Access),
-        ("RA", 0x0000_0080, CodeKind.Access),
-        ("WA", 0x0000_0100, CodeKind.Access),
+        ("DE", AccessMask.Delete, CodeKind.Access),
+        ("RC", AccessMask.ReadControl, CodeKind.Access),
+        ("WDAC", AccessMask.WriteDac, CodeKind.Access),
+        ("WO", AccessMask.WriteOwner, CodeKind.Access),
+        ("S", AccessMask.Synchronize, CodeKind.Access),
+        ("AS", AccessMask.AccessSystemSecurity, CodeKind.Access),
+        ("MA", AccessMask.MaximumAllowed, CodeKind.Access),
+        ("GR", AccessMask.GenericRead, CodeKind.Access),
+        ("GW", AccessMask.GenericWrite, CodeKind.Access),
+        ("GE", AccessMask.GenericExecute, CodeKind.Access),
+        ("GA", AccessMask.GenericAll, CodeKind.Access),
+        ("RD", FileAccessRights.ReadData, CodeKind.Access),
+        ("WD", FileAccessRights.WriteData, CodeKind.Access),
+        ("AD", FileAccessRights.AppendData, CodeKind.Access),
+        ("REA", FileAccessRights.ReadEa, CodeKind.Access),
+        ("WEA", FileAccessRights.WriteEa, CodeKind.Access),
+        ("X", FileAccessRights.Execute, CodeKind.Access),
+        ("DC", FileAccessRights.DeleteChild, CodeKind.Access),
+        ("RA", FileAccessRights.ReadAttributes, CodeKind.Access),
+        ("WA", FileAccessRights.WriteAttributes, CodeKind.Access),
         // Mandatory label policies (icacls /setintegritylevel): icacls writes SDDL's codes.
         .. LabelPolicies.All.Select(p => (p.Code, p.Mask, CodeKind.LabelPolicy)),
     ];

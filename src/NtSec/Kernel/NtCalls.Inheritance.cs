@@ -61,13 +61,13 @@ public sealed partial class NtCalls
 public static class ObjectInheritance
 {
     /// <summary>FILE_ADD_FILE: create a file in a directory.</summary>
-    public const uint FileAddFile = 0x0002;
+    public const uint FileAddFile = FileAccessRights.AddFile;
     /// <summary>FILE_ADD_SUBDIRECTORY: create a directory in a directory.</summary>
-    public const uint FileAddSubdirectory = 0x0004;
+    public const uint FileAddSubdirectory = FileAccessRights.AddSubdirectory;
     /// <summary>KEY_CREATE_SUB_KEY.</summary>
-    public const uint KeyCreateSubKey = 0x0004;
+    public const uint KeyCreateSubKey = KeyAccessRights.CreateSubKey;
     /// <summary>ADS_RIGHT_DS_CREATE_CHILD.</summary>
-    public const uint DsCreateChild = 0x0001;
+    public const uint DsCreateChild = DirectoryServiceAccessRights.CreateChild;
 
     /// <summary>True for the types whose objects are containers: directories, registry keys, directory-service objects.</summary>
     public static bool IsContainer(ObjectTypeInfo type)

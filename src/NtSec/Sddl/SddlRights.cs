@@ -12,7 +12,11 @@ public static class SddlRights
     /// </summary>
     public static IReadOnlyList<(string Code, uint Mask)> BitCodes { get; } =
     [
-        ("CC", 0x1), ("DC", 0x2), ("LC", 0x4), ("SW", 0x8), ("RP", 0x10), ("WP", 0x20), ("DT", 0x40), ("LO", 0x80), ("CR", 0x100),
+        ("CC", DirectoryServiceAccessRights.CreateChild), ("DC", DirectoryServiceAccessRights.DeleteChild),
+        ("LC", DirectoryServiceAccessRights.List), ("SW", DirectoryServiceAccessRights.Self),
+        ("RP", DirectoryServiceAccessRights.ReadProperty), ("WP", DirectoryServiceAccessRights.WriteProperty),
+        ("DT", DirectoryServiceAccessRights.DeleteTree), ("LO", DirectoryServiceAccessRights.ListObject),
+        ("CR", DirectoryServiceAccessRights.ControlAccess),
         ("SD", AccessMask.Delete), ("RC", AccessMask.ReadControl), ("WD", AccessMask.WriteDac), ("WO", AccessMask.WriteOwner),
         ("GA", AccessMask.GenericAll), ("GX", AccessMask.GenericExecute), ("GW", AccessMask.GenericWrite), ("GR", AccessMask.GenericRead),
     ];
@@ -22,8 +26,9 @@ public static class SddlRights
     /// </summary>
     public static IReadOnlyList<(string Code, uint Mask)> WholeCodes { get; } =
     [
-        ("FA", 0x1F01FF), ("FR", 0x120089), ("FW", 0x120116), ("FX", 0x1200A0),
-        ("KA", 0xF003F), ("KR", 0x20019), ("KW", 0x20006), ("KX", 0x20019),
+        ("FA", FileAccessRights.AllAccess), ("FR", FileAccessRights.GenericRead),
+        ("FW", FileAccessRights.GenericWrite), ("FX", FileAccessRights.GenericExecute),
+        ("KA", KeyAccessRights.AllAccess), ("KR", KeyAccessRights.Read), ("KW", KeyAccessRights.Write), ("KX", KeyAccessRights.Execute),
     ];
 
     /// <summary>The mandatory-label codes, used in ML ACEs only.</summary>

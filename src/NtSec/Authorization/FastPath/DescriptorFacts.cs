@@ -82,18 +82,7 @@ internal sealed class DescriptorFacts
     /// <summary>The first effective label ACE of the SACL as a rank and a policy; none is the implicit Medium, NO_WRITE_UP label.</summary>
     public static void Label(SecurityDescriptor sd, out long rank, out uint policy)
     {
-        var label = WellKnownSids.MediumIntegrity;
-        policy = 1;
-        if (sd.Sacl is { } sacl)
-        {
-            foreach (var ace in sacl.Aces)
-            {
-                if (ace.Type != AceType.SystemMandatoryLabel || ace.IsRaw || ace.IsInheritOnly) continue;
-                label = ace.Sid;
-                policy = ace.Mask;
-                break;
-            }
-        }
+        IntegrityRule.FindLabel(sd, out var label, out policy);
         rank = TokenFacts.Rank(label);
     }
 

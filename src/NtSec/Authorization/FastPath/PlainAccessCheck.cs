@@ -51,9 +51,7 @@ internal static class PlainAccessCheck
         if (t.NoWriteUp && !TokenFacts.Dominates(t.IntegrityRank, d.LabelRank))
         {
             uint policy = d.LabelPolicy;
-            mandatory = AccessMask.AccessSystemSecurity;
-            if ((policy & 2) == 0) mandatory |= mapping.GenericRead;
-            if ((policy & 4) == 0) mandatory |= mapping.GenericExecute;
+            mandatory = AccessMask.AccessSystemSecurity | IntegrityRule.BelowLabel(policy, mapping);
             if (t.RelabelEnabled)
             {
                 mandatory |= AccessMask.WriteOwner;
