@@ -170,11 +170,12 @@ public sealed class Ace : IEquatable<Ace>
 
     private CheckKind Classify()
     {
-        if (RawBody is not null) return CheckKind.Ignore;
-        var k = IsAccessAllowed ? CheckKind.Allow : IsAccessDenied ? CheckKind.Deny : CheckKind.Ignore;
+        // One read of the type's row (every ACE the SDDL parser or the codec makes passes here).
+        if (RawBody is not null || AceTypes.Find(Type) is not { } info) return CheckKind.Ignore;
+        var k = info.Effect switch { AceEffect.Allow => CheckKind.Allow, AceEffect.Deny => CheckKind.Deny, _ => CheckKind.Ignore };
         if (k == CheckKind.Ignore) return k;
         if (IsInheritOnly) k |= CheckKind.InheritOnly;
-        if (IsCallback) k |= CheckKind.Callback;
+        if (info.IsCallback) k |= CheckKind.Callback;
         if (Sid == WellKnownSids.OwnerRights) k |= CheckKind.OwnerRightsSid;
         if (Sid == WellKnownSids.PrincipalSelf) k |= CheckKind.PrincipalSelfSid;
         return k;

@@ -410,7 +410,9 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
         return true;
     }
 
-    internal static bool IsBlank(char c) => c is ' ' or '\t' or '\n' or '\r' or '\v' or '\f';
+    // Space, or tab through carriage return (\t \n \v \f \r are U+0009-U+000D): what wcstoul skips.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static bool IsBlank(char c) => c == ' ' || (uint)(c - '\t') <= '\r' - '\t';
 
     private static int DecimalValue(char c) => c is >= '0' and <= '9' ? c - '0' : -1;
 

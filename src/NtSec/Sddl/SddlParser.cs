@@ -365,18 +365,10 @@ public static class SddlParser
             for (int i = 0; i < flagsText.Length; i += 2)
             {
                 bool ok = false;
-                if (i + 1 < flagsText.Length)
+                if (i + 1 < flagsText.Length && AceFlagTable.FindSddl(flagsText.Slice(i, 2)) is { } f)
                 {
-                    var code = flagsText.Slice(i, 2);
-                    foreach (var f in FlagCodes)
-                    {
-                        if (CodeEquals(code, f.SddlCode))
-                        {
-                            flags |= f.Flag;
-                            ok = true;
-                            break;
-                        }
-                    }
+                    flags |= f.Flag;
+                    ok = true;
                 }
                 if (!ok)
                 {
@@ -433,23 +425,6 @@ public static class SddlParser
                 return false;
             }
             error = null;
-            return true;
-        }
-
-        // The flag table as an array: a foreach over the IReadOnlyList allocated an enumerator per flag code (32 B,
-        // 18 times in the benchmark's ten ACEs).
-        private static readonly AceFlagInfo[] FlagCodes = [.. AceFlagTable.All];
-
-        // An SDDL code in any case: the codes are upper-case ASCII letters, so clearing bit 0x20 of a letter is
-        // the ordinal case-insensitive compare, without its general machinery (issue 10: the parser's hot loop).
-        private static bool CodeEquals(ReadOnlySpan<char> text, string code)
-        {
-            if (text.Length != code.Length) return false;
-            for (int i = 0; i < text.Length; i++)
-            {
-                char c = text[i];
-                if (c != code[i] && (!char.IsAsciiLetterLower(c) || (char)(c & ~0x20) != code[i])) return false;
-            }
             return true;
         }
 

@@ -38,7 +38,12 @@ public static class SddlSidAliases
 
     /// <summary>Finds the catalogue entry of an alias.</summary>
     public static WellKnownSid? Find(ReadOnlySpan<char> alias)
-        => alias.Length == 2 && char.IsAsciiLetter(alias[0]) && char.IsAsciiLetter(alias[1]) ? BySlot[Slot(alias[0], alias[1])] : null;
+    {
+        if (alias.Length != 2) return null;
+        if (char.IsAsciiLetter(alias[0]) && char.IsAsciiLetter(alias[1])) return BySlot[Slot(alias[0], alias[1])];
+        // Only the dictionary's ordinal case-insensitive compare can still match (U+017F folds to S).
+        return ByAlias.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(alias, out var e) ? e : null;
+    }
 
     /// <summary>
     /// Resolves an alias. A domain-relative alias needs the matching domain in <paramref name="context"/>; without it

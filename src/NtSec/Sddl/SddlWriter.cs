@@ -109,20 +109,56 @@ public static class SddlWriter
 
     private static void AppendSid(StringBuilder sb, Sid sid, SidContext? context)
     {
-        if (SddlSidAliases.AliasFor(sid, context) is { } alias)
+        // What a SID written before on this thread became is remembered (a domain's SIDs and the common aliases
+        // recur ACL after ACL): its alias, or its S-1-... text in the slot's piece of a per-thread character
+        // arena. Direct-mapped by the SID's hash; a slot also records the context its alias was chosen in
+        // (SidContext is immutable, so the same instance gives the same alias). Text longer than a slot's piece
+        // is formatted each time. Nothing is allocated after the first use on a thread.
+        var cache = t_sidCache ??= new SidCache();
+        int index = sid.GetHashCode() & (SidCache.Slots - 1);
+        ref var slot = ref cache.Entries[index];
+        var text = cache.Text.AsSpan(index * SidCache.SlotChars, SidCache.SlotChars);
+        if (slot.Length == 0 || !ReferenceEquals(slot.Context, context) || !slot.Sid.Equals(sid))
         {
-            sb.Append(alias);
-            return;
+            slot = default;
+            if (SddlSidAliases.AliasFor(sid, context) is { } alias) slot.Alias = alias;
+            else
+            {
+                Span<char> buffer = stackalloc char[200];
+                sid.TryFormat(buffer, out int n, default, null);
+                if (n > SidCache.SlotChars)
+                {
+                    sb.Append(buffer[..n]);
+                    return;
+                }
+                buffer[..n].CopyTo(text);
+                slot.Length = n;
+            }
+            slot.Sid = sid;
+            slot.Context = context;
+            if (slot.Alias is not null) slot.Length = -1;
         }
-        // The S-1-... text of a SID written before on this thread is kept (a domain's SIDs recur ACL after ACL);
-        // the table is direct-mapped by the SID's hash, and a slot holds one SID and its text.
-        var recent = t_sidText ??= new (Sid, string?)[256];
-        ref var slot = ref recent[sid.GetHashCode() & 255];
-        if (slot.Item2 is null || !slot.Item1.Equals(sid)) slot = (sid, sid.ToString());
-        sb.Append(slot.Item2);
+        if (slot.Alias is { } known) sb.Append(known);
+        else sb.Append(text[..slot.Length]);
     }
 
-    [ThreadStatic] private static (Sid, string?)[]? t_sidText;
+    [ThreadStatic] private static SidCache? t_sidCache;
+
+    private sealed class SidCache
+    {
+        public const int Slots = 128, SlotChars = 64;
+        public readonly Entry[] Entries = new Entry[Slots];
+        public readonly char[] Text = new char[Slots * SlotChars];
+
+        // Length: of the text in the arena; -1 for an alias; 0 for an empty slot.
+        public struct Entry
+        {
+            public Sid Sid;
+            public SidContext? Context;
+            public string? Alias;
+            public int Length;
+        }
+    }
 
     // SDDL cannot carry a SID without sub-authorities: Windows' string parser refuses "S-1-5" (a SID needs at least
     // one sub-authority), so text written for it would not read back; with a hex authority it would also run into
@@ -190,6 +226,13 @@ public static class SddlWriter
         return AppendAce(sb, ace, context, out string? error) ? sb.ToString() : $"<{error}>";
     }
 
+    private static void AppendGuid(StringBuilder sb, Guid guid)
+    {
+        Span<char> text = stackalloc char[36];
+        guid.TryFormat(text, out int n, "D");
+        sb.Append(text[..n]);
+    }
+
     private static bool AppendAce(StringBuilder sb, Ace ace, SidContext? context, out string? error)
     {
         string? code = AceTypeCode(ace.Type);
@@ -203,9 +246,9 @@ public static class SddlWriter
         sb.Append(';');
         SddlRights.AppendTo(sb, ace.Mask, ace.Type == AceType.SystemMandatoryLabel);
         sb.Append(';');
-        if (ace.ObjectType is { } ot) sb.Append($"{ot:D}");
+        if (ace.ObjectType is { } ot) AppendGuid(sb, ot);
         sb.Append(';');
-        if (ace.InheritedObjectType is { } iot) sb.Append($"{iot:D}");
+        if (ace.InheritedObjectType is { } iot) AppendGuid(sb, iot);
         sb.Append(';');
         if (!CanWriteSid(ace.Sid, code, true, out error)) return false;
         AppendSid(sb, ace.Sid, context);

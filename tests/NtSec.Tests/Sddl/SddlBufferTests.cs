@@ -105,6 +105,60 @@ public sealed class SddlBufferTests
         Assert.NotSame(second.Dacl, first.Dacl);
     }
 
+    /// <summary>
+    /// The slot tables behind the ACE type, ACE flag and alias lookups answer exactly what the ordinal
+    /// case-insensitive compare they replaced answers, for every one- and two-character code over letters in both
+    /// cases, digits, and characters that fold to ASCII letters (U+017F LATIN SMALL LETTER LONG S, U+0131 DOTLESS I,
+    /// U+212A KELVIN SIGN).
+    /// </summary>
+    [Fact]
+    public void TheCodeTablesAnswerAsTheOrdinalCaseInsensitiveCompare()
+    {
+        var chars = new List<char>();
+        for (char c = 'A'; c <= 'Z'; c++) chars.AddRange([c, char.ToLowerInvariant(c)]);
+        chars.AddRange(['0', '_', '\u017F', '\u0131', '\u212A', '\u00E9', '[', '`', '{', '@']);
+        var codes = new List<string>();
+        foreach (char a in chars)
+        {
+            codes.Add(a.ToString());
+            foreach (char b in chars) codes.Add(string.Concat(a, b));
+        }
+        foreach (string code in codes)
+        {
+            var type = NtSec.Acls.AceTypes.All.FirstOrDefault(t => t.SddlCode is { } c && code.Equals(c, StringComparison.OrdinalIgnoreCase));
+            Assert.Same(type, NtSec.Acls.AceTypes.FindSddl(code));
+            var flag = NtSec.Acls.AceFlagTable.All.FirstOrDefault(f => code.Equals(f.SddlCode, StringComparison.OrdinalIgnoreCase));
+            Assert.Same(flag, NtSec.Acls.AceFlagTable.FindSddl(code));
+            var alias = SddlSidAliases.All.FirstOrDefault(e => code.Equals(e.Alias, StringComparison.OrdinalIgnoreCase));
+            Assert.Same(alias, SddlSidAliases.Find(code));
+        }
+    }
+
+    /// <summary>
+    /// The writer's per-thread SID table remembers what a SID became in one context: the same SID in another context,
+    /// a SID too long for a slot, and masks written in hexadecimal still come out right.
+    /// </summary>
+    [Fact]
+    public void TheWritersSidTableKeepsContextsApart()
+    {
+        var domain = Sid.Parse("S-1-5-21-1004336348-1177238915-682003330");
+        var admins = domain.Append(512);
+        var sd = new SecurityDescriptor(admins, admins);
+        var context = new SidContext(domain);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal("O:DAG:DA", SddlWriter.Format(sd, context));
+            Assert.Equal("O:S-1-5-21-1004336348-1177238915-682003330-512G:S-1-5-21-1004336348-1177238915-682003330-512", SddlWriter.Format(sd));
+            Assert.Equal("O:DAG:DA", SddlWriter.Format(sd, context with { }));
+        }
+        const string longSid = "S-1-5-21-4294967295-4294967295-4294967295-4294967295-4294967295-4294967295-4294967295";
+        const string hex = "D:(A;;0xffffffff;;;" + longSid + ")(A;;0x1;;;SY)(A;;0x80000000;;;" + longSid + ")(A;;0x1ff;;;BA)";
+        // 0x1 and 0x1ff are bit codes (CC; CCDCLCSWRPWPDTLOCR), the others are not: written in hex.
+        const string expected = "D:(A;;0xffffffff;;;" + longSid + ")(A;;CC;;;SY)(A;;GR;;;" + longSid + ")(A;;CCDCLCSWRPWPDTLOCR;;;BA)";
+        Assert.Equal(expected, SddlWriter.Format(SddlParser.Parse(hex)));
+        Assert.Equal(expected, SddlWriter.Format(SddlParser.Parse(hex)));
+    }
+
     [Fact]
     public void TheTenAceRoundTripIntoABufferAllocatesAtMostOneKilobyte()
     {
