@@ -326,21 +326,27 @@ public static class SddlParser
         // isDacl: true in D:, false in S:, null for a standalone ACE (any type).
         private bool ParseAce(bool? isDacl, out Ace? ace, out ParseError? error)
         {
-            ace = null;
             int acePos = _pos;
-            _pos++; // '('
+            if (ParseAceFields(isDacl, out ace, out error)) return true;
 
             // An ACE that closes before its sixth field is reported as such, not as whatever its last field fails to
             // be ("(A;;FA;;SY)" has 5 fields: SY is not a bad inherited-object GUID). Callback and resource attribute
-            // ACEs carry a seventh field; counting stops at the sixth ';', where their expression begins.
-            int fields = 1, close = _pos;
+            // ACEs carry a seventh field; counting stops at the sixth ';', where their expression begins. Counted only
+            // once the ACE has failed (issue 10: a scan of every ACE): an ACE that parses has read five ';' before
+            // any ')', since no field reads past a ')'.
+            int fields = 1, close = acePos + 1;
             for (; close < _s.Length && _s[close] != ')'; close++)
                 if (_s[close] == ';' && ++fields == 7) break;
             if (close < _s.Length && _s[close] == ')' && fields < 6)
-            {
                 error = Error(close, $"the ACE has {fields} field{(fields == 1 ? "" : "s")}, 6 expected (type;flags;rights;object type;inherited object type;SID)", Win32Error.InvalidAcl);
-                return false;
-            }
+            return false;
+        }
+
+        private bool ParseAceFields(bool? isDacl, out Ace? ace, out ParseError? error)
+        {
+            ace = null;
+            int acePos = _pos;
+            _pos++; // '('
 
             // Type.
             SkipBlanks();
@@ -469,6 +475,12 @@ public static class SddlParser
         private bool ParseGuidField(bool isObject, string what, out Guid? guid, out ParseError? error)
         {
             guid = null;
+            if (_pos < _s.Length && _s[_pos] == ';')
+            {
+                // The empty field of nearly every ACE.
+                error = null;
+                return true;
+            }
             var text = Field(out int start);
             // A field of blanks counts as empty; a GUID must fill its field exactly (no blanks, no braces).
             bool blank = true;
