@@ -15,8 +15,12 @@ namespace NtSec.Audit.Sources;
 /// </summary>
 public static class ShareAcl
 {
-    // The share rights of Windows' share permission dialog, which sharesec prints by name.
-    private static readonly (string Name, uint Mask)[] Rights = [("FULL", 0x001F01FF), ("CHANGE", 0x001301BF), ("READ", 0x001200A9), ("R", 0x001200A9)];
+    // The share rights of Windows' share permission dialog, which sharesec prints by name: the masks icacls calls
+    // F, M and RX.
+    private static readonly (string Name, uint Mask)[] Rights =
+    [
+        ("FULL", IcaclsRights.Full), ("CHANGE", IcaclsRights.Modify), ("READ", IcaclsRights.ReadExecute), ("R", IcaclsRights.ReadExecute),
+    ];
 
     /// <summary>Parses SDDL or sharesec output.</summary>
     /// <exception cref="FormatException">Neither; the message says where.</exception>

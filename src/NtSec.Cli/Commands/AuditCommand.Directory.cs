@@ -129,7 +129,7 @@ internal static partial class AuditCommand
                 var found = DirectoryQueries.FindPrincipals(store!, parse.GetValue(principal)!);
                 if (found.Count == 0)
                 {
-                    terminal.Error.WriteLine($"error: --principal: no principal '{parse.GetValue(principal)}' in the scan");
+                    terminal.Error.WriteLine($"error: --principal: {NoPrincipal(parse.GetValue(principal))}");
                     return ExitCodes.BadInput;
                 }
                 WriteDirectoryRows(terminal, parse.GetValue(format)!, found.SelectMany(p => DirectoryQueries.Where(store!, p.Id, parse.GetValue(on))).Select(x => ("", x)), null);
@@ -226,7 +226,7 @@ internal static partial class AuditCommand
         var principals = DirectoryQueries.FindPrincipals(store, principal);
         if (principals.Count == 0)
         {
-            terminal.Error.WriteLine($"error: --principal: no principal '{principal}' in the scan");
+            terminal.Error.WriteLine($"error: --principal: {NoPrincipal(principal)}");
             return ExitCodes.BadInput;
         }
         DirectoryRight? question = null;

@@ -32,7 +32,7 @@ internal static partial class AuditCommand
                 var principals = AccessQueries.FindPrincipals(store!, parse.GetValue(principal)!);
                 if (principals.Count == 0)
                 {
-                    terminal.Error.WriteLine($"error: --principal: no principal '{parse.GetValue(principal)}' in the scan");
+                    terminal.Error.WriteLine($"error: --principal: {NoPrincipal(parse.GetValue(principal))}");
                     return ExitCodes.BadInput;
                 }
                 uint desired = AccessMask.MaximumAllowed;

@@ -184,6 +184,9 @@ internal static partial class AuditCommand
         return true;
     }
 
+    // The one wording, for the command line and the web API, of a principal the scan does not hold.
+    internal static string NoPrincipal(string? name) => $"no principal '{name}' in the scan";
+
     private static bool TryOpen(Terminal terminal, string db, out EstateStore? store)
     {
         try
@@ -239,7 +242,7 @@ internal static partial class AuditCommand
                 var found = AccessQueries.FindPrincipals(store!, parse.GetValue(principal)!);
                 if (found.Count == 0)
                 {
-                    terminal.Error.WriteLine($"error: --principal: no principal '{parse.GetValue(principal)}' in the scan");
+                    terminal.Error.WriteLine($"error: --principal: {NoPrincipal(parse.GetValue(principal))}");
                     return ExitCodes.BadInput;
                 }
                 RightQuery? query = null;

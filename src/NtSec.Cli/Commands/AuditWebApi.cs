@@ -177,7 +177,7 @@ internal sealed class AuditWebApi : IAuditApi, IDisposable
             case "where":
             {
                 var found = AccessQueries.FindPrincipals(_store, text("principal")!);
-                if (found.Count == 0) { error = $"principal: no principal '{text("principal")}' in the scan"; return []; }
+                if (found.Count == 0) { error = $"principal: {AuditCommand.NoPrincipal(text("principal"))}"; return []; }
                 RightQuery? query = null;
                 if (text("right") is { } r)
                 {
@@ -217,7 +217,7 @@ internal sealed class AuditWebApi : IAuditApi, IDisposable
             case "where":
             {
                 var found = DirectoryQueries.FindPrincipals(_store, text("principal")!);
-                if (found.Count == 0) { error = $"principal: no principal '{text("principal")}' in the scan"; return []; }
+                if (found.Count == 0) { error = $"principal: {AuditCommand.NoPrincipal(text("principal"))}"; return []; }
                 string? on = text("on");
                 return found.SelectMany(p => DirectoryQueries.Where(_store, p.Id, on)).Select(x => Row("", x));
             }
@@ -259,7 +259,7 @@ internal sealed class AuditWebApi : IAuditApi, IDisposable
         var objects = CellExplainer.FindObjects(_store, path);
         if (objects.Count == 0) return Fail($"path: no object '{path}' in the scan");
         var principals = AccessQueries.FindPrincipals(_store, principal);
-        if (principals.Count == 0) return Fail($"principal: no principal '{principal}' in the scan");
+        if (principals.Count == 0) return Fail($"principal: {AuditCommand.NoPrincipal(principal)}");
         uint desired = AccessMask.MaximumAllowed;
         if (right is not null)
         {
@@ -303,7 +303,7 @@ internal sealed class AuditWebApi : IAuditApi, IDisposable
         var objects = DirectoryQueries.FindObjects(_store, dn);
         if (objects.Count == 0) return Fail($"path: no object '{dn}' in the scan");
         var principals = DirectoryQueries.FindPrincipals(_store, principal);
-        if (principals.Count == 0) return Fail($"principal: no principal '{principal}' in the scan");
+        if (principals.Count == 0) return Fail($"principal: {AuditCommand.NoPrincipal(principal)}");
         DirectoryRight? question = null;
         if (right is not null && !DirectoryRight.TryParse(right, DirectoryQueries.Schema(_store), out question, out var why)) return Fail($"right: {why}");
         var cells = objects.SelectMany(x => principals.Select(p => (x.Seq, p.Id))).Take(MaxCells).Select(c => DirectoryExplainer.Explain(_store, c.Seq, c.Id, question)).ToList();

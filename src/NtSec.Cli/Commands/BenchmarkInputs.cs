@@ -33,7 +33,7 @@ internal static class BenchmarkInputs
         "S:(RA;;;;;WD;(\"Project\",TS,0x0,\"Beta\"))";
 
     /// <summary>The access the checks ask for: FILE_GENERIC_READ (0x120089), already mapped.</summary>
-    public const uint FileGenericRead = 0x120089;
+    public const uint FileGenericRead = FileAccessRights.GenericRead;
 
     /// <summary>A user token with 15 groups.</summary>
     public static Token FifteenGroupToken() => FifteenGroupBuilder().Build();

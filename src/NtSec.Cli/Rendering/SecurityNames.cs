@@ -6,26 +6,26 @@ namespace NtSec.Cli.Rendering;
 /// <summary>The winnt.h names of descriptor control bits and label policies; ACE type and flag names come from their tables in NtSec.Acls.</summary>
 internal static class SecurityNames
 {
-    // Named by bit value from winnt.h/ntseapi.h rather than from the SecurityDescriptorControl member names: the
-    // headers put SE_DACL_UNTRUSTED at 0x0040 and SE_SERVER_SECURITY at 0x0080.
-    private static readonly (ushort Bit, string Name)[] ControlTable =
+    // The winnt.h/ntseapi.h names, which are not always the SecurityDescriptorControl member names: the headers
+    // call 0x0040 (DaclTrusted, MS-DTYP's name) SE_DACL_UNTRUSTED.
+    private static readonly (SecurityDescriptorControl Bit, string Name)[] ControlTable =
     [
-        (0x0001, "SE_OWNER_DEFAULTED"),
-        (0x0002, "SE_GROUP_DEFAULTED"),
-        (0x0004, "SE_DACL_PRESENT"),
-        (0x0008, "SE_DACL_DEFAULTED"),
-        (0x0010, "SE_SACL_PRESENT"),
-        (0x0020, "SE_SACL_DEFAULTED"),
-        (0x0040, "SE_DACL_UNTRUSTED"),
-        (0x0080, "SE_SERVER_SECURITY"),
-        (0x0100, "SE_DACL_AUTO_INHERIT_REQ"),
-        (0x0200, "SE_SACL_AUTO_INHERIT_REQ"),
-        (0x0400, "SE_DACL_AUTO_INHERITED"),
-        (0x0800, "SE_SACL_AUTO_INHERITED"),
-        (0x1000, "SE_DACL_PROTECTED"),
-        (0x2000, "SE_SACL_PROTECTED"),
-        (0x4000, "SE_RM_CONTROL_VALID"),
-        (0x8000, "SE_SELF_RELATIVE"),
+        (SecurityDescriptorControl.OwnerDefaulted, "SE_OWNER_DEFAULTED"),
+        (SecurityDescriptorControl.GroupDefaulted, "SE_GROUP_DEFAULTED"),
+        (SecurityDescriptorControl.DaclPresent, "SE_DACL_PRESENT"),
+        (SecurityDescriptorControl.DaclDefaulted, "SE_DACL_DEFAULTED"),
+        (SecurityDescriptorControl.SaclPresent, "SE_SACL_PRESENT"),
+        (SecurityDescriptorControl.SaclDefaulted, "SE_SACL_DEFAULTED"),
+        (SecurityDescriptorControl.DaclTrusted, "SE_DACL_UNTRUSTED"),
+        (SecurityDescriptorControl.ServerSecurity, "SE_SERVER_SECURITY"),
+        (SecurityDescriptorControl.DaclAutoInheritRequired, "SE_DACL_AUTO_INHERIT_REQ"),
+        (SecurityDescriptorControl.SaclAutoInheritRequired, "SE_SACL_AUTO_INHERIT_REQ"),
+        (SecurityDescriptorControl.DaclAutoInherited, "SE_DACL_AUTO_INHERITED"),
+        (SecurityDescriptorControl.SaclAutoInherited, "SE_SACL_AUTO_INHERITED"),
+        (SecurityDescriptorControl.DaclProtected, "SE_DACL_PROTECTED"),
+        (SecurityDescriptorControl.SaclProtected, "SE_SACL_PROTECTED"),
+        (SecurityDescriptorControl.RmControlValid, "SE_RM_CONTROL_VALID"),
+        (SecurityDescriptorControl.SelfRelative, "SE_SELF_RELATIVE"),
     ];
 
     /// <summary>The SE_* names of the set control bits, in bit order.</summary>
@@ -33,7 +33,7 @@ internal static class SecurityNames
     {
         var names = new List<string>();
         foreach (var (bit, name) in ControlTable)
-            if (((ushort)control & bit) != 0) names.Add(name);
+            if ((control & bit) != 0) names.Add(name);
         return names;
     }
 

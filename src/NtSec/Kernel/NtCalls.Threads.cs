@@ -10,34 +10,28 @@ public sealed partial class NtCalls
     public NtStatus NtOpenProcess(out NtHandle processHandle, uint desiredAccess, HandleAttributes attributes, int processId)
     {
         Begin(nameof(NtOpenProcess));
-        processHandle = NtHandle.Null;
-        lock (Sys.SyncRoot)
-        {
-            if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
-            if (!ValidAttributes(attributes)) return Done(NtStatus.InvalidParameter);
-            if (Sys.FindProcessLocked(processId) is not { } process) return Done(NtStatus.InvalidCid);
-            var status = AccessCheckLocked(process, desiredAccess, EffectiveTokenLocked(), attributes, out uint granted);
-            if (!status.IsSuccess) return Done(status);
-            processHandle = InsertLocked(process, granted, attributes);
-            return Done(NtStatus.Success);
-        }
+        lock (Sys.SyncRoot) return Done(OpenByIdLocked(Sys.FindProcessLocked(processId), desiredAccess, attributes, out processHandle));
     }
 
     /// <summary>NtOpenThread by thread ID: an access check on the thread's descriptor (SeDebugPrivilege grants all). STATUS_INVALID_CID for an unknown ID.</summary>
     public NtStatus NtOpenThread(out NtHandle threadHandle, uint desiredAccess, HandleAttributes attributes, int threadId)
     {
         Begin(nameof(NtOpenThread));
-        threadHandle = NtHandle.Null;
-        lock (Sys.SyncRoot)
-        {
-            if (Thread.IsTerminated) return Done(NtStatus.ThreadIsTerminating);
-            if (!ValidAttributes(attributes)) return Done(NtStatus.InvalidParameter);
-            if (Sys.FindThreadLocked(threadId) is not { } thread) return Done(NtStatus.InvalidCid);
-            var status = AccessCheckLocked(thread, desiredAccess, EffectiveTokenLocked(), attributes, out uint granted);
-            if (!status.IsSuccess) return Done(status);
-            threadHandle = InsertLocked(thread, granted, attributes);
-            return Done(NtStatus.Success);
-        }
+        lock (Sys.SyncRoot) return Done(OpenByIdLocked(Sys.FindThreadLocked(threadId), desiredAccess, attributes, out threadHandle));
+    }
+
+    // NtOpenProcess and NtOpenThread open by client ID alike: a terminating caller and bad handle attributes fail
+    // first, an ID naming nothing is STATUS_INVALID_CID, then the access check on the object's descriptor.
+    private NtStatus OpenByIdLocked(KernelObject? target, uint desiredAccess, HandleAttributes attributes, out NtHandle handle)
+    {
+        handle = NtHandle.Null;
+        if (Thread.IsTerminated) return NtStatus.ThreadIsTerminating;
+        if (!ValidAttributes(attributes)) return NtStatus.InvalidParameter;
+        if (target is null) return NtStatus.InvalidCid;
+        var status = AccessCheckLocked(target, desiredAccess, EffectiveTokenLocked(), attributes, out uint granted);
+        if (!status.IsSuccess) return status;
+        handle = InsertLocked(target, granted, attributes);
+        return NtStatus.Success;
     }
 
     /// <summary>

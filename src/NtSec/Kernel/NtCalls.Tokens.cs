@@ -207,14 +207,11 @@ public sealed partial class NtCalls
         Begin(nameof(NtAdjustPrivilegesToken));
         lock (Sys.SyncRoot)
         {
-            uint needed = TokenAccessRights.AdjustPrivileges | (previousState is null ? 0 : TokenAccessRights.Query);
-            var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _);
+            var status = ReferenceForAdjustLocked(tokenHandle, TokenAccessRights.AdjustPrivileges, previousState is not null,
+                disableAllPrivileges || newState is not null, out var tokenObject);
             if (!status.IsSuccess) return Done(status);
-            if (!disableAllPrivileges && newState is null) return Done(NtStatus.InvalidParameter);
-            var tokenObject = (TokenObject)o!;
-            var token = tokenObject.TokenLocked;
-            var b = token.ToBuilder();
-            bool notAll = false, changed = false;
+            var b = tokenObject!.TokenLocked.ToBuilder();
+            bool changed = false;
             var previous = new List<Privilege>();
             var missing = new List<object>();
             if (disableAllPrivileges)
@@ -235,7 +232,6 @@ public sealed partial class NtCalls
                     int i = b.PrivilegeList.FindIndex(p => p.Luid == request.Luid);
                     if (i < 0)
                     {
-                        notAll = true;
                         missing.Add(request.Luid);
                         continue;
                     }
@@ -254,10 +250,7 @@ public sealed partial class NtCalls
                     changed = true;
                 }
             }
-            if (changed) Replace(tokenObject, b);
-            previousState?.AddRange(previous);
-            Note(d => d with { Reason = notAll ? CallReason.NotAllAssigned : CallReason.None, NotAssigned = missing, Changed = [.. previous.Cast<object>()] });
-            return Done(notAll ? NtStatus.NotAllAssigned : NtStatus.Success);
+            return FinishAdjust(tokenObject, changed ? b : null, previous, previousState, missing);
         }
     }
 
@@ -276,15 +269,12 @@ public sealed partial class NtCalls
         Begin(nameof(NtAdjustGroupsToken));
         lock (Sys.SyncRoot)
         {
-            uint needed = TokenAccessRights.AdjustGroups | (previousState is null ? 0 : TokenAccessRights.Query);
-            var status = ReferenceLocked(tokenHandle, needed, ObjectTypes.Token, out var o, out _);
+            var status = ReferenceForAdjustLocked(tokenHandle, TokenAccessRights.AdjustGroups, previousState is not null,
+                resetToDefault || newState is not null, out var tokenObject);
             if (!status.IsSuccess) return Done(status);
-            if (!resetToDefault && newState is null) return Done(NtStatus.InvalidParameter);
-            var tokenObject = (TokenObject)o!;
-            var b = tokenObject.TokenLocked.ToBuilder();
+            var b = tokenObject!.TokenLocked.ToBuilder();
             var previous = new List<SidAndAttributes>();
             var missing = new List<object>();
-            bool notAll = false;
             var updates = new List<(int Index, GroupAttributes Attributes)>();
             if (resetToDefault)
             {
@@ -305,7 +295,6 @@ public sealed partial class NtCalls
                     int i = b.Groups.FindIndex(g => g.Sid == request.Sid && (g.Attributes & GroupAttributes.Integrity) == 0);
                     if (i < 0)
                     {
-                        notAll = true;
                         missing.Add(request.Sid);
                         continue;
                     }
@@ -322,13 +311,34 @@ public sealed partial class NtCalls
                 previous.Add(b.Groups[i]);
                 b.Groups[i] = b.Groups[i] with { Attributes = attributes };
             }
-            if (updates.Count > 0) Replace(tokenObject, b);
-            previousState?.AddRange(previous);
-            Note(d => d with { Reason = notAll ? CallReason.NotAllAssigned : CallReason.None, NotAssigned = missing, Changed = [.. previous.Cast<object>()] });
-            return Done(notAll ? NtStatus.NotAllAssigned : NtStatus.Success);
+            return FinishAdjust(tokenObject, updates.Count > 0 ? b : null, previous, previousState, missing);
         }
 
         static bool Adjustable(SidAndAttributes g) => (g.Attributes & (GroupAttributes.Mandatory | GroupAttributes.UseForDenyOnly | GroupAttributes.Integrity)) == 0;
+    }
+
+    // NtAdjustPrivilegesToken and NtAdjustGroupsToken open the token alike: the adjust right, and TOKEN_QUERY too
+    // when the previous state is asked for; only then is a missing new state STATUS_INVALID_PARAMETER (unless the
+    // call disables or resets everything and needs none).
+    private NtStatus ReferenceForAdjustLocked(NtHandle tokenHandle, uint adjustRight, bool wantsPrevious, bool hasNewState, out TokenObject? tokenObject)
+    {
+        tokenObject = null;
+        var status = ReferenceLocked(tokenHandle, adjustRight | (wantsPrevious ? TokenAccessRights.Query : 0), ObjectTypes.Token, out var o, out _);
+        if (!status.IsSuccess) return status;
+        if (!hasNewState) return NtStatus.InvalidParameter;
+        tokenObject = (TokenObject)o!;
+        return NtStatus.Success;
+    }
+
+    // And they end alike: the token is replaced when something changed, the caller gets the old states, and an
+    // entry the token lacks makes the call STATUS_NOT_ALL_ASSIGNED (a success: the others were changed).
+    private NtStatus FinishAdjust<T>(TokenObject tokenObject, TokenBuilder? changed, List<T> previous, List<T>? previousState, List<object> missing)
+    {
+        if (changed is not null) Replace(tokenObject, changed);
+        previousState?.AddRange(previous);
+        bool notAll = missing.Count > 0;
+        Note(d => d with { Reason = notAll ? CallReason.NotAllAssigned : CallReason.None, NotAssigned = missing, Changed = [.. previous.Cast<object>()] });
+        return Done(notAll ? NtStatus.NotAllAssigned : NtStatus.Success);
     }
 
     private static void Replace(TokenObject tokenObject, TokenBuilder b)

@@ -192,6 +192,9 @@ internal sealed class StepContext(ScenarioRunner runner, ThreadObject caller)
 
     public ProcessObject Process(string name) => runner.Processes[name];
 
+    // A process argument: a scenario process by name, or the caller's own for none or "self".
+    public ProcessObject ProcessOrSelf(string? name) => name is null or "self" ? caller.Process : runner.Processes[name];
+
     public ThreadObject Thread(string name) => runner.Threads[name];
 
     public NtHandle H(HandleRef? r) => r?.Text switch
@@ -228,8 +231,9 @@ internal sealed class StepContext(ScenarioRunner runner, ThreadObject caller)
 
     public NtHandle ProcessHandle(string? process, uint access)
     {
-        if (process is null or "self" || ReferenceEquals(runner.Processes[process], caller.Process)) return NtHandle.CurrentProcess;
-        caller.Zw.NtOpenProcess(out var h, access, HandleAttributes.None, runner.Processes[process].ProcessId);
+        var target = ProcessOrSelf(process);
+        if (ReferenceEquals(target, caller.Process)) return NtHandle.CurrentProcess;
+        caller.Zw.NtOpenProcess(out var h, access, HandleAttributes.None, target.ProcessId);
         _toClose.Add(h);
         return h;
     }

@@ -154,7 +154,7 @@ public sealed record OpenProcessStep : ScenarioStep
 
     internal override StepOutcome Run(StepContext c)
     {
-        var process = Process == "self" ? c.Caller.Process : c.Process(Process);
+        var process = c.ProcessOrSelf(Process);
         var status = c.Caller.Nt.NtOpenProcess(out var h, Access.Mask, HandleAttributes.None, process.ProcessId);
         return c.Saved($"OpenProcess({Process}, {Access.Display(ObjectTypes.Process)})", status, h, ObjectTypes.Process, As);
     }
@@ -240,7 +240,7 @@ public sealed record DuplicateHandleStep : ScenarioStep
         string call = $"DuplicateHandle({StepContext.HName(Handle)}, {(SameAccess ? "DUPLICATE_SAME_ACCESS" : Access?.Display(sourceType))})";
         if (!status.IsSuccess || As is not { } name) return new StepOutcome(call, status);
         c.SaveHandle(name, h, sourceType);
-        var owner = To is null or "self" ? c.Caller.Process : c.Process(To);
+        var owner = c.ProcessOrSelf(To);
         uint granted = owner.GetHandles().FirstOrDefault(e => e.Handle == h).Entry.GrantedAccess;
         return new StepOutcome(call, status) { Granted = granted, RightsType = sourceType, SavedAs = name, Detail = new DuplicatedHandleDetail(owner.ImageName) };
     }

@@ -166,43 +166,29 @@ public static class ConditionalExpressions
         }
 
         // or-expr = and-expr *( "||" and-expr )
-        private CondNode? ParseOr()
-        {
-            SkipBlanks();
-            int leftPos = _pos;
-            var left = ParseAnd();
-            while (left is not null)
-            {
-                SkipBlanks();
-                if (AtEnd || !At("||")) return left;
-                int opPos = _pos;
-                _pos += 2;
-                SkipBlanks();
-                int rightPos = _pos;
-                var right = ParseAnd();
-                if (right is null) return null;
-                left = MakeBinary(CondOp.Or, left, leftPos, right, rightPos, opPos);
-            }
-            return null;
-        }
+        private CondNode? ParseOr() => ParseChain(CondOp.Or);
 
         // and-expr = not-expr *( "&&" not-expr )
-        private CondNode? ParseAnd()
+        private CondNode? ParseAnd() => ParseChain(CondOp.And);
+
+        // The two logical levels parse alike: operands of the next tighter level joined left to right by the operator.
+        private CondNode? ParseChain(CondOp op)
         {
+            string token = op == CondOp.Or ? "||" : "&&";
             SkipBlanks();
             int leftPos = _pos;
-            var left = ParseNot();
+            var left = op == CondOp.Or ? ParseAnd() : ParseNot();
             while (left is not null)
             {
                 SkipBlanks();
-                if (AtEnd || !At("&&")) return left;
+                if (AtEnd || !At(token)) return left;
                 int opPos = _pos;
                 _pos += 2;
                 SkipBlanks();
                 int rightPos = _pos;
-                var right = ParseNot();
+                var right = op == CondOp.Or ? ParseAnd() : ParseNot();
                 if (right is null) return null;
-                left = MakeBinary(CondOp.And, left, leftPos, right, rightPos, opPos);
+                left = MakeBinary(op, left, leftPos, right, rightPos, opPos);
             }
             return null;
         }
