@@ -110,47 +110,60 @@ public static class SddlWriter
     private static void AppendSid(StringBuilder sb, Sid sid, SidContext? context)
     {
         // What a SID written before on this thread became is remembered (a domain's SIDs and the common aliases
-        // recur ACL after ACL): its alias, or its S-1-... text in the slot's piece of a per-thread character
-        // arena. Direct-mapped by the SID's hash; a slot also records the context its alias was chosen in
-        // (SidContext is immutable, so the same instance gives the same alias). Text longer than a slot's piece
-        // is formatted each time. Nothing is allocated after the first use on a thread.
+        // recur ACL after ACL): its alias, or its S-1-... text in the entry's piece of a per-thread character
+        // arena. Two entries per set, chosen by the SID's hash, the older one replaced, so that two SIDs sharing a
+        // set do not evict each other on every descriptor. An entry also records the context its alias was chosen
+        // in (SidContext is immutable, so the same instance gives the same alias). Text longer than an entry's
+        // piece is formatted each time. Nothing is allocated after the first use on a thread.
         var cache = t_sidCache ??= new SidCache();
-        int index = sid.GetHashCode() & (SidCache.Slots - 1);
-        ref var slot = ref cache.Entries[index];
-        var text = cache.Text.AsSpan(index * SidCache.SlotChars, SidCache.SlotChars);
-        if (slot.Length == 0 || !ReferenceEquals(slot.Context, context) || !slot.Sid.Equals(sid))
+        int index = (sid.GetHashCode() & (SidCache.Sets - 1)) * 2;
+        if (!cache.Matches(index, sid, context))
         {
-            slot = default;
-            if (SddlSidAliases.AliasFor(sid, context) is { } alias) slot.Alias = alias;
+            if (cache.Matches(index + 1, sid, context)) index++;
             else
             {
-                Span<char> buffer = stackalloc char[200];
-                sid.TryFormat(buffer, out int n, default, null);
-                if (n > SidCache.SlotChars)
+                // The set's newer entry becomes its older one; the new SID takes the newer place.
+                cache.Entries[index + 1] = cache.Entries[index];
+                cache.Text.AsSpan(index * SidCache.EntryChars, SidCache.EntryChars).CopyTo(cache.Text.AsSpan((index + 1) * SidCache.EntryChars));
+                ref var entry = ref cache.Entries[index];
+                entry = default;
+                if (SddlSidAliases.AliasFor(sid, context) is { } alias) entry.Alias = alias;
+                else
                 {
-                    sb.Append(buffer[..n]);
-                    return;
+                    Span<char> buffer = stackalloc char[200];
+                    sid.TryFormat(buffer, out int n, default, null);
+                    if (n > SidCache.EntryChars)
+                    {
+                        sb.Append(buffer[..n]);
+                        return;
+                    }
+                    buffer[..n].CopyTo(cache.Text.AsSpan(index * SidCache.EntryChars));
+                    entry.Length = n;
                 }
-                buffer[..n].CopyTo(text);
-                slot.Length = n;
+                entry.Sid = sid;
+                entry.Context = context;
             }
-            slot.Sid = sid;
-            slot.Context = context;
-            if (slot.Alias is not null) slot.Length = -1;
         }
-        if (slot.Alias is { } known) sb.Append(known);
-        else sb.Append(text[..slot.Length]);
+        ref readonly var found = ref cache.Entries[index];
+        if (found.Alias is { } known) sb.Append(known);
+        else sb.Append(cache.Text.AsSpan(index * SidCache.EntryChars, found.Length));
     }
 
     [ThreadStatic] private static SidCache? t_sidCache;
 
     private sealed class SidCache
     {
-        public const int Slots = 128, SlotChars = 64;
-        public readonly Entry[] Entries = new Entry[Slots];
-        public readonly char[] Text = new char[Slots * SlotChars];
+        public const int Sets = 128, EntryChars = 64;
+        public readonly Entry[] Entries = new Entry[Sets * 2];
+        public readonly char[] Text = new char[Sets * 2 * EntryChars];
 
-        // Length: of the text in the arena; -1 for an alias; 0 for an empty slot.
+        public bool Matches(int index, Sid sid, SidContext? context)
+        {
+            ref readonly var e = ref Entries[index];
+            return (e.Alias is not null || e.Length > 0) && ReferenceEquals(e.Context, context) && e.Sid.Equals(sid);
+        }
+
+        // Alias, or Length characters of text in the arena; neither for an unused entry.
         public struct Entry
         {
             public Sid Sid;
