@@ -178,6 +178,13 @@ public static class SddlParser
                 error = Error(start, "expected a SID: S-1-... or a two-letter alias", Win32Error.InvalidSid);
                 return false;
             }
+            if (SddlSidAliases.TryConstant(_s[_pos], _s[_pos + 1], out sid))
+            {
+                _pos += 2;
+                error = null;
+                return true;
+            }
+
             var alias = _s.Slice(_pos, 2);
             if (!SddlSidAliases.TryResolve(alias, _context, out sid, out string? reason))
             {

@@ -34,6 +34,25 @@ public static class SddlSidAliases
         return slots;
     }
 
+    // The SIDs of the constant aliases by the same slots (default for the domain-relative ones): the parser's path,
+    // which most aliases take, without the resolution a domain-relative alias needs.
+    private static readonly Sid[] ConstantBySlot = BuildConstantSlots();
+
+    private static Sid[] BuildConstantSlots()
+    {
+        var slots = new Sid[26 * 26];
+        for (int i = 0; i < slots.Length; i++)
+            if (BySlot[i] is { Scope: SidScope.Constant } e) slots[i] = e.ConstantSid;
+        return slots;
+    }
+
+    /// <summary>The SID of a constant alias (two ASCII letters, any case); false for a domain-relative alias, or none.</summary>
+    internal static bool TryConstant(char a, char b, out Sid sid)
+    {
+        sid = char.IsAsciiLetter(a) && char.IsAsciiLetter(b) ? ConstantBySlot[Slot(a, b)] : default;
+        return !sid.IsDefault;
+    }
+
     private static int Slot(char a, char b) => (((a | 0x20) - 'a') * 26) + ((b | 0x20) - 'a');
 
     /// <summary>Finds the catalogue entry of an alias.</summary>
