@@ -50,7 +50,7 @@ public sealed class IcaclsSaveSource(string file) : FileSource(file)
     {
         using var text = IcaclsSaveReader.OpenText(Stream);
         var reader = new IcaclsSaveReader(text);
-        ImportError? error;
+        ParseError? error;
         while (reader.TryReadNext(out var entry, out error))
             yield return new EstateEntry(entry.Path, entry.Sddl, null, null, EntryStatus.Ok, null, null);
         if (error is not null) throw new EstateFormatException($"{File}: line {error.Line}", error.Reason);

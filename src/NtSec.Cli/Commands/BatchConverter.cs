@@ -44,7 +44,7 @@ internal static class BatchConverter
                     output.WriteLine(converted);
                     return true;
                 }
-                error = new ParseError(0, $"its SDDL holds a line break (U+{(int)converted[lineBreak]:X4}, in a condition's string or a resource attribute's name or value), which one output line cannot carry; convert it alone, or to hex or base64", Win32Error.InvalidParameter);
+                error = new ParseError(ParseErrorKind.Unsupported, 0, $"its SDDL holds a line break (U+{(int)converted[lineBreak]:X4}, in a condition's string or a resource attribute's name or value), which one output line cannot carry; convert it alone, or to hex or base64", Win32Error.InvalidParameter);
             }
             output.WriteLine(OneLine(CommonOptions.FormatError(error!)));
             return false;

@@ -178,10 +178,11 @@ internal static class CheckCommand
     private static int Report(Terminal terminal, CheckRequestError error)
     {
         string option = OptionOf(error.Field);
+        string hint = InputHints.Domain(error.Cause);
         if (error.Kind is CheckRequestErrorKind.Usage or CheckRequestErrorKind.Missing || error.Field is "map" or "path")
-            return CommonOptions.UsageError(terminal, Name, error.Field == "sd" ? error.Reason + "." : $"{option}: {error.Reason}.");
+            return CommonOptions.UsageError(terminal, Name, error.Field == "sd" ? error.Reason + "." : $"{option}: {error.Reason}{hint}.");
         string reason = error.Field.StartsWith("token.", StringComparison.Ordinal) ? $"{error.Field["token.".Length..]}: {error.Reason}" : error.Reason;
-        return Fail(terminal, option, reason + TokenInput.DomainHint(reason));
+        return Fail(terminal, option, reason + hint);
     }
 
     // Several inputs can be wrong here, so the error line names the option: "error: --token alice.json: owner: ...".

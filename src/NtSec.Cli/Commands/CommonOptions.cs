@@ -79,9 +79,9 @@ internal static class CommonOptions
     }
 
     /// <summary>Reports rejected input as <c>error: position: reason</c> and returns the bad-input exit code.</summary>
-    public static int InputError(Terminal terminal, ParseError error)
+    public static int InputError(Terminal terminal, ParseError error, string hint = "")
     {
-        terminal.Error.WriteLine(FormatError(error));
+        terminal.Error.WriteLine(FormatError(error) + hint);
         return ExitCodes.BadInput;
     }
 

@@ -168,7 +168,7 @@ internal static class SddlCommand
         var resolver = new SidNameResolver(context, names);
         if (!DescriptorText.TryDecodeToolOutput(text, format, resolver, out var all, out var importError))
         {
-            terminal.Error.WriteLine(DescriptorInput.FormatError(importError!) + DescriptorInput.Hint(importError!));
+            terminal.Error.WriteLine(DescriptorInput.FormatError(importError!) + InputHints.DomainOrMap(importError));
             return ExitCodes.BadInput;
         }
         if (!TrySelectPath(all, wantedPath, out var selected, out string? pathError)) return CommonOptions.UsageError(terminal, Name, "--path: " + pathError);

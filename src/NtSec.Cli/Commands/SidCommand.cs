@@ -31,7 +31,7 @@ internal static class SidCommand
             var context = CommonOptions.Context(parse, domain, machine);
             // The one resolver: a name typed that the catalogue cannot name (NT SERVICE\\...) is the SID's name here.
             var names = new SidNameResolver(context);
-            if (!names.TryResolve(text, out var sid, out var error)) return CommonOptions.InputError(terminal, error!);
+            if (!names.TryResolve(text, out var sid, out var error)) return CommonOptions.InputError(terminal, error!, InputHints.Domain(error));
             if (parse.GetValue(json)) WriteJson(terminal.Out, sid, context, names);
             else WriteText(terminal, sid, context, names);
             return ExitCodes.Success;

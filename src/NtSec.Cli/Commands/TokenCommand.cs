@@ -233,7 +233,7 @@ internal static class TokenCommand
         if (!SidResolver.TryResolve(text, context, out label, out var parseError)
             && !SidResolver.TryResolve(text + " Mandatory Level", context, out label, out _))
         {
-            error = $"'{text}': {parseError!.Reason}";
+            error = $"'{text}': {parseError!.Reason}{InputHints.Domain(parseError)}";
             return false;
         }
         if (!TokenIntegrity.IsLabelSid(label))
@@ -252,7 +252,7 @@ internal static class TokenCommand
         {
             if (!SidResolver.TryResolve(text, context, out var sid, out var parseError))
             {
-                error = $"'{text}': {parseError!.Reason}";
+                error = $"'{text}': {parseError!.Reason}{InputHints.Domain(parseError)}";
                 return false;
             }
             sids.Add(sid);

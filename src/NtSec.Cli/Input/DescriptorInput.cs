@@ -40,16 +40,11 @@ internal static class DescriptorInput
 
     /// <summary>Reads icacls or Get-Acl output; see <see cref="DescriptorText.TryDecodeToolOutput"/>.</summary>
     public static bool TryDecodeImported(string text, InputFormat format, SidContext context, IReadOnlyDictionary<string, Sid>? names,
-        out IReadOnlyList<DecodedDescriptor> results, out ImportError? error)
+        out IReadOnlyList<DecodedDescriptor> results, out ParseError? error)
         => DescriptorText.TryDecodeToolOutput(text, format, new SidNameResolver(context, names), out results, out error);
 
     /// <summary>The one-line form of rejected tool output: <c>error: line L, column C: reason</c>.</summary>
-    public static string FormatError(ImportError error) => $"error: line {error.Line}, column {error.Column}: {error.Reason}";
-
-    /// <summary>The command-line hint for a rejection the options can fix (a name icacls printed that needs <c>--map</c>), else "".</summary>
-    public static string Hint(ImportError error) => error.Reason.Contains("a name given in the map", StringComparison.Ordinal) ? " (give it with --map NAME=SID)"
-        : error.Reason.Contains("no domain SID was given", StringComparison.Ordinal) ? " (give it with --domain)"
-        : "";
+    public static string FormatError(ParseError error) => $"error: line {error.Line}, column {error.Column}: {error.Reason}";
 
     /// <summary>
     /// Windows' SDDL for the descriptor. Only a descriptor read from binary can fail (an ACE type or payload SDDL
@@ -64,7 +59,7 @@ internal static class DescriptorInput
             return true;
         }
         sddl = "";
-        error = LocateInexpressibleAce(decoded, context) ?? new ParseError(0, reason ?? "SDDL cannot express this descriptor", Win32Error.InvalidParameter);
+        error = LocateInexpressibleAce(decoded, context) ?? new ParseError(ParseErrorKind.Unsupported, 0, reason ?? "SDDL cannot express this descriptor", Win32Error.InvalidParameter);
         return false;
     }
 
@@ -99,7 +94,7 @@ internal static class DescriptorInput
                 var ace = acl.Aces[i];
                 var probe = new SecurityDescriptor(dacl: new Acl([ace], acl.Revision));
                 if (!SddlWriter.TryFormat(probe, context, SecurityInformation.Dacl, out _, out string? reason))
-                    return new ParseError(offset, $"{name} ACE {i}: {reason}", Win32Error.InvalidParameter);
+                    return new ParseError(ParseErrorKind.Unsupported, offset, $"{name} ACE {i}: {reason}", Win32Error.InvalidParameter);
                 offset += ace.GetBinaryLength();
             }
         }

@@ -26,7 +26,7 @@ internal static class NameMapInput
             }
             if (!SidResolver.TryResolve(value[(equals + 1)..], context, out var sid, out var sidError))
             {
-                error = $"'{value}': {sidError!.Reason}";
+                error = $"'{value}': {sidError!.Reason}{InputHints.Domain(sidError)}";
                 return false;
             }
             if (map.TryGetValue(name, out var existing) && existing != sid)

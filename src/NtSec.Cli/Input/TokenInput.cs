@@ -40,10 +40,6 @@ internal static class TokenInput
         return false;
     }
 
-    /// <summary>The command-line hint for an error about a domain-relative alias or name without a domain, else "".</summary>
-    public static string DomainHint(string reason) => reason.Contains("no domain SID was given", StringComparison.Ordinal) && !reason.Contains("--domain", StringComparison.Ordinal) ? " (give it with --domain)" : "";
-
     /// <summary>The error as <c>field: reason</c>, with the command-line hint for a domain-relative alias.</summary>
-    public static string Describe(TokenJsonError error)
-        => error.ToString() + (error.Reason.Contains("no domain SID was given", StringComparison.Ordinal) ? " (give it with --domain)" : "");
+    public static string Describe(ParseError error) => error.ToString() + InputHints.Domain(error);
 }

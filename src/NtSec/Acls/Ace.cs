@@ -332,7 +332,7 @@ public sealed class Ace : IEquatable<Ace>
         bytesRead = 0;
         if (source.Length < 4)
         {
-            error = new ParseError(0, "an ACE header needs 4 bytes", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.Truncated, 0, "an ACE header needs 4 bytes", Win32Error.InvalidAcl);
             return false;
         }
         byte type = source[0];
@@ -340,12 +340,12 @@ public sealed class Ace : IEquatable<Ace>
         int size = BinaryPrimitives.ReadUInt16LittleEndian(source[2..]);
         if (size < 4)
         {
-            error = new ParseError(2, $"AceSize {size} is smaller than the ACE header", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.BadStructure, 2, $"AceSize {size} is smaller than the ACE header", Win32Error.InvalidAcl);
             return false;
         }
         if (size > source.Length)
         {
-            error = new ParseError(2, $"AceSize {size} runs past the end of the ACL ({source.Length} bytes left)", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.BadStructure, 2, $"AceSize {size} runs past the end of the ACL ({source.Length} bytes left)", Win32Error.InvalidAcl);
             return false;
         }
         var body = source[4..size];
@@ -358,7 +358,7 @@ public sealed class Ace : IEquatable<Ace>
         }
         if (body.Length < 4)
         {
-            error = new ParseError(4, $"ACE of type 0x{type:x2} is too short for its access mask", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.Truncated, 4, $"ACE of type 0x{type:x2} is too short for its access mask", Win32Error.InvalidAcl);
             return false;
         }
         uint mask = BinaryPrimitives.ReadUInt32LittleEndian(body);
@@ -369,7 +369,7 @@ public sealed class Ace : IEquatable<Ace>
         {
             if (body.Length < pos + 4)
             {
-                error = new ParseError(4 + pos, "object ACE is too short for its Flags field", Win32Error.InvalidAcl);
+                error = new ParseError(ParseErrorKind.Truncated, 4 + pos, "object ACE is too short for its Flags field", Win32Error.InvalidAcl);
                 return false;
             }
             objectFlags = (ObjectAceFlags)BinaryPrimitives.ReadUInt32LittleEndian(body[pos..]);
@@ -378,7 +378,7 @@ public sealed class Ace : IEquatable<Ace>
             {
                 if (body.Length < pos + 16)
                 {
-                    error = new ParseError(4 + pos, "object ACE is too short for its ObjectType GUID", Win32Error.InvalidAcl);
+                    error = new ParseError(ParseErrorKind.Truncated, 4 + pos, "object ACE is too short for its ObjectType GUID", Win32Error.InvalidAcl);
                     return false;
                 }
                 objectType = new Guid(body.Slice(pos, 16));
@@ -388,7 +388,7 @@ public sealed class Ace : IEquatable<Ace>
             {
                 if (body.Length < pos + 16)
                 {
-                    error = new ParseError(4 + pos, "object ACE is too short for its InheritedObjectType GUID", Win32Error.InvalidAcl);
+                    error = new ParseError(ParseErrorKind.Truncated, 4 + pos, "object ACE is too short for its InheritedObjectType GUID", Win32Error.InvalidAcl);
                     return false;
                 }
                 inheritedObjectType = new Guid(body.Slice(pos, 16));
@@ -397,7 +397,7 @@ public sealed class Ace : IEquatable<Ace>
         }
         if (!Sid.TryRead(body[pos..], out var sid, out int sidLength, out var sidError))
         {
-            error = new ParseError(4 + pos + sidError!.Position, "ACE SID: " + sidError.Reason, Win32Error.InvalidAcl);
+            error = sidError!.Within(4 + pos, "ACE SID: ", Win32Error.InvalidAcl);
             return false;
         }
         pos += sidLength;

@@ -154,31 +154,31 @@ public sealed class Acl : IEquatable<Acl>
         bytesRead = 0;
         if (source.Length < HeaderLength)
         {
-            error = new ParseError(0, $"an ACL header needs 8 bytes, {source.Length} left", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.Truncated, 0, $"an ACL header needs 8 bytes, {source.Length} left", Win32Error.InvalidAcl);
             return false;
         }
         byte revision = source[0];
         if (revision is < Revision2 or > RevisionDs)
         {
-            error = new ParseError(0, $"ACL revision {revision} is not 2, 3 or 4", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.UnknownRevision, 0, $"ACL revision {revision} is not 2, 3 or 4", Win32Error.InvalidAcl);
             return false;
         }
         int size = BinaryPrimitives.ReadUInt16LittleEndian(source[2..]);
         int count = BinaryPrimitives.ReadUInt16LittleEndian(source[4..]);
         if (size < HeaderLength)
         {
-            error = new ParseError(2, $"AclSize {size} is smaller than the ACL header", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.BadStructure, 2, $"AclSize {size} is smaller than the ACL header", Win32Error.InvalidAcl);
             return false;
         }
         if (size > source.Length)
         {
-            error = new ParseError(2, $"AclSize {size} runs past the end of the buffer ({source.Length} bytes left)", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.BadStructure, 2, $"AclSize {size} runs past the end of the buffer ({source.Length} bytes left)", Win32Error.InvalidAcl);
             return false;
         }
         // Each ACE takes at least 4 bytes, so an AceCount that cannot fit is rejected before anything is allocated.
         if (count > (size - HeaderLength) / 4)
         {
-            error = new ParseError(4, $"AceCount {count} cannot fit in AclSize {size}", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.BadStructure, 4, $"AceCount {count} cannot fit in AclSize {size}", Win32Error.InvalidAcl);
             return false;
         }
         var builder = ImmutableArray.CreateBuilder<Ace>(count);
@@ -187,12 +187,12 @@ public sealed class Acl : IEquatable<Acl>
         {
             if (!Ace.TryRead(source[pos..size], out var ace, out int n, out var aceError))
             {
-                error = new ParseError(pos + aceError!.Position, $"ACE {i}: {aceError.Reason}", Win32Error.InvalidAcl);
+                error = aceError!.Within(pos, $"ACE {i}: ", Win32Error.InvalidAcl);
                 return false;
             }
             if (ace!.IsObjectAce && revision < RevisionDs)
             {
-                error = new ParseError(pos, $"ACE {i} is an object ACE, which needs ACL revision 4 (this ACL is revision {revision})", Win32Error.InvalidAcl);
+                error = new ParseError(ParseErrorKind.NotAllowedHere, pos, $"ACE {i} is an object ACE, which needs ACL revision 4 (this ACL is revision {revision})", Win32Error.InvalidAcl);
                 return false;
             }
             builder.Add(ace);

@@ -207,7 +207,7 @@ public sealed class ClaimSecurityAttribute
         attribute = null;
         if (data.Length < HeaderLength)
         {
-            error = Fail(0, $"a claim attribute block needs at least {HeaderLength} bytes, {data.Length} given");
+            error = Fail(ParseErrorKind.Truncated, 0, $"a claim attribute block needs at least {HeaderLength} bytes, {data.Length} given");
             return false;
         }
         uint nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(data);
@@ -216,18 +216,18 @@ public sealed class ClaimSecurityAttribute
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(data[12..]);
         if (!IsSupported(type))
         {
-            error = Fail(4, $"claim value type 0x{(ushort)type:x4} has no relative form");
+            error = Fail(ParseErrorKind.Unsupported, 4, $"claim value type 0x{(ushort)type:x4} has no relative form");
             return false;
         }
         if (HeaderLength + (4L * count) > data.Length)
         {
-            error = Fail(12, $"{count} value offsets do not fit in {data.Length} bytes");
+            error = Fail(ParseErrorKind.BadStructure, 12, $"{count} value offsets do not fit in {data.Length} bytes");
             return false;
         }
         if (!TryReadString(data, nameOffset, out string? name, out error)) return false;
         if (name!.Length == 0)
         {
-            error = Fail((int)nameOffset, "the claim attribute name is empty");
+            error = Fail(ParseErrorKind.Missing, (int)nameOffset, "the claim attribute name is empty");
             return false;
         }
         var values = new List<object>((int)count);
@@ -257,13 +257,13 @@ public sealed class ClaimSecurityAttribute
             case ClaimValueType.Boolean:
                 if (offset > data.Length - 8L)
                 {
-                    error = Fail((int)Math.Min(offset, (uint)data.Length), "a 64-bit claim value runs past the end of the block");
+                    error = Fail(ParseErrorKind.Truncated, (int)Math.Min(offset, (uint)data.Length), "a 64-bit claim value runs past the end of the block");
                     return false;
                 }
                 ulong raw = BinaryPrimitives.ReadUInt64LittleEndian(data[(int)offset..]);
                 if (type == ClaimValueType.Boolean && raw > 1)
                 {
-                    error = Fail((int)offset, $"a boolean claim value must be 0 or 1, not {raw}");
+                    error = Fail(ParseErrorKind.OutOfRange, (int)offset, $"a boolean claim value must be 0 or 1, not {raw}");
                     return false;
                 }
                 value = type switch
@@ -278,13 +278,13 @@ public sealed class ClaimSecurityAttribute
                 // SID and octet string values are both CLAIM_SECURITY_ATTRIBUTE_OCTET_STRING_RELATIVE: a length, then bytes.
                 if (offset > data.Length - 4L)
                 {
-                    error = Fail((int)Math.Min(offset, (uint)data.Length), "an octet string claim value runs past the end of the block");
+                    error = Fail(ParseErrorKind.Truncated, (int)Math.Min(offset, (uint)data.Length), "an octet string claim value runs past the end of the block");
                     return false;
                 }
                 uint length = BinaryPrimitives.ReadUInt32LittleEndian(data[(int)offset..]);
                 if (length > data.Length - offset - 4L)
                 {
-                    error = Fail((int)offset, $"an octet string claim value of {length} bytes runs past the end of the block");
+                    error = Fail(ParseErrorKind.Truncated, (int)offset, $"an octet string claim value of {length} bytes runs past the end of the block");
                     return false;
                 }
                 var bytes = data.Slice((int)offset + 4, (int)length);
@@ -292,7 +292,7 @@ public sealed class ClaimSecurityAttribute
                 {
                     if (!Sid.TryRead(bytes, out var sid, out int read, out var sidError) || read != bytes.Length)
                     {
-                        error = Fail((int)offset + 4, sidError is null ? "bytes follow the SID of a SID claim value" : $"a SID claim value is not a SID: {sidError.Reason}");
+                        error = Fail(sidError?.Kind ?? ParseErrorKind.TrailingData, (int)offset + 4, sidError is null ? "bytes follow the SID of a SID claim value" : $"a SID claim value is not a SID: {sidError.Reason}");
                         return false;
                     }
                     value = sid;
@@ -311,7 +311,7 @@ public sealed class ClaimSecurityAttribute
         value = null;
         if (offset >= data.Length)
         {
-            error = Fail(data.Length, $"a string offset {offset} points past the end of the block");
+            error = Fail(ParseErrorKind.BadStructure, data.Length, $"a string offset {offset} points past the end of the block");
             return false;
         }
         var rest = data[(int)offset..];
@@ -324,9 +324,9 @@ public sealed class ClaimSecurityAttribute
                 return true;
             }
         }
-        error = Fail((int)offset, "a string in the claim attribute block has no terminating NUL");
+        error = Fail(ParseErrorKind.Truncated, (int)offset, "a string in the claim attribute block has no terminating NUL");
         return false;
     }
 
-    private static ParseError Fail(int position, string reason) => new(position, reason, Win32Error.InvalidAcl);
+    private static ParseError Fail(ParseErrorKind kind, int position, string reason) => new(kind, position, reason, Win32Error.InvalidAcl);
 }

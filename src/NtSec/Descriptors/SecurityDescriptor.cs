@@ -245,18 +245,18 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
         bytesRead = 0;
         if (source.Length < HeaderLength)
         {
-            error = new ParseError(0, $"a self-relative security descriptor needs a 20-byte header, {source.Length} bytes given", Win32Error.InvalidSecurityDescriptor);
+            error = new ParseError(ParseErrorKind.Truncated, 0, $"a self-relative security descriptor needs a 20-byte header, {source.Length} bytes given", Win32Error.InvalidSecurityDescriptor);
             return false;
         }
         if (source[0] != CurrentRevision)
         {
-            error = new ParseError(0, $"security descriptor revision {source[0]} is not 1", Win32Error.UnknownRevision);
+            error = new ParseError(ParseErrorKind.UnknownRevision, 0, $"security descriptor revision {source[0]} is not 1", Win32Error.UnknownRevision);
             return false;
         }
         var control = (SecurityDescriptorControl)BinaryPrimitives.ReadUInt16LittleEndian(source[2..]);
         if ((control & SecurityDescriptorControl.SelfRelative) == 0)
         {
-            error = new ParseError(2, "SE_SELF_RELATIVE is not set: an absolute descriptor holds pointers, not offsets", Win32Error.InvalidSecurityDescriptor);
+            error = new ParseError(ParseErrorKind.BadStructure, 2, "SE_SELF_RELATIVE is not set: an absolute descriptor holds pointers, not offsets", Win32Error.InvalidSecurityDescriptor);
             return false;
         }
         uint ownerOffset = BinaryPrimitives.ReadUInt32LittleEndian(source[4..]);
@@ -298,12 +298,12 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
         if (offset == 0) return true;
         if (offset < HeaderLength || offset >= (uint)source.Length)
         {
-            error = new ParseError(field, $"{what} offset {offset} is outside the descriptor ({source.Length} bytes)", Win32Error.InvalidSecurityDescriptor);
+            error = new ParseError(ParseErrorKind.BadStructure, field, $"{what} offset {offset} is outside the descriptor ({source.Length} bytes)", Win32Error.InvalidSecurityDescriptor);
             return false;
         }
         if (!Sid.TryRead(source[(int)offset..], out var s, out int n, out var e))
         {
-            error = new ParseError((int)offset + e!.Position, $"{what}: {e.Reason}", Win32Error.InvalidSecurityDescriptor);
+            error = e!.Within((int)offset, $"{what}: ", Win32Error.InvalidSecurityDescriptor);
             return false;
         }
         sid = s;
@@ -318,12 +318,12 @@ public sealed class SecurityDescriptor : IEquatable<SecurityDescriptor>
         if (offset == 0) return true; // present with no ACL: a NULL ACL
         if (offset < HeaderLength || offset >= (uint)source.Length)
         {
-            error = new ParseError(field, $"{what} offset {offset} is outside the descriptor ({source.Length} bytes)", Win32Error.InvalidSecurityDescriptor);
+            error = new ParseError(ParseErrorKind.BadStructure, field, $"{what} offset {offset} is outside the descriptor ({source.Length} bytes)", Win32Error.InvalidSecurityDescriptor);
             return false;
         }
         if (!Acl.TryRead(source[(int)offset..], out acl, out int n, out var e))
         {
-            error = new ParseError((int)offset + e!.Position, $"{what}: {e.Reason}", e.Win32Error);
+            error = e!.Within((int)offset, $"{what}: ");
             return false;
         }
         end = Math.Max(end, (int)offset + n);

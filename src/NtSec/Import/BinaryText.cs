@@ -25,7 +25,7 @@ internal static class BinaryText
             int v = HexValue(c);
             if (v < 0)
             {
-                error = new ParseError(i, $"'{Printable(c)}' is not a hexadecimal digit", Win32Error.InvalidParameter);
+                error = new ParseError(ParseErrorKind.Syntax, i, $"'{Printable(c)}' is not a hexadecimal digit", Win32Error.InvalidParameter);
                 return false;
             }
             if (high < 0)
@@ -40,12 +40,12 @@ internal static class BinaryText
         }
         if (high >= 0)
         {
-            error = new ParseError(text.Length, "odd number of hexadecimal digits: the last byte is incomplete", Win32Error.InvalidParameter);
+            error = new ParseError(ParseErrorKind.Truncated, text.Length, "odd number of hexadecimal digits: the last byte is incomplete", Win32Error.InvalidParameter);
             return false;
         }
         if (output.Count == 0)
         {
-            error = new ParseError(0, "no hexadecimal digits", Win32Error.InvalidParameter);
+            error = new ParseError(ParseErrorKind.Missing, 0, "no hexadecimal digits", Win32Error.InvalidParameter);
             return false;
         }
         bytes = [.. output];
@@ -101,7 +101,7 @@ internal static class BinaryText
             var base64Attributes = attributes.FindAll(a => a.IsBase64);
             if (base64Attributes.Count > 1)
             {
-                error = new ParseError(base64Attributes[1].NameStart, "several base64 LDIF attributes and none is nTSecurityDescriptor", Win32Error.InvalidParameter);
+                error = new ParseError(ParseErrorKind.NotAllowedHere, base64Attributes[1].NameStart, "several base64 LDIF attributes and none is nTSecurityDescriptor", Win32Error.InvalidParameter);
                 return false;
             }
             chosen = base64Attributes.Count == 1 ? base64Attributes[0] : attributes[0];
@@ -109,7 +109,7 @@ internal static class BinaryText
         var c = chosen.Value;
         if (!c.IsBase64)
         {
-            error = new ParseError(c.ColonPosition, $"the LDIF attribute '{c.Name}' has a text value (one ':'); a binary descriptor is written with '::' and base64", Win32Error.InvalidParameter);
+            error = new ParseError(ParseErrorKind.Syntax, c.ColonPosition, $"the LDIF attribute '{c.Name}' has a text value (one ':'); a binary descriptor is written with '::' and base64", Win32Error.InvalidParameter);
             return false;
         }
         start = c.ValueStart;
@@ -202,31 +202,31 @@ internal static class BinaryText
             {
                 if (++padding > 2)
                 {
-                    error = new ParseError(i, "too much base64 padding", Win32Error.InvalidParameter);
+                    error = new ParseError(ParseErrorKind.Syntax, i, "too much base64 padding", Win32Error.InvalidParameter);
                     return false;
                 }
                 continue;
             }
             if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '/'))
             {
-                error = new ParseError(i, $"'{Printable(c)}' is not a base64 character", Win32Error.InvalidParameter);
+                error = new ParseError(ParseErrorKind.Syntax, i, $"'{Printable(c)}' is not a base64 character", Win32Error.InvalidParameter);
                 return false;
             }
             if (padding > 0)
             {
-                error = new ParseError(i, "base64 data after the '=' padding", Win32Error.InvalidParameter);
+                error = new ParseError(ParseErrorKind.TrailingData, i, "base64 data after the '=' padding", Win32Error.InvalidParameter);
                 return false;
             }
             chars[count++] = c;
         }
         if (count == 0)
         {
-            error = new ParseError(start, "no base64 data", Win32Error.InvalidParameter);
+            error = new ParseError(ParseErrorKind.Missing, start, "no base64 data", Win32Error.InvalidParameter);
             return false;
         }
         if (count % 4 == 1)
         {
-            error = new ParseError(end, $"truncated base64: {count} characters cannot encode whole bytes", Win32Error.InvalidParameter);
+            error = new ParseError(ParseErrorKind.Truncated, end, $"truncated base64: {count} characters cannot encode whole bytes", Win32Error.InvalidParameter);
             return false;
         }
         // Padding is optional on input; restore it so the framework decoder accepts the text.
@@ -237,7 +237,7 @@ internal static class BinaryText
         var buffer = new byte[padded / 4 * 3];
         if (!Convert.TryFromBase64Chars(full, buffer, out int written))
         {
-            error = new ParseError(end, "the base64 data does not decode", Win32Error.InvalidParameter);
+            error = new ParseError(ParseErrorKind.Syntax, end, "the base64 data does not decode", Win32Error.InvalidParameter);
             return false;
         }
         bytes = buffer.AsSpan(0, written).ToArray();

@@ -100,7 +100,7 @@ public static class DescriptorText
     /// <param name="resolver">Resolves the account names icacls printed (well-known, derived, given, domain-relative).</param>
     /// <param name="results">The descriptors, in order, each with its path.</param>
     /// <param name="error">The line, column and reason of a rejection.</param>
-    public static bool TryDecodeToolOutput(string text, DescriptorFormat format, SidNameResolver resolver, out IReadOnlyList<DecodedDescriptor> results, out ImportError? error)
+    public static bool TryDecodeToolOutput(string text, DescriptorFormat format, SidNameResolver resolver, out IReadOnlyList<DecodedDescriptor> results, out ParseError? error)
     {
         ArgumentNullException.ThrowIfNull(resolver);
         results = [];

@@ -38,16 +38,16 @@ public static class GetAclParser
     }
 
     /// <summary>Parses Format-List output; see <see cref="TryParse"/>.</summary>
-    /// <exception cref="ImportFormatException">The text was rejected.</exception>
+    /// <exception cref="NtSecFormatException">The text was rejected.</exception>
     public static IReadOnlyList<GetAclRecord> Parse(string text, SidContext? context = null)
-        => TryParse(text, context, out var records, out var error) ? records! : throw new ImportFormatException(error!);
+        => TryParse(text, context, out var records, out var error) ? records! : throw new NtSecFormatException(error!);
 
     /// <summary>Parses every object in the text. Each needs an <c>Sddl</c> field that <see cref="SddlParser"/> accepts.</summary>
     /// <param name="text">The output as pasted.</param>
     /// <param name="context">The domains for domain-relative SDDL aliases; null for none.</param>
     /// <param name="records">The objects, in order.</param>
     /// <param name="error">Where and why the text was rejected; an SDDL error points at the character in the folded text.</param>
-    public static bool TryParse(string text, SidContext? context, out IReadOnlyList<GetAclRecord>? records, out ImportError? error)
+    public static bool TryParse(string text, SidContext? context, out IReadOnlyList<GetAclRecord>? records, out ParseError? error)
     {
         ArgumentNullException.ThrowIfNull(text);
         records = null;
@@ -68,7 +68,7 @@ public static class GetAclParser
         }
         if (result.Count == 0)
         {
-            error = SourceText.At(0, 0, "no Format-List output: expected 'Sddl   : ...' among 'Name : value' lines");
+            error = SourceText.At(ParseErrorKind.Missing, 0, 0, "no Format-List output: expected 'Sddl   : ...' among 'Name : value' lines");
             return false;
         }
         records = result;
@@ -83,7 +83,7 @@ public static class GetAclParser
         public List<(string Text, int Line, int Column)> Pieces { get; } = [];
     }
 
-    private static bool TryParseRecord(SourceText source, int first, int end, SidContext? context, out GetAclRecord? record, out ImportError? error)
+    private static bool TryParseRecord(SourceText source, int first, int end, SidContext? context, out GetAclRecord? record, out ParseError? error)
     {
         record = null;
         var fields = new List<Field>();
@@ -101,19 +101,19 @@ public static class GetAclParser
                 // Format-List writes "Name : value": a space before the ':' and one after it.
                 if (nameEnd == 0 || c == nameEnd || c >= line.Length || line[c] != ':' || (c + 1 < line.Length && line[c + 1] != ' '))
                 {
-                    error = SourceText.At(i, nameEnd, "expected 'Name : value' (Format-List output)");
+                    error = SourceText.At(ParseErrorKind.Syntax, i, nameEnd, "expected 'Name : value' (Format-List output)");
                     return false;
                 }
                 if (colon < 0) colon = c;
                 else if (c != colon)
                 {
-                    error = SourceText.At(i, c, $"the ':' is in column {c + 1}, but the object's other fields have it in column {colon + 1}");
+                    error = SourceText.At(ParseErrorKind.Syntax, i, c, $"the ':' is in column {c + 1}, but the object's other fields have it in column {colon + 1}");
                     return false;
                 }
                 string name = line[..nameEnd];
                 if (!seen.Add(name))
                 {
-                    error = SourceText.At(i, 0, $"the field '{name}' appears twice in one object");
+                    error = SourceText.At(ParseErrorKind.Duplicate, i, 0, $"the field '{name}' appears twice in one object");
                     return false;
                 }
                 var field = new Field(name, i);
@@ -128,7 +128,7 @@ public static class GetAclParser
                 while (indent < line.Length && line[indent] == ' ') indent++;
                 if (fields.Count == 0 || indent < colon + 2)
                 {
-                    error = SourceText.At(i, indent, fields.Count == 0
+                    error = SourceText.At(ParseErrorKind.Syntax, i, indent, fields.Count == 0
                         ? "an indented line before the first 'Name : value' line"
                         : $"a continuation line indented by {indent}; the values start in column {colon + 3}");
                     return false;
@@ -140,7 +140,7 @@ public static class GetAclParser
         var sddlField = fields.Find(f => f.Name.Equals("Sddl", StringComparison.OrdinalIgnoreCase));
         if (sddlField is null || sddlField.Pieces.Count == 0)
         {
-            error = SourceText.At(sddlField?.Line ?? first, 0, sddlField is null
+            error = SourceText.At(ParseErrorKind.Missing, sddlField?.Line ?? first, 0, sddlField is null
                 ? "the object has no 'Sddl' field (pipe Get-Acl to Format-List, which shows it)"
                 : "the 'Sddl' field is empty");
             return false;
@@ -148,7 +148,7 @@ public static class GetAclParser
         var sddl = Join(sddlField);
         if (!SddlParser.TryParse(sddl.Text, context, out var descriptor, out var sddlError))
         {
-            error = sddl.At(sddlError!.Position, "Sddl: " + sddlError.Reason);
+            error = sddl.At(sddlError!.Kind, sddlError.Position, "Sddl: " + sddlError.Reason, sddlError.Win32Error);
             return false;
         }
 

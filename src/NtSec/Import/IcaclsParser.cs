@@ -43,9 +43,9 @@ public static class IcaclsParser
     private const int MaxCandidateLength = 512;
 
     /// <summary>Parses icacls output; see <see cref="TryParse"/>.</summary>
-    /// <exception cref="ImportFormatException">The text was rejected.</exception>
+    /// <exception cref="NtSecFormatException">The text was rejected.</exception>
     public static IReadOnlyList<IcaclsEntry> Parse(string text, IReadOnlyDictionary<string, Sid>? names = null)
-        => TryParse(text, names, out var entries, out var error) ? entries! : throw new ImportFormatException(error!);
+        => TryParse(text, names, out var entries, out var error) ? entries! : throw new NtSecFormatException(error!);
 
     /// <summary>
     /// Parses icacls output into one entry per path. Fails on anything that is not icacls output, on a name that
@@ -55,7 +55,7 @@ public static class IcaclsParser
     /// <param name="names">Account names the well-known catalogue cannot resolve (<c>CONTOSO\Finance</c>), mapped to SIDs.</param>
     /// <param name="entries">The paths and their DACLs, in order.</param>
     /// <param name="error">Where and why the text was rejected.</param>
-    public static bool TryParse(string text, IReadOnlyDictionary<string, Sid>? names, out IReadOnlyList<IcaclsEntry>? entries, out ImportError? error)
+    public static bool TryParse(string text, IReadOnlyDictionary<string, Sid>? names, out IReadOnlyList<IcaclsEntry>? entries, out ParseError? error)
         => TryParseWith(text, new SidNameResolver(null, names), out entries, out error);
 
     /// <summary>Parses icacls output, resolving account names with <paramref name="names"/> (given names, the catalogue, domain-relative names in its domains).</summary>
@@ -63,7 +63,7 @@ public static class IcaclsParser
     /// <param name="names">The resolver.</param>
     /// <param name="entries">One entry per path.</param>
     /// <param name="error">The line, column and reason of a rejection.</param>
-    public static bool TryParseWith(string text, SidNameResolver names, out IReadOnlyList<IcaclsEntry>? entries, out ImportError? error)
+    public static bool TryParseWith(string text, SidNameResolver names, out IReadOnlyList<IcaclsEntry>? entries, out ParseError? error)
     {
         ArgumentNullException.ThrowIfNull(text);
         entries = null;
@@ -80,7 +80,7 @@ public static class IcaclsParser
             }
             if (line[0] == ' ')
             {
-                error = SourceText.At(i, 0, "an indented ACE line with no path line above it");
+                error = SourceText.At(ParseErrorKind.Syntax, i, 0, "an indented ACE line with no path line above it");
                 return false;
             }
             int first = i++;
@@ -90,7 +90,7 @@ public static class IcaclsParser
         }
         if (result.Count == 0)
         {
-            error = SourceText.At(0, 0, "no icacls output: expected 'PATH NAME:(rights)' lines");
+            error = SourceText.At(ParseErrorKind.Missing, 0, 0, "no icacls output: expected 'PATH NAME:(rights)' lines");
             return false;
         }
         entries = result;
@@ -99,13 +99,13 @@ public static class IcaclsParser
     }
 
     // One path: its line and the continuation lines first+1 .. end-1.
-    private static bool TryParseBlock(SourceText source, int first, int end, SidNameResolver names, out IcaclsEntry? entry, out ImportError? error)
+    private static bool TryParseBlock(SourceText source, int first, int end, SidNameResolver names, out IcaclsEntry? entry, out ParseError? error)
     {
         entry = null;
         string head = source[first].TrimEnd();
         if (!LooksLikeAce(head))
         {
-            error = SourceText.At(first, 0, head.Contains(": ", StringComparison.Ordinal)
+            error = SourceText.At(ParseErrorKind.Syntax, first, 0, head.Contains(": ", StringComparison.Ordinal)
                 ? $"icacls could not read this path: '{head}'"
                 : "expected 'PATH NAME:(rights)': the line does not end with an ACE");
             return false;
@@ -118,7 +118,7 @@ public static class IcaclsParser
             int indent = LeadingSpaces(source[first + 1]);
             if (indent >= head.Length || head[indent - 1] != ' ')
             {
-                error = SourceText.At(first + 1, indent, $"the ACE lines are indented by {indent}, so the path would end at column {indent}, but line {first + 1} has no space there");
+                error = SourceText.At(ParseErrorKind.Syntax, first + 1, indent, $"the ACE lines are indented by {indent}, so the path would end at column {indent}, but line {first + 1} has no space there");
                 return false;
             }
             aceStart = indent;
@@ -127,7 +127,7 @@ public static class IcaclsParser
         {
             int guess = GuessAceStart(head);
             string name = NameOf(head[guess..]);
-            error = SourceText.At(first, guess, head.AsSpan(0, FindNameEnd(head)).Count(' ') == 1
+            error = SourceText.At(ParseErrorKind.UnmappedName, first, guess, head.AsSpan(0, FindNameEnd(head)).Count(' ') == 1
                 ? $"'{name}' is {Unresolved()}"
                 : $"cannot tell where the path ends: no name after a space resolves (is '{name}' the name? it is {Unresolved()})");
             return false;
@@ -142,7 +142,7 @@ public static class IcaclsParser
             int indent = LeadingSpaces(line);
             if (indent != aceStart)
             {
-                error = SourceText.At(i, indent, $"an ACE line indented by {indent}; the path's ACE lines are indented by {aceStart} (the path's length plus one)");
+                error = SourceText.At(ParseErrorKind.Syntax, i, indent, $"an ACE line indented by {indent}; the path's ACE lines are indented by {aceStart} (the path's length plus one)");
                 return false;
             }
             if (!TryParseAce(line, indent, i, names, dacl, label, out error)) return false;
@@ -217,24 +217,24 @@ public static class IcaclsParser
         return true;
     }
 
-    private static bool TryParseAce(string line, int start, int lineIndex, SidNameResolver names, List<Ace> dacl, List<Ace> label, out ImportError? error)
+    private static bool TryParseAce(string line, int start, int lineIndex, SidNameResolver names, List<Ace> dacl, List<Ace> label, out ParseError? error)
     {
         string ace = line[start..];
         int colon = FindNameEnd(ace);
         if (colon < 0)
         {
-            error = SourceText.At(lineIndex, start, "expected NAME:(rights), e.g. BUILTIN\\Users:(OI)(CI)(RX)");
+            error = SourceText.At(ParseErrorKind.Syntax, lineIndex, start, "expected NAME:(rights), e.g. BUILTIN\\Users:(OI)(CI)(RX)");
             return false;
         }
         string name = ace[..colon];
         if (name.Length == 0)
         {
-            error = SourceText.At(lineIndex, start, "the ACE has no name before ':'");
+            error = SourceText.At(ParseErrorKind.Missing, lineIndex, start, "the ACE has no name before ':'");
             return false;
         }
         if (name.Length > MaxNameLength || !names.TryResolveName(name, out var sid))
         {
-            error = SourceText.At(lineIndex, start, $"'{name}' is {Unresolved()}");
+            error = SourceText.At(ParseErrorKind.UnmappedName, lineIndex, start, $"'{name}' is {Unresolved()}");
             return false;
         }
 
@@ -250,14 +250,14 @@ public static class IcaclsParser
             int column = start + pos + 1;
             if (haveRights)
             {
-                error = SourceText.At(lineIndex, column, $"'({group})' after the rights: flags come first and the rights last");
+                error = SourceText.At(ParseErrorKind.Syntax, lineIndex, column, $"'({group})' after the rights: flags come first and the rights last");
                 return false;
             }
             if (TryFlag(group, out var flag, out bool isDeny))
             {
                 if ((flag != AceFlags.None && (flags & flag) != 0) || (isDeny && deny))
                 {
-                    error = SourceText.At(lineIndex, column, $"'({group})' given twice");
+                    error = SourceText.At(ParseErrorKind.Duplicate, lineIndex, column, $"'({group})' given twice");
                     return false;
                 }
                 flags |= flag;
@@ -272,7 +272,7 @@ public static class IcaclsParser
         }
         if (!haveRights)
         {
-            error = SourceText.At(lineIndex, start + ace.Length, "the ACE has flags but no rights, e.g. (F) or (RX)");
+            error = SourceText.At(ParseErrorKind.Missing, lineIndex, start + ace.Length, "the ACE has flags but no rights, e.g. (F) or (RX)");
             return false;
         }
 
@@ -280,17 +280,17 @@ public static class IcaclsParser
         {
             if (sid.IdentifierAuthority != 16 || sid.SubAuthorityCount != 1)
             {
-                error = SourceText.At(lineIndex, start, $"NW, NR and NX are mandatory label policies, but '{name}' is not an integrity level (S-1-16-x)");
+                error = SourceText.At(ParseErrorKind.NotAllowedHere, lineIndex, start, $"NW, NR and NX are mandatory label policies, but '{name}' is not an integrity level (S-1-16-x)");
                 return false;
             }
             if (deny)
             {
-                error = SourceText.At(lineIndex, start, "a mandatory label cannot be (DENY)");
+                error = SourceText.At(ParseErrorKind.NotAllowedHere, lineIndex, start, "a mandatory label cannot be (DENY)");
                 return false;
             }
             if (label.Count > 0)
             {
-                error = SourceText.At(lineIndex, start, "a second mandatory label for the same path");
+                error = SourceText.At(ParseErrorKind.Duplicate, lineIndex, start, "a second mandatory label for the same path");
                 return false;
             }
             label.Add(new Ace(AceType.SystemMandatoryLabel, flags, mask, sid));
@@ -320,7 +320,7 @@ public static class IcaclsParser
         return deny;
     }
 
-    private static bool TryParseRights(string group, int lineIndex, int column, out uint mask, out bool isLabel, out ImportError? error)
+    private static bool TryParseRights(string group, int lineIndex, int column, out uint mask, out bool isLabel, out ParseError? error)
     {
         mask = 0;
         isLabel = false;
@@ -330,7 +330,7 @@ public static class IcaclsParser
         {
             if (!IcaclsRights.TryGetCode(code, out uint bits, out var kind))
             {
-                error = SourceText.At(lineIndex, column + offset, code.Length == 0
+                error = SourceText.At(code.Length == 0 ? ParseErrorKind.Missing : ParseErrorKind.UnknownName, lineIndex, column + offset, code.Length == 0
                     ? "an empty right in the list"
                     : $"unknown right '{code}' (icacls codes: {string.Join(", ", IcaclsRights.Codes.Select(c => c.Code))})");
                 return false;
@@ -346,7 +346,7 @@ public static class IcaclsParser
         }
         if ((isLabel && (access || none)) || (none && group.Contains(',', StringComparison.Ordinal)))
         {
-            error = SourceText.At(lineIndex, column, isLabel
+            error = SourceText.At(ParseErrorKind.NotAllowedHere, lineIndex, column, isLabel
                 ? $"'({group})' mixes mandatory label policies (NW, NR, NX) with access rights"
                 : "N (no access) stands alone");
             return false;

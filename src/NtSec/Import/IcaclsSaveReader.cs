@@ -49,7 +49,7 @@ public sealed class IcaclsSaveReader
     /// <param name="entry">The entry read.</param>
     /// <param name="error">Why the text is not a save file, with the line; null at the end of the text.</param>
     /// <returns>True when an entry was read; false at the end or on an error.</returns>
-    public bool TryReadNext(out IcaclsSaveEntry entry, out ImportError? error)
+    public bool TryReadNext(out IcaclsSaveEntry entry, out ParseError? error)
     {
         entry = default;
         error = null;
@@ -64,7 +64,7 @@ public sealed class IcaclsSaveReader
         while (path.AsSpan().IsWhiteSpace());
         if (IsSddlLine(path))
         {
-            error = new ImportError(checked((int)Math.Min(_line, int.MaxValue)), 1, "an SDDL line where a path was expected (icacls /save writes a path line, then its SDDL line)");
+            error = new ParseError(ParseErrorKind.Syntax, ParseLocation.AtLine(checked((int)Math.Min(_line, int.MaxValue)), 1), "an SDDL line where a path was expected (icacls /save writes a path line, then its SDDL line)");
             return false;
         }
         long pathLine = _line;
@@ -72,7 +72,7 @@ public sealed class IcaclsSaveReader
         _line++;
         if (sddl is null || !IsSddlLine(sddl.AsSpan().TrimStart('\uFEFF')))
         {
-            error = new ImportError((int)Math.Min(_line, int.MaxValue), 1, sddl is null
+            error = new ParseError(sddl is null ? ParseErrorKind.Missing : ParseErrorKind.Syntax, ParseLocation.AtLine((int)Math.Min(_line, int.MaxValue), 1), sddl is null
                 ? $"the path '{path}' has no SDDL line after it"
                 : "expected the SDDL line (D:... or S:...) of the path above");
             return false;

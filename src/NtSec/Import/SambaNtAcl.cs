@@ -200,24 +200,24 @@ public sealed class SambaNtAcl
         blob = null;
         if (source.Length < 8)
         {
-            error = new ParseError(0, $"a security.NTACL blob starts with 8 bytes (version, level, pointer); {source.Length} given", Win32Error.InvalidSecurityDescriptor);
+            error = new ParseError(ParseErrorKind.Truncated, 0, $"a security.NTACL blob starts with 8 bytes (version, level, pointer); {source.Length} given", Win32Error.InvalidSecurityDescriptor);
             return false;
         }
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(source);
         ushort level = BinaryPrimitives.ReadUInt16LittleEndian(source[2..]);
         if (version is < 1 or > 4)
         {
-            error = new ParseError(0, $"security.NTACL version {version} is not 1 to 4", Win32Error.UnknownRevision);
+            error = new ParseError(ParseErrorKind.UnknownRevision, 0, $"security.NTACL version {version} is not 1 to 4", Win32Error.UnknownRevision);
             return false;
         }
         if (level != version)
         {
-            error = new ParseError(2, $"the union level {level} differs from the version {version}", Win32Error.InvalidSecurityDescriptor);
+            error = new ParseError(ParseErrorKind.BadStructure, 2, $"the union level {level} differs from the version {version}", Win32Error.InvalidSecurityDescriptor);
             return false;
         }
         if (BinaryPrimitives.ReadUInt32LittleEndian(source[4..]) == 0)
         {
-            error = new ParseError(4, "the blob's pointer is null: there is no descriptor", Win32Error.InvalidSecurityDescriptor);
+            error = new ParseError(ParseErrorKind.Missing, 4, "the blob's pointer is null: there is no descriptor", Win32Error.InvalidSecurityDescriptor);
             return false;
         }
         var hashType = SambaNtAclHashType.None;
@@ -247,13 +247,13 @@ public sealed class SambaNtAcl
                     int nul = source[sdOffset..].IndexOf((byte)0);
                     if (nul < 0)
                     {
-                        error = new ParseError(sdOffset, "the version 4 description has no terminating NUL", Win32Error.InvalidSecurityDescriptor);
+                        error = new ParseError(ParseErrorKind.Truncated, sdOffset, "the version 4 description has no terminating NUL", Win32Error.InvalidSecurityDescriptor);
                         return false;
                     }
                     var text = source.Slice(sdOffset, nul);
                     if (!System.Text.Unicode.Utf8.IsValid(text))
                     {
-                        error = new ParseError(sdOffset, "the version 4 description is not UTF-8", Win32Error.InvalidSecurityDescriptor);
+                        error = new ParseError(ParseErrorKind.BadEncoding, sdOffset, "the version 4 description is not UTF-8", Win32Error.InvalidSecurityDescriptor);
                         return false;
                     }
                     description = Encoding.UTF8.GetString(text);
@@ -278,14 +278,14 @@ public sealed class SambaNtAcl
             if (offset == 0) continue;
             if (offset < (uint)(sdOffset + SecurityDescriptor.HeaderLength))
             {
-                error = new ParseError(sdOffset + field, $"the descriptor's offset {offset} points before the descriptor (which starts at {sdOffset})", Win32Error.InvalidSecurityDescriptor);
+                error = new ParseError(ParseErrorKind.BadStructure, sdOffset + field, $"the descriptor's offset {offset} points before the descriptor (which starts at {sdOffset})", Win32Error.InvalidSecurityDescriptor);
                 return false;
             }
             BinaryPrimitives.WriteUInt32LittleEndian(copy[field..], offset - (uint)sdOffset);
         }
         if (!SecurityDescriptor.TryRead(copy, out var descriptor, out _, out var sdError))
         {
-            error = new ParseError(sdOffset + sdError!.Position, "descriptor: " + sdError.Reason, sdError.Win32Error);
+            error = sdError!.Within(sdOffset, "descriptor: ");
             return false;
         }
         blob = new SambaNtAcl(version, descriptor!, hashType, hash, description, time, sysAclHash);
@@ -296,14 +296,14 @@ public sealed class SambaNtAcl
     private static bool Need(ReadOnlySpan<byte> source, int length, string what, out ParseError? error)
     {
         error = source.Length >= length ? null
-            : new ParseError(source.Length, $"{what} needs {length} bytes; the blob has {source.Length}", Win32Error.InvalidSecurityDescriptor);
+            : new ParseError(ParseErrorKind.Truncated, source.Length, $"{what} needs {length} bytes; the blob has {source.Length}", Win32Error.InvalidSecurityDescriptor);
         return error is null;
     }
 
     private static bool NonNullPointer(ReadOnlySpan<byte> source, int at, out ParseError? error)
     {
         error = BinaryPrimitives.ReadUInt32LittleEndian(source[at..]) != 0 ? null
-            : new ParseError(at, "the descriptor pointer is null", Win32Error.InvalidSecurityDescriptor);
+            : new ParseError(ParseErrorKind.Missing, at, "the descriptor pointer is null", Win32Error.InvalidSecurityDescriptor);
         return error is null;
     }
 }

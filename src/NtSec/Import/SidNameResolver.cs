@@ -66,13 +66,13 @@ public sealed class SidNameResolver
         if (trimmed.StartsWith("S-", StringComparison.OrdinalIgnoreCase))
         {
             if (Sid.TryParse(trimmed, out sid, out error)) return true;
-            error = error! with { Position = error.Position + offset };
+            error = error!.Within(offset);
             return false;
         }
         if (SddlSidAliases.IsAlias(trimmed))
         {
             if (SddlSidAliases.TryParseSid(trimmed, Context, out sid, out error)) return true;
-            error = error! with { Position = error.Position + offset, Reason = error.Reason + " (give it with --domain)" };
+            error = error!.Within(offset);
             return false;
         }
         if (TryResolveAccount(trimmed, out sid, out string? relativeTo))
@@ -81,8 +81,8 @@ public sealed class SidNameResolver
             return true;
         }
         error = relativeTo is not null
-            ? new ParseError(offset, $"'{trimmed}' is relative to {relativeTo}, and no domain SID was given", Win32Error.NoneMapped)
-            : new ParseError(offset, $"'{trimmed}' is not a SID, an SDDL alias or a well-known account name", Win32Error.NoneMapped);
+            ? new ParseError(ParseErrorKind.DomainSidNeeded, offset, $"'{trimmed}' is relative to {relativeTo}, and no domain SID was given", Win32Error.NoneMapped)
+            : new ParseError(ParseErrorKind.UnmappedName, offset, $"'{trimmed}' is not a SID, an SDDL alias or a well-known account name", Win32Error.NoneMapped);
         return false;
     }
 
@@ -113,7 +113,7 @@ public sealed class SidNameResolver
                 _typed.TryAdd(sid, trimmed);
                 return true;
             }
-            relativeTo ??= entry.Scope == SidScope.Machine ? "the machine's account domain (--machine or --domain)" : "the domain (--domain)";
+            relativeTo ??= entry.Scope == SidScope.Machine ? "the machine's account domain" : "the domain";
         }
         sid = default;
         return false;

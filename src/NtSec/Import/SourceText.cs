@@ -39,8 +39,9 @@ internal sealed class SourceText
     /// <summary>True when line <paramref name="index"/> holds only white space.</summary>
     public bool IsBlank(int index) => _lines[index].AsSpan().IsWhiteSpace();
 
-    /// <summary>An error at a zero-based line index and zero-based column.</summary>
-    public static ImportError At(int index, int column, string reason) => new(index + 1, column + 1, reason);
+    /// <summary>An error at a zero-based line index and zero-based column (reported one-based, as editors show them).</summary>
+    public static ParseError At(ParseErrorKind kind, int index, int column, string reason, int win32Error = 0)
+        => new(kind, ParseLocation.AtLine(index + 1, column + 1), reason, win32Error);
 }
 
 /// <summary>
@@ -69,11 +70,11 @@ internal sealed class LogicalLine
     public int FirstLine => _lines[0];
 
     /// <summary>The error for a position in <see cref="Text"/>; a position at the end points just after the last piece.</summary>
-    public ImportError At(int index, string reason)
+    public ParseError At(ParseErrorKind kind, int index, string reason, int win32Error = 0)
     {
         int i = _starts.Length - 1;
         while (i > 0 && _starts[i] > index) i--;
-        return SourceText.At(_lines[i], _columns[i] + Math.Max(0, index - _starts[i]), reason);
+        return SourceText.At(kind, _lines[i], _columns[i] + Math.Max(0, index - _starts[i]), reason, win32Error);
     }
 
     /// <summary>Builds a logical line piece by piece.</summary>

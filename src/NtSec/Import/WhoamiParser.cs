@@ -139,7 +139,7 @@ public static class WhoamiParser
 
     private readonly record struct Cell(string Value, LogicalLine Source, int Index)
     {
-        public ImportError At(int offset, string reason) => Source.At(Index + offset, reason);
+        public ParseError At(ParseErrorKind kind, int offset, string reason) => Source.At(kind, Index + offset, reason);
     }
 
     private sealed record Row(Cell[] Cells, int Line);
@@ -147,8 +147,8 @@ public static class WhoamiParser
     private sealed record Title(int Index, Spec? Spec);
 
     /// <summary>Parses whoami output; see <see cref="TryParse"/>.</summary>
-    /// <exception cref="ImportFormatException">The text was rejected.</exception>
-    public static WhoamiResult Parse(string text) => TryParse(text, out var result, out var error) ? result! : throw new ImportFormatException(error!);
+    /// <exception cref="NtSecFormatException">The text was rejected.</exception>
+    public static WhoamiResult Parse(string text) => TryParse(text, out var result, out var error) ? result! : throw new NtSecFormatException(error!);
 
     /// <summary>
     /// Parses <c>whoami /all</c> output. The user, group and privilege sections are required (a token without them
@@ -158,7 +158,7 @@ public static class WhoamiParser
     /// <param name="text">The output as pasted.</param>
     /// <param name="result">What was read, and the token.</param>
     /// <param name="error">Where and why the text was rejected.</param>
-    public static bool TryParse(string text, out WhoamiResult? result, out ImportError? error)
+    public static bool TryParse(string text, out WhoamiResult? result, out ParseError? error)
     {
         ArgumentNullException.ThrowIfNull(text);
         result = null;
@@ -170,7 +170,7 @@ public static class WhoamiParser
         int firstContent = FirstNonBlank(source, 0, source.Count);
         if (firstContent < 0)
         {
-            error = SourceText.At(0, 0, "no whoami output: the text is empty");
+            error = SourceText.At(ParseErrorKind.Missing, 0, 0, "no whoami output: the text is empty");
             return false;
         }
         WhoamiFormat format;
@@ -178,7 +178,7 @@ public static class WhoamiParser
         {
             if (!source[firstContent].StartsWith('"'))
             {
-                error = SourceText.At(firstContent, 0, "no USER INFORMATION section: expected the output of whoami /all (English)");
+                error = SourceText.At(ParseErrorKind.Missing, firstContent, 0, "no USER INFORMATION section: expected the output of whoami /all (English)");
                 return false;
             }
             format = WhoamiFormat.Csv;
@@ -204,7 +204,7 @@ public static class WhoamiParser
                 }
                 if (rows.ContainsKey(title.Spec.Section))
                 {
-                    error = SourceText.At(title.Index, 0, $"a second {title.Spec.Title} section");
+                    error = SourceText.At(ParseErrorKind.Duplicate, title.Index, 0, $"a second {title.Spec.Title} section");
                     return false;
                 }
                 bool ok = format switch
@@ -221,7 +221,7 @@ public static class WhoamiParser
         {
             if (!rows.ContainsKey(spec.Section))
             {
-                error = SourceText.At(source.Count - 1, 0, $"no {spec.Title} section: whoami /all prints user, groups and privileges, and a token needs all three");
+                error = SourceText.At(ParseErrorKind.Missing, source.Count - 1, 0, $"no {spec.Title} section: whoami /all prints user, groups and privileges, and a token needs all three");
                 return false;
             }
         }
@@ -232,7 +232,7 @@ public static class WhoamiParser
     // "User claims unknown.", then, on a device where Kerberos does not ask for claims, why. A section that lists
     // claims is refused rather than read by a guessed layout: a token read without its claims is not a safe
     // approximation, since Not_Exists and negated conditions grant on a missing claim.
-    private static bool TryReadClaims(SourceText source, int from, int to, int titleLine, List<string> notes, out ImportError? error)
+    private static bool TryReadClaims(SourceText source, int from, int to, int titleLine, List<string> notes, out ParseError? error)
     {
         // A paragraph is read whole: a console narrower than the text hard-wraps it without a break character.
         int i = from;
@@ -245,7 +245,7 @@ public static class WhoamiParser
             string text = paragraph.ToString().Trim();
             if (text.AsSpan().ContainsAnyExcept('-') && !Array.Exists(NoClaimsLines, l => l == text))
             {
-                error = SourceText.At(start, 0, $"the {ClaimsTitle} section lists claims, and NtSec has no Windows sample of that layout to read it by: give the token's claims as userClaims in the token JSON instead");
+                error = SourceText.At(ParseErrorKind.Unsupported, start, 0, $"the {ClaimsTitle} section lists claims, and NtSec has no Windows sample of that layout to read it by: give the token's claims as userClaims in the token JSON instead");
                 return false;
             }
         }
@@ -295,20 +295,20 @@ public static class WhoamiParser
 
     // ---- /fo table ----
 
-    private static bool TryReadTable(SourceText source, int from, int to, Spec spec, out List<Row>? rows, out ImportError? error)
+    private static bool TryReadTable(SourceText source, int from, int to, Spec spec, out List<Row>? rows, out ParseError? error)
     {
         rows = null;
         int start = FirstNonBlank(source, from, to);
         if (start < 0)
         {
-            error = SourceText.At(from - 2, 0, $"the {spec.Title} section is empty");
+            error = SourceText.At(ParseErrorKind.Missing, from - 2, 0, $"the {spec.Title} section is empty");
             return false;
         }
         int u = start;
         while (u < to && !(IsUnderlinePiece(source[u]) && source[u][0] == '=')) u++;
         if (u == to)
         {
-            error = SourceText.At(start, 0, $"no '=====' line under the column names of {spec.Title}");
+            error = SourceText.At(ParseErrorKind.Missing, start, 0, $"no '=====' line under the column names of {spec.Title}");
             return false;
         }
         // An underline that goes on over the next line was hard-wrapped by the console: its first line is as long
@@ -329,7 +329,7 @@ public static class WhoamiParser
             if (!source.IsBlank(i) || (source[i].Length > 0 && source[i].Length == wrap)) headerBuilder.Append(source[i], i);
         if (headerBuilder.Length == 0 || headerBuilder.Build().Text.AsSpan().IsWhiteSpace())
         {
-            error = SourceText.At(u, 0, $"no column names above the '=====' line of {spec.Title}");
+            error = SourceText.At(ParseErrorKind.Missing, u, 0, $"no column names above the '=====' line of {spec.Title}");
             return false;
         }
         var header = headerBuilder.Build();
@@ -348,7 +348,7 @@ public static class WhoamiParser
         }
         if (columns.Count != spec.Columns.Length)
         {
-            error = underline.At(0, $"the '=====' line marks {columns.Count} columns; the {spec.Title} table has {spec.Columns.Length} ({string.Join(", ", spec.Columns)})");
+            error = underline.At(ParseErrorKind.Syntax, 0, $"the '=====' line marks {columns.Count} columns; the {spec.Title} table has {spec.Columns.Length} ({string.Join(", ", spec.Columns)})");
             return false;
         }
         for (int k = 0; k < columns.Count; k++)
@@ -358,7 +358,7 @@ public static class WhoamiParser
             string name = s < e ? header.Text[s..e].Trim() : "";
             if (name != spec.Columns[k])
             {
-                error = header.At(s, $"column {k + 1} of {spec.Title} is '{name}', expected '{spec.Columns[k]}' (only English whoami output is understood)");
+                error = header.At(ParseErrorKind.Syntax, s, $"column {k + 1} of {spec.Title} is '{name}', expected '{spec.Columns[k]}' (only English whoami output is understood)");
                 return false;
             }
         }
@@ -378,7 +378,7 @@ public static class WhoamiParser
             }
             if (ended)
             {
-                error = SourceText.At(r, 0, $"unexpected text after the {spec.Title} table");
+                error = SourceText.At(ParseErrorKind.TrailingData, r, 0, $"unexpected text after the {spec.Title} table");
                 return false;
             }
             var builder = new LogicalLine.Builder().Append(source[r], r);
@@ -397,7 +397,7 @@ public static class WhoamiParser
         return true;
     }
 
-    private static bool TryCells(LogicalLine line, List<(int Start, int End)> columns, Spec spec, out Cell[]? cells, out ImportError? error)
+    private static bool TryCells(LogicalLine line, List<(int Start, int End)> columns, Spec spec, out Cell[]? cells, out ParseError? error)
     {
         string text = line.Text;
         cells = new Cell[columns.Count];
@@ -407,7 +407,7 @@ public static class WhoamiParser
             int e = k + 1 < columns.Count ? columns[k + 1].Start - 1 : text.Length;
             if (k + 1 < columns.Count && e < text.Length && text[e] != ' ')
             {
-                error = line.At(e, $"the {spec.Columns[k]} value runs past its '=====' underline into the next column");
+                error = line.At(ParseErrorKind.Syntax, e, $"the {spec.Columns[k]} value runs past its '=====' underline into the next column");
                 cells = null;
                 return false;
             }
@@ -421,7 +421,7 @@ public static class WhoamiParser
 
     // ---- /fo list ----
 
-    private static bool TryReadList(SourceText source, int from, int to, Spec spec, out List<Row>? rows, out ImportError? error)
+    private static bool TryReadList(SourceText source, int from, int to, Spec spec, out List<Row>? rows, out ParseError? error)
     {
         rows = [];
         var labels = spec.Columns;
@@ -448,12 +448,12 @@ public static class WhoamiParser
             {
                 if (fields is null)
                 {
-                    error = SourceText.At(r, 0, $"'{labels[k]}:' before '{labels[0]}:' in {spec.Title}");
+                    error = SourceText.At(ParseErrorKind.Syntax, r, 0, $"'{labels[k]}:' before '{labels[0]}:' in {spec.Title}");
                     return false;
                 }
                 if (fields[k] is not null)
                 {
-                    error = SourceText.At(r, 0, $"a second '{labels[k]}:' line in one record");
+                    error = SourceText.At(ParseErrorKind.Duplicate, r, 0, $"a second '{labels[k]}:' line in one record");
                     return false;
                 }
                 int valueStart = labels[k].Length + 1;
@@ -467,28 +467,28 @@ public static class WhoamiParser
             }
             else
             {
-                error = SourceText.At(r, 0, $"expected '{labels[0]}: ...' in {spec.Title}");
+                error = SourceText.At(ParseErrorKind.Syntax, r, 0, $"expected '{labels[0]}: ...' in {spec.Title}");
                 return false;
             }
         }
         if (fields is not null && !TryFlush(fields, recordLine, spec, rows, out error)) return false;
         if (rows.Count == 0)
         {
-            error = SourceText.At(from - 2, 0, $"the {spec.Title} section has no records");
+            error = SourceText.At(ParseErrorKind.Missing, from - 2, 0, $"the {spec.Title} section has no records");
             return false;
         }
         error = null;
         return true;
     }
 
-    private static bool TryFlush(LogicalLine.Builder?[] fields, int line, Spec spec, List<Row> rows, out ImportError? error)
+    private static bool TryFlush(LogicalLine.Builder?[] fields, int line, Spec spec, List<Row> rows, out ParseError? error)
     {
         var cells = new Cell[fields.Length];
         for (int k = 0; k < fields.Length; k++)
         {
             if (fields[k] is not { } builder)
             {
-                error = SourceText.At(line, 0, $"the record has no '{spec.Columns[k]}:' line");
+                error = SourceText.At(ParseErrorKind.Missing, line, 0, $"the record has no '{spec.Columns[k]}:' line");
                 return false;
             }
             var logical = builder.Build();
@@ -505,7 +505,7 @@ public static class WhoamiParser
 
     // Reads CSV tables. With a section title (expected is set) the range holds that section's header and rows; without
     // titles each header row says which table the rows under it belong to, so both spellings of the output are read.
-    private static bool TryReadCsv(SourceText source, int from, int to, Spec? expected, Dictionary<Section, (List<Row> Rows, int Line)> tables, List<string> notes, out ImportError? error)
+    private static bool TryReadCsv(SourceText source, int from, int to, Spec? expected, Dictionary<Section, (List<Row> Rows, int Line)> tables, List<string> notes, out ParseError? error)
     {
         Spec? spec = null;
         List<Row>? rows = null;
@@ -529,12 +529,12 @@ public static class WhoamiParser
                     if (!TryReadClaims(source, body, to, r, notes, out error)) return false;
                     break;
                 }
-                error = SourceText.At(r, 0, "expected a quoted CSV line (whoami /fo csv)");
+                error = SourceText.At(ParseErrorKind.Syntax, r, 0, "expected a quoted CSV line (whoami /fo csv)");
                 return false;
             }
             if (ended && expected is not null)
             {
-                error = SourceText.At(r, 0, $"unexpected text after the {expected.Title} table");
+                error = SourceText.At(ParseErrorKind.TrailingData, r, 0, $"unexpected text after the {expected.Title} table");
                 return false;
             }
             if (!TryCsvRecord(source, ref r, to, out var cells, out error)) return false;
@@ -544,14 +544,14 @@ public static class WhoamiParser
                 spec = expected ?? Array.Find(Specs, s => s.Columns.AsSpan().SequenceEqual(header));
                 if (spec is null || !spec.Columns.AsSpan().SequenceEqual(header))
                 {
-                    error = cells![0].At(-1, expected is null
+                    error = cells![0].At(ParseErrorKind.Syntax, -1, expected is null
                         ? "not a whoami CSV header: expected \"User Name\",\"SID\", \"Group Name\",\"Type\",\"SID\",\"Attributes\" or \"Privilege Name\",\"Description\",\"State\" (output with /nh cannot be read)"
                         : $"the {expected.Title} header should be {string.Join(",", expected.Columns.Select(c => "\"" + c + "\""))}");
                     return false;
                 }
                 if (tables.ContainsKey(spec.Section))
                 {
-                    error = cells![0].At(-1, $"a second {spec.Title} table");
+                    error = cells![0].At(ParseErrorKind.Duplicate, -1, $"a second {spec.Title} table");
                     return false;
                 }
                 rows = [];
@@ -561,7 +561,7 @@ public static class WhoamiParser
             }
             if (cells!.Length != spec.Columns.Length)
             {
-                error = cells[0].At(-1, $"{cells.Length} values where the {spec.Title} table has {spec.Columns.Length} ({string.Join(", ", spec.Columns)})");
+                error = cells[0].At(ParseErrorKind.Syntax, -1, $"{cells.Length} values where the {spec.Title} table has {spec.Columns.Length} ({string.Join(", ", spec.Columns)})");
                 return false;
             }
             rows!.Add(new Row(cells, cells[0].Source.FirstLine));
@@ -572,7 +572,7 @@ public static class WhoamiParser
 
     // One CSV record starting at line r, rejoining lines the console hard-wrapped: inside a quote, or when the
     // next line starts with the ',' that separates two values.
-    private static bool TryCsvRecord(SourceText source, ref int r, int to, out Cell[]? cells, out ImportError? error)
+    private static bool TryCsvRecord(SourceText source, ref int r, int to, out Cell[]? cells, out ParseError? error)
     {
         cells = null;
         var builder = new LogicalLine.Builder().Append(source[r], r);
@@ -603,7 +603,7 @@ public static class WhoamiParser
                     if (pos >= text.Length)
                     {
                         if (Join()) continue;
-                        error = builder.Build().At(start - 1, "a quoted value is not closed");
+                        error = builder.Build().At(ParseErrorKind.Truncated, start - 1, "a quoted value is not closed");
                         return false;
                     }
                     char c = text[pos];
@@ -633,13 +633,13 @@ public static class WhoamiParser
             if (pos >= text.Length && !(next < to && source[next].StartsWith(',') && Join())) break;
             if (text[pos] != ',')
             {
-                error = builder.Build().At(pos, "expected ',' between quoted values");
+                error = builder.Build().At(ParseErrorKind.Syntax, pos, "expected ',' between quoted values");
                 return false;
             }
             pos++;
             if (pos >= text.Length && !Join())
             {
-                error = builder.Build().At(pos, "the line ends with ',' and no value follows");
+                error = builder.Build().At(ParseErrorKind.Missing, pos, "the line ends with ',' and no value follows");
                 return false;
             }
         }
@@ -652,15 +652,15 @@ public static class WhoamiParser
 
     // ---- meaning ----
 
-    private static bool TryInterpret(WhoamiFormat format, Dictionary<Section, (List<Row> Rows, int Line)> tables, List<string> notes, out WhoamiResult? result, out ImportError? error)
+    private static bool TryInterpret(WhoamiFormat format, Dictionary<Section, (List<Row> Rows, int Line)> tables, List<string> notes, out WhoamiResult? result, out ParseError? error)
     {
         result = null;
         var (userRows, userLine) = tables[Section.User];
         if (userRows.Count != 1)
         {
             error = userRows.Count == 0
-                ? SourceText.At(userLine, 0, "the USER INFORMATION section has no row")
-                : userRows[1].Cells[0].At(0, "a second row in USER INFORMATION: whoami prints one user");
+                ? SourceText.At(ParseErrorKind.Missing, userLine, 0, "the USER INFORMATION section has no row")
+                : userRows[1].Cells[0].At(ParseErrorKind.Duplicate, 0, "a second row in USER INFORMATION: whoami prints one user");
             return false;
         }
         var userCells = userRows[0].Cells;
@@ -679,12 +679,12 @@ public static class WhoamiParser
             {
                 if (sid.SubAuthorityCount != 1 || !isLabelType)
                 {
-                    error = c[2].At(0, sid.SubAuthorityCount != 1 ? "a mandatory label SID has one sub-authority (S-1-16-x)" : $"an integrity SID with type '{c[1].Value}'; whoami prints it with type 'Label'");
+                    error = c[2].At(ParseErrorKind.NotAllowedHere, 0, sid.SubAuthorityCount != 1 ? "a mandatory label SID has one sub-authority (S-1-16-x)" : $"an integrity SID with type '{c[1].Value}'; whoami prints it with type 'Label'");
                     return false;
                 }
                 if (label is not null)
                 {
-                    error = c[0].At(0, "a second Mandatory Label row: a token has one integrity level");
+                    error = c[0].At(ParseErrorKind.Duplicate, 0, "a second Mandatory Label row: a token has one integrity level");
                     return false;
                 }
                 label = sid;
@@ -692,12 +692,12 @@ public static class WhoamiParser
             }
             if (isLabelType)
             {
-                error = c[2].At(0, "a row of type 'Label' whose SID is not an integrity level (S-1-16-x)");
+                error = c[2].At(ParseErrorKind.NotAllowedHere, 0, "a row of type 'Label' whose SID is not an integrity level (S-1-16-x)");
                 return false;
             }
             if (sid.IdentifierAuthority == 15 && !(sid == WellKnownSids.AllApplicationPackages || sid == WellKnownSids.AllRestrictedApplicationPackages))
             {
-                error = c[2].At(0, "an AppContainer package or capability SID: whoami does not show which SID is the package and which are capabilities, so an AppContainer token cannot be imported");
+                error = c[2].At(ParseErrorKind.Unsupported, 0, "an AppContainer package or capability SID: whoami does not show which SID is the package and which are capabilities, so an AppContainer token cannot be imported");
                 return false;
             }
             // whoami does not print SE_GROUP_LOGON_ID; the logon session SID is the one of the form S-1-5-5-X-Y.
@@ -706,7 +706,7 @@ public static class WhoamiParser
         }
         if (label is not { } integrity)
         {
-            error = SourceText.At(groupLine, 0, "no 'Mandatory Label\\...' row in GROUP INFORMATION: the token's integrity level is unknown");
+            error = SourceText.At(ParseErrorKind.Missing, groupLine, 0, "no 'Mandatory Label\\...' row in GROUP INFORMATION: the token's integrity level is unknown");
             return false;
         }
 
@@ -717,12 +717,12 @@ public static class WhoamiParser
             var c = row.Cells;
             if (!Tokens.Privileges.TryGetLuid(c[0].Value, out var luid))
             {
-                error = c[0].At(0, $"unknown privilege '{c[0].Value}'");
+                error = c[0].At(ParseErrorKind.UnknownName, 0, $"unknown privilege '{c[0].Value}'");
                 return false;
             }
             if (!seen.Add(luid))
             {
-                error = c[0].At(0, $"{c[0].Value} is listed twice");
+                error = c[0].At(ParseErrorKind.Duplicate, 0, $"{c[0].Value} is listed twice");
                 return false;
             }
             bool enabled;
@@ -730,7 +730,7 @@ public static class WhoamiParser
             else if (c[2].Value == "Disabled") enabled = false;
             else
             {
-                error = c[2].At(0, $"the state '{c[2].Value}' is neither 'Enabled' nor 'Disabled'");
+                error = c[2].At(ParseErrorKind.UnknownName, 0, $"the state '{c[2].Value}' is neither 'Enabled' nor 'Disabled'");
                 return false;
             }
             privileges.Add(new WhoamiPrivilege(Tokens.Privileges.NameOf(luid), c[1].Value, enabled, row.Line + 1));
@@ -748,18 +748,18 @@ public static class WhoamiParser
         return true;
     }
 
-    private static bool TrySid(Cell cell, out Sid sid, out ImportError? error)
+    private static bool TrySid(Cell cell, out Sid sid, out ParseError? error)
     {
         if (Sid.TryParse(cell.Value, out sid, out var sidError))
         {
             error = null;
             return true;
         }
-        error = cell.At(sidError!.Position, $"'{cell.Value}' is not a SID: {sidError.Reason}");
+        error = cell.At(sidError!.Kind, sidError.Position, $"'{cell.Value}' is not a SID: {sidError.Reason}");
         return false;
     }
 
-    private static bool TryAttributes(Cell cell, out GroupAttributes attributes, out ImportError? error)
+    private static bool TryAttributes(Cell cell, out GroupAttributes attributes, out ParseError? error)
     {
         attributes = GroupAttributes.None;
         string value = cell.Value;
@@ -773,7 +773,7 @@ public static class WhoamiParser
             var known = Array.Find(AttributeWords, a => a.Text == word);
             if (known.Text is null)
             {
-                error = cell.At(at, word.Length == 0
+                error = cell.At(word.Length == 0 ? ParseErrorKind.Missing : ParseErrorKind.UnknownName, at, word.Length == 0
                     ? "an empty group attribute"
                     : $"unknown group attribute '{word}' (whoami prints {string.Join(", ", AttributeWords.Select(a => "'" + a.Text + "'"))})");
                 return false;

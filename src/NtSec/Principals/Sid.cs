@@ -173,24 +173,24 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
         bytesRead = 0;
         if (source.Length < 8)
         {
-            error = new ParseError(0, $"a SID needs at least 8 bytes, {source.Length} left", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.Truncated, 0, $"a SID needs at least 8 bytes, {source.Length} left", Win32Error.InvalidSid);
             return false;
         }
         if (source[0] != Revision)
         {
-            error = new ParseError(0, $"SID revision {source[0]} is not 1", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.UnknownRevision, 0, $"SID revision {source[0]} is not 1", Win32Error.InvalidSid);
             return false;
         }
         int count = source[1];
         if (count > MaxSubAuthorities)
         {
-            error = new ParseError(1, $"SID has {count} sub-authorities; at most 15 are allowed", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.OutOfRange, 1, $"SID has {count} sub-authorities; at most 15 are allowed", Win32Error.InvalidSid);
             return false;
         }
         int length = 8 + (4 * count);
         if (source.Length < length)
         {
-            error = new ParseError(source.Length, $"SID with {count} sub-authorities needs {length} bytes, {source.Length} left", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.Truncated, source.Length, $"SID with {count} sub-authorities needs {length} bytes, {source.Length} left", Win32Error.InvalidSid);
             return false;
         }
         sid = new Sid(source[..length].ToArray());
@@ -218,7 +218,7 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
     public static Sid FromBinary(ReadOnlySpan<byte> bytes)
     {
         if (!TryRead(bytes, out var sid, out int read, out var error)) throw new NtSecFormatException(error!);
-        if (read != bytes.Length) throw new NtSecFormatException(new ParseError(read, "bytes follow the SID", Win32Error.InvalidSid));
+        if (read != bytes.Length) throw new NtSecFormatException(new ParseError(ParseErrorKind.TrailingData, read, "bytes follow the SID", Win32Error.InvalidSid));
         return sid;
     }
 
@@ -241,7 +241,7 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
         if (pos != text.Length)
         {
             sid = default;
-            error = new ParseError(pos, "unexpected characters after the SID", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.TrailingData, pos, "unexpected characters after the SID", Win32Error.InvalidSid);
             return false;
         }
         return true;
@@ -324,7 +324,7 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
         int start = pos;
         if (pos + 1 >= text.Length || (text[pos] != 'S' && text[pos] != 's') || text[pos + 1] != '-')
         {
-            error = new ParseError(pos, "a SID string starts with 'S-'", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.Syntax, pos, "a SID string starts with 'S-'", Win32Error.InvalidSid);
             return false;
         }
         pos += 2;
@@ -335,19 +335,19 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
         bool hexMode = revisionPos + 1 < text.Length && text[revisionPos] == '0' && (text[revisionPos + 1] == 'x' || text[revisionPos + 1] == 'X');
         if (!TryParseSidNumber(text, ref pos, false, out ulong revision, out bool overflow) || overflow || revision != Revision)
         {
-            error = new ParseError(start + 2, "the SID revision must be 1", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.UnknownRevision, start + 2, "the SID revision must be 1", Win32Error.InvalidSid);
             return false;
         }
         if (pos >= text.Length || text[pos] != '-')
         {
-            error = new ParseError(pos, "expected '-' and the identifier authority", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.Syntax, pos, "expected '-' and the identifier authority", Win32Error.InvalidSid);
             return false;
         }
         pos++;
         int authorityPos = pos;
         if (!TryParseSidNumber(text, ref pos, hexMode, out ulong authority, out overflow) || overflow || authority > MaxIdentifierAuthority)
         {
-            error = new ParseError(authorityPos, "the identifier authority must be a number below 2^48", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.OutOfRange, authorityPos, "the identifier authority must be a number below 2^48", Win32Error.InvalidSid);
             return false;
         }
         Span<uint> subs = stackalloc uint[MaxSubAuthorities];
@@ -359,12 +359,12 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
             if (!TryParseSidNumber(text, ref probe, hexMode, out ulong value, out overflow))
             {
                 // A '-' not followed by a number ends the SID badly: "S-1-5-" is not a SID.
-                error = new ParseError(subPos, "expected a sub-authority after '-'", Win32Error.InvalidSid);
+                error = new ParseError(ParseErrorKind.Syntax, subPos, "expected a sub-authority after '-'", Win32Error.InvalidSid);
                 return false;
             }
             if (count == MaxSubAuthorities)
             {
-                error = new ParseError(pos, "a SID has at most 15 sub-authorities", Win32Error.InvalidSid);
+                error = new ParseError(ParseErrorKind.OutOfRange, pos, "a SID has at most 15 sub-authorities", Win32Error.InvalidSid);
                 return false;
             }
             // Windows clamps an oversized sub-authority instead of rejecting it (windows_is_weird.txt).
@@ -373,7 +373,7 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
         }
         if (count == 0)
         {
-            error = new ParseError(pos, "a SID needs at least one sub-authority", Win32Error.InvalidSid);
+            error = new ParseError(ParseErrorKind.Missing, pos, "a SID needs at least one sub-authority", Win32Error.InvalidSid);
             return false;
         }
         sid = Shared(authority, subs[..count]);

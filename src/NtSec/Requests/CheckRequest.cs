@@ -106,7 +106,8 @@ public enum CheckRequestErrorKind
 /// <param name="Field">The field: <c>sd</c>, <c>token</c>, <c>desired</c>, <c>type</c>, <c>mapping</c>, <c>objectTypes</c>, <c>selfSid</c>, <c>owner</c>, <c>group</c>, <c>map</c>, <c>path</c>.</param>
 /// <param name="Kind">The kind of problem.</param>
 /// <param name="Reason">Why, in English, starting with the file name when a file was read.</param>
-public sealed record CheckRequestError(string Field, CheckRequestErrorKind Kind, string Reason);
+/// <param name="Cause">The parser's error behind an <see cref="CheckRequestErrorKind.Invalid"/> field, when a parser rejected it: callers act on its <see cref="ParseError.Kind"/> (a domain SID is needed), never on <paramref name="Reason"/>.</param>
+public sealed record CheckRequestError(string Field, CheckRequestErrorKind Kind, string Reason, ParseError? Cause = null);
 
 /// <summary>
 /// The one parser of access check requests: <c>ntsec check</c>, <c>check --batch</c> and the library's other
@@ -182,7 +183,7 @@ public sealed class CheckRequestReader
             int equals = entry.LastIndexOf('=');
             string name = equals < 0 ? "" : entry[..equals].Trim();
             if (name.Length == 0) return Fail("map", CheckRequestErrorKind.Invalid, $"'{entry}': expected NAME=SID, e.g. CONTOSO\\Finance=S-1-5-21-1004336348-1177238915-682003330-1120", out error);
-            if (!names.TryResolve(entry[(equals + 1)..], out var mapped, out var mapError)) return Fail("map", CheckRequestErrorKind.Invalid, $"'{entry}': {mapError!.Reason}", out error);
+            if (!names.TryResolve(entry[(equals + 1)..], out var mapped, out var mapError)) return Fail("map", CheckRequestErrorKind.Invalid, $"'{entry}': {mapError!.Reason}", out error, mapError);
             if (names.Map.TryGetValue(name, out var existing) && existing != mapped) return Fail("map", CheckRequestErrorKind.Invalid, $"'{name}' is mapped to both {existing} and {mapped}", out error);
             names.Give(name, mapped);
         }
@@ -190,12 +191,12 @@ public sealed class CheckRequestReader
         if (!TryDescriptor(text, names, out var sd, out bool toolOutput, out error)) return false;
         if (text.Owner is { } ownerText)
         {
-            if (!names.TryResolve(ownerText, out var owner, out var ownerError)) return Fail("owner", CheckRequestErrorKind.Invalid, $"{ownerError!.Position}: {ownerError.Reason}", out error);
+            if (!names.TryResolve(ownerText, out var owner, out var ownerError)) return Fail("owner", CheckRequestErrorKind.Invalid, $"{ownerError!.Position}: {ownerError.Reason}", out error, ownerError);
             sd = sd!.WithOwner(owner);
         }
         if (text.Group is { } groupText)
         {
-            if (!names.TryResolve(groupText, out var group, out var groupError)) return Fail("group", CheckRequestErrorKind.Invalid, $"{groupError!.Position}: {groupError.Reason}", out error);
+            if (!names.TryResolve(groupText, out var group, out var groupError)) return Fail("group", CheckRequestErrorKind.Invalid, $"{groupError!.Position}: {groupError.Reason}", out error, groupError);
             sd = sd!.WithGroup(group);
         }
         else if (toolOutput && sd!.Group is null)
@@ -227,7 +228,7 @@ public sealed class CheckRequestReader
         Sid? self = null;
         if (text.Self is { } selfText)
         {
-            if (!names.TryResolve(selfText, out var s, out var selfError)) return Fail("selfSid", CheckRequestErrorKind.Invalid, $"{selfError!.Position}: {selfError.Reason}", out error);
+            if (!names.TryResolve(selfText, out var s, out var selfError)) return Fail("selfSid", CheckRequestErrorKind.Invalid, $"{selfError!.Position}: {selfError.Reason}", out error, selfError);
             self = s;
         }
 
@@ -300,7 +301,7 @@ public sealed class CheckRequestReader
         if (DescriptorText.IsToolOutput(format))
         {
             if (!DescriptorText.TryDecodeToolOutput(content, format, names, out var all, out var importError))
-                return Fail("sd", CheckRequestErrorKind.Invalid, $"{where}line {importError!.Line}, column {importError.Column}: {importError.Reason}", out error);
+                return Fail("sd", CheckRequestErrorKind.Invalid, $"{where}line {importError!.Line}, column {importError.Column}: {importError.Reason}", out error, importError);
             var selected = all;
             if (text.Path is { } wanted)
             {
@@ -319,7 +320,7 @@ public sealed class CheckRequestReader
         }
         // A file ends with a line break, which is not part of the SDDL.
         if (!DescriptorText.TryDecode(format == DescriptorFormat.Sddl ? content.Trim() : content, format, Context, out var decoded, out var parseError))
-            return Fail("sd", CheckRequestErrorKind.Invalid, $"{where}{parseError!.Position}: {parseError.Reason}", out error);
+            return Fail("sd", CheckRequestErrorKind.Invalid, $"{where}{parseError!.Position}: {parseError.Reason}", out error, parseError);
         sd = decoded!.Descriptor;
         if (_descriptors.Count >= CacheLimit) _descriptors.Clear();
         _descriptors[content] = (sd, false);
@@ -341,7 +342,7 @@ public sealed class CheckRequestReader
             }
             if (!TokenJson.TryRead(element, Context, out token, out var jsonError))
             {
-                error = new CheckRequestError(jsonError!.Field.Length == 0 ? "token" : "token." + jsonError.Field, CheckRequestErrorKind.Invalid, jsonError.Reason);
+                error = new CheckRequestError(jsonError!.Field.Length == 0 ? "token" : "token." + jsonError.Field, CheckRequestErrorKind.Invalid, jsonError.Reason, jsonError);
                 return false;
             }
             Remember(_tokens, raw, token!);
@@ -360,14 +361,14 @@ public sealed class CheckRequestReader
         string name = file == "-" ? "stdin" : file;
         if (WindowsOutput.Detect(content) == WindowsOutputKind.Whoami)
         {
-            if (!WhoamiParser.TryParse(content, out var result, out var importError)) return Fail("token", CheckRequestErrorKind.Invalid, $"{name}: {importError}", out error);
+            if (!WhoamiParser.TryParse(content, out var result, out var importError)) return Fail("token", CheckRequestErrorKind.Invalid, $"{name}: {importError}", out error, importError);
             token = result!.Token;
             // whoami printed a name for every SID: those are the names the user's tools gave them.
             result.GiveNamesTo(names);
         }
         else if (!TokenJson.TryRead(content, Context, out token, out var jsonError))
         {
-            return Fail("token", CheckRequestErrorKind.Invalid, $"{name}: {jsonError}", out error);
+            return Fail("token", CheckRequestErrorKind.Invalid, $"{name}: {jsonError}", out error, jsonError);
         }
         // A whoami file's names belong to the request, so only JSON token files are kept.
         if (WindowsOutput.Detect(content) != WindowsOutputKind.Whoami) Remember(_tokens, key, token!);
@@ -381,9 +382,9 @@ public sealed class CheckRequestReader
         cache[key] = value;
     }
 
-    private static bool Fail(string field, CheckRequestErrorKind kind, string reason, out CheckRequestError? error)
+    private static bool Fail(string field, CheckRequestErrorKind kind, string reason, out CheckRequestError? error, ParseError? cause = null)
     {
-        error = new CheckRequestError(field, kind, reason);
+        error = new CheckRequestError(field, kind, reason, cause);
         return false;
     }
 }

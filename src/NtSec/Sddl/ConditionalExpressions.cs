@@ -47,7 +47,7 @@ public static class ConditionalExpressions
         var bytes = CondCodec.Encode(root!);
         if (bytes.Length > ushort.MaxValue)
         {
-            error = new ParseError(basePosition, $"the condition compiles to {bytes.Length} bytes, more than an ACE can hold", Win32Error.InvalidAcl);
+            error = new ParseError(ParseErrorKind.OutOfRange, basePosition, $"the condition compiles to {bytes.Length} bytes, more than an ACE can hold", Win32Error.InvalidAcl);
             return false;
         }
         applicationData = bytes;
@@ -107,11 +107,14 @@ public static class ConditionalExpressions
         }
 
         // Records the first error only: later ones are consequences of it.
-        private CondNode? Fail(int position, string reason, int win32 = Win32Error.InvalidAcl)
+        private CondNode? Fail(ParseErrorKind kind, int position, string reason, int win32 = Win32Error.InvalidAcl)
         {
-            _error ??= new ParseError(_base + Math.Clamp(position, 0, _s.Length), reason, win32);
+            _error ??= new ParseError(kind, _base + Math.Clamp(position, 0, _s.Length), reason, win32);
             return null;
         }
+
+        // An error a literal reader reported at its own position in the text.
+        private CondNode? Fail(ParseError literal) => Fail(literal.Kind, literal.Position, literal.Reason);
 
         public bool ParseCondition(out CondNode? root, out ParseError? error)
         {
@@ -119,7 +122,7 @@ public static class ConditionalExpressions
             SkipBlanks();
             if (AtEnd || Cur != '(')
             {
-                Fail(_pos, "a condition starts with '('");
+                Fail(ParseErrorKind.Syntax, _pos, "a condition starts with '('");
                 error = _error;
                 return false;
             }
@@ -129,8 +132,8 @@ public static class ConditionalExpressions
             if (node is not null)
             {
                 SkipBlanks();
-                if (!AtEnd) Fail(_pos, "unexpected text after the condition's closing parenthesis");
-                else if (!node.IsCondition) Fail(inner, "a condition must be a comparison, a membership or existence test, a logical operation or an attribute, not a literal");
+                if (!AtEnd) Fail(ParseErrorKind.TrailingData, _pos, "unexpected text after the condition's closing parenthesis");
+                else if (!node.IsCondition) Fail(ParseErrorKind.WrongType, inner, "a condition must be a comparison, a membership or existence test, a logical operation or an attribute, not a literal");
                 else root = node;
             }
             error = _error;
@@ -143,7 +146,7 @@ public static class ConditionalExpressions
             // thread with a small stack from overflowing before the count is reached.
             if (++_nesting > MaxNesting || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
             {
-                Fail(position, $"the condition nests parentheses and '!' more than {MaxNesting} deep");
+                Fail(ParseErrorKind.OutOfRange, position, $"the condition nests parentheses and '!' more than {MaxNesting} deep");
                 return false;
             }
             return true;
@@ -151,17 +154,17 @@ public static class ConditionalExpressions
 
         private CondNode? MakeUnary(CondOp op, CondNode operand, int opPos, int operandPos)
         {
-            if (CondCodec.CheckUnary(op, operand) is { } reason) return Fail(operandPos, reason);
+            if (CondCodec.CheckUnary(op, operand) is { } reason) return Fail(ParseErrorKind.WrongType, operandPos, reason);
             var node = new UnaryNode(op, operand);
-            if (node.Depth > MaxDepth) return Fail(opPos, $"operators nest more than {MaxDepth} deep");
+            if (node.Depth > MaxDepth) return Fail(ParseErrorKind.OutOfRange, opPos, $"operators nest more than {MaxDepth} deep");
             return node;
         }
 
         private CondNode? MakeBinary(CondOp op, CondNode left, int leftPos, CondNode right, int rightPos, int opPos)
         {
-            if (CondCodec.CheckBinary(op, left, right) is { } problem) return Fail(problem.Side == 1 ? leftPos : rightPos, problem.Reason);
+            if (CondCodec.CheckBinary(op, left, right) is { } problem) return Fail(ParseErrorKind.WrongType, problem.Side == 1 ? leftPos : rightPos, problem.Reason);
             var node = new BinaryNode(op, left, right);
-            if (node.Depth > MaxDepth) return Fail(opPos, $"operators nest more than {MaxDepth} deep");
+            if (node.Depth > MaxDepth) return Fail(ParseErrorKind.OutOfRange, opPos, $"operators nest more than {MaxDepth} deep");
             return node;
         }
 
@@ -219,7 +222,7 @@ public static class ConditionalExpressions
             if (TryPeekWordOperator(out var keyword, out int length))
             {
                 if (!CondCodec.IsUnary(keyword))
-                    return Fail(start, $"'{_s.Slice(start, length)}' needs an attribute on its left");
+                    return Fail(ParseErrorKind.Syntax, start, $"'{_s.Slice(start, length)}' needs an attribute on its left");
                 _pos += length;
                 SkipBlanks();
                 int operandPos = _pos;
@@ -289,7 +292,7 @@ public static class ConditionalExpressions
         private CondNode? ParseOperand()
         {
             SkipBlanks();
-            if (AtEnd) return Fail(_pos, "the condition ends where an operand was expected");
+            if (AtEnd) return Fail(ParseErrorKind.Truncated, _pos, "the condition ends where an operand was expected");
             int start = _pos;
             char c = Cur;
             switch (c)
@@ -301,8 +304,8 @@ public static class ConditionalExpressions
                         var inner = ParseOr();
                         if (inner is null) return null;
                         SkipBlanks();
-                        if (AtEnd) return Fail(start, "this parenthesis is not closed");
-                        if (Cur != ')') return Fail(_pos, $"expected an operator or ')', found {Describe(_pos)}");
+                        if (AtEnd) return Fail(ParseErrorKind.Truncated, start, "this parenthesis is not closed");
+                        if (Cur != ')') return Fail(ParseErrorKind.Syntax, _pos, $"expected an operator or ')', found {Describe(_pos)}");
                         _pos++;
                         _nesting--;
                         return inner;
@@ -316,16 +319,16 @@ public static class ConditionalExpressions
                 case '@':
                     return ParsePrefixedAttribute();
                 case ')':
-                    return Fail(start, "an operand is missing before ')'");
+                    return Fail(ParseErrorKind.Missing, start, "an operand is missing before ')'");
             }
             if (IsNumberStart(_pos)) return ParseInteger();
             int length = NameRunLength(_pos);
-            if (length == 0) return Fail(start, $"expected an attribute, a literal or '(', found {Describe(start)}");
+            if (length == 0) return Fail(ParseErrorKind.Syntax, start, $"expected an attribute, a literal or '(', found {Describe(start)}");
             var word = _s.Slice(start, length);
             if (word.Equals("SID", StringComparison.OrdinalIgnoreCase) && start + length < _s.Length && _s[start + length] == '(')
                 return ParseSidLiteral();
             foreach (var (text, _) in CondCodec.WordOperators)
-                if (word.Equals(text, StringComparison.OrdinalIgnoreCase)) return Fail(start, $"the operator '{word}' cannot stand where an operand is expected");
+                if (word.Equals(text, StringComparison.OrdinalIgnoreCase)) return Fail(ParseErrorKind.Syntax, start, $"the operator '{word}' cannot stand where an operand is expected");
             _pos += length;
             return new AttributeNode(CondOp.LocalAttribute, word.ToString());
         }
@@ -346,10 +349,10 @@ public static class ConditionalExpressions
         private CondNode? ParseInteger()
         {
             int start = _pos;
-            if (!TryReadInteger(_s, ref _pos, out ulong magnitude, out var sign, out var radix, out string? reason))
-                return Fail(_pos, reason!);
+            if (!TryReadInteger(_s, ref _pos, out ulong magnitude, out var sign, out var radix, out var literalError))
+                return Fail(literalError!);
             if (!TryToInt64(magnitude, sign, out long value))
-                return Fail(start, "the number is outside the signed 64-bit range");
+                return Fail(ParseErrorKind.OutOfRange, start, "the number is outside the signed 64-bit range");
             // Windows writes every integer literal as int64, whatever its size (conditional_aces corpus).
             return new IntegerNode(CondOp.Int64, value, sign, radix);
         }
@@ -358,14 +361,14 @@ public static class ConditionalExpressions
         {
             int start = _pos;
             int close = _s[(start + 1)..].IndexOf('"');
-            if (close < 0) return Fail(start, "this string is not closed");
+            if (close < 0) return Fail(ParseErrorKind.Truncated, start, "this string is not closed");
             _pos = start + 1 + close + 1;
             return new StringNode(_s.Slice(start + 1, close).ToString());
         }
 
         private CondNode? ParseOctetString()
         {
-            if (!TryReadOctets(_s, ref _pos, out var bytes, out string? reason)) return Fail(_pos, reason!);
+            if (!TryReadOctets(_s, ref _pos, out var bytes, out var literalError)) return Fail(literalError!);
             return new OctetStringNode(bytes!);
         }
 
@@ -374,10 +377,10 @@ public static class ConditionalExpressions
             int start = _pos;
             int contentStart = start + 4; // after "SID("
             int close = _s[contentStart..].IndexOf(')');
-            if (close < 0) return Fail(start, "SID( is not closed");
+            if (close < 0) return Fail(ParseErrorKind.Truncated, start, "SID( is not closed");
             var content = _s.Slice(contentStart, close);
             if (!SddlSidAliases.TryParseSid(content, _context, out var sid, out var sidError))
-                return Fail(contentStart + sidError!.Position, $"SID(...) does not hold a SID: {sidError.Reason}", sidError.Win32Error);
+                return Fail(sidError!.Kind, contentStart + sidError.Position, $"SID(...) does not hold a SID: {sidError.Reason}", sidError.Win32Error);
             _pos = contentStart + close + 1;
             return new SidNode(sid);
         }
@@ -398,18 +401,18 @@ public static class ConditionalExpressions
             while (true)
             {
                 SkipBlanks();
-                if (AtEnd) return Fail(start, "this {...} list is not closed");
+                if (AtEnd) return Fail(ParseErrorKind.Truncated, start, "this {...} list is not closed");
                 int itemPos = _pos;
                 CondNode? item;
                 if (Cur == '"') item = ParseString();
                 else if (Cur == '#') item = ParseOctetString();
                 else if (IsNumberStart(_pos)) item = ParseInteger();
                 else if (NameRunLength(_pos) == 3 && _s.Slice(_pos, 3).Equals("SID", StringComparison.OrdinalIgnoreCase) && _pos + 3 < _s.Length && _s[_pos + 3] == '(') item = ParseSidLiteral();
-                else return Fail(itemPos, $"a {{...}} list holds numbers, \"strings\", #octets and SID(...), not {Describe(itemPos)}");
+                else return Fail(ParseErrorKind.Syntax, itemPos, $"a {{...}} list holds numbers, \"strings\", #octets and SID(...), not {Describe(itemPos)}");
                 if (item is null) return null;
                 items.Add(item);
                 SkipBlanks();
-                if (AtEnd) return Fail(start, "this {...} list is not closed");
+                if (AtEnd) return Fail(ParseErrorKind.Truncated, start, "this {...} list is not closed");
                 if (Cur == ',')
                 {
                     _pos++;
@@ -420,7 +423,7 @@ public static class ConditionalExpressions
                     _pos++;
                     return new CompositeNode(items);
                 }
-                return Fail(_pos, $"expected ',' or '}}' in a {{...}} list, found {Describe(_pos)}");
+                return Fail(ParseErrorKind.Syntax, _pos, $"expected ',' or '}}' in a {{...}} list, found {Describe(_pos)}");
             }
         }
 
@@ -439,7 +442,7 @@ public static class ConditionalExpressions
                     break;
                 }
             }
-            if (prefixLength == 0) return Fail(start, "an attribute starting with '@' must be @User., @Device. or @Resource.");
+            if (prefixLength == 0) return Fail(ParseErrorKind.Syntax, start, "an attribute starting with '@' must be @User., @Device. or @Resource.");
             _pos += prefixLength;
             var name = new StringBuilder();
             while (!AtEnd)
@@ -448,7 +451,7 @@ public static class ConditionalExpressions
                 if (c == '%')
                 {
                     if (_pos + 4 >= _s.Length || !ushort.TryParse(_s.Slice(_pos + 1, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out ushort code))
-                        return Fail(_pos, "'%' in an attribute name must be followed by four hexadecimal digits");
+                        return Fail(ParseErrorKind.Syntax, _pos, "'%' in an attribute name must be followed by four hexadecimal digits");
                     name.Append((char)code);
                     _pos += 5;
                     continue;
@@ -457,7 +460,7 @@ public static class ConditionalExpressions
                 name.Append(c);
                 _pos++;
             }
-            if (name.Length == 0) return Fail(_pos, "the attribute name is missing after its prefix");
+            if (name.Length == 0) return Fail(ParseErrorKind.Missing, _pos, "the attribute name is missing after its prefix");
             return new AttributeNode(kind, name.ToString());
         }
     }
@@ -468,7 +471,7 @@ public static class ConditionalExpressions
     /// Reads an integer literal: an optional sign, then <c>0x</c> and hexadecimal digits, or <c>0</c> and octal
     /// digits, or decimal digits. The magnitude must fit 64 bits; a letter or digit glued to the number is an error.
     /// </summary>
-    internal static bool TryReadInteger(ReadOnlySpan<char> s, ref int pos, out ulong magnitude, out IntegerSign sign, out IntegerBase radix, out string? reason)
+    internal static bool TryReadInteger(ReadOnlySpan<char> s, ref int pos, out ulong magnitude, out IntegerSign sign, out IntegerBase radix, out ParseError? error)
     {
         magnitude = 0;
         sign = IntegerSign.None;
@@ -480,7 +483,7 @@ public static class ConditionalExpressions
         }
         if (pos >= s.Length || !char.IsAsciiDigit(s[pos]))
         {
-            reason = "expected a digit";
+            error = new ParseError(ParseErrorKind.Syntax, pos, "expected a digit", 0);
             return false;
         }
         int digitBase = 10;
@@ -508,7 +511,7 @@ public static class ConditionalExpressions
             if (d >= digitBase) break;
             if (magnitude > (ulong.MaxValue - (ulong)d) / (ulong)digitBase)
             {
-                reason = "the number does not fit in 64 bits";
+                error = new ParseError(ParseErrorKind.OutOfRange, pos, "the number does not fit in 64 bits", 0);
                 return false;
             }
             magnitude = (magnitude * (ulong)digitBase) + (ulong)d;
@@ -516,10 +519,10 @@ public static class ConditionalExpressions
         }
         if (pos < s.Length && (char.IsAsciiLetterOrDigit(s[pos]) || s[pos] == '_'))
         {
-            reason = $"'{s[pos]}' is not a digit of this {(radix == IntegerBase.Octal ? "octal" : radix == IntegerBase.Hexadecimal ? "hexadecimal" : "decimal")} number";
+            error = new ParseError(ParseErrorKind.Syntax, pos, $"'{s[pos]}' is not a digit of this {(radix == IntegerBase.Octal ? "octal" : radix == IntegerBase.Hexadecimal ? "hexadecimal" : "decimal")} number", 0);
             return false;
         }
-        reason = null;
+        error = null;
         return true;
     }
 
@@ -543,12 +546,12 @@ public static class ConditionalExpressions
     /// <c>#</c> stands for <c>0</c>; an odd count gets a leading 0 (the opening <c>#</c> read as a digit), so
     /// <c>##1#2#3##</c> and <c>#1#2#3##</c> are both 01 02 03 00.
     /// </summary>
-    internal static bool TryReadOctets(ReadOnlySpan<char> s, ref int pos, out byte[]? bytes, out string? reason)
+    internal static bool TryReadOctets(ReadOnlySpan<char> s, ref int pos, out byte[]? bytes, out ParseError? error)
     {
         bytes = null;
         if (pos >= s.Length || s[pos] != '#')
         {
-            reason = "an octet string starts with '#'";
+            error = new ParseError(ParseErrorKind.Syntax, pos, "an octet string starts with '#'", 0);
             return false;
         }
         pos++;
@@ -556,11 +559,11 @@ public static class ConditionalExpressions
         while (pos < s.Length && (char.IsAsciiHexDigit(s[pos]) || s[pos] == '#')) pos++;
         if (pos < s.Length && (char.IsAsciiLetterOrDigit(s[pos]) || s[pos] == '_'))
         {
-            reason = $"'{s[pos]}' is not a hexadecimal digit";
+            error = new ParseError(ParseErrorKind.Syntax, pos, $"'{s[pos]}' is not a hexadecimal digit", 0);
             return false;
         }
         bytes = HexToBytes(s[start..pos]);
-        reason = null;
+        error = null;
         return true;
     }
 

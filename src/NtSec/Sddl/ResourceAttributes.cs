@@ -135,8 +135,11 @@ public static class ResourceAttributes
             while (_pos < _s.Length && Sid.IsBlank(_s[_pos])) _pos++;
         }
 
-        private readonly ParseError Error(int position, string reason, int win32 = Win32Error.InvalidAcl)
-            => new(_base + Math.Clamp(position, 0, _s.Length), reason, win32);
+        private readonly ParseError Error(ParseErrorKind kind, int position, string reason, int win32 = Win32Error.InvalidAcl)
+            => new(kind, _base + Math.Clamp(position, 0, _s.Length), reason, win32);
+
+        // An error a literal reader reported at its own position in the text.
+        private readonly ParseError Error(ParseError literal, string? prefix = null) => Error(literal.Kind, literal.Position, prefix + literal.Reason);
 
         private bool Expect(char c, string what, out ParseError? error)
         {
@@ -147,7 +150,7 @@ public static class ResourceAttributes
                 error = null;
                 return true;
             }
-            error = Error(_pos, AtEnd ? $"the attribute ends early: expected '{c}' {what}" : $"expected '{c}' {what}, found '{_s[_pos]}'");
+            error = Error(AtEnd ? ParseErrorKind.Truncated : ParseErrorKind.Syntax, _pos, AtEnd ? $"the attribute ends early: expected '{c}' {what}" : $"expected '{c}' {what}, found '{_s[_pos]}'");
             return false;
         }
 
@@ -160,12 +163,12 @@ public static class ResourceAttributes
             int close = _s[nameStart..].IndexOf('"');
             if (close < 0)
             {
-                error = Error(nameStart - 1, "the attribute name is not closed");
+                error = Error(ParseErrorKind.Truncated, nameStart - 1, "the attribute name is not closed");
                 return false;
             }
             if (close == 0)
             {
-                error = Error(nameStart, "the attribute name is empty");
+                error = Error(ParseErrorKind.Missing, nameStart, "the attribute name is empty");
                 return false;
             }
             string name = _s.Slice(nameStart, close).ToString();
@@ -183,7 +186,7 @@ public static class ResourceAttributes
             }
             if (type is null || (_pos + 2 < _s.Length && char.IsAsciiLetterOrDigit(_s[_pos + 2])))
             {
-                error = Error(typePos, "expected a value type: TI, TU, TS, TD, TX or TB");
+                error = Error(ParseErrorKind.UnknownName, typePos, "expected a value type: TI, TU, TS, TD, TX or TB");
                 return false;
             }
             _pos += 2;
@@ -191,14 +194,14 @@ public static class ResourceAttributes
 
             SkipBlanks();
             int flagsPos = _pos;
-            if (!ConditionalExpressions.TryReadInteger(_s, ref _pos, out ulong flags, out var flagSign, out _, out string? reason))
+            if (!ConditionalExpressions.TryReadInteger(_s, ref _pos, out ulong flags, out var flagSign, out _, out var flagsError))
             {
-                error = Error(_pos, $"the attribute flags are not a number: {reason}");
+                error = Error(flagsError!, "the attribute flags are not a number: ");
                 return false;
             }
             if (flagSign == IntegerSign.Minus || flags > uint.MaxValue)
             {
-                error = Error(flagsPos, "the attribute flags must be a 32-bit unsigned number");
+                error = Error(ParseErrorKind.OutOfRange, flagsPos, "the attribute flags must be a 32-bit unsigned number");
                 return false;
             }
 
@@ -208,7 +211,7 @@ public static class ResourceAttributes
                 SkipBlanks();
                 if (AtEnd)
                 {
-                    error = Error(_pos, "the attribute ends early: expected ',' or ')'");
+                    error = Error(ParseErrorKind.Truncated, _pos, "the attribute ends early: expected ',' or ')'");
                     return false;
                 }
                 if (_s[_pos] == ')')
@@ -224,7 +227,7 @@ public static class ResourceAttributes
             SkipBlanks();
             if (!AtEnd)
             {
-                error = Error(_pos, "unexpected text after the attribute's closing parenthesis");
+                error = Error(ParseErrorKind.TrailingData, _pos, "unexpected text after the attribute's closing parenthesis");
                 return false;
             }
             attribute = new ClaimSecurityAttribute(name, type.Value, (ClaimSecurityAttributeFlags)(uint)flags, values);
@@ -238,7 +241,7 @@ public static class ResourceAttributes
             int start = _pos;
             if (AtEnd)
             {
-                error = Error(_pos, "the attribute ends where a value was expected");
+                error = Error(ParseErrorKind.Truncated, _pos, "the attribute ends where a value was expected");
                 return false;
             }
             switch (type)
@@ -247,23 +250,23 @@ public static class ResourceAttributes
                 case ClaimValueType.UInt64:
                 case ClaimValueType.Boolean:
                     {
-                        if (!ConditionalExpressions.TryReadInteger(_s, ref _pos, out ulong magnitude, out var sign, out _, out string? reason))
+                        if (!ConditionalExpressions.TryReadInteger(_s, ref _pos, out ulong magnitude, out var sign, out _, out var numberError))
                         {
-                            error = Error(_pos, reason!);
+                            error = Error(numberError!);
                             return false;
                         }
                         if (type == ClaimValueType.Int64)
                         {
                             if (!ConditionalExpressions.TryToInt64(magnitude, sign, out long v))
                             {
-                                error = Error(start, "a TI value must fit a signed 64-bit integer");
+                                error = Error(ParseErrorKind.OutOfRange, start, "a TI value must fit a signed 64-bit integer");
                                 return false;
                             }
                             value = v;
                         }
                         else if (sign == IntegerSign.Minus && magnitude != 0)
                         {
-                            error = Error(start, $"a {(type == ClaimValueType.UInt64 ? "TU" : "TB")} value cannot be negative");
+                            error = Error(ParseErrorKind.OutOfRange, start, $"a {(type == ClaimValueType.UInt64 ? "TU" : "TB")} value cannot be negative");
                             return false;
                         }
                         else if (type == ClaimValueType.UInt64)
@@ -272,7 +275,7 @@ public static class ResourceAttributes
                         }
                         else if (magnitude > 1)
                         {
-                            error = Error(start, "a TB value must be 0 or 1");
+                            error = Error(ParseErrorKind.OutOfRange, start, "a TB value must be 0 or 1");
                             return false;
                         }
                         else
@@ -286,13 +289,13 @@ public static class ResourceAttributes
                     {
                         if (_s[_pos] != '"')
                         {
-                            error = Error(_pos, "a TS value is a \"quoted string\"");
+                            error = Error(ParseErrorKind.Syntax, _pos, "a TS value is a \"quoted string\"");
                             return false;
                         }
                         int close = _s[(start + 1)..].IndexOf('"');
                         if (close < 0)
                         {
-                            error = Error(start, "this string is not closed");
+                            error = Error(ParseErrorKind.Truncated, start, "this string is not closed");
                             return false;
                         }
                         value = _s.Slice(start + 1, close).ToString();
@@ -305,12 +308,12 @@ public static class ResourceAttributes
                         while (_pos < _s.Length && _s[_pos] != ',' && _s[_pos] != ')' && !Sid.IsBlank(_s[_pos])) _pos++;
                         if (_pos == start)
                         {
-                            error = Error(start, "a TD value is a SID: an alias or S-1-...");
+                            error = Error(ParseErrorKind.Syntax, start, "a TD value is a SID: an alias or S-1-...");
                             return false;
                         }
                         if (!SddlSidAliases.TryParseSid(_s[start.._pos], _context, out var sid, out var sidError))
                         {
-                            error = Error(start + sidError!.Position, $"a TD value is not a SID: {sidError.Reason}", sidError.Win32Error);
+                            error = Error(sidError!.Kind, start + sidError.Position, $"a TD value is not a SID: {sidError.Reason}", sidError.Win32Error);
                             return false;
                         }
                         value = sid;
@@ -322,12 +325,12 @@ public static class ResourceAttributes
                         // The '#' is optional here: Windows is reported (our MS-DTYP notes, 7.1) to read numeric-looking
                         // TX values as octet strings.
                         byte[]? bytes;
-                        string? reason;
+                        ParseError? octetsError;
                         if (_s[_pos] == '#')
                         {
-                            if (!ConditionalExpressions.TryReadOctets(_s, ref _pos, out bytes, out reason))
+                            if (!ConditionalExpressions.TryReadOctets(_s, ref _pos, out bytes, out octetsError))
                             {
-                                error = Error(_pos, reason!);
+                                error = Error(octetsError!);
                                 return false;
                             }
                         }
@@ -336,7 +339,7 @@ public static class ResourceAttributes
                             while (_pos < _s.Length && (char.IsAsciiHexDigit(_s[_pos]) || _s[_pos] == '#')) _pos++;
                             if (_pos == start || (_pos < _s.Length && char.IsAsciiLetterOrDigit(_s[_pos])))
                             {
-                                error = Error(_pos, "a TX value is an octet string: hexadecimal digits, optionally after '#'");
+                                error = Error(ParseErrorKind.Syntax, _pos, "a TX value is an octet string: hexadecimal digits, optionally after '#'");
                                 return false;
                             }
                             bytes = ConditionalExpressions.HexToBytes(_s[start.._pos]);

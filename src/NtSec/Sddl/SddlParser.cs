@@ -60,7 +60,7 @@ public static class SddlParser
             while (_pos < _s.Length && Sid.IsBlank(_s[_pos])) _pos++;
         }
 
-        private static ParseError Error(int position, string reason, int win32 = Win32Error.InvalidParameter) => new(position, reason, win32);
+        private static ParseError Error(ParseErrorKind kind, int position, string reason, int win32 = Win32Error.InvalidParameter) => new(kind, position, reason, win32);
 
         public bool ParseDescriptor(out SecurityDescriptor? descriptor, out ParseError? error)
         {
@@ -80,7 +80,7 @@ public static class SddlParser
                 // The component letter is case-sensitive: Windows rejects "d:" (should_fail.txt).
                 if (_pos + 1 >= _s.Length || _s[_pos + 1] != ':' || tag is not ('O' or 'G' or 'D' or 'S'))
                 {
-                    error = Error(tagPos, "expected a component: O:, G:, D: or S:");
+                    error = Error(ParseErrorKind.Syntax, tagPos, "expected a component: O:, G:, D: or S:");
                     return false;
                 }
                 _pos += 2;
@@ -90,7 +90,7 @@ public static class SddlParser
                 else if (tag == 'S') seen = ref seenS;
                 if (seen)
                 {
-                    error = Error(tagPos, $"the {tag}: component appears twice");
+                    error = Error(ParseErrorKind.Duplicate, tagPos, $"the {tag}: component appears twice");
                     return false;
                 }
                 seen = true;
@@ -128,14 +128,14 @@ public static class SddlParser
             SkipBlanks();
             if (AtEnd || _s[_pos] != '(')
             {
-                error = Error(_pos, "an ACE starts with '('", Win32Error.InvalidAcl);
+                error = Error(ParseErrorKind.Syntax, _pos, "an ACE starts with '('", Win32Error.InvalidAcl);
                 return false;
             }
             if (!ParseAce(null, out ace, out error)) return false;
             SkipBlanks();
             if (!AtEnd)
             {
-                error = Error(_pos, "unexpected characters after the ACE", Win32Error.InvalidAcl);
+                error = Error(ParseErrorKind.TrailingData, _pos, "unexpected characters after the ACE", Win32Error.InvalidAcl);
                 return false;
             }
             return true;
@@ -168,14 +168,14 @@ public static class SddlParser
                 // in should_fail.txt), though it accepts blanks after an alias ("WD )" in windows_is_less_fussy.txt).
                 if (_pos < _s.Length && Sid.IsBlank(_s[_pos]))
                 {
-                    error = Error(_pos, "a blank may not follow an S-1-... SID", Win32Error.InvalidSid);
+                    error = Error(ParseErrorKind.Syntax, _pos, "a blank may not follow an S-1-... SID", Win32Error.InvalidSid);
                     return false;
                 }
                 return true;
             }
             if (_pos + 2 > _s.Length || !char.IsAsciiLetter(_s[_pos]) || !char.IsAsciiLetter(_s[_pos + 1]))
             {
-                error = Error(start, "expected a SID: S-1-... or a two-letter alias", Win32Error.InvalidSid);
+                error = Error(ParseErrorKind.Syntax, start, "expected a SID: S-1-... or a two-letter alias", Win32Error.InvalidSid);
                 return false;
             }
             if (SddlSidAliases.TryConstant(_s[_pos], _s[_pos + 1], out sid))
@@ -186,9 +186,9 @@ public static class SddlParser
             }
 
             var alias = _s.Slice(_pos, 2);
-            if (!SddlSidAliases.TryResolve(alias, _context, out sid, out string? reason))
+            if (!SddlSidAliases.TryResolve(alias, _context, out sid, out error))
             {
-                error = Error(start, reason!, SddlSidAliases.Find(alias) is null ? Win32Error.InvalidSid : Win32Error.NoneMapped);
+                error = error!.Within(start);
                 return false;
             }
             _pos += 2;
@@ -246,14 +246,14 @@ public static class SddlParser
                     int acePos = _pos;
                     if (isNull)
                     {
-                        error = Error(acePos, "NO_ACCESS_CONTROL (a NULL ACL) cannot be followed by ACEs", Win32Error.InvalidAcl);
+                        error = Error(ParseErrorKind.NotAllowedHere, acePos, "NO_ACCESS_CONTROL (a NULL ACL) cannot be followed by ACEs", Win32Error.InvalidAcl);
                         return false;
                     }
                     if (!ParseAce(isDacl, out var ace, out error)) return false;
                     aclSize += ace!.GetBinaryLength();
                     if (aclSize > ushort.MaxValue)
                     {
-                        error = Error(acePos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
+                        error = Error(ParseErrorKind.OutOfRange, acePos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
                         return false;
                     }
                     if (count == aces.Length) Array.Resize(ref aces, count * 2);
@@ -270,7 +270,7 @@ public static class SddlParser
                     int slack = OversizeSlack(parsed);
                     if (aclSize + slack > ushort.MaxValue)
                     {
-                        error = Error(_pos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
+                        error = Error(ParseErrorKind.OutOfRange, _pos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
                         return false;
                     }
                     acl = Acl.FromParsed(parsed, slack);
@@ -326,7 +326,7 @@ public static class SddlParser
                 error = null;
                 return true;
             }
-            error = Error(_pos, AtEnd ? $"the ACE ends early: expected '{c}' {what}" : $"expected '{c}' {what}, found '{_s[_pos]}'", Win32Error.InvalidAcl);
+            error = Error(AtEnd ? ParseErrorKind.Truncated : ParseErrorKind.Syntax, _pos, AtEnd ? $"the ACE ends early: expected '{c}' {what}" : $"expected '{c}' {what}, found '{_s[_pos]}'", Win32Error.InvalidAcl);
             return false;
         }
 
@@ -345,7 +345,7 @@ public static class SddlParser
             for (; close < _s.Length && _s[close] != ')'; close++)
                 if (_s[close] == ';' && ++fields == 7) break;
             if (close < _s.Length && _s[close] == ')' && fields < 6)
-                error = Error(close, $"the ACE has {fields} field{(fields == 1 ? "" : "s")}, 6 expected (type;flags;rights;object type;inherited object type;SID)", Win32Error.InvalidAcl);
+                error = Error(ParseErrorKind.Syntax, close, $"the ACE has {fields} field{(fields == 1 ? "" : "s")}, 6 expected (type;flags;rights;object type;inherited object type;SID)", Win32Error.InvalidAcl);
             return false;
         }
 
@@ -360,13 +360,13 @@ public static class SddlParser
             var typeText = Field(out int typePos);
             if (AceTypes.FindSddl(typeText) is not { } typeInfo)
             {
-                error = Error(typePos, $"unknown ACE type '{typeText}'", Win32Error.InvalidAcl);
+                error = Error(ParseErrorKind.UnknownName, typePos, $"unknown ACE type '{typeText}'", Win32Error.InvalidAcl);
                 return false;
             }
             var type = typeInfo.Type;
             if (isDacl is { } d && (typeInfo.AllowedIn & (d ? AclKinds.Dacl : AclKinds.Sacl)) == 0)
             {
-                error = Error(typePos, d ? $"ACE type {typeInfo.SddlCode} belongs in a SACL, not a DACL" : $"ACE type {typeInfo.SddlCode} belongs in a DACL, not a SACL", Win32Error.InvalidAcl);
+                error = Error(ParseErrorKind.NotAllowedHere, typePos, d ? $"ACE type {typeInfo.SddlCode} belongs in a SACL, not a DACL" : $"ACE type {typeInfo.SddlCode} belongs in a DACL, not a SACL", Win32Error.InvalidAcl);
                 return false;
             }
             if (!Expect(';', "after the ACE type", out error)) return false;
@@ -385,7 +385,7 @@ public static class SddlParser
                 }
                 if (!ok)
                 {
-                    error = Error(flagsPos + i, $"unknown ACE flag '{flagsText[i..Math.Min(i + 2, flagsText.Length)]}'", Win32Error.InvalidAcl);
+                    error = Error(ParseErrorKind.UnknownName, flagsPos + i, $"unknown ACE flag '{flagsText[i..Math.Min(i + 2, flagsText.Length)]}'", Win32Error.InvalidAcl);
                     return false;
                 }
             }
@@ -434,7 +434,7 @@ public static class SddlParser
             }
             catch (ArgumentException ex)
             {
-                error = Error(acePos, ex.Message, Win32Error.InvalidAcl);
+                error = Error(ParseErrorKind.OutOfRange, acePos, ex.Message, Win32Error.InvalidAcl);
                 return false;
             }
             error = null;
@@ -447,7 +447,7 @@ public static class SddlParser
             int start = _pos;
             if (AtEnd || _s[_pos] != '(')
             {
-                error = Error(_pos, "expected '(' to open the expression", Win32Error.InvalidAcl);
+                error = Error(ParseErrorKind.Syntax, _pos, "expected '(' to open the expression", Win32Error.InvalidAcl);
                 return false;
             }
             int depth = 0;
@@ -473,7 +473,7 @@ public static class SddlParser
                     }
                 }
             }
-            error = Error(start, inString ? "unterminated string in the expression" : "unbalanced parentheses in the expression", Win32Error.InvalidAcl);
+            error = Error(ParseErrorKind.Syntax, start, inString ? "unterminated string in the expression" : "unbalanced parentheses in the expression", Win32Error.InvalidAcl);
             return false;
         }
 
@@ -506,12 +506,12 @@ public static class SddlParser
             }
             if (!isObject)
             {
-                error = Error(start, $"only object ACEs ({ObjectCodes}) carry an {what} GUID", Win32Error.InvalidAcl);
+                error = Error(ParseErrorKind.NotAllowedHere, start, $"only object ACEs ({ObjectCodes}) carry an {what} GUID", Win32Error.InvalidAcl);
                 return false;
             }
             if (text.Length != 36 || !Guid.TryParseExact(text, "D", out var g))
             {
-                error = Error(start, $"the {what} is not a GUID of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", Win32Error.InvalidAcl);
+                error = Error(ParseErrorKind.Syntax, start, $"the {what} is not a GUID of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", Win32Error.InvalidAcl);
                 return false;
             }
             guid = g;
@@ -534,7 +534,7 @@ public static class SddlParser
                     while (i < text.Length && text[i] == ' ') i++;
                     if (i == text.Length)
                     {
-                        error = Error(basePos + i - 1, "a blank may not end the rights field", Win32Error.InvalidAcl);
+                        error = Error(ParseErrorKind.Syntax, basePos + i - 1, "a blank may not end the rights field", Win32Error.InvalidAcl);
                         return false;
                     }
                 }
@@ -543,7 +543,7 @@ public static class SddlParser
                     int numberPos = i;
                     if (!TryParseUlong(text, ref i, out uint number))
                     {
-                        error = Error(basePos + numberPos, "the access mask is not a number", Win32Error.InvalidAcl);
+                        error = Error(ParseErrorKind.Syntax, basePos + numberPos, "the access mask is not a number", Win32Error.InvalidAcl);
                         return false;
                     }
                     mask |= number;
@@ -551,7 +551,7 @@ public static class SddlParser
                 }
                 if (i + 1 >= text.Length || !SddlRights.TryLookup(text.Slice(i, 2), out uint m))
                 {
-                    error = Error(basePos + i, $"unknown right '{text[i..Math.Min(i + 2, text.Length)]}'", Win32Error.InvalidAcl);
+                    error = Error(ParseErrorKind.UnknownName, basePos + i, $"unknown right '{text[i..Math.Min(i + 2, text.Length)]}'", Win32Error.InvalidAcl);
                     return false;
                 }
                 mask |= m;

@@ -66,15 +66,16 @@ public static class SddlSidAliases
 
     /// <summary>
     /// Resolves an alias. A domain-relative alias needs the matching domain in <paramref name="context"/>; without it
-    /// the result is an error that says which domain is missing.
+    /// the result is an error (<see cref="ParseErrorKind.DomainSidNeeded"/>) that says which domain is missing; a
+    /// string that is no alias is <see cref="ParseErrorKind.UnknownSidAlias"/>. Positions are relative to the alias.
     /// </summary>
-    public static bool TryResolve(ReadOnlySpan<char> alias, SidContext? context, out Sid sid, out string? error)
+    public static bool TryResolve(ReadOnlySpan<char> alias, SidContext? context, out Sid sid, out ParseError? error)
     {
         sid = default;
         var entry = Find(alias);
         if (entry is null)
         {
-            error = $"'{alias}' is not an SDDL SID alias";
+            error = new ParseError(ParseErrorKind.UnknownSidAlias, 0, $"'{alias}' is not an SDDL SID alias", Win32Error.InvalidSid);
             return false;
         }
         var resolved = entry.Resolve(context ?? SidContext.None);
@@ -86,7 +87,7 @@ public static class SddlSidAliases
                 SidScope.ForestRoot => "the forest root domain",
                 _ => "the domain",
             };
-            error = $"alias '{entry.Alias}' is relative to {which}, and no domain SID was given";
+            error = new ParseError(ParseErrorKind.DomainSidNeeded, 0, $"alias '{entry.Alias}' is relative to {which}, and no domain SID was given", Win32Error.NoneMapped);
             return false;
         }
         sid = resolved.Value;
@@ -103,16 +104,6 @@ public static class SddlSidAliases
     /// </summary>
     public static bool TryParseSid(ReadOnlySpan<char> text, SidContext? context, out Sid sid, out ParseError? error)
     {
-        if (text.Length == 2 && Find(text) is not null)
-        {
-            if (TryResolve(text, context, out sid, out string? reason))
-            {
-                error = null;
-                return true;
-            }
-            error = new ParseError(0, reason!, Win32Error.NoneMapped);
-            return false;
-        }
-        return Sid.TryParse(text, out sid, out error);
+        return text.Length == 2 && Find(text) is not null ? TryResolve(text, context, out sid, out error) : Sid.TryParse(text, out sid, out error);
     }
 }

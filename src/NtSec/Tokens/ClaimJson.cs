@@ -64,59 +64,43 @@ public static class ClaimJson
     /// <param name="path">The field's path, for error messages ("userClaims").</param>
     /// <param name="context">The domains for SID aliases in SID values; null for none.</param>
     /// <param name="claims">The claims, when valid.</param>
-    /// <param name="errorPath">Where the first problem is (e.g. <c>userClaims[1].values[0]</c>).</param>
-    /// <param name="error">What the problem is.</param>
-    public static bool TryReadList(JsonElement element, string path, SidContext? context, out ImmutableArray<ClaimSecurityAttribute> claims, out string errorPath, out string error)
+    /// <param name="error">The first problem, located by its path (e.g. <c>userClaims[1].values[0]</c>).</param>
+    public static bool TryReadList(JsonElement element, string path, SidContext? context, out ImmutableArray<ClaimSecurityAttribute> claims, out ParseError? error)
     {
         claims = [];
-        errorPath = path;
-        error = "";
         if (element.ValueKind != JsonValueKind.Array)
-        {
-            error = $"expected an array of claims, got {Kind(element)}";
-            return false;
-        }
+            return Bad(ParseErrorKind.WrongType, path, $"expected an array of claims, got {Kind(element)}", out error);
         var list = ImmutableArray.CreateBuilder<ClaimSecurityAttribute>(element.GetArrayLength());
         int i = 0;
         foreach (var item in element.EnumerateArray())
         {
-            if (!TryRead(item, $"{path}[{i++}]", context, out var claim, out errorPath, out error)) return false;
+            if (!TryRead(item, $"{path}[{i++}]", context, out var claim, out error)) return false;
             list.Add(claim!);
         }
         claims = list.MoveToImmutable();
+        error = null;
         return true;
     }
 
-    /// <summary>Reads one claim object.</summary>
-    public static bool TryRead(JsonElement element, string path, SidContext? context, out ClaimSecurityAttribute? claim, out string errorPath, out string error)
+    /// <summary>Reads one claim object; an error is located by its path below <paramref name="path"/>.</summary>
+    public static bool TryRead(JsonElement element, string path, SidContext? context, out ClaimSecurityAttribute? claim, out ParseError? error)
     {
         claim = null;
-        errorPath = path;
-        error = "";
         if (element.ValueKind != JsonValueKind.Object)
-        {
-            error = $"expected a claim object {{\"name\", \"type\", \"values\", \"flags\"}}, got {Kind(element)}";
-            return false;
-        }
+            return Bad(ParseErrorKind.WrongType, path, $"expected a claim object {{\"name\", \"type\", \"values\", \"flags\"}}, got {Kind(element)}", out error);
         string? name = null;
         ClaimValueType? type = null;
         JsonElement values = default, flags = default;
         foreach (var p in element.EnumerateObject())
         {
-            errorPath = $"{path}.{p.Name}";
+            string field = $"{path}.{p.Name}";
             if (Array.IndexOf(Fields, p.Name) < 0)
-            {
-                error = $"unknown field (known: {string.Join(", ", Fields)})";
-                return false;
-            }
+                return Bad(ParseErrorKind.UnknownName, field, $"unknown field (known: {string.Join(", ", Fields)})", out error);
             switch (p.Name)
             {
                 case "name":
                     if (p.Value.ValueKind != JsonValueKind.String || p.Value.GetString()!.Length == 0)
-                    {
-                        error = "a claim needs a non-empty name";
-                        return false;
-                    }
+                        return Bad(p.Value.ValueKind == JsonValueKind.String ? ParseErrorKind.Missing : ParseErrorKind.WrongType, field, "a claim needs a non-empty name", out error);
                     name = p.Value.GetString();
                     break;
                 case "type":
@@ -124,10 +108,7 @@ public static class ClaimJson
                     foreach (var (vt, n) in TypeNames)
                         if (string.Equals(n, t, StringComparison.OrdinalIgnoreCase)) type = vt;
                     if (type is null)
-                    {
-                        error = $"unknown claim type {Kind(p.Value)} (known: {string.Join(", ", TypeNames.Select(x => x.Name))})";
-                        return false;
-                    }
+                        return Bad(ParseErrorKind.UnknownName, field, $"unknown claim type {Kind(p.Value)} (known: {string.Join(", ", TypeNames.Select(x => x.Name))})", out error);
                     break;
                 case "values":
                     values = p.Value;
@@ -137,31 +118,17 @@ public static class ClaimJson
                     break;
             }
         }
-        if (name is null)
-        {
-            errorPath = $"{path}.name";
-            error = "missing: a claim needs a name";
-            return false;
-        }
-        if (type is null)
-        {
-            errorPath = $"{path}.type";
-            error = "missing: a claim needs a type (int64, uint64, string, sid, boolean, octet or fqbn)";
-            return false;
-        }
+        if (name is null) return Bad(ParseErrorKind.Missing, $"{path}.name", "missing: a claim needs a name", out error);
+        if (type is null) return Bad(ParseErrorKind.Missing, $"{path}.type", "missing: a claim needs a type (int64, uint64, string, sid, boolean, octet or fqbn)", out error);
         var flagBits = ClaimSecurityAttributeFlags.None;
         if (flags.ValueKind != JsonValueKind.Undefined && flags.ValueKind != JsonValueKind.Null)
         {
             if (flags.ValueKind != JsonValueKind.Array)
-            {
-                errorPath = $"{path}.flags";
-                error = $"expected an array of flag names, got {Kind(flags)}";
-                return false;
-            }
+                return Bad(ParseErrorKind.WrongType, $"{path}.flags", $"expected an array of flag names, got {Kind(flags)}", out error);
             int f = 0;
             foreach (var item in flags.EnumerateArray())
             {
-                errorPath = $"{path}.flags[{f++}]";
+                string flagPath = $"{path}.flags[{f++}]";
                 string text = item.ValueKind == JsonValueKind.String ? item.GetString()! : "";
                 bool found = false;
                 foreach (var (b, n) in FlagNames)
@@ -177,37 +144,40 @@ public static class ClaimJson
                     found = true;
                 }
                 if (!found)
-                {
-                    error = $"unknown claim flag {Kind(item)} (known: {string.Join(", ", FlagNames.Select(x => x.Name))})";
-                    return false;
-                }
+                    return Bad(ParseErrorKind.UnknownName, flagPath, $"unknown claim flag {Kind(item)} (known: {string.Join(", ", FlagNames.Select(x => x.Name))})", out error);
             }
         }
         var list = new List<object>();
         if (values.ValueKind != JsonValueKind.Undefined && values.ValueKind != JsonValueKind.Null)
         {
             if (values.ValueKind != JsonValueKind.Array)
-            {
-                errorPath = $"{path}.values";
-                error = $"expected an array of values, got {Kind(values)}";
-                return false;
-            }
+                return Bad(ParseErrorKind.WrongType, $"{path}.values", $"expected an array of values, got {Kind(values)}", out error);
             int v = 0;
             foreach (var item in values.EnumerateArray())
             {
-                errorPath = $"{path}.values[{v++}]";
-                if (!TryReadValue(item, type.Value, context, out object? value, out error)) return false;
+                string valuePath = $"{path}.values[{v++}]";
+                if (!TryReadValue(item, type.Value, context, out object? value, out var kind, out string reason))
+                    return Bad(kind, valuePath, reason, out error);
                 list.Add(value!);
             }
         }
         claim = new ClaimSecurityAttribute(name, type.Value, flagBits, list);
-        errorPath = path;
+        error = null;
         return true;
     }
 
-    private static bool TryReadValue(JsonElement e, ClaimValueType type, SidContext? context, out object? value, out string error)
+    private static bool Bad(ParseErrorKind kind, string path, string reason, out ParseError? error)
+    {
+        error = new ParseError(kind, ParseLocation.AtPath(path), reason);
+        return false;
+    }
+
+    // A value that is a string or number of the wrong form is WrongType, as a value of the wrong JSON type is; a SID
+    // string keeps the SID parser's kind (an alias that needs a domain is DomainSidNeeded).
+    private static bool TryReadValue(JsonElement e, ClaimValueType type, SidContext? context, out object? value, out ParseErrorKind kind, out string error)
     {
         value = null;
+        kind = ParseErrorKind.WrongType;
         error = "";
         switch (type)
         {
@@ -233,7 +203,11 @@ public static class ClaimJson
             case ClaimValueType.Sid:
                 if (e.ValueKind != JsonValueKind.String) error = $"expected a SID string, got {Kind(e)}";
                 else if (SddlSidAliases.TryParseSid(e.GetString()!, context, out var sid, out var sidError)) value = sid;
-                else error = $"'{e.GetString()}' is not a SID or an SDDL alias: {sidError!.Reason}";
+                else
+                {
+                    kind = sidError!.Kind;
+                    error = $"'{e.GetString()}' is not a SID or an SDDL alias: {sidError.Reason}";
+                }
                 break;
             case ClaimValueType.OctetString:
                 if (e.ValueKind == JsonValueKind.String && TryHex(e.GetString()!, out byte[]? bytes)) value = bytes;

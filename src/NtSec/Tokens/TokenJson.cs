@@ -11,18 +11,6 @@ using NtSec.Sddl;
 
 namespace NtSec.Tokens;
 
-/// <summary>Why a token in JSON was rejected, and which field.</summary>
-/// <param name="Field">
-/// The JSON path of the offending value (<c>groups[2].attributes[0]</c>, <c>owner</c>), or an empty string when the
-/// problem is the document as a whole (it is not JSON, or not an object).
-/// </param>
-/// <param name="Reason">A short English explanation.</param>
-public sealed record TokenJsonError(string Field, string Reason)
-{
-    /// <summary><c>field: reason</c>, or the reason alone for the whole document.</summary>
-    public override string ToString() => Field.Length == 0 ? Reason : $"{Field}: {Reason}";
-}
-
 /// <summary>
 /// Reads and writes a <see cref="Token"/> as JSON (the form <c>ntsec check --token</c> takes; see <c>docs/cli.md</c>).
 /// </summary>
@@ -100,14 +88,19 @@ public static class TokenJson
     /// <param name="json">The document.</param>
     /// <param name="context">The domains for domain-relative SDDL aliases (DA, DU ...); null for none.</param>
     /// <param name="token">The token, or null on failure.</param>
-    /// <param name="error">On failure, the field and the reason; never an exception for bad input.</param>
-    public static bool TryRead(string json, SidContext? context, out Token? token, out TokenJsonError? error)
+    /// <param name="error">
+    /// On failure, the kind, the reason and the JSON path of the offending value (<c>groups[2].attributes[0]</c>,
+    /// <c>owner</c>; the empty path when the problem is the document as a whole: it is not JSON, or not an object);
+    /// never an exception for bad input.
+    /// </param>
+    public static bool TryRead(string json, SidContext? context, out Token? token, out ParseError? error)
     {
         ArgumentNullException.ThrowIfNull(json);
         if (!JsonText.TryParse(json, out var document, out var syntax, allowComments: true))
         {
             token = null;
-            error = new TokenJsonError("", "not valid JSON: " + Where(syntax!));
+            // The syntax error's offset, line and column stay as data; the path is the document as a whole.
+            error = new ParseError(syntax!.Kind, syntax.Location with { Path = "" }, "not valid JSON: " + Where(syntax));
             return false;
         }
         using (document) return TryRead(document!.RootElement, context, out token, out error);
@@ -118,7 +111,7 @@ public static class TokenJson
     /// <param name="context">The domains for domain-relative SDDL aliases; null for none.</param>
     /// <param name="token">The token, or null on failure.</param>
     /// <param name="error">On failure, the field (relative to <paramref name="element"/>) and the reason.</param>
-    public static bool TryRead(JsonElement element, SidContext? context, out Token? token, out TokenJsonError? error)
+    public static bool TryRead(JsonElement element, SidContext? context, out Token? token, out ParseError? error)
     {
         try
         {
@@ -129,14 +122,14 @@ public static class TokenJson
         catch (FieldException e)
         {
             token = null;
-            error = new TokenJsonError(OneLine(e.Field), OneLine(e.Message));
+            error = new ParseError(e.Kind, ParseLocation.AtPath(OneLine(e.Field)), OneLine(e.Message));
             return false;
         }
         catch (InvalidOperationException)
         {
             // A string the accessors could not decode that no field reader caught: still an answer, never a crash.
             token = null;
-            error = new TokenJsonError("", LoneSurrogate);
+            error = new ParseError(ParseErrorKind.BadEncoding, ParseLocation.AtPath(""), LoneSurrogate);
             return false;
         }
     }
@@ -160,7 +153,7 @@ public static class TokenJson
     }
 
     // A token file is a file: its errors always name the line, even when it has only one.
-    private static string Where(JsonSyntaxError e) => $"line {e.Line}, column {e.Column}: {e.Reason}";
+    private static string Where(ParseError e) => $"line {e.Line}, column {e.Column}: {e.Reason}";
 
     /// <summary>
     /// Writes a token as JSON: one field a line, one group or privilege a line, SIDs in full (S-1-...). The optional
@@ -244,8 +237,10 @@ public static class TokenJson
         return names;
     }
 
-    private sealed class FieldException(string field, string reason) : Exception(reason)
+    private sealed class FieldException(ParseErrorKind kind, string field, string reason) : Exception(reason)
     {
+        public ParseErrorKind Kind { get; } = kind;
+
         public string Field { get; } = field;
     }
 
@@ -254,7 +249,7 @@ public static class TokenJson
         public Token ReadToken(JsonElement root)
         {
             var fields = Fields(root, "", TopFields);
-            if (!fields.TryGetValue("user", out var userElement)) throw new FieldException("user", "missing: a token needs a user SID");
+            if (!fields.TryGetValue("user", out var userElement)) throw new FieldException(ParseErrorKind.Missing, "user", "missing: a token needs a user SID");
             var user = ReadUser(userElement);
 
             var b = new TokenBuilder(user.Sid) { User = user };
@@ -296,7 +291,7 @@ public static class TokenJson
                     : m.StartsWith("integrity level ", StringComparison.Ordinal) ? "integrityLevel"
                     : m.StartsWith("impersonation level ", StringComparison.Ordinal) ? "impersonationLevel"
                     : "";
-                throw new FieldException(field, m);
+                throw new FieldException(ParseErrorKind.NotAllowedHere, field, m);
             }
         }
 
@@ -306,7 +301,7 @@ public static class TokenJson
             var s = SidEntry(e, "user");
             // TOKEN_USER carries no attribute but SE_GROUP_USE_FOR_DENY_ONLY (set by filtering).
             if ((s.Attributes & ~GroupAttributes.UseForDenyOnly) != 0)
-                throw new FieldException("user.attributes", "the user SID takes no attribute but UseForDenyOnly");
+                throw new FieldException(ParseErrorKind.NotAllowedHere, "user.attributes", "the user SID takes no attribute but UseForDenyOnly");
             return s;
         }
 
@@ -322,7 +317,7 @@ public static class TokenJson
         private SidAndAttributes SidEntry(JsonElement e, string path)
         {
             var f = Fields(e, path, ["sid", "attributes"]);
-            if (!f.TryGetValue("sid", out var sid)) throw new FieldException(path + ".sid", "missing");
+            if (!f.TryGetValue("sid", out var sid)) throw new FieldException(ParseErrorKind.Missing, path + ".sid", "missing");
             var attributes = f.TryGetValue("attributes", out var a)
                 ? (GroupAttributes)Flags(a, path + ".attributes", GroupAttributeTable, g => (uint)g, "group attribute", allowOff: false)
                 : GroupAttributes.None;
@@ -338,11 +333,11 @@ public static class TokenJson
             {
                 string p = $"{path}[{i++}]";
                 var f = Fields(item, p, ["name", "attributes"]);
-                if (!f.TryGetValue("name", out var n)) throw new FieldException(p + ".name", "missing");
+                if (!f.TryGetValue("name", out var n)) throw new FieldException(ParseErrorKind.Missing, p + ".name", "missing");
                 string name = ReadString(n, p + ".name");
                 // An unknown LUID is written as 0xHIGH:0xLOW (Privilege.Name), so that form reads back.
                 if (!Privileges.TryGetLuid(name, out var luid) && !TryParseLuid(name, out luid))
-                    throw new FieldException(p + ".name", $"unknown privilege '{name}'");
+                    throw new FieldException(ParseErrorKind.UnknownName, p + ".name", $"unknown privilege '{name}'");
                 var attributes = f.TryGetValue("attributes", out var a)
                     ? (PrivilegeAttributes)Flags(a, p + ".attributes", PrivilegeAttributeTable, x => (uint)x, "privilege attribute", allowOff: false)
                     : PrivilegeAttributes.None;
@@ -356,31 +351,31 @@ public static class TokenJson
             if (e.ValueKind == JsonValueKind.Null) return null;
             string text = ReadString(e, path);
             if (!SddlParser.TryParse(text, context, out var sd, out var error))
-                throw new FieldException(path, $"{error!.Position}: {error.Reason}");
+                throw new FieldException(error!.Kind, path, $"{error.Position}: {error.Reason}");
             if (sd!.Owner is not null || sd.Group is not null || sd.SaclState != AclState.Absent || sd.DaclState == AclState.Absent)
-                throw new FieldException(path, "expected a DACL alone in SDDL (D:(...)...), or null for none");
+                throw new FieldException(ParseErrorKind.NotAllowedHere, path, "expected a DACL alone in SDDL (D:(...)...), or null for none");
             if (sd.DaclState == AclState.Null)
-                throw new FieldException(path, "a token's default DACL is an ACL or nothing; write null for none");
+                throw new FieldException(ParseErrorKind.NotAllowedHere, path, "a token's default DACL is an ACL or nothing; write null for none");
             const SecurityDescriptorControl aclFlags = SecurityDescriptorControl.DaclProtected | SecurityDescriptorControl.DaclAutoInherited | SecurityDescriptorControl.DaclAutoInheritRequired;
             if ((sd.Control & aclFlags) != 0)
-                throw new FieldException(path, "P, AI and AR are descriptor control flags; a token's default DACL cannot carry them");
+                throw new FieldException(ParseErrorKind.NotAllowedHere, path, "P, AI and AR are descriptor control flags; a token's default DACL cannot carry them");
             return sd.Dacl;
         }
 
         private AppContainerInfo ReadAppContainer(JsonElement e, string path)
         {
             var f = Fields(e, path, ["packageSid", "capabilities", "lowboxNumber"]);
-            if (!f.TryGetValue("packageSid", out var p)) throw new FieldException(path + ".packageSid", "missing");
+            if (!f.TryGetValue("packageSid", out var p)) throw new FieldException(ParseErrorKind.Missing, path + ".packageSid", "missing");
             var package = ReadSid(p, path + ".packageSid");
             // RtlIsPackageSid: S-1-15-2 with 8 sub-authorities (a package) or 12 (a child of one).
             if (package.IdentifierAuthority != 15 || package.SubAuthorityCount is not (8 or 12) || package.GetSubAuthority(0) != 2)
-                throw new FieldException(path + ".packageSid", $"{package} is not an AppContainer package SID (S-1-15-2- and 7 or 11 more numbers)");
+                throw new FieldException(ParseErrorKind.NotAllowedHere, path + ".packageSid", $"{package} is not an AppContainer package SID (S-1-15-2- and 7 or 11 more numbers)");
             var capabilities = f.TryGetValue("capabilities", out var c) ? SidList(c, path + ".capabilities") : [];
             for (int i = 0; i < capabilities.Count; i++)
             {
                 var s = capabilities[i].Sid;
                 if (s.IdentifierAuthority != 15 || s.SubAuthorityCount < 2 || s.GetSubAuthority(0) != 3)
-                    throw new FieldException($"{path}.capabilities[{i}].sid", $"{s} is not a capability SID (S-1-15-3-...)");
+                    throw new FieldException(ParseErrorKind.NotAllowedHere, $"{path}.capabilities[{i}].sid", $"{s} is not a capability SID (S-1-15-3-...)");
             }
             uint lowbox = f.TryGetValue("lowboxNumber", out var l) ? ReadUInt(l, path + ".lowboxNumber") : 0;
             return new AppContainerInfo(package, [.. capabilities], lowbox);
@@ -389,16 +384,16 @@ public static class TokenJson
         private static TokenSource Source(JsonElement e, string path)
         {
             var f = Fields(e, path, ["name", "identifier"]);
-            string name = f.TryGetValue("name", out var n) ? ReadString(n, path + ".name") : throw new FieldException(path + ".name", "missing");
+            string name = f.TryGetValue("name", out var n) ? ReadString(n, path + ".name") : throw new FieldException(ParseErrorKind.Missing, path + ".name", "missing");
             // TOKEN_SOURCE.SourceName is 8 characters.
-            if (name.Length > 8) throw new FieldException(path + ".name", $"'{name}' is longer than the 8 characters TOKEN_SOURCE holds");
+            if (name.Length > 8) throw new FieldException(ParseErrorKind.OutOfRange, path + ".name", $"'{name}' is longer than the 8 characters TOKEN_SOURCE holds");
             var id = f.TryGetValue("identifier", out var i) ? LuidValue(i, path + ".identifier") : default;
             return new TokenSource(name, id);
         }
 
         private static ImmutableArray<ClaimSecurityAttribute> Claims(JsonElement e, string path, SidContext context)
         {
-            if (!ClaimJson.TryReadList(e, path, context, out var claims, out string where, out string why)) throw new FieldException(where, why);
+            if (!ClaimJson.TryReadList(e, path, context, out var claims, out var error)) throw new FieldException(error!.Kind, error.Field, error.Reason);
             return claims;
         }
 
@@ -406,7 +401,7 @@ public static class TokenJson
         {
             string text = ReadString(e, path);
             if (SddlSidAliases.TryParseSid(text, context, out var sid, out var error)) return sid;
-            throw new FieldException(path, SddlSidAliases.IsAlias(text) ? error!.Reason : $"'{text}' is not a SID or an SDDL alias: {error!.Reason}");
+            throw new FieldException(error!.Kind, path, SddlSidAliases.IsAlias(text) ? error.Reason : $"'{text}' is not a SID or an SDDL alias: {error.Reason}");
         }
 
         private static uint Flags<T>(JsonElement e, string path, (T Bits, string Name)[] table, Func<T, uint> bits, string what, bool allowOff)
@@ -434,7 +429,7 @@ public static class TokenJson
                     value |= raw;
                     continue;
                 }
-                throw new FieldException(p, $"unknown {what} '{name}' (known: {string.Join(", ", table.Select(t => t.Name))})");
+                throw new FieldException(ParseErrorKind.UnknownName, p, $"unknown {what} '{name}' (known: {string.Join(", ", table.Select(t => t.Name))})");
             }
             return value;
         }
@@ -444,14 +439,14 @@ public static class TokenJson
             string text = ReadString(e, path);
             foreach (var name in Enum.GetNames<TEnum>())
                 if (name == text) return Enum.Parse<TEnum>(name);
-            throw new FieldException(path, $"unknown {what} '{text}' (known: {string.Join(", ", Enum.GetNames<TEnum>())})");
+            throw new FieldException(ParseErrorKind.UnknownName, path, $"unknown {what} '{text}' (known: {string.Join(", ", Enum.GetNames<TEnum>())})");
         }
 
         private static Luid LuidValue(JsonElement e, string path)
         {
             if (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v)) return Luid.FromValue(v);
             string text = ReadString(e, path);
-            return TryParseLuid(text, out var luid) ? luid : throw new FieldException(path, $"'{text}' is not a LUID (0xHIGH:0xLOW, e.g. 0x0:0x3e7)");
+            return TryParseLuid(text, out var luid) ? luid : throw new FieldException(ParseErrorKind.Syntax, path, $"'{text}' is not a LUID (0xHIGH:0xLOW, e.g. 0x0:0x3e7)");
         }
 
         private static bool ReadBool(JsonElement e, string path)
@@ -459,14 +454,14 @@ public static class TokenJson
             {
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
-                _ => throw new FieldException(path, $"expected true or false, got {Kind(e)}"),
+                _ => throw new FieldException(ParseErrorKind.WrongType, path, $"expected true or false, got {Kind(e)}"),
             };
 
         private static uint ReadUInt(JsonElement e, string path)
-            => e.ValueKind == JsonValueKind.Number && e.TryGetUInt32(out uint v) ? v : throw new FieldException(path, $"expected a number from 0 to {uint.MaxValue}, got {Kind(e)}");
+            => e.ValueKind == JsonValueKind.Number && e.TryGetUInt32(out uint v) ? v : throw new FieldException(e.ValueKind == JsonValueKind.Number ? ParseErrorKind.OutOfRange : ParseErrorKind.WrongType, path, $"expected a number from 0 to {uint.MaxValue}, got {Kind(e)}");
 
         private static string ReadString(JsonElement e, string path)
-            => e.ValueKind == JsonValueKind.String ? Text(e, path) : throw new FieldException(path, $"expected a string, got {Kind(e)}");
+            => e.ValueKind == JsonValueKind.String ? Text(e, path) : throw new FieldException(ParseErrorKind.WrongType, path, $"expected a string, got {Kind(e)}");
 
         // GetString throws for a lone surrogate escape ("\ud800"): that is bad input, reported at its field.
         private static string Text(JsonElement e, string path)
@@ -477,19 +472,19 @@ public static class TokenJson
             }
             catch (InvalidOperationException)
             {
-                throw new FieldException(path, LoneSurrogate);
+                throw new FieldException(ParseErrorKind.BadEncoding, path, LoneSurrogate);
             }
         }
 
         private static void Expect(JsonElement e, JsonValueKind kind, string path)
         {
-            if (e.ValueKind != kind) throw new FieldException(path, $"expected {(kind == JsonValueKind.Array ? "an array" : "an object")}, got {Kind(e)}");
+            if (e.ValueKind != kind) throw new FieldException(ParseErrorKind.WrongType, path, $"expected {(kind == JsonValueKind.Array ? "an array" : "an object")}, got {Kind(e)}");
         }
 
         private static Dictionary<string, JsonElement> Fields(JsonElement e, string path, string[] known)
         {
             if (e.ValueKind != JsonValueKind.Object)
-                throw new FieldException(path, $"expected an object, got {Kind(e)}");
+                throw new FieldException(ParseErrorKind.WrongType, path, $"expected an object, got {Kind(e)}");
             var map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             foreach (var p in e.EnumerateObject())
             {
@@ -500,11 +495,11 @@ public static class TokenJson
                 }
                 catch (InvalidOperationException)
                 {
-                    throw new FieldException(path, "a field name: " + LoneSurrogate);
+                    throw new FieldException(ParseErrorKind.BadEncoding, path, "a field name: " + LoneSurrogate);
                 }
                 string field = path.Length == 0 ? name : path + "." + name;
-                if (Array.IndexOf(known, name) < 0) throw new FieldException(field, $"unknown field (known: {string.Join(", ", known)})");
-                if (!map.TryAdd(name, p.Value)) throw new FieldException(field, "given twice");
+                if (Array.IndexOf(known, name) < 0) throw new FieldException(ParseErrorKind.UnknownName, field, $"unknown field (known: {string.Join(", ", known)})");
+                if (!map.TryAdd(name, p.Value)) throw new FieldException(ParseErrorKind.Duplicate, field, "given twice");
             }
             return map;
         }

@@ -63,7 +63,7 @@ public class SidCommandTests
 
         var nameWithoutDomain = CliHarness.Run("sid", "Domain Admins");
         Assert.Equal(3, nameWithoutDomain.ExitCode);
-        Assert.Equal(["error: 0: 'Domain Admins' is relative to the domain (--domain), and no domain SID was given"], nameWithoutDomain.ErrorLines);
+        Assert.Equal(["error: 0: 'Domain Admins' is relative to the domain, and no domain SID was given (give it with --domain)"], nameWithoutDomain.ErrorLines);
     }
 
     [Theory]

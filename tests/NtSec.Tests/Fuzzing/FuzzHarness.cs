@@ -176,9 +176,19 @@ public static class FuzzHarness
             if (verdict.Failure is null && verdict.Kind is { } kind) kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
         }
 
+        // The deadline times the inputs, not the oracles' one-time warm-up: under a loaded machine the warm-up alone
+        // outlasted a short deadline and the hang was reported before the first input.
+        using var warm = new ManualResetEventSlim(false);
         var worker = new Thread(() =>
         {
-            Oracles.WarmUp();
+            try
+            {
+                Oracles.WarmUp();
+            }
+            finally
+            {
+                warm.Set();
+            }
             for (int i = 0; i < target.Seeds.Count; i++) Judge(target.Seeds[i], $"corpus seed #{i}");
             foreach (int seed in fuzzSeeds)
             {
@@ -195,6 +205,7 @@ public static class FuzzHarness
             Name = "fuzz " + target.Name,
         };
         worker.Start();
+        warm.Wait();
         string? hang = null;
         if (!worker.Join(limit))
             hang = $"{target.Name}: no verdict after {limit.TotalSeconds:F1} s; stuck at {Volatile.Read(ref current)}";

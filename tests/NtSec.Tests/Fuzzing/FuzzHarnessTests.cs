@@ -87,7 +87,7 @@ public sealed class FuzzHarnessTests(ITestOutputHelper output)
     [InlineData(2, "x", 0, "Win32")]
     public void MalformedErrorsAreCaught(int position, string reason, int win32, string expected)
     {
-        var failure = Oracles.CheckError(new ParseError(position, reason, win32), 5, "planted");
+        var failure = Oracles.CheckError(new ParseError(ParseErrorKind.Syntax, position, reason, win32), 5, "planted");
         Assert.NotNull(failure);
         Assert.Contains(expected, failure);
     }
@@ -95,8 +95,8 @@ public sealed class FuzzHarnessTests(ITestOutputHelper output)
     [Fact]
     public void WellFormedErrorsPass()
     {
-        Assert.Null(Oracles.CheckError(new ParseError(0, "x", 87), 0, "p"));
-        Assert.Null(Oracles.CheckError(new ParseError(5, "x", 87), 5, "p"));
+        Assert.Null(Oracles.CheckError(new ParseError(ParseErrorKind.Syntax, 0, "x", 87), 0, "p"));
+        Assert.Null(Oracles.CheckError(new ParseError(ParseErrorKind.Syntax, 5, "x", 87), 5, "p"));
         Assert.Contains("without an error", Oracles.CheckError(null, 5, "p"));
     }
 

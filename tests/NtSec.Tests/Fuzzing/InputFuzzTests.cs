@@ -42,7 +42,7 @@ public sealed class InputFuzzTests(ITestOutputHelper output)
     private static FuzzVerdict TokenJsonOracle(string json)
     {
         Token? token;
-        TokenJsonError? error;
+        ParseError? error;
         try
         {
             if (!TokenJson.TryRead(json, null, out token, out error))

@@ -8,7 +8,7 @@ namespace NtSec.Tests.Import;
 
 public sealed class GetAclParserTests
 {
-    private static ImportError Reject(string text, SidContext? context = null)
+    private static ParseError Reject(string text, SidContext? context = null)
     {
         Assert.False(GetAclParser.TryParse(text, context, out var records, out var error));
         Assert.Null(records);

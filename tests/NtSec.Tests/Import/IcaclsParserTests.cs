@@ -30,7 +30,7 @@ public sealed class IcaclsParserTests
         return entries!;
     }
 
-    private static ImportError Reject(string text, IReadOnlyDictionary<string, Sid>? names = null)
+    private static ParseError Reject(string text, IReadOnlyDictionary<string, Sid>? names = null)
     {
         Assert.False(IcaclsParser.TryParse(text, names, out var entries, out var error));
         Assert.Null(entries);
@@ -260,7 +260,7 @@ public sealed class IcaclsParserTests
     [Fact]
     public void ParseThrowsTheImportError()
     {
-        var e = Assert.Throws<ImportFormatException>(() => IcaclsParser.Parse("C:\\x Nobody:(F)"));
+        var e = Assert.Throws<NtSecFormatException>(() => IcaclsParser.Parse("C:\\x Nobody:(F)"));
         Assert.Equal((1, 6), (e.Error.Line, e.Error.Column));
     }
 

@@ -16,7 +16,7 @@ public sealed class WhoamiParserTests
         return result!;
     }
 
-    private static ImportError Reject(string text)
+    private static ParseError Reject(string text)
     {
         Assert.False(WhoamiParser.TryParse(text, out var result, out var error));
         Assert.Null(result);
@@ -414,7 +414,7 @@ public sealed class WhoamiParserTests
     [Fact]
     public void ParseThrowsTheImportError()
     {
-        var e = Assert.Throws<ImportFormatException>(() => WhoamiParser.Parse("nothing"));
+        var e = Assert.Throws<NtSecFormatException>(() => WhoamiParser.Parse("nothing"));
         Assert.Equal(1, e.Error.Line);
     }
 

@@ -48,7 +48,7 @@ public class CentralAccessPolicyKernelTests
     private static global::NtSec.Claims.ClaimSecurityAttribute Claim(string department)
     {
         using var doc = JsonDocument.Parse($$"""{"name": "Department", "type": "string", "values": ["{{department}}"]}""");
-        Assert.True(ClaimJson.TryRead(doc.RootElement, "claim", null, out var claim, out _, out var error), error);
+        Assert.True(ClaimJson.TryRead(doc.RootElement, "claim", null, out var claim, out var error), error?.Reason);
         return claim!;
     }
 

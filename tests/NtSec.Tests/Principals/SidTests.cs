@@ -93,7 +93,8 @@ public sealed class SidTests
     public void DomainRelativeAliasWithoutDomainIsAnError()
     {
         Assert.False(SddlSidAliases.TryResolve("DA", null, out _, out var error));
-        Assert.Contains("domain", error);
+        Assert.Contains("domain", error!.Reason);
+        Assert.Equal(ParseErrorKind.DomainSidNeeded, error.Kind);
         Assert.False(SddlParser.TryParse("O:DA", null, out _, out var parseError));
         Assert.Equal(2, parseError!.Position);
     }
@@ -120,7 +121,7 @@ public sealed class SidTests
         foreach (var entry in SddlSidAliases.All)
         {
             count++;
-            Assert.True(SddlSidAliases.TryResolve(entry.Alias, ctx, out var sid, out var error), error);
+            Assert.True(SddlSidAliases.TryResolve(entry.Alias, ctx, out var sid, out var error), error?.Reason);
             Assert.True(seen.Add(sid), $"{entry.Alias} duplicates another alias");
         }
         Assert.True(count >= 66);

@@ -18,7 +18,7 @@ public sealed class TokenJsonTests
         return token!;
     }
 
-    private static TokenJsonError Reject(string json, SidContext? context = null)
+    private static ParseError Reject(string json, SidContext? context = null)
     {
         Assert.False(TokenJson.TryRead(json, context, out var token, out var error));
         Assert.Null(token);
