@@ -8,7 +8,7 @@ using NtSec.Cli.Commands;
 namespace NtSec.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- quick [runs] [--no-matrix | --matrix-only] [--small]</c>: short Stopwatch figures for docs/benchmarks.md, the library beside
+/// <c>dotnet run -c Release -- quick [runs] [--no-matrix | --matrix-only | --compile-only] [--small]</c>: short Stopwatch figures for docs/benchmarks.md, the library beside
 /// the floor (<see cref="Floor"/>), each the median of several short runs after a tier-1 warm-up, interleaved so
 /// that load from other processes falls on both alike. Also the 100,000 x 1,000 matrix, checked on a sample.
 /// </summary>
@@ -17,6 +17,11 @@ internal static class Quick
     public static void Run(string[] args)
     {
         int runs = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out int given) ? given : 7;
+        if (args.Contains("--compile-only"))
+        {
+            Compile(args.Contains("--small") ? 1000 : 100_000, 1000, ObjectTypes.File.GenericMapping, runs);
+            return;
+        }
         if (args.Contains("--matrix-only"))
         {
             Matrix(args.Contains("--small") ? 10_000 : 100_000, 1000, ObjectTypes.File.GenericMapping);
@@ -95,6 +100,30 @@ internal static class Quick
             Console.WriteLine($"matrix run {run}: {cells:N0} cells, compile {compile:F2} s, total {wall:F2} s wall, {cpuSeconds:F2} CPU-s (checksum {granted})");
             if (run == 0) Verify(matrix, descriptors, tokens, mapping);
         }
+    }
+
+    /// <summary>
+    /// <see cref="AccessMatrix.Compile"/> alone, <paramref name="runs"/> times on fresh inputs (no facts cached by an
+    /// earlier run), after one untimed run that pays the JIT: to compare ways of compiling.
+    /// </summary>
+    public static void Compile(int descriptorCount, int tokenCount, GenericMapping mapping, int runs)
+    {
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        for (int run = -1; run < runs; run++)
+        {
+            var descriptors = MatrixInputs.Descriptors(descriptorCount);
+            var tokens = MatrixInputs.Tokens(tokenCount);
+            GC.Collect();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            long start = Stopwatch.GetTimestamp();
+            GC.KeepAlive(AccessMatrix.Compile(descriptors, tokens, mapping));
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (run < 0) continue;
+            wall.Add(seconds * 1000);
+            cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
+        }
+        Console.WriteLine($"compile {descriptorCount} x {tokenCount}: median {Median(wall):F1} ms wall, {Median(cpu):F1} CPU-ms over {runs} runs (wall min {wall.Min():F1}, max {wall.Max():F1})");
     }
 
     private static void Verify(AccessMatrix matrix, NtSec.Descriptors.SecurityDescriptor[] descriptors, NtSec.Tokens.Token[] tokens, GenericMapping mapping)

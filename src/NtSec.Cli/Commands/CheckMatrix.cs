@@ -198,8 +198,7 @@ internal sealed class CheckMatrix
             var content = raw.Trim();
             int number = line++;
             if (content.IsEmpty || content[0] == '#') continue;
-            string s = content.ToString();
-            if (!DescriptorInput.TryDecode(s, Recognise(content), context, out var decoded, out var error))
+            if (!TryDecodeLine(content.ToString(), context, out var decoded, out var error))
             {
                 if (errors++ < 10) terminal.Error.WriteLine($"error: --sds: {path}: line {number}: {error!.Position}: {error.Reason}");
                 continue;
@@ -216,13 +215,18 @@ internal sealed class CheckMatrix
         return true;
     }
 
-    /// <summary>SDDL starts with a component letter and a colon; otherwise hex when every character is a hex digit or a blank, else base64.</summary>
-    private static InputFormat Recognise(ReadOnlySpan<char> line)
+    /// <summary>
+    /// One line as <c>check --sd</c> reads a descriptor: its form told by <see cref="DescriptorText.Detect"/> (the
+    /// request pipeline's one recognition of SDDL, hex and base64), then decoded. icacls and Get-Acl output span
+    /// several lines and name their paths, so a line that looks like them is refused.
+    /// </summary>
+    private static bool TryDecodeLine(string line, SidContext context, out DecodedDescriptor? decoded, out ParseError? error)
     {
-        if (line.Length >= 2 && line[1] == ':' && char.ToUpperInvariant(line[0]) is 'O' or 'G' or 'D' or 'S') return InputFormat.Sddl;
-        foreach (char c in line)
-            if (!char.IsAsciiHexDigit(c) && c != ' ') return InputFormat.Base64;
-        return InputFormat.Hex;
+        var format = DescriptorText.Detect(line);
+        if (!DescriptorText.IsToolOutput(format)) return DescriptorText.TryDecode(line, format, context, out decoded, out error);
+        decoded = null;
+        error = new ParseError(ParseErrorKind.NotAllowedHere, 0, $"{format} output is not a descriptor a line; give SDDL, hex or base64 (convert it with ntsec sddl)", Win32Error.InvalidParameter);
+        return false;
     }
 
     private static bool TryReadTokens(Terminal terminal, string path, SidContext context, out List<Token> tokens, out string[] names)

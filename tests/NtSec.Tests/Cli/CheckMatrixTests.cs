@@ -124,6 +124,29 @@ public sealed class CheckMatrixTests : IDisposable
         Assert.Contains("line 6", r.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A line is read as <c>check --sd</c> reads a descriptor (one recognition of the forms): each form of the same
+    /// descriptor gives the row of its SDDL, and text that is none of them is an SDDL error.
+    /// </summary>
+    [Fact]
+    public void ALineIsReadAsCheckReadsADescriptor()
+    {
+        var binary = SddlParser.Parse(Sddls[1]).ToBinary();
+        string hex = Convert.ToHexString(binary), base64 = Convert.ToBase64String(binary);
+        string[] forms = [Sddls[1], hex, "0x" + string.Join(' ', hex.Chunk(8).Select(c => new string(c))), base64, "nTSecurityDescriptor:: " + base64];
+        File.WriteAllLines(Path.Combine(_dir.FullName, "forms.txt"), forms);
+        var r = Run("check", "--matrix", "--sds", "forms.txt", "--tokens", "tokens", "--type", "file");
+        Assert.Equal(0, r.ExitCode);
+        for (int i = 0; i < forms.Length; i++)
+            Assert.Contains($"{i},alice.json,0x{Expected(1, Alice, AccessMask.MaximumAllowed):x}", r.OutLines);
+        Assert.Equal(1 + (2 * forms.Length), r.OutLines.Length);
+
+        File.WriteAllLines(Path.Combine(_dir.FullName, "bad.txt"), [Sddls[0], "not a descriptor"]);
+        var bad = Run("check", "--matrix", "--sds", "bad.txt", "--tokens", "tokens", "--type", "file");
+        Assert.Equal(3, bad.ExitCode);
+        Assert.Contains("line 1", bad.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--sds", "sds.txt", "--tokens", "tokens", "--type", "file")]
     [InlineData("--matrix", "--tokens", "tokens", "--type", "file")]

@@ -34,11 +34,13 @@ public readonly record struct MatrixCell(int DescriptorIndex, int TokenIndex, Ac
 /// of (bitset row, mapped mask, allow or deny) plus its owner's rows and its label. Evaluation then runs each
 /// descriptor's DACL once for eight tokens at a time in vector lanes (column-wise across principals), on all cores.</para>
 /// <para>Every cell equals <see cref="AccessCheck.Check"/> with no object type list and no PRINCIPAL_SELF. The
-/// compiled form covers plain tokens (impersonation tokens at Identification or above, neither restricted nor
-/// AppContainer) against descriptors with an owner, a group and no conditional ACE: privileges, integrity, the
-/// owner's implied rights, OWNER RIGHTS, deny-only SIDs and ACE order. Every other cell (a restricted,
-/// write-restricted or AppContainer token, a token the call refuses, a conditional ACE, a request holding generic
-/// rights or nothing) is computed by <see cref="AccessCheck.Check"/> itself; nothing is approximated.</para>
+/// compiled form covers every token the call accepts (impersonation tokens at Identification or above), with the
+/// restricted, write-restricted and AppContainer passes as second and third walks over the same ACEs with the
+/// restricting SIDs' and the AppContainer SIDs' bitsets, intersected as the check intersects them, against
+/// descriptors with an owner, a group and no conditional ACE: privileges, integrity, the owner's implied rights,
+/// OWNER RIGHTS, deny-only SIDs and ACE order. Every other cell (a token the call refuses, a conditional ACE, a
+/// request holding generic rights or nothing) is computed by <see cref="AccessCheck.Check"/> itself; nothing is
+/// approximated.</para>
 /// <para>Equal descriptors (value equality) are compiled once. Rows are delivered in descriptor order on the
 /// calling thread while the next block is computed in parallel. See docs/matrix.md.</para>
 /// </remarks>
@@ -65,6 +67,17 @@ public sealed class AccessMatrix
     private readonly int[] _fallbackTokens;
     private readonly (long Rank, uint Policy)[] _labels;
 
+    // The second and third passes, present only when some token needs them: per ACE (parallel to _aces) the row of
+    // its SID among the restricting SIDs and among the AppContainer SIDs; per group of eight tokens, the lanes of
+    // the tokens that take each pass and what a lane's pass leaves unconstrained (a token without the pass: all
+    // rights; a write-restricted token: every right but the write rights).
+    private readonly int[]? _restrictedRows;
+    private readonly int[]? _appRows;
+    private readonly Vector256<uint>[] _restrictedFree, _appFree;
+    private readonly bool[] _groupRestricted, _groupApp;
+
+    private const byte NormalPass = 0, RestrictedPass = 1, AppContainerPass = 2;
+
     private readonly struct CompiledAce(int row, uint mask, bool deny)
     {
         public readonly int Row = row;
@@ -72,12 +85,13 @@ public sealed class AccessMatrix
         public readonly bool Deny = deny;
     }
 
-    private readonly struct Compiled(bool fallback, bool daclPresent, bool ownerRightsAce, int ownerAllowRow, int label, int aceStart, int aceCount)
+    private readonly struct Compiled(bool fallback, bool daclPresent, bool ownerRightsAce, int ownerAllowRow, int restrictedOwnerAllowRow, int label, int aceStart, int aceCount)
     {
         public readonly bool Fallback = fallback;
         public readonly bool DaclPresent = daclPresent;
         public readonly bool OwnerRightsAce = ownerRightsAce;
         public readonly int OwnerAllowRow = ownerAllowRow;
+        public readonly int RestrictedOwnerAllowRow = restrictedOwnerAllowRow;
         public readonly int Label = label;
         public readonly int AceStart = aceStart;
         public readonly int AceCount = aceCount;
@@ -92,47 +106,97 @@ public sealed class AccessMatrix
         int t = _tokens.Length;
         _groups = Math.Max(1, (t + Lanes - 1) / Lanes);
 
-        // Tokens: facts, and the SIDs they can match, interned.
+        // Tokens: facts, and the SIDs each pass can match, interned per pass (one table a pass, keyed by the SID
+        // alone). Row 0 is empty (a SID no token matches); the k-th SID
+        // interned, whatever its pass, has its allow row at 1 + 2k and its deny row at 2 + 2k.
         _tokenFacts = new TokenFacts[t];
         var fallback = new List<int>();
-        var sidIndex = new Dictionary<Sid, int>();
+        var sidIndex = new[] { new Dictionary<Sid, int>(), new Dictionary<Sid, int>(), new Dictionary<Sid, int>() };
+        int interned = 0;
+        var tokenSids = new List<(byte Pass, Sid Sid, byte Match)>[t];
+        var restrictedLanes = new uint[_groups * Lanes];
+        var writeRestrictedLanes = new uint[_groups * Lanes];
+        var appLanes = new uint[_groups * Lanes];
+        bool anyRestricted = false, anyApp = false;
         for (int i = 0; i < t; i++)
         {
-            var f = _tokenFacts[i] = TokenFacts.For(_tokens[i]);
-            if (!f.Plain)
+            var token = _tokens[i];
+            var f = _tokenFacts[i] = TokenFacts.For(token);
+            // A token the call refuses needs the refusal in Windows' order: the full check gives it.
+            if (token.Type != TokenType.Impersonation || token.ImpersonationLevel < SecurityImpersonationLevel.Identification)
             {
                 fallback.Add(i);
                 continue;
             }
-            foreach (var (sid, _) in f.Sids) sidIndex.TryAdd(sid, sidIndex.Count);
+            var sids = tokenSids[i] = [];
+            foreach (var (sid, match) in f.Sids) sids.Add((NormalPass, sid, match));
+            if (token.IsRestricted)
+            {
+                anyRestricted = true;
+                restrictedLanes[i] = uint.MaxValue;
+                if (token.WriteRestricted) writeRestrictedLanes[i] = uint.MaxValue;
+                // The token's own lookup merges a SID listed twice; asking it keeps that rule in one place.
+                foreach (var r in token.RestrictedSids)
+                    sids.Add((RestrictedPass, r.Sid, Match(token.MatchesRestrictedSid(r.Sid, false), token.MatchesRestrictedSid(r.Sid, true))));
+            }
+            if (token.AppContainer is { } app)
+            {
+                anyApp = true;
+                appLanes[i] = uint.MaxValue;
+                // The package and ALL APPLICATION PACKAGES match every ACE naming them; a capability as its attributes say.
+                sids.Add((AppContainerPass, app.PackageSid, TokenFacts.MatchAllow | TokenFacts.MatchDeny));
+                sids.Add((AppContainerPass, WellKnownSids.AllApplicationPackages, TokenFacts.MatchAllow | TokenFacts.MatchDeny));
+                foreach (var c in app.Capabilities)
+                    sids.Add((AppContainerPass, c.Sid, Match(token.MatchesCapability(c.Sid, false), token.MatchesCapability(c.Sid, true))));
+            }
+            foreach (var (pass, sid, _) in sids)
+                if (sidIndex[pass].TryAdd(sid, interned)) interned++;
         }
         _fallbackTokens = [.. fallback];
-        // Row 0 is empty (a SID no token matches); SID k has its allow row at 1 + 2k and its deny row at 2 + 2k.
-        _members = new byte[(1 + (2 * sidIndex.Count)) * _groups];
+        _members = new byte[(1 + (2 * interned)) * _groups];
         for (int i = 0; i < t; i++)
         {
-            if (!_tokenFacts[i].Plain) continue;
-            foreach (var (sid, match) in _tokenFacts[i].Sids)
+            if (tokenSids[i] is not { } sids) continue;
+            byte bit = (byte)(1 << (i % Lanes));
+            foreach (var (pass, sid, match) in sids)
             {
-                int k = sidIndex[sid];
-                byte bit = (byte)(1 << (i % Lanes));
+                int k = sidIndex[pass][sid];
                 if ((match & TokenFacts.MatchAllow) != 0) _members[((1 + (2 * k)) * _groups) + (i / Lanes)] |= bit;
                 if ((match & TokenFacts.MatchDeny) != 0) _members[((2 + (2 * k)) * _groups) + (i / Lanes)] |= bit;
             }
         }
+        // A write-restricted token's restricting SIDs are checked for the write rights only (AccessCheck.WriteRights).
+        uint notWrite = ~AccessCheck.WriteRights(mapping);
+        _restrictedFree = new Vector256<uint>[_groups];
+        _appFree = new Vector256<uint>[_groups];
+        _groupRestricted = new bool[_groups];
+        _groupApp = new bool[_groups];
+        for (int g = 0; g < _groups; g++)
+        {
+            var r = Vector256.Create(restrictedLanes.AsSpan(g * Lanes, Lanes));
+            var w = Vector256.Create(writeRestrictedLanes.AsSpan(g * Lanes, Lanes));
+            var a = Vector256.Create(appLanes.AsSpan(g * Lanes, Lanes));
+            _restrictedFree[g] = ~r | (w & Vector256.Create(notWrite));
+            _appFree[g] = ~a;
+            _groupRestricted[g] = r != Vector256<uint>.Zero;
+            _groupApp[g] = a != Vector256<uint>.Zero;
+        }
 
         // Descriptors: distinct ones, each reduced to rows and masks.
+        // Hashing a descriptor walks every ACE and SID it holds, most of a compile's memory traffic: done on all
+        // cores first, so the table below, keyed by the descriptor's index, only compares on a hash match.
         _distinctOf = new int[_descriptors.Length];
-        var distinct = new Dictionary<SecurityDescriptor, int>();
+        var hashes = new int[_descriptors.Length];
+        Parallel.For(0, hashes.Length, Options(), i => hashes[i] = _descriptors[i].GetHashCode());
+        var distinct = new Dictionary<int, int>(_descriptors.Length, new DescriptorIndexComparer(_descriptors, hashes));
         var distinctList = new List<SecurityDescriptor>();
         for (int i = 0; i < _descriptors.Length; i++)
         {
-            var sd = _descriptors[i];
-            if (!distinct.TryGetValue(sd, out int d))
+            if (!distinct.TryGetValue(i, out int d))
             {
                 d = distinctList.Count;
-                distinct.Add(sd, d);
-                distinctList.Add(sd);
+                distinct.Add(i, d);
+                distinctList.Add(_descriptors[i]);
             }
             _distinctOf[i] = d;
         }
@@ -177,12 +241,14 @@ public sealed class AccessMatrix
         foreach (var (key, l) in labels) _labels[l] = key;
         _aces = new CompiledAce[starts[n]];
         _compiled = new Compiled[n];
-        int Row(Sid sid, bool deny) => sidIndex.TryGetValue(sid, out int k) ? (deny ? 2 + (2 * k) : 1 + (2 * k)) * _groups : 0;
+        var restrictedRows = _restrictedRows = anyRestricted ? new int[starts[n]] : null;
+        var appRows = _appRows = anyApp ? new int[starts[n]] : null;
+        int Row(byte pass, Sid sid, bool deny) => sidIndex[pass].TryGetValue(sid, out int k) ? (deny ? 2 + (2 * k) : 1 + (2 * k)) * _groups : 0;
         Parallel.For(0, n, Options(), i =>
         {
             if (!plain[i])
             {
-                _compiled[i] = new Compiled(true, false, false, 0, 0, 0, 0);
+                _compiled[i] = new Compiled(true, false, false, 0, 0, 0, 0, 0);
                 return;
             }
             var sd = _distinct[i];
@@ -197,14 +263,30 @@ public sealed class AccessMatrix
                     byte kind = DescriptorFacts.Classify(ace);
                     if (kind == 0) continue;
                     bool deny = (kind & FastAce.Deny) != 0;
-                    var sid = (kind & FastAce.OwnerRights) != 0 ? owner : ace.Sid;
+                    bool ownerRights = (kind & FastAce.OwnerRights) != 0;
+                    var sid = ownerRights ? owner : ace.Sid;
                     uint mask = (kind & FastAce.Generic) != 0 ? mapping.Map(ace.Mask) : ace.Mask;
-                    _aces[at++] = new CompiledAce(Row(sid, deny), mask, deny);
+                    // OWNER RIGHTS means the owner in the restricted pass too, and no one in the AppContainer pass
+                    // (an AppContainer's package and capabilities are never the owner).
+                    if (restrictedRows is not null) restrictedRows[at] = Row(RestrictedPass, sid, deny);
+                    if (appRows is not null) appRows[at] = ownerRights ? 0 : Row(AppContainerPass, sid, deny);
+                    _aces[at++] = new CompiledAce(Row(NormalPass, sid, deny), mask, deny);
                 }
             }
-            _compiled[i] = new Compiled(false, sd.DaclState == AclState.Present, ownerRightsAce, Row(owner, false), labelOf[i], starts[i], at - starts[i]);
+            _compiled[i] = new Compiled(false, sd.DaclState == AclState.Present, ownerRightsAce, Row(NormalPass, owner, false), Row(RestrictedPass, owner, false),
+                labelOf[i], starts[i], at - starts[i]);
         });
     }
+
+    /// <summary>Descriptors by index, equal when the descriptors are (value equality), with their hashes computed once.</summary>
+    private sealed class DescriptorIndexComparer(SecurityDescriptor[] descriptors, int[] hashes) : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => x == y || (hashes[x] == hashes[y] && descriptors[x].Equals(descriptors[y]));
+
+        public int GetHashCode(int i) => hashes[i];
+    }
+
+    private static byte Match(bool allow, bool deny) => (byte)((allow ? TokenFacts.MatchAllow : 0) | (deny ? TokenFacts.MatchDeny : 0));
 
     /// <summary>
     /// Compiles <paramref name="descriptors"/> against <paramref name="tokens"/> for an object type with
@@ -230,7 +312,7 @@ public sealed class AccessMatrix
     /// <summary>The number of tokens (columns).</summary>
     public int TokenCount => _tokens.Length;
 
-    /// <summary>Tokens whose cells <see cref="AccessCheck.Check"/> computes (restricted, AppContainer, refused by the call).</summary>
+    /// <summary>Tokens whose cells <see cref="AccessCheck.Check"/> computes: those the call refuses (primary tokens, levels below Identification).</summary>
     public int FullCheckTokenCount => _fallbackTokens.Length;
 
     /// <summary>Distinct descriptors whose cells <see cref="AccessCheck.Check"/> computes (a conditional ACE, no owner or group).</summary>
@@ -421,6 +503,38 @@ public sealed class AccessMatrix
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> Expand(byte bits) => Vector256.Equals(Vector256.Create((uint)bits) & LaneBits, LaneBits);
 
+    /// <summary>
+    /// The restricted or AppContainer pass over a descriptor's ACEs for eight tokens, from <paramref name="allowed"/>
+    /// (the privileges and the owner's implied rights). Unlike the first pass, its early end can change the result:
+    /// for a request without MAXIMUM_ALLOWED the single check ends a pass at the first ACE that denies a wanted right
+    /// not yet granted, and for a write-restricted token a denied right that is not a write right does not decide
+    /// the check, while the rights later ACEs would have granted are lost. So each lane stops where the check stops.
+    /// </summary>
+    private Vector256<uint> LaterPass(Vector256<uint> allowed, ReadOnlySpan<CompiledAce> aces, ReadOnlySpan<int> rows, int g, bool stopOnDeny, Vector256<uint> wanted)
+    {
+        var members = _members;
+        var denied = Vector256<uint>.Zero;
+        var stopped = Vector256<uint>.Zero;
+        for (int i = 0; i < aces.Length; i++)
+        {
+            byte bits = members[rows[i] + g];
+            if (bits == 0) continue;
+            ref readonly var ace = ref aces[i];
+            var mask = Expand(bits) & Vector256.Create(ace.Mask);
+            if (ace.Deny)
+            {
+                var hit = Vector256.AndNot(mask, allowed);
+                denied |= hit;
+                if (stopOnDeny) stopped |= ~Vector256.Equals(hit & wanted, Vector256<uint>.Zero);
+            }
+            else
+            {
+                allowed |= Vector256.AndNot(Vector256.AndNot(mask, denied), stopped);
+            }
+        }
+        return allowed;
+    }
+
     private void EvaluateRow(Query q, int descriptorIndex, Span<AccessCheckResult> results, uint[] scratch)
     {
         int d = _distinctOf[descriptorIndex];
@@ -439,15 +553,18 @@ public sealed class AccessMatrix
         var implied = Vector256.Create(OwnerImplied);
         var everything = Vector256.Create(q.MaxAllowed ? _mapping.GenericAll | q.Wanted : q.Wanted);
         var granted = scratch.AsSpan(0, Lanes);
+        var wantedV = Vector256.Create(q.Wanted);
         for (int g = 0; g < _groups; g++)
         {
             var allowed = q.PrivilegeGrant[g];
             if (!c.DaclPresent)
             {
+                // Every pass grants everything: no pass can take anything away.
                 allowed |= everything;
             }
             else
             {
+                var privileges = allowed;
                 if (!c.OwnerRightsAce) allowed |= Expand(members[c.OwnerAllowRow + g]) & implied;
                 var denied = Vector256<uint>.Zero;
                 foreach (ref readonly var ace in aces)
@@ -458,6 +575,16 @@ public sealed class AccessMatrix
                     if (ace.Deny) denied |= Vector256.AndNot(mask, allowed);
                     else allowed |= Vector256.AndNot(mask, denied);
                 }
+                // Every pass a token takes must grant a right (a write-restricted token's: a write right).
+                if (_groupRestricted[g])
+                {
+                    var pass = privileges;
+                    if (!c.OwnerRightsAce) pass |= Expand(members[c.RestrictedOwnerAllowRow + g]) & implied;
+                    pass = LaterPass(pass, aces, _restrictedRows.AsSpan(c.AceStart, c.AceCount), g, !q.MaxAllowed, wantedV);
+                    allowed &= pass | _restrictedFree[g];
+                }
+                if (_groupApp[g])
+                    allowed &= LaterPass(privileges, aces, _appRows.AsSpan(c.AceStart, c.AceCount), g, !q.MaxAllowed, wantedV) | _appFree[g];
             }
             var gv = allowed & mandatory[g];
             gv.CopyTo(granted);
