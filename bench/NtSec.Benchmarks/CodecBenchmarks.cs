@@ -22,7 +22,17 @@ public class CodecBenchmarks
     [Benchmark]
     public string SddlRoundTrip() => SddlWriter.Format(SddlParser.Parse(TenAceSddl));
 
-    /// <summary>The floor (SddlFloor.cs) of <see cref="SddlRoundTrip"/>.</summary>
+    private readonly char[] _text = new char[4096];
+
+    /// <summary>SDDL parse then SDDL format into a reused buffer, as the floor writes (no string).</summary>
+    [Benchmark]
+    public int SddlRoundTripToBuffer()
+    {
+        SddlWriter.TryFormat(SddlParser.Parse(TenAceSddl), _text, out int n, out _);
+        return n;
+    }
+
+    /// <summary>The floor (SddlFloor.cs) of <see cref="SddlRoundTrip"/> and <see cref="SddlRoundTripToBuffer"/>.</summary>
     [Benchmark]
     public int SddlRoundTripFloor() => SddlFloor.RoundTrip(TenAceSddl);
 

@@ -8,7 +8,7 @@ using NtSec.Cli.Commands;
 namespace NtSec.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- quick [runs] [--no-matrix | --matrix-only | --compile-only] [--small]</c>: short Stopwatch figures for docs/benchmarks.md, the library beside
+/// <c>dotnet run -c Release -- quick [runs] [--no-matrix | --matrix-only | --compile-only | --sddl-only] [--small]</c>: short Stopwatch figures for docs/benchmarks.md, the library beside
 /// the floor (<see cref="Floor"/>), each the median of several short runs after a tier-1 warm-up, interleaved so
 /// that load from other processes falls on both alike. Also the 100,000 x 1,000 matrix, checked on a sample.
 /// </summary>
@@ -36,6 +36,21 @@ internal static class Quick
         var floorTwo = Floor.Compile(two, mapping);
         var floorTwenty = Floor.Compile(twenty, mapping);
         const uint read = BenchmarkInputs.FileGenericRead;
+        var text = new char[4096];
+        if (args.Contains("--sddl-only"))
+        {
+            Func<long, long>[] sddl =
+            [
+                n => { long s = 0; for (long i = 0; i < n; i++) s += SddlWriter.Format(SddlParser.Parse(BenchmarkInputs.TenAceSddl)).Length; return s; },
+                n => { long s = 0; for (long i = 0; i < n; i++) { SddlWriter.TryFormat(SddlParser.Parse(BenchmarkInputs.TenAceSddl), text, out int w, out _); s += w; } return s; },
+                n => { long s = 0; for (long i = 0; i < n; i++) s += SddlFloor.RoundTrip(BenchmarkInputs.TenAceSddl); return s; },
+                n => { long s = 0; for (long i = 0; i < n; i++) s += SddlParser.Parse(BenchmarkInputs.TenAceSddl).Dacl!.Count; return s; },
+                n => { long s = 0; for (long i = 0; i < n; i++) s += SddlWriter.Format(ten).Length; return s; },
+                n => { long s = 0; for (long i = 0; i < n; i++) { SddlWriter.TryFormat(ten, text, out int w, out _); s += w; } return s; },
+            ];
+            Report(["SddlRoundTrip", "SddlRoundTrip to a buffer", "SddlRoundTrip floor", "SddlParse", "SddlFormat", "SddlFormat to a buffer"], sddl, runs);
+            return;
+        }
         Func<long, long>[] cases =
         [
             n => { long s = 0; for (long i = 0; i < n; i++) s += AccessCheck.Check(two, token, read, mapping).GrantedAccess; return s; },
@@ -49,8 +64,17 @@ internal static class Quick
             n => { long s = 0; for (long i = 0; i < n; i++) s += SddlFloor.RoundTrip(BenchmarkInputs.TenAceSddl); return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += SddlParser.Parse(BenchmarkInputs.TenAceSddl).Dacl!.Count; return s; },
             n => { long s = 0; for (long i = 0; i < n; i++) s += SddlWriter.Format(ten).Length; return s; },
+            n => { long s = 0; for (long i = 0; i < n; i++) { SddlWriter.TryFormat(SddlParser.Parse(BenchmarkInputs.TenAceSddl), text, out int w, out _); s += w; } return s; },
+            n => { long s = 0; for (long i = 0; i < n; i++) { SddlWriter.TryFormat(ten, text, out int w, out _); s += w; } return s; },
         ];
-        string[] names = ["TwoAceCheck", "TwoAceCheck floor", "TwoAceCheck fast path direct", "TwentyAceCheckMatchLast", "TwentyAceCheckMatchLast floor", "MaximumAllowedTwentyAces", "MaximumAllowedTwentyAces floor", "SddlRoundTrip", "SddlRoundTrip floor", "SddlParse", "SddlFormat"];
+        string[] names = ["TwoAceCheck", "TwoAceCheck floor", "TwoAceCheck fast path direct", "TwentyAceCheckMatchLast", "TwentyAceCheckMatchLast floor", "MaximumAllowedTwentyAces", "MaximumAllowedTwentyAces floor", "SddlRoundTrip", "SddlRoundTrip floor", "SddlParse", "SddlFormat", "SddlRoundTrip to a buffer", "SddlFormat to a buffer"];
+        Report(names, cases, runs);
+        if (!args.Contains("--no-matrix")) Matrix(args.Contains("--small") ? 10_000 : 100_000, 1000, mapping);
+    }
+
+    // Warms every case, then runs them interleaved (so that load from other processes falls on all alike).
+    private static void Report(string[] names, Func<long, long>[] cases, int runs)
+    {
         var perOp = new List<double>[cases.Length];
         var bytes = new double[cases.Length];
         for (int c = 0; c < cases.Length; c++)
@@ -67,7 +91,6 @@ internal static class Quick
             }
         for (int c = 0; c < cases.Length; c++)
             Console.WriteLine($"{names[c],-32} median {Median(perOp[c]),9:F1} CPU-ns/op  (min {perOp[c].Min(),8:F1}, max {perOp[c].Max(),8:F1})  {bytes[c],7:F0} B/op");
-        if (!args.Contains("--no-matrix")) Matrix(args.Contains("--small") ? 10_000 : 100_000, 1000, mapping);
     }
 
     public static void Matrix(int descriptorCount, int tokenCount, GenericMapping mapping)

@@ -52,6 +52,9 @@ public enum ParseErrorKind
 
     /// <summary>Well-formed input that the target form cannot represent (SDDL has no spelling for an ACE read from binary).</summary>
     Unsupported,
+
+    /// <summary>A reference to something that is not there: a token, object, handle, thread or window a scenario does not declare, a file that does not exist, a YAML alias to no anchor.</summary>
+    UndefinedReference,
 }
 
 /// <summary>

@@ -72,6 +72,10 @@ public sealed class ErrorModelTests
                 // A claim block whose value type (0x00FF) has no relative form.
                 ClaimSecurityAttribute.TryReadRelative(new byte[] { 16, 0, 0, 0, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte)'x', 0, 0, 0 }, out _, out error);
                 break;
+            case ParseErrorKind.UndefinedReference:
+                // A scenario step on a thread the scenario does not declare.
+                NtSec.Cli.Scenarios.ScenarioLoader.TryLoad("steps:\n  - revert: {thread: nope}\n", ".", out _, out error);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "a kind without an input in this test");
         }

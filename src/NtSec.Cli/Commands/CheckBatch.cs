@@ -211,9 +211,10 @@ internal static class CheckBatch
                     error = "policies: central access policies apply to a plain check, not to an object type list";
                     return false;
                 }
-                if (!CentralAccessPolicy.TryReadList(e, context, out var read, out string capError))
+                if (!CentralAccessPolicy.TryReadList(e, context, out var read, out var capError))
                 {
-                    error = "policies" + (capError.StartsWith('[') ? capError : ": " + capError);
+                    // policies[0].rules[1]: the batch's key joined to the error's path.
+                    error = "policies" + (capError!.Field.Length > 0 ? capError.ToString() : ": " + capError.Reason);
                     return false;
                 }
                 policies = read;

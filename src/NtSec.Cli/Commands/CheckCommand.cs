@@ -136,8 +136,8 @@ internal static class CheckCommand
                 {
                     using (doc)
                     {
-                        if (CentralAccessPolicy.TryReadList(doc!.RootElement, context, out var read, out string why)) capList = read;
-                        else capError = why;
+                        if (CentralAccessPolicy.TryReadList(doc!.RootElement, context, out var read, out var why)) capList = read;
+                        else capError = why!.ToString();
                     }
                 }
                 if (capError is not null)

@@ -79,7 +79,7 @@ internal static class RunCommand
     {
         if (!ScenarioLoader.TryLoad(yaml, baseDirectory, out var scenario, out var error))
         {
-            terminal.Error.WriteLine($"ntsec run: {name}:{error}");
+            terminal.Error.WriteLine($"ntsec run: {name}:{ScenarioLoader.Describe(error!)}");
             return ExitCodes.BadInput;
         }
         var run = ScenarioRunner.Run(scenario!);

@@ -178,7 +178,7 @@ internal sealed class WebApi : INtSecApi
         // that names a file, so this is a second line, not the first.
         string nowhere = Path.Combine(Path.GetTempPath(), "ntsec-serve-reads-no-file-" + Guid.NewGuid().ToString("N"));
         if (!Scenarios.ScenarioLoader.TryLoad(yaml, nowhere, out var scenario, out var loadError))
-            return new ApiAnswer(false, WebServer.Error($"scenario:{loadError}"));
+            return new ApiAnswer(false, WebServer.Error($"scenario:{Scenarios.ScenarioLoader.Describe(loadError!)}"));
         var run = global::NtSec.Scenarios.ScenarioRunner.Run(scenario!);
         var text = new StringWriter();
         Scenarios.ScenarioRenderer.WriteJson(text, run, explain: true);

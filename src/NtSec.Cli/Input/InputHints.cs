@@ -14,4 +14,10 @@ internal static class InputHints
     /// maps to a SID, else <see cref="Domain"/>.
     /// </summary>
     public static string DomainOrMap(ParseError? error) => error?.Kind == ParseErrorKind.UnmappedName ? " (give it with --map NAME=SID)" : Domain(error);
+
+    /// <summary>
+    /// For a scenario file, which gives its domain SID with its own <c>domain</c> key (<c>ntsec run</c> has no
+    /// <c>--domain</c>): <c> (give it with the scenario's 'domain' key)</c> for an alias or name that needs a domain SID, else "".
+    /// </summary>
+    public static string ScenarioDomain(ParseError? error) => error?.Kind == ParseErrorKind.DomainSidNeeded ? " (give it with the scenario's 'domain' key)" : "";
 }

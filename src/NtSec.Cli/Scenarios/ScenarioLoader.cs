@@ -1,3 +1,4 @@
+using NtSec.Cli.Input;
 using NtSec.Scenarios;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -15,8 +16,8 @@ internal static class ScenarioLoader
     /// <param name="yaml">The file's text.</param>
     /// <param name="baseDirectory">Where relative file names (token files) resolve.</param>
     /// <param name="scenario">The scenario.</param>
-    /// <param name="error">The first mistake.</param>
-    public static bool TryLoad(string yaml, string baseDirectory, out Scenario? scenario, out ScenarioError? error)
+    /// <param name="error">The first mistake: kind, line and column (and the value's path once the YAML is read), reason.</param>
+    public static bool TryLoad(string yaml, string baseDirectory, out Scenario? scenario, out ParseError? error)
     {
         scenario = null;
         if (TooDeep(yaml) is { } deep)
@@ -31,42 +32,52 @@ internal static class ScenarioLoader
             stream.Load(new StringReader(yaml));
             if (stream.Documents.Count != 1)
             {
-                error = new ScenarioError(new SourceMark(1, 1), "a scenario file holds one YAML document");
+                error = Yaml(ParseErrorKind.TrailingData, new SourceMark(1, 1), "a scenario file holds one YAML document");
                 return false;
             }
             if (!new NodeConverter().TryConvert(stream.Documents[0].RootNode, out root!, out error)) return false;
         }
         catch (YamlException e)
         {
-            // An unclosed flow collection is noticed where the document ends; point at the bracket instead.
+            // Where YamlDotNet's mark is not where the mistake is, the position comes from the parser's events and the
+            // source text at the mark, never from the words of its message (which are only passed on to the reader):
+            // an unclosed flow collection is noticed where the document ends, so point at the bracket; a tab in the
+            // indentation is reported at the start of the enclosing mapping, so point at the tab.
             string message = StripMark(e.Message);
-            error = (message.Contains("expected ','", StringComparison.Ordinal) ? UnclosedBracket(yaml) : null)
-                ?? (message.Contains("tab", StringComparison.OrdinalIgnoreCase) ? FirstIndentingTab(yaml, message) : null)
-                ?? new ScenarioError(new SourceMark((int)e.Start.Line, (int)e.Start.Column), "YAML: " + message);
+            var mark = new SourceMark((int)e.Start.Line, (int)e.Start.Column);
+            error = (InFlowCollection(yaml) ? UnclosedBracket(yaml) : null)
+                ?? FirstIndentingTab(yaml, mark, message)
+                ?? Yaml(KindOf(e), mark, "YAML: " + message);
             return false;
         }
         catch (ArgumentException)
         {
             // YamlDotNet's representation model throws this for an event it cannot place (an alias after a flow
             // mapping, `a: {b: c} *x`): the parser itself accepted the event, so report where it is.
-            error = new ScenarioError(LastEvent(yaml), "YAML: unexpected content here (an alias or value where none can follow)");
+            error = Yaml(ParseErrorKind.Syntax, LastEvent(yaml), "YAML: unexpected content here (an alias or value where none can follow)");
             return false;
         }
         catch (InvalidOperationException)
         {
             // YamlDotNet 16 throws this, without a position, on some unbalanced flow collections.
-            error = UnclosedBracket(yaml) ?? new ScenarioError(new SourceMark(1, 1), "YAML: the document cannot be parsed");
+            error = UnclosedBracket(yaml) ?? Yaml(ParseErrorKind.Syntax, new SourceMark(1, 1), "YAML: the document cannot be parsed");
             return false;
         }
         return ScenarioReader.TryRead(root, new ScenarioReadOptions { BaseDirectory = Path.GetFullPath(baseDirectory) }, out scenario, out error);
     }
+
+    /// <summary>
+    /// <c>line:column: reason</c> and the hint the error's kind calls for, as <c>ntsec run</c> and the web API print a
+    /// scenario error after the file's name.
+    /// </summary>
+    public static string Describe(ParseError error) => $"{error.Line}:{error.Column}: {error.Reason}{InputHints.ScenarioDomain(error)}";
 
     /// <summary>The deepest nesting a scenario may have: YamlDotNet recurses once per level and would overflow the stack.</summary>
     public const int MaxNesting = 64;
 
     // Flow collections ('[', '{') and compact block sequences ('- - -') nest without limit in YAML; the library
     // recurses per level, so the depth is bounded here, before it parses.
-    private static ScenarioError? TooDeep(string yaml)
+    private static ParseError? TooDeep(string yaml)
     {
         int depth = 0;
         var lines = yaml.Split('\n');
@@ -86,7 +97,7 @@ internal static class ScenarioLoader
                 }
                 if (leading && ch == '-' && (c + 1 == line.Length || line[c + 1] == ' '))
                 {
-                    if (++dashes > MaxNesting) return new ScenarioError(new SourceMark(l + 1, c + 1), $"YAML: nested more than {MaxNesting} levels deep");
+                    if (++dashes > MaxNesting) return Yaml(ParseErrorKind.OutOfRange, new SourceMark(l + 1, c + 1), $"YAML: nested more than {MaxNesting} levels deep");
                     continue;
                 }
                 if (ch != ' ') leading = false;
@@ -94,7 +105,7 @@ internal static class ScenarioLoader
                 else if (ch == '#' && (c == 0 || char.IsWhiteSpace(line[c - 1]))) break;
                 else if (ch is '[' or '{')
                 {
-                    if (++depth > MaxNesting) return new ScenarioError(new SourceMark(l + 1, c + 1), $"YAML: nested more than {MaxNesting} levels deep");
+                    if (++depth > MaxNesting) return Yaml(ParseErrorKind.OutOfRange, new SourceMark(l + 1, c + 1), $"YAML: nested more than {MaxNesting} levels deep");
                 }
                 else if (ch is ']' or '}' && depth > 0) depth--;
             }
@@ -102,20 +113,60 @@ internal static class ScenarioLoader
         return null;
     }
 
-    // A tab where indentation is expected: YamlDotNet reports the start of the enclosing mapping; point at the tab.
-    private static ScenarioError? FirstIndentingTab(string yaml, string message)
+    // The error as the one error model has it: a YAML error is about the text, so it has a line and column and no path.
+    private static ParseError Yaml(ParseErrorKind kind, SourceMark at, string reason) => new(kind, ParseLocation.AtLine(at.Line, at.Column), reason);
+
+    // The kind from YamlDotNet's exception type: an alias to no anchor names nothing.
+    private static ParseErrorKind KindOf(YamlException e) => e switch
+    {
+        AnchorNotFoundException => ParseErrorKind.UndefinedReference,
+        MaximumRecursionLevelReachedException => ParseErrorKind.OutOfRange,
+        _ => ParseErrorKind.Syntax,
+    };
+
+    // A tab in the indentation of a line with content, at or after the line YamlDotNet's mark is on (the start of the
+    // enclosing mapping, for a tab where indentation is expected): YAML indents with spaces only, so that tab is the
+    // mistake whatever the parser's message says.
+    private static ParseError? FirstIndentingTab(string yaml, SourceMark mark, string message)
     {
         var lines = yaml.Split('\n');
-        for (int l = 0; l < lines.Length; l++)
+        for (int l = Math.Max(0, mark.Line - 1); l < lines.Length; l++)
         {
             int c = 0;
-            while (c < lines[l].Length && lines[l][c] is ' ' or '\t')
-            {
-                if (lines[l][c] == '\t') return new ScenarioError(new SourceMark(l + 1, c + 1), "YAML: " + message.TrimEnd('.') + " (YAML indents with spaces only)");
-                c++;
-            }
+            while (c < lines[l].Length && lines[l][c] is ' ' or '\t') c++;
+            if (c == lines[l].Length || lines[l][c] is '\r' or '#') continue; // blank or comment: its whitespace indents nothing
+            int tab = lines[l].IndexOf('\t', 0, c);
+            if (tab >= 0) return Yaml(ParseErrorKind.Syntax, new SourceMark(l + 1, tab + 1), "YAML: " + message.TrimEnd('.') + " (YAML indents with spaces only)");
         }
         return null;
+    }
+
+    // Whether the parser was inside a flow collection ('[' or '{') when it failed: replays the events up to the error.
+    private static bool InFlowCollection(string yaml)
+    {
+        int open = 0;
+        try
+        {
+            var parser = new Parser(new StringReader(yaml));
+            while (parser.MoveNext())
+            {
+                switch (parser.Current)
+                {
+                    case YamlDotNet.Core.Events.SequenceStart { Style: YamlDotNet.Core.Events.SequenceStyle.Flow }:
+                    case YamlDotNet.Core.Events.MappingStart { Style: YamlDotNet.Core.Events.MappingStyle.Flow }:
+                        open++;
+                        break;
+                    case YamlDotNet.Core.Events.SequenceEnd or YamlDotNet.Core.Events.MappingEnd when open > 0:
+                        open--;
+                        break;
+                }
+            }
+        }
+        catch (YamlException)
+        {
+            return open > 0;
+        }
+        return false;
     }
 
     // The position of the last event the YAML parser produced before the document could not be built.
@@ -137,7 +188,7 @@ internal static class ScenarioLoader
     }
 
     // Finds the first '[' or '{' (outside quotes and comments) that is never closed.
-    private static ScenarioError? UnclosedBracket(string yaml)
+    private static ParseError? UnclosedBracket(string yaml)
     {
         var open = new Stack<(char C, SourceMark At)>();
         var lines = yaml.Split('\n');
@@ -160,7 +211,7 @@ internal static class ScenarioLoader
         }
         if (open.Count == 0) return null;
         var first = open.Last();
-        return new ScenarioError(first.At, $"YAML: '{first.C}' is not closed");
+        return Yaml(ParseErrorKind.Truncated, first.At, $"YAML: '{first.C}' is not closed");
     }
 
     // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: ...) - (Line: ...): "; the mark is reported separately.
@@ -176,14 +227,14 @@ internal static class ScenarioLoader
     {
         private readonly Dictionary<YamlNode, ScenarioNode> _done = new(ReferenceEqualityComparer.Instance);
 
-        public bool TryConvert(YamlNode node, out ScenarioNode? result, out ScenarioError? error)
+        public bool TryConvert(YamlNode node, out ScenarioNode? result, out ParseError? error)
         {
             error = null;
             result = Convert(node, ref error);
             return error is null;
         }
 
-        private ScenarioNode? Convert(YamlNode node, ref ScenarioError? error)
+        private ScenarioNode? Convert(YamlNode node, ref ParseError? error)
         {
             if (_done.TryGetValue(node, out var done)) return done;
             var at = new SourceMark((int)node.Start.Line, (int)node.Start.Column);
@@ -208,7 +259,7 @@ internal static class ScenarioLoader
                     {
                         if (k is not YamlScalarNode key)
                         {
-                            error = new ScenarioError(new SourceMark((int)k.Start.Line, (int)k.Start.Column), "a single value is expected here");
+                            error = Yaml(ParseErrorKind.WrongType, new SourceMark((int)k.Start.Line, (int)k.Start.Column), "a single value is expected here");
                             return null;
                         }
                         if (Convert(v, ref error) is not { } value) return null;
@@ -217,7 +268,7 @@ internal static class ScenarioLoader
                     converted = new ScenarioMapping(entries, at);
                     break;
                 default:
-                    error = new ScenarioError(at, "YAML: unexpected content here (an alias or value where none can follow)");
+                    error = Yaml(ParseErrorKind.Syntax, at, "YAML: unexpected content here (an alias or value where none can follow)");
                     return null;
             }
             _done[node] = converted;

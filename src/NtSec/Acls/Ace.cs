@@ -99,7 +99,25 @@ public enum ObjectAceFlags : uint
 /// </remarks>
 public sealed class Ace : IEquatable<Ace>
 {
-    private readonly byte[] _applicationData;
+    // What most ACEs lack, kept apart so that a plain ACE is small (issue 10: a parsed descriptor is mostly ACEs;
+    // 48 bytes for a plain ACE, 112 with these fields inline): an object ACE's flags and GUIDs, application data,
+    // or a raw ACE's body. Null when there is none of it.
+    private readonly Extra? _extra;
+
+    private sealed class Extra(ObjectAceFlags objectFlags, Guid? objectType, Guid? inheritedObjectType, byte[] applicationData, byte[]? rawBody)
+    {
+        public readonly ObjectAceFlags ObjectFlags = objectFlags;
+        public readonly Guid? ObjectType = objectType;
+        public readonly Guid? InheritedObjectType = inheritedObjectType;
+        public readonly byte[] ApplicationData = applicationData;
+        public readonly byte[]? RawBody = rawBody;
+    }
+
+    private static Extra? ExtraFor(ObjectAceFlags objectFlags, Guid? objectType, Guid? inheritedObjectType, byte[] applicationData, byte[]? rawBody)
+        => objectFlags == ObjectAceFlags.None && objectType is null && inheritedObjectType is null && applicationData.Length == 0 && rawBody is null ? null
+            : new Extra(objectFlags, objectType, inheritedObjectType, applicationData, rawBody);
+
+    private byte[] ApplicationDataArray => _extra?.ApplicationData ?? [];
 
     /// <summary>Creates an ACE of a known layout.</summary>
     /// <param name="type">The ACE type; must not be <see cref="AceType.AccessAllowedCompound"/> or unknown (use <see cref="CreateRaw"/>).</param>
@@ -119,10 +137,8 @@ public sealed class Ace : IEquatable<Ace>
         Flags = flags;
         Mask = mask;
         Sid = sid;
-        ObjectType = objectType;
-        InheritedObjectType = inheritedObjectType;
-        ObjectFlags = (objectType.HasValue ? ObjectAceFlags.ObjectTypePresent : 0) | (inheritedObjectType.HasValue ? ObjectAceFlags.InheritedObjectTypePresent : 0);
-        _applicationData = applicationData.ToArray();
+        _extra = ExtraFor((objectType.HasValue ? ObjectAceFlags.ObjectTypePresent : 0) | (inheritedObjectType.HasValue ? ObjectAceFlags.InheritedObjectTypePresent : 0),
+            objectType, inheritedObjectType, applicationData.ToArray(), null);
         Kind = Classify();
         if (GetBinaryLength() > ushort.MaxValue) throw new ArgumentException("The ACE would exceed 65535 bytes.", nameof(applicationData));
     }
@@ -133,11 +149,7 @@ public sealed class Ace : IEquatable<Ace>
         Flags = flags;
         Mask = mask;
         Sid = sid;
-        ObjectFlags = objectFlags;
-        ObjectType = objectType;
-        InheritedObjectType = inheritedObjectType;
-        _applicationData = applicationData;
-        RawBody = rawBody;
+        _extra = ExtraFor(objectFlags, objectType, inheritedObjectType, applicationData, rawBody);
         Kind = Classify();
     }
 
@@ -158,11 +170,12 @@ public sealed class Ace : IEquatable<Ace>
 
     private CheckKind Classify()
     {
-        if (RawBody is not null) return CheckKind.Ignore;
-        var k = IsAccessAllowed ? CheckKind.Allow : IsAccessDenied ? CheckKind.Deny : CheckKind.Ignore;
+        // One read of the type's row (every ACE the SDDL parser or the codec makes passes here).
+        if (RawBody is not null || AceTypes.Find(Type) is not { } info) return CheckKind.Ignore;
+        var k = info.Effect switch { AceEffect.Allow => CheckKind.Allow, AceEffect.Deny => CheckKind.Deny, _ => CheckKind.Ignore };
         if (k == CheckKind.Ignore) return k;
         if (IsInheritOnly) k |= CheckKind.InheritOnly;
-        if (IsCallback) k |= CheckKind.Callback;
+        if (info.IsCallback) k |= CheckKind.Callback;
         if (Sid == WellKnownSids.OwnerRights) k |= CheckKind.OwnerRightsSid;
         if (Sid == WellKnownSids.PrincipalSelf) k |= CheckKind.PrincipalSelfSid;
         return k;
@@ -201,19 +214,19 @@ public sealed class Ace : IEquatable<Ace>
     public Sid Sid { get; }
 
     /// <summary>For object ACEs, the Flags field that says which GUIDs are present.</summary>
-    public ObjectAceFlags ObjectFlags { get; }
+    public ObjectAceFlags ObjectFlags => _extra?.ObjectFlags ?? ObjectAceFlags.None;
 
     /// <summary>For object ACEs, the object type (property, property set, extended right or child class).</summary>
-    public Guid? ObjectType { get; }
+    public Guid? ObjectType => _extra?.ObjectType;
 
     /// <summary>For object ACEs, the object class that may inherit the ACE.</summary>
-    public Guid? InheritedObjectType { get; }
+    public Guid? InheritedObjectType => _extra?.InheritedObjectType;
 
     /// <summary>The bytes after the SID: a callback condition, a resource attribute, or padding.</summary>
-    public ReadOnlySpan<byte> ApplicationData => _applicationData;
+    public ReadOnlySpan<byte> ApplicationData => ApplicationDataArray;
 
     /// <summary>For an ACE of unknown layout, its body after the header; null otherwise.</summary>
-    public byte[]? RawBody { get; }
+    public byte[]? RawBody => _extra?.RawBody;
 
     /// <summary>True when NtSec does not know the layout and keeps the body as bytes.</summary>
     public bool IsRaw => RawBody is not null;
@@ -243,15 +256,15 @@ public sealed class Ace : IEquatable<Ace>
     public bool IsSystemAce => AceTypes.Find(Type)?.AllowedIn == AclKinds.Sacl;
 
     /// <summary>A copy with other flags.</summary>
-    public Ace WithFlags(AceFlags flags) => new(Type, flags, Mask, Sid, ObjectFlags, ObjectType, InheritedObjectType, _applicationData, RawBody);
+    public Ace WithFlags(AceFlags flags) => new(Type, flags, Mask, Sid, ObjectFlags, ObjectType, InheritedObjectType, ApplicationDataArray, RawBody);
 
     /// <summary>A copy with another mask (not for raw ACEs).</summary>
     public Ace WithMask(uint mask) => IsRaw ? throw new InvalidOperationException("A raw ACE has no mask field to change.")
-        : new(Type, Flags, mask, Sid, ObjectFlags, ObjectType, InheritedObjectType, _applicationData, null);
+        : new(Type, Flags, mask, Sid, ObjectFlags, ObjectType, InheritedObjectType, ApplicationDataArray, null);
 
     /// <summary>A copy with another SID (not for raw ACEs).</summary>
     public Ace WithSid(Sid sid) => IsRaw ? throw new InvalidOperationException("A raw ACE has no SID field to change.")
-        : new(Type, Flags, Mask, sid, ObjectFlags, ObjectType, InheritedObjectType, _applicationData, null);
+        : new(Type, Flags, Mask, sid, ObjectFlags, ObjectType, InheritedObjectType, ApplicationDataArray, null);
 
     // ----- binary codec -------------------------------------------------------------------------------------
 
@@ -259,7 +272,7 @@ public sealed class Ace : IEquatable<Ace>
     public int GetBinaryLength()
     {
         if (RawBody is not null) return 4 + RawBody.Length;
-        int length = 8 + Sid.BinaryLength + _applicationData.Length;
+        int length = 8 + Sid.BinaryLength + ApplicationDataArray.Length;
         if (AceTypes.IsObject(Type))
         {
             length += 4;
@@ -303,7 +316,7 @@ public sealed class Ace : IEquatable<Ace>
         }
         Sid.TryWrite(destination[pos..], out int n);
         pos += n;
-        _applicationData.CopyTo(destination[pos..]);
+        ApplicationDataArray.CopyTo(destination[pos..]);
         bytesWritten = length;
         return true;
     }
@@ -405,7 +418,7 @@ public sealed class Ace : IEquatable<Ace>
         if (RawBody is not null || other.RawBody is not null)
             return RawBody is not null && other.RawBody is not null && RawBody.AsSpan().SequenceEqual(other.RawBody);
         return Sid == other.Sid && ObjectType == other.ObjectType && InheritedObjectType == other.InheritedObjectType
-               && _applicationData.AsSpan().SequenceEqual(other._applicationData);
+               && ApplicationDataArray.AsSpan().SequenceEqual(other.ApplicationDataArray);
     }
 
     /// <inheritdoc />

@@ -154,9 +154,31 @@ public static class AceTypes
     /// <summary>The row whose SDDL code is <paramref name="code"/>, compared case-insensitively as Windows does; null when none is.</summary>
     public static AceTypeInfo? FindSddl(ReadOnlySpan<char> code)
     {
+        if (SddlCodeSlot(code) is int slot and >= 0) return BySddlSlot[slot];
+        // Not one or two ASCII letters: only the ordinal case-insensitive compare can still match (U+017F folds to S).
         foreach (var info in ByValue)
             if (info.SddlCode is { } c && code.Equals(c, StringComparison.OrdinalIgnoreCase)) return info;
         return null;
+    }
+
+    // The rows by their SDDL code, one or two ASCII letters folded to upper case: one index per ACE the SDDL
+    // parser reads, where comparing the code with each row's cost more than the rest of the type field (issue 10).
+    private static readonly AceTypeInfo?[] BySddlSlot = BuildSddlSlots();
+
+    private static AceTypeInfo?[] BuildSddlSlots()
+    {
+        var slots = new AceTypeInfo?[27 * 26];
+        foreach (var info in ByValue)
+            if (info.SddlCode is { } c) slots[SddlCodeSlot(c)] = info;
+        return slots;
+    }
+
+    // Slot of a one- or two-letter code (a lone letter after the 26 x 26 pairs); -1 for anything else.
+    internal static int SddlCodeSlot(ReadOnlySpan<char> code)
+    {
+        if (code.Length == 1) return char.IsAsciiLetter(code[0]) ? (26 * 26) + ((code[0] | 0x20) - 'a') : -1;
+        if (code.Length != 2 || !char.IsAsciiLetter(code[0]) || !char.IsAsciiLetter(code[1])) return -1;
+        return (((code[0] | 0x20) - 'a') * 26) + ((code[1] | 0x20) - 'a');
     }
 
     /// <summary>The winnt.h constant of a type, or <c>ACE type 0xNN</c> for one Windows does not define.</summary>
@@ -213,6 +235,26 @@ public static class AceFlagTable
 
     /// <summary>Every flag name, <see cref="Bits"/> then <see cref="TrustProtectedFilter"/>: what the SDDL parser accepts.</summary>
     public static IReadOnlyList<AceFlagInfo> All { get; } = [.. BitRows, TrustProtectedFilter];
+
+    // Every name in All by its two letters folded to upper case: the SDDL parser's lookup, one index per flag code.
+    private static readonly AceFlagInfo?[] BySddlSlot = BuildSddlSlots();
+
+    private static AceFlagInfo?[] BuildSddlSlots()
+    {
+        var slots = new AceFlagInfo?[27 * 26];
+        foreach (var f in All) slots[AceTypes.SddlCodeSlot(f.SddlCode)] = f;
+        return slots;
+    }
+
+    /// <summary>The flag whose SDDL code (two letters, any case, as Windows reads them) is <paramref name="code"/>; null when none is.</summary>
+    internal static AceFlagInfo? FindSddl(ReadOnlySpan<char> code)
+    {
+        if (code.Length == 2 && AceTypes.SddlCodeSlot(code) is int slot and >= 0) return BySddlSlot[slot];
+        // Not two ASCII letters: only the ordinal case-insensitive compare can still match (U+017F folds to S).
+        foreach (var f in BitRows)
+            if (code.Equals(f.SddlCode, StringComparison.OrdinalIgnoreCase)) return f;
+        return code.Equals(TrustProtectedFilter.SddlCode, StringComparison.OrdinalIgnoreCase) ? TrustProtectedFilter : null;
+    }
 
     /// <summary>The name bit <paramref name="index"/> (0-7) has on an ACE of <paramref name="type"/>: TP for 0x40 on an access filter ACE.</summary>
     public static AceFlagInfo For(int index, AceType type)

@@ -23,10 +23,11 @@ public sealed class Acl : IEquatable<Acl>
     public Acl(IEnumerable<Ace> aces, byte revision = 0)
     {
         Aces = [.. aces];
-        Revision = revision == 0 ? RevisionFor(Aces) : revision;
+        byte needed = RevisionFor(Aces.AsSpan());
+        Revision = revision == 0 ? needed : revision;
         if (Revision is < Revision2 or > RevisionDs) throw new ArgumentOutOfRangeException(nameof(revision), "ACL revision must be 2, 3 or 4.");
         // TryRead (like RtlValidAcl) refuses object ACEs below revision 4: such an ACL could not be read back.
-        if (Revision < RevisionDs && RevisionFor(Aces) == RevisionDs) throw new ArgumentException("An ACL holding object ACEs must be revision 4 (ACL_REVISION_DS).", nameof(revision));
+        if (Revision < RevisionDs && needed == RevisionDs) throw new ArgumentException("An ACL holding object ACEs must be revision 4 (ACL_REVISION_DS).", nameof(revision));
         if (GetBinaryLength() > ushort.MaxValue) throw new ArgumentException("The ACL would exceed 65535 bytes.", nameof(aces));
     }
 
@@ -67,6 +68,13 @@ public sealed class Acl : IEquatable<Acl>
 
     /// <summary>The revision Windows gives an ACL holding these ACEs: 4 when any is an object ACE, else 2.</summary>
     public static byte RevisionFor(IEnumerable<Ace> aces)
+    {
+        foreach (var ace in aces)
+            if (ace.IsObjectAce) return RevisionDs;
+        return Revision2;
+    }
+
+    private static byte RevisionFor(ReadOnlySpan<Ace> aces)
     {
         foreach (var ace in aces)
             if (ace.IsObjectAce) return RevisionDs;
@@ -209,6 +217,14 @@ public sealed class Acl : IEquatable<Acl>
     /// </summary>
     internal static Acl WithZeroSlack(IEnumerable<Ace> aces, byte revision, int slackLength)
         => new([.. aces], revision, new byte[slackLength]);
+
+    /// <summary>
+    /// The ACL the SDDL parser has read, in one allocation of its array: the revision Windows sets, and
+    /// <paramref name="slackLength"/> zero bytes after the last ACE (then revision 4), as <see cref="WithZeroSlack"/>.
+    /// The caller has checked the total size.
+    /// </summary>
+    internal static Acl FromParsed(ReadOnlySpan<Ace> aces, int slackLength)
+        => new(ImmutableArray.Create(aces), slackLength > 0 ? RevisionDs : RevisionFor(aces), slackLength > 0 ? new byte[slackLength] : []);
 
     /// <summary>A copy without slack bytes: the ACL as a fresh <c>InitializeAcl</c> of the right size would hold it.</summary>
     public Acl Compact() => _slack.Length == 0 ? this : new Acl(Aces, Revision, []);

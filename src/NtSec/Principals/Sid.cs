@@ -34,6 +34,36 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
         _hash = ComputeHash(bytes);
     }
 
+    private Sid(byte[] bytes, int hash)
+    {
+        _bytes = bytes;
+        _hash = hash;
+    }
+
+    // SID strings repeat: a domain's groups and accounts appear in ACL after ACL of an estate. A SID parsed from a
+    // string is looked up by its binary form in a small table kept per thread and shared when found, so a repeated
+    // string allocates nothing and equal SIDs share one array (a reference compare on the access-check path).
+    // A SID is immutable, so sharing it is invisible to callers. Direct-mapped: a collision only replaces the slot.
+    [ThreadStatic] private static Sid[]? t_recent;
+    private const int RecentSlots = 256;
+
+    private static Sid Shared(ulong identifierAuthority, ReadOnlySpan<uint> subAuthorities)
+    {
+        Span<byte> buffer = stackalloc byte[MaxBinaryLength];
+        var bytes = buffer[..(8 + (4 * subAuthorities.Length))];
+        bytes[0] = Revision;
+        bytes[1] = (byte)subAuthorities.Length;
+        for (int i = 0; i < 6; i++) bytes[2 + i] = (byte)(identifierAuthority >> (8 * (5 - i)));
+        for (int i = 0; i < subAuthorities.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(bytes[(8 + (4 * i))..], subAuthorities[i]);
+        var hasher = new HashCode();
+        hasher.AddBytes(bytes);
+        int hash = hasher.ToHashCode();
+        var recent = t_recent ??= new Sid[RecentSlots];
+        ref var slot = ref recent[hash & (RecentSlots - 1)];
+        if (slot._bytes is { } known && slot._hash == hash && known.AsSpan().SequenceEqual(bytes)) return slot;
+        return slot = new Sid(bytes.ToArray(), hash);
+    }
+
     /// <summary>True for <c>default(Sid)</c>, which stands for "no SID".</summary>
     public bool IsDefault => _bytes is null;
 
@@ -234,6 +264,62 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
     /// </summary>
     internal static bool TryParsePrefix(ReadOnlySpan<char> text, ref int pos, out Sid sid, out ParseError? error)
     {
+        // The plain decimal form (nearly every SID string) is looked up by its text first: a SID string seen before
+        // on this thread costs a compare, not a parse. Only text the full parse read whole, to the same length,
+        // is remembered, so a hit gives exactly what the parse would.
+        int length = DecimalForm(text, pos);
+        if (length == 0) return TryParseFull(text, ref pos, out sid, out error);
+        var form = text.Slice(pos, length);
+        var recent = t_recentText ??= new (string?, Sid)[RecentSlots];
+        ref var slot = ref recent[TextSlot(form)];
+        if (slot.Item1 is { } known && form.SequenceEqual(known))
+        {
+            sid = slot.Item2;
+            pos += length;
+            error = null;
+            return true;
+        }
+        int start = pos;
+        if (!TryParseFull(text, ref pos, out sid, out error)) return false;
+        if (pos - start == length) slot = (form.ToString(), sid);
+        return true;
+    }
+
+    [ThreadStatic] private static (string?, Sid)[]? t_recentText;
+
+    // The length of "S-1-" and decimal numbers joined by single dashes at pos, when what follows cannot continue a
+    // SID in any reading (a blank may precede a number, an x makes a hexadecimal one); else 0 (the full parse decides).
+    private static int DecimalForm(ReadOnlySpan<char> text, int pos)
+    {
+        var t = text[pos..];
+        if (t.Length < 6 || t[0] != 'S' || t[1] != '-' || t[2] != '1' || t[3] != '-') return 0;
+        int i = 4;
+        bool digit = false;
+        for (; i < t.Length; i++)
+        {
+            char c = t[i];
+            if (c is >= '0' and <= '9')
+            {
+                digit = true;
+                continue;
+            }
+            if (c != '-' || !digit) break;
+            digit = false;
+        }
+        if (!digit || (i < t.Length && (IsBlank(t[i]) || t[i] is 'x' or 'X'))) return 0;
+        return i;
+    }
+
+    // Domain SIDs differ at their end: the last characters and the length choose the slot.
+    private static int TextSlot(ReadOnlySpan<char> form)
+    {
+        int h = form.Length;
+        foreach (char c in form[Math.Max(0, form.Length - 12)..]) h = (h * 31) + c;
+        return h & (RecentSlots - 1);
+    }
+
+    private static bool TryParseFull(ReadOnlySpan<char> text, ref int pos, out Sid sid, out ParseError? error)
+    {
         sid = default;
         int start = pos;
         if (pos + 1 >= text.Length || (text[pos] != 'S' && text[pos] != 's') || text[pos + 1] != '-')
@@ -290,7 +376,7 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
             error = new ParseError(ParseErrorKind.Missing, pos, "a SID needs at least one sub-authority", Win32Error.InvalidSid);
             return false;
         }
-        sid = Create(authority, subs[..count]);
+        sid = Shared(authority, subs[..count]);
         error = null;
         return true;
     }
@@ -324,7 +410,9 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
         return true;
     }
 
-    internal static bool IsBlank(char c) => c is ' ' or '\t' or '\n' or '\r' or '\v' or '\f';
+    // Space, or tab through carriage return (\t \n \v \f \r are U+0009-U+000D): what wcstoul skips.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static bool IsBlank(char c) => c == ' ' || (uint)(c - '\t') <= '\r' - '\t';
 
     private static int DecimalValue(char c) => c is >= '0' and <= '9' ? c - '0' : -1;
 
@@ -373,6 +461,7 @@ public readonly struct Sid : IEquatable<Sid>, IComparable<Sid>, ISpanFormattable
 
     // ----- equality -----------------------------------------------------------------------------------------
 
+    // The same value as Shared computes over a span.
     private static int ComputeHash(byte[] bytes)
     {
         var hash = new HashCode();

@@ -6,15 +6,6 @@ using NtSec.Tokens;
 
 namespace NtSec.Scenarios;
 
-/// <summary>A mistake in a scenario, with where it is.</summary>
-/// <param name="At">Where.</param>
-/// <param name="Message">What is wrong.</param>
-public sealed record ScenarioError(SourceMark At, string Message)
-{
-    /// <summary><c>line:column: message</c>.</summary>
-    public override string ToString() => $"{At}: {Message}";
-}
-
 /// <summary>
 /// A scenario: the machine to set up (tokens, desktops, objects, central access policies, processes) and the steps to
 /// run on it. Read one from a document with <see cref="ScenarioReader"/>, or build one in code (docs/scenarios.md has an

@@ -226,7 +226,7 @@ public sealed record DuplicateHandleStep : ScenarioStep
         bool same = r.Flag("same-access");
         bool close = r.Flag("close-source");
         var access = r.Access(null, required: false);
-        if (access is null && !same) throw r.Fail("'duplicate-handle' needs 'access' or 'same-access: true'");
+        if (access is null && !same) throw r.Fail(ParseErrorKind.Missing, "'duplicate-handle' needs 'access' or 'same-access: true'");
         var handle = r.Handle("handle", required: true)!;
         return new DuplicateHandleStep { Handle = handle, Access = access, SameAccess = same, CloseSource = close, To = r.Process("to", required: false), As = r.NewName(required: false) };
     }
@@ -293,8 +293,10 @@ public sealed record CreateObjectStep : ScenarioStep
         var type = r.Type() ?? ObjectTypes.File;
         var access = r.Access(type, required: true)!.Value;
         var parent = r.Object(required: true)!.Value.Name;
-        if (r.Opt("name") is not { } nameNode || StepReader.Text(nameNode).Length == 0 || StepReader.Text(nameNode).Contains('\\', StringComparison.Ordinal))
-            throw r.Fail("'create-object' needs 'name' (one path element, no backslash)");
+        if (r.Opt("name") is not { } nameNode || StepReader.Text(nameNode).Length == 0)
+            throw r.Fail(ParseErrorKind.Missing, "'create-object' needs 'name' (one path element, no backslash)");
+        if (StepReader.Text(nameNode).Contains('\\', StringComparison.Ordinal))
+            throw r.Fail(ParseErrorKind.Syntax, "'create-object' needs 'name' (one path element, no backslash)");
         string name = StepReader.Text(nameNode);
         var sd = r.Sddl();
         r.Context.DeclareObject(parent + "\\" + name, type);

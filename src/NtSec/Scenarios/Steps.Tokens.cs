@@ -253,7 +253,7 @@ public sealed record DuplicateTokenStep : ScenarioStep
         {
             "primary" => TokenType.Primary,
             "impersonation" => TokenType.Impersonation,
-            _ => throw StepReader.Fail(ty, $"token type '{StepReader.Text(ty)}' is not 'primary' or 'impersonation'"),
+            _ => throw StepReader.Fail(ParseErrorKind.UnknownName, ty, $"token type '{StepReader.Text(ty)}' is not 'primary' or 'impersonation'"),
         } : TokenType.Impersonation;
         return new DuplicateTokenStep { Token = token, Access = access, Level = level, TokenType = type, EffectiveOnly = effectiveOnly, As = r.NewName(required: false) };
     }
@@ -538,7 +538,7 @@ public sealed record AccessCheckStep : ScenarioStep
         var type = obj?.Type ?? r.Type();
         var access = r.Access(type, required: true)!.Value;
         var token = r.Handle("token", required: true)!;
-        if (obj is null && r.Opt("sddl") is null) throw r.Fail("'access-check' needs 'object' or 'sddl'");
+        if (obj is null && r.Opt("sddl") is null) throw r.Fail(ParseErrorKind.Missing, "'access-check' needs 'object' or 'sddl'");
         return new AccessCheckStep { Token = token, Object = obj?.Name, Descriptor = r.Sddl(), Type = type ?? ObjectTypes.Generic, Access = access };
     }
 

@@ -38,6 +38,8 @@ public static class SddlParser
         return reader.ParseSingleAce(out ace, out error);
     }
 
+    [ThreadStatic] private static Ace[]? t_aces;
+
     private ref struct Reader
     {
         private readonly ReadOnlySpan<char> _s;
@@ -176,6 +178,13 @@ public static class SddlParser
                 error = Error(ParseErrorKind.Syntax, start, "expected a SID: S-1-... or a two-letter alias", Win32Error.InvalidSid);
                 return false;
             }
+            if (SddlSidAliases.TryConstant(_s[_pos], _s[_pos + 1], out sid))
+            {
+                _pos += 2;
+                error = null;
+                return true;
+            }
+
             var alias = _s.Slice(_pos, 2);
             if (!SddlSidAliases.TryResolve(alias, _context, out sid, out error))
             {
@@ -222,45 +231,59 @@ public static class SddlParser
                 else break;
             }
 
-            var aces = new List<Ace>();
-            int aclSize = Acl.HeaderLength;
-            while (true)
+            // The ACEs gather in a buffer kept per thread (taken while in use, so a nested parse gets its own) and
+            // the ACL copies them once into an array of the exact size.
+            var aces = t_aces ?? new Ace[16];
+            t_aces = null;
+            int count = 0;
+            try
             {
-                SkipBlanks();
-                if (AtEnd || _s[_pos] != '(') break;
-                int acePos = _pos;
+                int aclSize = Acl.HeaderLength;
+                while (true)
+                {
+                    SkipBlanks();
+                    if (AtEnd || _s[_pos] != '(') break;
+                    int acePos = _pos;
+                    if (isNull)
+                    {
+                        error = Error(ParseErrorKind.NotAllowedHere, acePos, "NO_ACCESS_CONTROL (a NULL ACL) cannot be followed by ACEs", Win32Error.InvalidAcl);
+                        return false;
+                    }
+                    if (!ParseAce(isDacl, out var ace, out error)) return false;
+                    aclSize += ace!.GetBinaryLength();
+                    if (aclSize > ushort.MaxValue)
+                    {
+                        error = Error(ParseErrorKind.OutOfRange, acePos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
+                        return false;
+                    }
+                    if (count == aces.Length) Array.Resize(ref aces, count * 2);
+                    aces[count++] = ace;
+                }
                 if (isNull)
                 {
-                    error = Error(ParseErrorKind.NotAllowedHere, acePos, "NO_ACCESS_CONTROL (a NULL ACL) cannot be followed by ACEs", Win32Error.InvalidAcl);
-                    return false;
+                    state = AclState.Null;
+                    acl = null;
                 }
-                if (!ParseAce(isDacl, out var ace, out error)) return false;
-                aclSize += ace!.GetBinaryLength();
-                if (aclSize > ushort.MaxValue)
+                else
                 {
-                    error = Error(ParseErrorKind.OutOfRange, acePos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
-                    return false;
+                    var parsed = aces.AsSpan(0, count);
+                    int slack = OversizeSlack(parsed);
+                    if (aclSize + slack > ushort.MaxValue)
+                    {
+                        error = Error(ParseErrorKind.OutOfRange, _pos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
+                        return false;
+                    }
+                    acl = Acl.FromParsed(parsed, slack);
                 }
-                aces.Add(ace);
+                error = null;
+                return true;
             }
-            if (isNull)
+            finally
             {
-                state = AclState.Null;
-                acl = null;
+                // The buffer must not keep the ACEs alive; one grown past a large ACL is let go.
+                aces.AsSpan(0, count).Clear();
+                if (aces.Length <= 1024) t_aces = aces;
             }
-            else
-            {
-                int slack = OversizeSlack(aces);
-                if (slack == 0) acl = new Acl(aces);
-                else if (aclSize + slack > ushort.MaxValue)
-                {
-                    error = Error(ParseErrorKind.OutOfRange, _pos, "the ACL would exceed 65535 bytes", Win32Error.InvalidAcl);
-                    return false;
-                }
-                else acl = Acl.WithZeroSlack(aces, Acl.RevisionDs, slack);
-            }
-            error = null;
-            return true;
         }
 
         /// <summary>
@@ -273,14 +296,14 @@ public static class SddlParser
         /// with an empty mask that are not neighbours, neighbours that are equal but carry rights, and empty-mask
         /// object ACEs next to a plain one for the same SID (docs/sddl.md).
         /// </summary>
-        private static int OversizeSlack(List<Ace> aces)
+        private static int OversizeSlack(ReadOnlySpan<Ace> aces)
         {
             int slack = 0;
-            for (int i = 0; i < aces.Count; i++)
+            for (int i = 0; i < aces.Length; i++)
             {
                 var ace = aces[i];
                 if (ace.IsObjectAce || ace.Mask != 0) continue;
-                if ((i > 0 && SameTrustee(aces[i - 1], ace)) || (i + 1 < aces.Count && SameTrustee(ace, aces[i + 1]))) slack += 4;
+                if ((i > 0 && SameTrustee(aces[i - 1], ace)) || (i + 1 < aces.Length && SameTrustee(ace, aces[i + 1]))) slack += 4;
             }
             return slack;
 
@@ -310,21 +333,27 @@ public static class SddlParser
         // isDacl: true in D:, false in S:, null for a standalone ACE (any type).
         private bool ParseAce(bool? isDacl, out Ace? ace, out ParseError? error)
         {
-            ace = null;
             int acePos = _pos;
-            _pos++; // '('
+            if (ParseAceFields(isDacl, out ace, out error)) return true;
 
             // An ACE that closes before its sixth field is reported as such, not as whatever its last field fails to
             // be ("(A;;FA;;SY)" has 5 fields: SY is not a bad inherited-object GUID). Callback and resource attribute
-            // ACEs carry a seventh field; counting stops at the sixth ';', where their expression begins.
-            int fields = 1, close = _pos;
+            // ACEs carry a seventh field; counting stops at the sixth ';', where their expression begins. Counted only
+            // once the ACE has failed (issue 10: a scan of every ACE): an ACE that parses has read five ';' before
+            // any ')', since no field reads past a ')'.
+            int fields = 1, close = acePos + 1;
             for (; close < _s.Length && _s[close] != ')'; close++)
                 if (_s[close] == ';' && ++fields == 7) break;
             if (close < _s.Length && _s[close] == ')' && fields < 6)
-            {
                 error = Error(ParseErrorKind.Syntax, close, $"the ACE has {fields} field{(fields == 1 ? "" : "s")}, 6 expected (type;flags;rights;object type;inherited object type;SID)", Win32Error.InvalidAcl);
-                return false;
-            }
+            return false;
+        }
+
+        private bool ParseAceFields(bool? isDacl, out Ace? ace, out ParseError? error)
+        {
+            ace = null;
+            int acePos = _pos;
+            _pos++; // '('
 
             // Type.
             SkipBlanks();
@@ -349,18 +378,10 @@ public static class SddlParser
             for (int i = 0; i < flagsText.Length; i += 2)
             {
                 bool ok = false;
-                if (i + 1 < flagsText.Length)
+                if (i + 1 < flagsText.Length && AceFlagTable.FindSddl(flagsText.Slice(i, 2)) is { } f)
                 {
-                    var code = flagsText.Slice(i, 2);
-                    foreach (var f in AceFlagTable.All)
-                    {
-                        if (code.Equals(f.SddlCode, StringComparison.OrdinalIgnoreCase))
-                        {
-                            flags |= f.Flag;
-                            ok = true;
-                            break;
-                        }
-                    }
+                    flags |= f.Flag;
+                    ok = true;
                 }
                 if (!ok)
                 {
@@ -461,6 +482,12 @@ public static class SddlParser
         private bool ParseGuidField(bool isObject, string what, out Guid? guid, out ParseError? error)
         {
             guid = null;
+            if (_pos < _s.Length && _s[_pos] == ';')
+            {
+                // The empty field of nearly every ACE.
+                error = null;
+                return true;
+            }
             var text = Field(out int start);
             // A field of blanks counts as empty; a GUID must fill its field exactly (no blanks, no braces).
             bool blank = true;

@@ -91,32 +91,47 @@ public static class SddlRights
         if (mask == 0) return;
         if (labelAce)
         {
-            AppendWithBits(sb, mask, LabelCodes);
+            AppendWithBits(sb, mask, LabelArray, LabelBits);
             return;
         }
-        // Indexed loops: a foreach over an IReadOnlyList allocates its enumerator.
-        var whole = WholeCodes;
-        for (int i = 0; i < whole.Count; i++)
+        foreach (var (code, whole) in WholeArray)
         {
-            if (whole[i].Mask == mask)
+            if (whole == mask)
             {
-                sb.Append(whole[i].Code);
+                sb.Append(code);
                 return;
             }
         }
-        AppendWithBits(sb, mask, BitCodes);
+        AppendWithBits(sb, mask, BitArray, AllBits);
     }
 
-    private static void AppendWithBits(System.Text.StringBuilder sb, uint mask, IReadOnlyList<(string Code, uint Mask)> table)
+    // The tables as arrays for the writer's loops (an interface call per entry cost more than the writing), and the
+    // bits each covers.
+    private static readonly (string Code, uint Mask)[] BitArray = [.. BitCodes], WholeArray = [.. WholeCodes], LabelArray = [.. LabelCodes];
+    private static readonly uint AllBits = Or(BitArray), LabelBits = Or(LabelArray);
+
+    private static uint Or((string Code, uint Mask)[] table)
     {
-        uint covered = 0;
-        for (int i = 0; i < table.Count; i++) covered |= table[i].Mask & mask;
-        if (covered != mask)
+        uint all = 0;
+        foreach (var (_, m) in table) all |= m;
+        return all;
+    }
+
+    private static void AppendWithBits(System.Text.StringBuilder sb, uint mask, (string Code, uint Mask)[] table, uint covered)
+    {
+        if ((mask & ~covered) != 0)
         {
-            sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"0x{mask:x}");
+            // 0x and lower-case hex digits without leading zeros, by hand: uint.TryFormat with "x" parses its
+            // format string each time, and cost more than the rest of the rights.
+            Span<char> hex = stackalloc char[10];
+            int start = hex.Length;
+            for (uint rest = mask; rest != 0; rest >>= 4) hex[--start] = "0123456789abcdef"[(int)(rest & 0xF)];
+            hex[--start] = 'x';
+            hex[--start] = '0';
+            sb.Append(hex[start..]);
             return;
         }
-        for (int i = 0; i < table.Count; i++)
-            if ((mask & table[i].Mask) != 0) sb.Append(table[i].Code);
+        foreach (var (code, m) in table)
+            if ((mask & m) != 0) sb.Append(code);
     }
 }

@@ -24,9 +24,45 @@ public static class SddlSidAliases
     /// <summary>True when <paramref name="alias"/> (two letters, any case) is an SDDL alias, resolvable or not.</summary>
     public static bool IsAlias(ReadOnlySpan<char> alias) => alias.Length == 2 && ByAlias.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(alias);
 
+    // The same entries by their two letters, any case, for the parser's hot path: one array index per alias.
+    private static readonly WellKnownSid?[] BySlot = BuildSlots();
+
+    private static WellKnownSid?[] BuildSlots()
+    {
+        var slots = new WellKnownSid?[26 * 26];
+        foreach (var (alias, entry) in ByAlias) slots[Slot(alias[0], alias[1])] = entry;
+        return slots;
+    }
+
+    // The SIDs of the constant aliases by the same slots (default for the domain-relative ones): the parser's path,
+    // which most aliases take, without the resolution a domain-relative alias needs.
+    private static readonly Sid[] ConstantBySlot = BuildConstantSlots();
+
+    private static Sid[] BuildConstantSlots()
+    {
+        var slots = new Sid[26 * 26];
+        for (int i = 0; i < slots.Length; i++)
+            if (BySlot[i] is { Scope: SidScope.Constant } e) slots[i] = e.ConstantSid;
+        return slots;
+    }
+
+    /// <summary>The SID of a constant alias (two ASCII letters, any case); false for a domain-relative alias, or none.</summary>
+    internal static bool TryConstant(char a, char b, out Sid sid)
+    {
+        sid = char.IsAsciiLetter(a) && char.IsAsciiLetter(b) ? ConstantBySlot[Slot(a, b)] : default;
+        return !sid.IsDefault;
+    }
+
+    private static int Slot(char a, char b) => (((a | 0x20) - 'a') * 26) + ((b | 0x20) - 'a');
+
     /// <summary>Finds the catalogue entry of an alias.</summary>
     public static WellKnownSid? Find(ReadOnlySpan<char> alias)
-        => alias.Length == 2 && ByAlias.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(alias, out var e) ? e : null;
+    {
+        if (alias.Length != 2) return null;
+        if (char.IsAsciiLetter(alias[0]) && char.IsAsciiLetter(alias[1])) return BySlot[Slot(alias[0], alias[1])];
+        // Only the dictionary's ordinal case-insensitive compare can still match (U+017F folds to S).
+        return ByAlias.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(alias, out var e) ? e : null;
+    }
 
     /// <summary>
     /// Resolves an alias. A domain-relative alias needs the matching domain in <paramref name="context"/>; without it

@@ -23,6 +23,40 @@ public static class SddlWriter
         ArgumentNullException.ThrowIfNull(descriptor);
         var sb = RentBuilder();
         text = null;
+        if (!TryAppend(sb, descriptor, context, parts, out error)) return false;
+        text = sb.ToString();
+        ReturnBuilder(sb);
+        return true;
+    }
+
+    /// <summary>
+    /// Formats a descriptor into <paramref name="destination"/> without allocating: the text
+    /// <see cref="TryFormat(SecurityDescriptor, SidContext?, SecurityInformation, out string?, out string?)"/> gives.
+    /// </summary>
+    /// <returns>False when SDDL cannot express the descriptor or the text does not fit; <paramref name="error"/> says which.</returns>
+    public static bool TryFormat(SecurityDescriptor descriptor, Span<char> destination, out int charsWritten, out string? error, SidContext? context = null, SecurityInformation parts = SecurityInformation.All)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        charsWritten = 0;
+        var sb = RentBuilder();
+        if (!TryAppend(sb, descriptor, context, parts, out error)) return false;
+        bool fits = sb.Length <= destination.Length;
+        if (fits)
+        {
+            sb.CopyTo(0, destination, sb.Length);
+            charsWritten = sb.Length;
+        }
+        else
+        {
+            error = $"the SDDL is {sb.Length} characters; the destination holds {destination.Length}";
+        }
+        ReturnBuilder(sb);
+        return fits;
+    }
+
+    // The one writer behind both forms; a builder that failed is not returned (it is dropped with what it holds).
+    private static bool TryAppend(StringBuilder sb, SecurityDescriptor descriptor, SidContext? context, SecurityInformation parts, out string? error)
+    {
         if ((parts & SecurityInformation.Owner) != 0 && descriptor.Owner is { } owner)
         {
             if (!CanWriteSid(owner, "owner", false, out error)) return false;
@@ -40,11 +74,7 @@ public static class SddlWriter
             if (!AppendAcl(sb, descriptor.Dacl, true, context,
                     (c & SecurityDescriptorControl.DaclProtected) != 0,
                     (c & SecurityDescriptorControl.DaclAutoInheritRequired) != 0,
-                    (c & SecurityDescriptorControl.DaclAutoInherited) != 0, out error))
-            {
-                text = null;
-                return false;
-            }
+                    (c & SecurityDescriptorControl.DaclAutoInherited) != 0, out error)) return false;
         }
         if ((parts & SecurityInformation.Sacl) != 0 && descriptor.SaclState != AclState.Absent)
         {
@@ -52,14 +82,8 @@ public static class SddlWriter
             if (!AppendAcl(sb, descriptor.Sacl, false, context,
                     (c & SecurityDescriptorControl.SaclProtected) != 0,
                     (c & SecurityDescriptorControl.SaclAutoInheritRequired) != 0,
-                    (c & SecurityDescriptorControl.SaclAutoInherited) != 0, out error))
-            {
-                text = null;
-                return false;
-            }
+                    (c & SecurityDescriptorControl.SaclAutoInherited) != 0, out error)) return false;
         }
-        text = sb.ToString();
-        ReturnBuilder(sb);
         error = null;
         return true;
     }
@@ -85,14 +109,68 @@ public static class SddlWriter
 
     private static void AppendSid(StringBuilder sb, Sid sid, SidContext? context)
     {
-        if (SddlSidAliases.AliasFor(sid, context) is { } alias)
+        // What a SID written before on this thread became is remembered (a domain's SIDs and the common aliases
+        // recur ACL after ACL): its alias, or its S-1-... text in the entry's piece of a per-thread character
+        // arena. Two entries per set, chosen by the SID's hash, the older one replaced, so that two SIDs sharing a
+        // set do not evict each other on every descriptor. An entry also records the context its alias was chosen
+        // in (SidContext is immutable, so the same instance gives the same alias). Text longer than an entry's
+        // piece is formatted each time. Nothing is allocated after the first use on a thread.
+        var cache = t_sidCache ??= new SidCache();
+        int index = (sid.GetHashCode() & (SidCache.Sets - 1)) * 2;
+        if (!cache.Matches(index, sid, context))
         {
-            sb.Append(alias);
-            return;
+            if (cache.Matches(index + 1, sid, context)) index++;
+            else
+            {
+                // The set's newer entry becomes its older one; the new SID takes the newer place.
+                cache.Entries[index + 1] = cache.Entries[index];
+                cache.Text.AsSpan(index * SidCache.EntryChars, SidCache.EntryChars).CopyTo(cache.Text.AsSpan((index + 1) * SidCache.EntryChars));
+                ref var entry = ref cache.Entries[index];
+                entry = default;
+                if (SddlSidAliases.AliasFor(sid, context) is { } alias) entry.Alias = alias;
+                else
+                {
+                    Span<char> buffer = stackalloc char[200];
+                    sid.TryFormat(buffer, out int n, default, null);
+                    if (n > SidCache.EntryChars)
+                    {
+                        sb.Append(buffer[..n]);
+                        return;
+                    }
+                    buffer[..n].CopyTo(cache.Text.AsSpan(index * SidCache.EntryChars));
+                    entry.Length = n;
+                }
+                entry.Sid = sid;
+                entry.Context = context;
+            }
         }
-        Span<char> buffer = stackalloc char[200];
-        sid.TryFormat(buffer, out int n, default, null);
-        sb.Append(buffer[..n]);
+        ref readonly var found = ref cache.Entries[index];
+        if (found.Alias is { } known) sb.Append(known);
+        else sb.Append(cache.Text.AsSpan(index * SidCache.EntryChars, found.Length));
+    }
+
+    [ThreadStatic] private static SidCache? t_sidCache;
+
+    private sealed class SidCache
+    {
+        public const int Sets = 128, EntryChars = 64;
+        public readonly Entry[] Entries = new Entry[Sets * 2];
+        public readonly char[] Text = new char[Sets * 2 * EntryChars];
+
+        public bool Matches(int index, Sid sid, SidContext? context)
+        {
+            ref readonly var e = ref Entries[index];
+            return (e.Alias is not null || e.Length > 0) && ReferenceEquals(e.Context, context) && e.Sid.Equals(sid);
+        }
+
+        // Alias, or Length characters of text in the arena; neither for an unused entry.
+        public struct Entry
+        {
+            public Sid Sid;
+            public SidContext? Context;
+            public string? Alias;
+            public int Length;
+        }
     }
 
     // SDDL cannot carry a SID without sub-authorities: Windows' string parser refuses "S-1-5" (a SID needs at least
@@ -161,6 +239,13 @@ public static class SddlWriter
         return AppendAce(sb, ace, context, out string? error) ? sb.ToString() : $"<{error}>";
     }
 
+    private static void AppendGuid(StringBuilder sb, Guid guid)
+    {
+        Span<char> text = stackalloc char[36];
+        guid.TryFormat(text, out int n, "D");
+        sb.Append(text[..n]);
+    }
+
     private static bool AppendAce(StringBuilder sb, Ace ace, SidContext? context, out string? error)
     {
         string? code = AceTypeCode(ace.Type);
@@ -174,9 +259,9 @@ public static class SddlWriter
         sb.Append(';');
         SddlRights.AppendTo(sb, ace.Mask, ace.Type == AceType.SystemMandatoryLabel);
         sb.Append(';');
-        if (ace.ObjectType is { } ot) sb.Append($"{ot:D}");
+        if (ace.ObjectType is { } ot) AppendGuid(sb, ot);
         sb.Append(';');
-        if (ace.InheritedObjectType is { } iot) sb.Append($"{iot:D}");
+        if (ace.InheritedObjectType is { } iot) AppendGuid(sb, iot);
         sb.Append(';');
         if (!CanWriteSid(ace.Sid, code, true, out error)) return false;
         AppendSid(sb, ace.Sid, context);

@@ -18,7 +18,7 @@ public sealed class CentralAccessCheckTests
     private static IReadOnlyList<CentralAccessPolicy> Policies(string json)
     {
         using var doc = JsonDocument.Parse(json);
-        Assert.True(CentralAccessPolicy.TryReadList(doc.RootElement, null, out var list, out string error), error);
+        Assert.True(CentralAccessPolicy.TryReadList(doc.RootElement, null, out var list, out var error), error?.ToString());
         return list;
     }
 
@@ -94,8 +94,10 @@ public sealed class CentralAccessCheckTests
     public void PolicyJson_ReportsWhereItIsWrong()
     {
         using var doc = JsonDocument.Parse("""[{"id": "S-1-17-1", "rules": [{"name": "r", "effectiveSd": "D:(A;;FA;;;AU)", "appliesTo": "(@User.x ==)"}]}]""");
-        Assert.False(CentralAccessPolicy.TryReadList(doc.RootElement, null, out _, out string error));
-        Assert.StartsWith("[0].rules[0].appliesTo:", error);
+        Assert.False(CentralAccessPolicy.TryReadList(doc.RootElement, null, out _, out var error));
+        Assert.StartsWith("[0].rules[0].appliesTo:", error!.ToString());
+        Assert.Equal("[0].rules[0].appliesTo", error.Field);
+        Assert.Equal(ParseErrorKind.Missing, error.Kind); // the condition parser's kind: the operand after == is missing
     }
 
     [Fact]

@@ -118,7 +118,7 @@ public sealed class ScenarioPolicyTests
         string yaml = Yaml(bad);
         Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
         int line = Array.FindIndex(yaml.Split('\n'), l => l.StartsWith("policies:", StringComparison.Ordinal)) + 1;
-        Assert.Equal(line + 1, error!.At.Line);
-        Assert.StartsWith("policies", error.Message, StringComparison.Ordinal);
+        Assert.Equal(line + 1, error!.Line);
+        Assert.StartsWith("policies", error.Reason, StringComparison.Ordinal);
     }
 }

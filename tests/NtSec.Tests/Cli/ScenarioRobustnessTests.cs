@@ -36,7 +36,7 @@ public class ScenarioRobustnessTests
     public void An_alias_after_a_flow_mapping_is_a_positioned_error()
     {
         Assert.False(ScenarioLoader.TryLoad("a: {b: c} *x\n", ".", out _, out var error));
-        Assert.Equal(new SourceMark(1, 11), error!.At);
+        Assert.Equal(new SourceMark(1, 11), new SourceMark(error!.Line, error.Column));
     }
 
     [Theory]
@@ -46,8 +46,8 @@ public class ScenarioRobustnessTests
     {
         string yaml = "steps: " + new string('[', depth) + new string(']', depth) + "\n";
         Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
-        Assert.Contains("nested more than", error!.Message, StringComparison.Ordinal);
-        Assert.Equal(1, error.At.Line);
+        Assert.Contains("nested more than", error!.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, error.Line);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public class ScenarioRobustnessTests
     {
         string yaml = "steps:\n  " + string.Concat(Enumerable.Repeat("- ", 20_000)) + "x\n";
         Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
-        Assert.Contains("nested more than", error!.Message, StringComparison.Ordinal);
+        Assert.Contains("nested more than", error!.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -63,7 +63,28 @@ public class ScenarioRobustnessTests
     {
         string yaml = "name: x\n" + string.Concat(Enumerable.Repeat("# c\n", 10)) + "steps:\n\t- revert: {}\n";
         Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
-        Assert.Equal(new SourceMark(13, 1), error!.At);
+        Assert.Equal(new SourceMark(13, 1), new SourceMark(error!.Line, error.Column));
+    }
+
+    [Fact]
+    public void The_tab_found_is_one_that_indents_content_at_or_after_the_parsers_mark()
+    {
+        // A whitespace-only line with a tab indents nothing; the tab before '- revert' is the mistake.
+        Assert.False(ScenarioLoader.TryLoad("name: x\n\t\nsteps:\n\t- revert: {}\n", ".", out _, out var error));
+        Assert.Equal((ParseErrorKind.Syntax, 4, 1), (error!.Kind, error.Line, error.Column));
+        Assert.EndsWith("(YAML indents with spaces only)", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bracket_in_a_plain_value_is_not_taken_for_an_unclosed_collection()
+    {
+        // '[' inside a plain scalar opens nothing; the parser fails outside any flow collection, so its own mark stands.
+        Assert.False(ScenarioLoader.TryLoad("description: see [1\n  bad: indent\nsteps: []\n", ".", out _, out var error));
+        Assert.DoesNotContain("is not closed", error!.Reason, StringComparison.Ordinal);
+        Assert.Equal(ParseErrorKind.Syntax, error.Kind);
+        // Inside an unclosed flow collection the bracket is what is reported.
+        Assert.False(ScenarioLoader.TryLoad("name: x\nsteps: [ {revert: {thread: a}}\n", ".", out _, out error));
+        Assert.Equal((ParseErrorKind.Truncated, 2, 8), (error!.Kind, error.Line, error.Column));
     }
 
     [Fact]
@@ -159,13 +180,13 @@ public class ScenarioRobustnessTests
         // (the raw literal above has no final line break: tail begins with one)
 
         Assert.False(ScenarioLoader.TryLoad(head + "policies: {file: nope.json}" + tail, ".", out _, out error));
-        Assert.True(error!.Message.Contains("policy file 'nope.json' not found", StringComparison.Ordinal), error.Message + " at " + error.At);
-        Assert.Equal(4, error.At.Line);
+        Assert.True(error!.Reason.Contains("policy file 'nope.json' not found", StringComparison.Ordinal), error.Reason + " at " + new SourceMark(error.Line, error.Column));
+        Assert.Equal(4, error.Line);
 
         Assert.False(ScenarioLoader.TryLoad(head + "policies:\n  - {name: p, rules: []}" + tail, ".", out _, out error));
-        Assert.Equal(5, error!.At.Line);
+        Assert.Equal(5, error!.Line);
 
         Assert.False(ScenarioLoader.TryLoad(head + "policies: yes" + tail, ".", out _, out error));
-        Assert.Contains("'policies' is a list of central access policies", error!.Message, StringComparison.Ordinal);
+        Assert.Contains("'policies' is a list of central access policies", error!.Reason, StringComparison.Ordinal);
     }
 }

@@ -70,20 +70,83 @@ public class ScenarioTests
         string yaml = Minimal.Replace(from, to, StringComparison.Ordinal);
         Assert.NotEqual(Minimal, yaml);
         Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
-        Assert.Contains(message, error!.Message, StringComparison.Ordinal);
-        Assert.Equal(new SourceMark(line, column), error.At);
+        Assert.Contains(message, error!.Reason, StringComparison.Ordinal);
+        Assert.Equal(new SourceMark(line, column), new SourceMark(error.Line, error.Column));
     }
 
     [Fact]
     public void Yaml_syntax_errors_have_a_position()
     {
         Assert.False(ScenarioLoader.TryLoad("name: x\nsteps:\n  - revert: {thread: app\n", ".", out _, out var error));
-        Assert.StartsWith("YAML: ", error!.Message, StringComparison.Ordinal);
-        Assert.Equal(new SourceMark(3, 13), error.At);
+        Assert.StartsWith("YAML: ", error!.Reason, StringComparison.Ordinal);
+        Assert.Equal(new SourceMark(3, 13), new SourceMark(error.Line, error.Column));
         // YamlDotNet itself throws InvalidOperationException on this one; it must still be a positioned error.
         Assert.False(ScenarioLoader.TryLoad("name: [unclosed\nsteps: []\n", ".", out _, out error));
-        Assert.Equal(new SourceMark(1, 7), error!.At);
-        Assert.Contains("'[' is not closed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(new SourceMark(1, 7), new SourceMark(error!.Line, error.Column));
+        Assert.Contains("'[' is not closed", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("expect: STATUS_ACCESS_DENIED", "expect: STATUS_NOPE", ParseErrorKind.UnknownName, "steps[1].expect")]
+    [InlineData("object: admins-only, access: SYNCHRONIZE}", "object: admins-only, acess: SYNCHRONIZE}", ParseErrorKind.UnknownName, "steps[1].open.acess")]
+    [InlineData("handle: ev}\n    expect", "handle: evv}\n    expect", ParseErrorKind.UndefinedReference, "steps[3].close.handle")]
+    [InlineData("(A;;GA;;;BA)\"}", "(A;;GA;;;XX)\"}", ParseErrorKind.UnknownSidAlias, "objects[1].sddl")]
+    [InlineData("{name: app, token: alice}", "{name: app, token: bob}", ParseErrorKind.UndefinedReference, "processes[0].token")]
+    [InlineData("{name: app, token: alice}", "{name: app}", ParseErrorKind.Missing, "processes[0]")]
+    [InlineData("{name: app, token: alice}", "[app, alice]", ParseErrorKind.WrongType, "processes[0]")]
+    [InlineData("{name: admins-only, type: event", "{name: users-only, type: event", ParseErrorKind.Duplicate, "objects[1].name")]
+    public void Mistakes_carry_their_kind_and_the_path_of_the_value(string from, string to, ParseErrorKind kind, string path)
+    {
+        string yaml = Minimal.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(Minimal, yaml);
+        Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
+        Assert.Equal((kind, path), (error!.Kind, error.Field));
+        Assert.True(error.Line > 0 && error.Column > 0, error.ToString());
+    }
+
+    [Theory]
+    [InlineData("name: x\nsteps:\n  - revert: {thread: app\n", ParseErrorKind.Truncated, 3, 13)]
+    [InlineData("name: *nowhere\nsteps: []\n", ParseErrorKind.UndefinedReference, 1, 1)]
+    [InlineData("name: x\n---\nname: y\n", ParseErrorKind.TrailingData, 1, 1)]
+    public void Yaml_errors_have_a_kind_from_the_parser_not_its_words(string yaml, ParseErrorKind kind, int line, int column)
+    {
+        Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
+        Assert.Equal((kind, line, column), (error!.Kind, error.Line, error.Column));
+        Assert.Null(error.Location.Path); // a YAML error is about the text, before there are values to name
+    }
+
+    [Fact]
+    public void A_domain_alias_without_the_scenarios_domain_gets_the_hint_from_its_kind()
+    {
+        const string yaml = """
+            name: membership
+            tokens:
+              alice: {user: S-1-5-21-1-2-3-1001, type: Primary}
+            processes:
+              - {name: app, token: alice}
+            steps:
+              - check-membership: {sid: DA}
+            """;
+        Assert.False(ScenarioLoader.TryLoad(yaml, ".", out _, out var error));
+        Assert.Equal((ParseErrorKind.DomainSidNeeded, "steps[0].check-membership.sid", 7), (error!.Kind, error.Field, error.Line));
+        Assert.Equal("7:29: 'DA': alias 'DA' is relative to the domain, and no domain SID was given (give it with the scenario's 'domain' key)", ScenarioLoader.Describe(error));
+        // The same words with another kind: no hint (it keys off the kind).
+        Assert.EndsWith("was given", ScenarioLoader.Describe(error with { Kind = ParseErrorKind.Syntax }), StringComparison.Ordinal);
+
+        string dir = Directory.CreateTempSubdirectory("ntsec-scenario").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "da.yaml"), yaml);
+            var run = CliHarness.RunIn(dir, "", "run", "da.yaml");
+            Assert.Equal(3, run.ExitCode);
+            Assert.Equal("ntsec run: da.yaml:7:29: 'DA': alias 'DA' is relative to the domain, and no domain SID was given (give it with the scenario's 'domain' key)\n", run.Error);
+            File.WriteAllText(Path.Combine(dir, "da.yaml"), "domain: S-1-5-21-1-2-3\n" + yaml);
+            Assert.Equal(0, CliHarness.RunIn(dir, "", "run", "da.yaml").ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

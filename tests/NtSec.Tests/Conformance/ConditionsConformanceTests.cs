@@ -38,7 +38,7 @@ public sealed class ConditionsConformanceTests(ITestOutputHelper output)
         IReadOnlyList<CentralAccessPolicy>? policies = null;
         if (input.TryGetProperty("central_access_policies", out var caps))
         {
-            if (!CentralAccessPolicy.TryReadList(caps, null, out var list, out string capError)) return $"policies: {capError}";
+            if (!CentralAccessPolicy.TryReadList(caps, null, out var list, out var capError)) return $"policies: {capError}";
             policies = list;
         }
         var result = CentralAccessCheck.Check(sd, token!, desired, mapping, policies).Effective;

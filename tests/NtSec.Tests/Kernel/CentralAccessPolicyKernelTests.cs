@@ -28,7 +28,7 @@ public class CentralAccessPolicyKernelTests
         public ImmutableArrayPolicies(string json)
         {
             using var doc = JsonDocument.Parse(json);
-            Assert.True(CentralAccessPolicy.TryReadList(doc.RootElement, null, out var list, out string why), why);
+            Assert.True(CentralAccessPolicy.TryReadList(doc.RootElement, null, out var list, out var why), why?.ToString());
             List = list;
         }
 

@@ -135,7 +135,7 @@ public sealed class ScenarioLibraryTests
         var step = new ScenarioMapping([E(S("revert", 3, 5), new ScenarioMapping([E(S("acess", 3, 14), S("x", 3, 21))], new SourceMark(3, 13)))], new SourceMark(3, 3));
         var root = new ScenarioMapping([E(S("steps", 2, 1), new ScenarioSequence([step], new SourceMark(3, 3)))], new SourceMark(1, 1));
         Assert.False(ScenarioReader.TryRead(root, null, out _, out var error));
-        Assert.Equal(new SourceMark(3, 14), error!.At);
-        Assert.StartsWith("unknown key 'acess' here (expected one of: thread)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(new SourceMark(3, 14), new SourceMark(error!.Line, error.Column));
+        Assert.StartsWith("unknown key 'acess' here (expected one of: thread)", error.Reason, StringComparison.Ordinal);
     }
 }

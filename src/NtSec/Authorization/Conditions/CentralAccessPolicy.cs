@@ -38,10 +38,10 @@ public sealed record CentralAccessPolicy(Sid Id, string Name, ImmutableArray<Cen
     /// snake_case spellings (<c>applies_to</c>, <c>effective_sd</c>, <c>staged_sd</c>) are read too. A single
     /// policy object is taken as a list of one.
     /// </summary>
-    public static bool TryReadList(JsonElement element, SidContext? context, out ImmutableArray<CentralAccessPolicy> policies, out string error)
+    public static bool TryReadList(JsonElement element, SidContext? context, out ImmutableArray<CentralAccessPolicy> policies, out ParseError? error)
     {
         policies = [];
-        error = "";
+        error = null;
         var list = ImmutableArray.CreateBuilder<CentralAccessPolicy>();
         if (element.ValueKind == JsonValueKind.Object)
         {
@@ -59,24 +59,27 @@ public sealed record CentralAccessPolicy(Sid Id, string Name, ImmutableArray<Cen
         }
         else
         {
-            error = "expected a list of central access policies";
+            error = new ParseError(ParseErrorKind.WrongType, ParseLocation.AtPath(""), "expected a list of central access policies");
             return false;
         }
         policies = list.ToImmutable();
         return true;
     }
 
-    private static bool TryRead(JsonElement e, string path, SidContext? context, out CentralAccessPolicy? policy, out string error)
+    private static bool TryRead(JsonElement e, string path, SidContext? context, out CentralAccessPolicy? policy, out ParseError? error)
     {
         policy = null;
+        error = null;
         if (e.ValueKind != JsonValueKind.Object)
         {
-            error = $"{path}: expected a policy object";
+            error = At(ParseErrorKind.WrongType, path, "expected a policy object");
             return false;
         }
-        if (!e.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !SddlSidAliases.TryParseSid(id.GetString()!, context, out var sid, out _))
+        ParseError? sidError = null;
+        if (!e.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !SddlSidAliases.TryParseSid(id.GetString()!, context, out var sid, out sidError))
         {
-            error = $"{path}.id: a policy needs its CAPID as a SID string";
+            var kind = sidError?.Kind ?? (id.ValueKind == JsonValueKind.Undefined ? ParseErrorKind.Missing : ParseErrorKind.WrongType);
+            error = At(kind, path + ".id", "a policy needs its CAPID as a SID string");
             return false;
         }
         string name = e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : sid.ToString();
@@ -89,7 +92,7 @@ public sealed record CentralAccessPolicy(Sid Id, string Name, ImmutableArray<Cen
                 string rp = $"{path}.rules[{i++}]";
                 if (r.ValueKind != JsonValueKind.Object)
                 {
-                    error = $"{rp}: expected a rule object";
+                    error = At(ParseErrorKind.WrongType, rp, "expected a rule object");
                     return false;
                 }
                 string ruleName = Text(r, "name") ?? $"rule {i}";
@@ -97,58 +100,52 @@ public sealed record CentralAccessPolicy(Sid Id, string Name, ImmutableArray<Cen
                 byte[]? code = null;
                 if (!string.IsNullOrWhiteSpace(applies) && !ConditionalExpressions.TryCompile(applies, 0, context, out code, out var pe))
                 {
-                    error = $"{rp}.appliesTo: {pe!.Reason} (at {pe.Position})";
+                    error = At(pe!.Kind, rp + ".appliesTo", $"{pe.Reason} (at {pe.Position})");
                     return false;
                 }
                 string? eff = Text(r, "effectiveSd") ?? Text(r, "effective_sd");
                 if (eff is null)
                 {
-                    error = $"{rp}.effectiveSd: a rule needs its effective descriptor in SDDL";
+                    error = At(ParseErrorKind.Missing, rp + ".effectiveSd", "a rule needs its effective descriptor in SDDL");
                     return false;
                 }
-                if (!TryDacl(eff, context, out var effective, out error))
-                {
-                    error = $"{rp}.effectiveSd: {error}";
-                    return false;
-                }
+                if (!TryDacl(eff, rp + ".effectiveSd", context, out var effective, out error)) return false;
                 Acl? staged = null;
                 string? st = Text(r, "stagedSd") ?? Text(r, "staged_sd");
-                if (st is not null && !TryDacl(st, context, out staged, out error))
-                {
-                    error = $"{rp}.stagedSd: {error}";
-                    return false;
-                }
+                if (st is not null && !TryDacl(st, rp + ".stagedSd", context, out staged, out error)) return false;
                 rules.Add(new CentralAccessRule(ruleName, code, applies, effective, st is null ? null : staged));
             }
         }
         else if (e.TryGetProperty("rules", out _))
         {
-            error = $"{path}.rules: expected a list of rules";
+            error = At(ParseErrorKind.WrongType, path + ".rules", "expected a list of rules");
             return false;
         }
         policy = new CentralAccessPolicy(sid, name, rules.ToImmutable());
-        error = "";
         return true;
     }
 
     private static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static bool TryDacl(string sddl, SidContext? context, out Acl? dacl, out string error)
+    private static bool TryDacl(string sddl, string path, SidContext? context, out Acl? dacl, out ParseError? error)
     {
         dacl = null;
+        error = null;
         if (!SddlParser.TryParse(sddl, context, out var sd, out var pe))
         {
-            error = $"{pe!.Reason} (at {pe.Position})";
+            error = At(pe!.Kind, path, $"{pe.Reason} (at {pe.Position})", pe.Win32Error);
             return false;
         }
         if (sd!.DaclState != AclState.Present)
         {
             // A rule without a DACL would grant everything; Windows' rule editor always writes one.
-            error = "the descriptor has no DACL";
+            error = At(ParseErrorKind.Missing, path, "the descriptor has no DACL");
             return false;
         }
         dacl = sd.Dacl;
-        error = "";
         return true;
     }
+
+    // The JSON path is the location; the SDDL offset inside a string value stays in the reason, as before.
+    private static ParseError At(ParseErrorKind kind, string path, string reason, int win32Error = 0) => new(kind, ParseLocation.AtPath(path), reason, win32Error);
 }
