@@ -475,9 +475,7 @@ public sealed class AccessMatrix
                         limit[i] = uint.MaxValue;
                         continue;
                     }
-                    uint allowed = AccessMask.AccessSystemSecurity;
-                    if ((policy & 2) == 0) allowed |= m._mapping.GenericRead;
-                    if ((policy & 4) == 0) allowed |= m._mapping.GenericExecute;
+                    uint allowed = AccessMask.AccessSystemSecurity | IntegrityRule.BelowLabel(policy, m._mapping);
                     if (f.RelabelEnabled)
                     {
                         allowed |= AccessMask.WriteOwner;
