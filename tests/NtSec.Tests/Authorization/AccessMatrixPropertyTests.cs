@@ -174,4 +174,14 @@ public sealed class AccessMatrixPropertyTests(ITestOutputHelper output)
                 Assert.Equal(AccessCheck.Check(w.Descriptors[c.DescriptorIndex], w.Tokens[c.TokenIndex], AccessMask.MaximumAllowed, FileMapping), c.Result);
         }
     }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 1000, 3)]
+    [InlineData(100_000, 1000, 1024)]
+    [InlineData(100_000, 100_000, 41)]
+    [InlineData(100_000, 10_000_000, 1)]
+    [InlineData(0, 5, 1)]
+    public void ResultBlocksHoldNoMoreRowsThanThereAreDescriptors(int descriptors, int tokens, int rows)
+        => Assert.Equal(rows, AccessMatrix.BlockRows(descriptors, tokens));
 }

@@ -347,7 +347,7 @@ public sealed class AccessMatrix
         int t = _tokens.Length;
         if (_descriptors.Length == 0) return;
         var query = new Query(this, desiredAccess);
-        int block = Math.Clamp((1 << 22) / Math.Max(1, t), 1, 1024);
+        int block = BlockRows(_descriptors.Length, t);
         var buffers = new[] { new AccessCheckResult[block * t], new AccessCheckResult[block * t] };
         int blocks = (_descriptors.Length + block - 1) / block;
         Task Compute(int b) => Task.Run(() =>
@@ -380,6 +380,13 @@ public sealed class AccessMatrix
             }
         }
     }
+
+    /// <summary>
+    /// The rows of one result block: about 4M cells, at most 1,024 rows, and never more rows than there are
+    /// descriptors, so that a small matrix does not pay for two full-size buffers.
+    /// </summary>
+    internal static int BlockRows(int descriptors, int tokens)
+        => Math.Max(1, Math.Min(Math.Clamp((1 << 22) / Math.Max(1, tokens), 1, 1024), descriptors));
 
     /// <summary>
     /// Every cell for <paramref name="desiredAccess"/>, descriptor by descriptor and token by token: the same
