@@ -29,25 +29,16 @@ public sealed record DirectoryRight(string Name, uint Mask, DirectoryNode Node, 
     /// <summary>Other spellings: BloodHound's AllExtendedRights, the ADS_RIGHT_DS_CONTROL_ACCESS meaning.</summary>
     private static readonly (string Alias, string Name)[] Aliases = [("AllExtendedRights", "ExtendedRight"), ("ControlAccess", "ExtendedRight")];
 
+    // Format's table: GenericAll (named only when all its bits are there), then the one-bit rights. The other
+    // generic names are left out, so that a mask short of GenericAll shows right by right.
+    private static readonly (string Name, uint Mask)[] FormatOrder =
+        [.. Names.Where(n => n.Name == "GenericAll" || !n.Name.StartsWith("Generic", StringComparison.Ordinal))];
+
     /// <summary>The rights of a mask by name, composites first (GenericAll covers all its bits).</summary>
     public static string Format(uint mask)
     {
         if (mask == 0) return "(nothing)";
-        var parts = new List<string>();
-        uint left = mask;
-        if ((left & DirectoryServiceAccessRights.AllAccess) == DirectoryServiceAccessRights.AllAccess)
-        {
-            parts.Add("GenericAll");
-            left &= ~DirectoryServiceAccessRights.AllAccess;
-        }
-        foreach (var (name, bits) in Names)
-        {
-            if (name.StartsWith("Generic", StringComparison.Ordinal) || (left & bits) != bits) continue;
-            parts.Add(name);
-            left &= ~bits;
-        }
-        if (left != 0) parts.Add($"0x{left:x}");
-        return string.Join(", ", parts);
+        return string.Join(", ", BitNames.Of(mask, FormatOrder, requireAllBits: true));
     }
 
     private static bool TryMask(string text, out uint mask)

@@ -213,11 +213,13 @@ public static class ExplanationText
 
     private static string LabelKind(ExplanationStep step) => step.ExplicitLabel ? "object's label" : "implicit label";
 
+    private static readonly (string Name, uint Bits)[] LabelPolicyNames = [.. LabelPolicies.All.Select(p => (p.ShortName, p.Mask))];
+
+    // Only the policy bits count in the integrity check, so only they are named.
     private static string LabelPolicy(uint mask)
     {
         var parts = new List<string>(3);
-        foreach (var p in LabelPolicies.All)
-            if ((mask & p.Mask) != 0) parts.Add(p.ShortName);
+        BitNames.AppendNames(parts, mask, LabelPolicyNames);
         return parts.Count == 0 ? "none" : string.Join("|", parts);
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace NtSec.Authorization;
@@ -68,29 +67,11 @@ public sealed class ObjectTypeInfo
     /// <summary>The names of the set bits, in bit order, with an unnamed remainder in hexadecimal at the end.</summary>
     public IEnumerable<string> RightNames(uint mask)
     {
-        if (mask == 0)
-        {
-            yield return "0";
-            yield break;
-        }
-        uint rest = mask;
-        foreach (var (name, bit) in SpecificRights)
-        {
-            if ((rest & bit) != 0)
-            {
-                rest &= ~bit;
-                yield return name;
-            }
-        }
-        foreach (var (name, bit) in AccessRightNames.Standard)
-        {
-            if ((rest & bit) != 0)
-            {
-                rest &= ~bit;
-                yield return name;
-            }
-        }
-        if (rest != 0) yield return "0x" + rest.ToString("x", CultureInfo.InvariantCulture);
+        if (mask == 0) return ["0"];
+        var names = new List<string>();
+        uint rest = BitNames.AppendNames(names, mask, SpecificRights);
+        BitNames.Append(names, rest, AccessRightNames.Standard);
+        return names;
     }
 
     /// <inheritdoc />

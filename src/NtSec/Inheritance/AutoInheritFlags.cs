@@ -42,22 +42,22 @@ public enum AutoInheritFlags : uint
 /// <summary>Parsing and printing of the SEF_* names.</summary>
 public static class AutoInheritFlagNames
 {
-    private static readonly (string Name, AutoInheritFlags Flag)[] Names =
+    private static readonly (string Name, uint Bits)[] Names =
     [
-        ("SEF_DACL_AUTO_INHERIT", AutoInheritFlags.DaclAutoInherit),
-        ("SEF_SACL_AUTO_INHERIT", AutoInheritFlags.SaclAutoInherit),
-        ("SEF_DEFAULT_DESCRIPTOR_FOR_OBJECT", AutoInheritFlags.DefaultDescriptorForObject),
-        ("SEF_AVOID_PRIVILEGE_CHECK", AutoInheritFlags.AvoidPrivilegeCheck),
-        ("SEF_AVOID_OWNER_CHECK", AutoInheritFlags.AvoidOwnerCheck),
-        ("SEF_DEFAULT_OWNER_FROM_PARENT", AutoInheritFlags.DefaultOwnerFromParent),
-        ("SEF_DEFAULT_GROUP_FROM_PARENT", AutoInheritFlags.DefaultGroupFromParent),
-        ("SEF_MACL_NO_WRITE_UP", AutoInheritFlags.MaclNoWriteUp),
-        ("SEF_MACL_NO_READ_UP", AutoInheritFlags.MaclNoReadUp),
-        ("SEF_MACL_NO_EXECUTE_UP", AutoInheritFlags.MaclNoExecuteUp),
-        ("SEF_AI_USE_EXTRA_PARAMS", AutoInheritFlags.AiUseExtraParams),
-        ("SEF_AVOID_OWNER_RESTRICTION", AutoInheritFlags.AvoidOwnerRestriction),
-        ("SEF_FORCE_USER_MODE", AutoInheritFlags.ForceUserMode),
-        ("SEF_NORMALIZE_OUTPUT_DESCRIPTOR", AutoInheritFlags.NormalizeOutputDescriptor),
+        ("SEF_DACL_AUTO_INHERIT", (uint)AutoInheritFlags.DaclAutoInherit),
+        ("SEF_SACL_AUTO_INHERIT", (uint)AutoInheritFlags.SaclAutoInherit),
+        ("SEF_DEFAULT_DESCRIPTOR_FOR_OBJECT", (uint)AutoInheritFlags.DefaultDescriptorForObject),
+        ("SEF_AVOID_PRIVILEGE_CHECK", (uint)AutoInheritFlags.AvoidPrivilegeCheck),
+        ("SEF_AVOID_OWNER_CHECK", (uint)AutoInheritFlags.AvoidOwnerCheck),
+        ("SEF_DEFAULT_OWNER_FROM_PARENT", (uint)AutoInheritFlags.DefaultOwnerFromParent),
+        ("SEF_DEFAULT_GROUP_FROM_PARENT", (uint)AutoInheritFlags.DefaultGroupFromParent),
+        ("SEF_MACL_NO_WRITE_UP", (uint)AutoInheritFlags.MaclNoWriteUp),
+        ("SEF_MACL_NO_READ_UP", (uint)AutoInheritFlags.MaclNoReadUp),
+        ("SEF_MACL_NO_EXECUTE_UP", (uint)AutoInheritFlags.MaclNoExecuteUp),
+        ("SEF_AI_USE_EXTRA_PARAMS", (uint)AutoInheritFlags.AiUseExtraParams),
+        ("SEF_AVOID_OWNER_RESTRICTION", (uint)AutoInheritFlags.AvoidOwnerRestriction),
+        ("SEF_FORCE_USER_MODE", (uint)AutoInheritFlags.ForceUserMode),
+        ("SEF_NORMALIZE_OUTPUT_DESCRIPTOR", (uint)AutoInheritFlags.NormalizeOutputDescriptor),
     ];
 
     /// <summary>
@@ -68,11 +68,11 @@ public static class AutoInheritFlagNames
         flag = AutoInheritFlags.None;
         if (string.IsNullOrWhiteSpace(text)) return false;
         var t = text.Trim();
-        foreach (var (name, f) in Names)
+        foreach (var (name, bits) in Names)
         {
             if (t.Equals(name, StringComparison.OrdinalIgnoreCase) || ("SEF_" + t).Equals(name, StringComparison.OrdinalIgnoreCase))
             {
-                flag = f;
+                flag = (AutoInheritFlags)bits;
                 return true;
             }
         }
@@ -85,21 +85,7 @@ public static class AutoInheritFlagNames
     }
 
     /// <summary>The SEF_ names of the set flags, in bit order; bits without a name as one hex number.</summary>
-    public static IReadOnlyList<string> Format(AutoInheritFlags flags)
-    {
-        var list = new List<string>();
-        var rest = flags;
-        foreach (var (name, f) in Names)
-        {
-            if ((flags & f) != 0)
-            {
-                list.Add(name);
-                rest &= ~f;
-            }
-        }
-        if (rest != 0) list.Add("0x" + ((uint)rest).ToString("x", System.Globalization.CultureInfo.InvariantCulture));
-        return list;
-    }
+    public static IReadOnlyList<string> Format(AutoInheritFlags flags) => BitNames.Of((uint)flags, Names);
 
     /// <summary>Every name, for help texts.</summary>
     public static IEnumerable<string> All => Names.Select(n => n.Name);

@@ -21,6 +21,9 @@ public static class IcaclsDisplay
     // The simple rights icacls prints: all but D, whose one bit it prints as the specific right DE.
     private static readonly (string Code, uint Mask)[] Simple = [.. IcaclsRights.SimpleRights.Where(r => r.Mask != IcaclsRights.Delete)];
 
+    private static readonly (string Code, uint Mask)[] LabelPolicyCodes =
+        [.. IcaclsRights.Codes.Where(c => c.Kind == IcaclsRights.CodeKind.LabelPolicy).Select(c => (c.Code, c.Mask))];
+
     /// <summary>The name icacls prints for a SID: the account name when NtSec knows it, else the SID string.</summary>
     public static string NameOf(Sid sid, SidContext? context = null, IReadOnlyDictionary<Sid, string>? names = null)
         => names is not null && names.TryGetValue(sid, out var n) ? n : WellKnownSids.GetAccountName(sid, context) ?? sid.ToString();
@@ -67,24 +70,16 @@ public static class IcaclsDisplay
                 covered |= m;
             }
         }
-        uint rest = mask & ~covered;
-        foreach (var (code, m) in IcaclsRights.SpecificRights)
-        {
-            if ((rest & m) == m && m != 0)
-            {
-                parts.Add(code);
-                rest &= ~m;
-            }
-        }
-        if (rest != 0) parts.Add("0x" + rest.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        BitNames.Append(parts, mask & ~covered, IcaclsRights.SpecificRights, requireAllBits: true);
         return string.Join(',', parts);
     }
 
+    // Only the policy bits (NW, NR, NX) are named; other bits of a label ACE's mask are not shown, and a mask with
+    // no policy bit shows as 0x0.
     private static string FormatLabelPolicy(uint mask)
     {
         var parts = new List<string>();
-        foreach (var (code, m, kind) in IcaclsRights.Codes)
-            if (kind == IcaclsRights.CodeKind.LabelPolicy && (mask & m) != 0) parts.Add(code);
+        BitNames.AppendNames(parts, mask, LabelPolicyCodes);
         return parts.Count == 0 ? "0x0" : string.Join(',', parts);
     }
 }

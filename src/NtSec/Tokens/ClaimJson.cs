@@ -24,14 +24,14 @@ public static class ClaimJson
         (ClaimValueType.OctetString, "octet"),
     ];
 
-    private static readonly (ClaimSecurityAttributeFlags Bits, string Name)[] FlagNames =
+    private static readonly (string Name, uint Bits)[] FlagNames =
     [
-        (ClaimSecurityAttributeFlags.NonInheritable, "NonInheritable"),
-        (ClaimSecurityAttributeFlags.ValueCaseSensitive, "CaseSensitive"),
-        (ClaimSecurityAttributeFlags.UseForDenyOnly, "UseForDenyOnly"),
-        (ClaimSecurityAttributeFlags.DisabledByDefault, "DisabledByDefault"),
-        (ClaimSecurityAttributeFlags.Disabled, "Disabled"),
-        (ClaimSecurityAttributeFlags.Mandatory, "Mandatory"),
+        ("NonInheritable", (uint)ClaimSecurityAttributeFlags.NonInheritable),
+        ("CaseSensitive", (uint)ClaimSecurityAttributeFlags.ValueCaseSensitive),
+        ("UseForDenyOnly", (uint)ClaimSecurityAttributeFlags.UseForDenyOnly),
+        ("DisabledByDefault", (uint)ClaimSecurityAttributeFlags.DisabledByDefault),
+        ("Disabled", (uint)ClaimSecurityAttributeFlags.Disabled),
+        ("Mandatory", (uint)ClaimSecurityAttributeFlags.Mandatory),
     ];
 
     private static readonly string[] Fields = ["name", "type", "values", "flags"];
@@ -45,19 +45,7 @@ public static class ClaimJson
     }
 
     /// <summary>The JSON names of the flags set in <paramref name="flags"/>; bits without a name as 0x....</summary>
-    public static IReadOnlyList<string> FlagNamesOf(ClaimSecurityAttributeFlags flags)
-    {
-        var list = new List<string>();
-        uint rest = (uint)flags;
-        foreach (var (b, n) in FlagNames)
-        {
-            if ((flags & b) == 0) continue;
-            list.Add(n);
-            rest &= ~(uint)b;
-        }
-        if (rest != 0) list.Add($"0x{rest:x}");
-        return list;
-    }
+    public static IReadOnlyList<string> FlagNamesOf(ClaimSecurityAttributeFlags flags) => BitNames.Of((uint)flags, FlagNames);
 
     /// <summary>Reads a JSON array of claims.</summary>
     /// <param name="element">The array.</param>
@@ -131,10 +119,10 @@ public static class ClaimJson
                 string flagPath = $"{path}.flags[{f++}]";
                 string text = item.ValueKind == JsonValueKind.String ? item.GetString()! : "";
                 bool found = false;
-                foreach (var (b, n) in FlagNames)
+                foreach (var (n, b) in FlagNames)
                 {
                     if (!string.Equals(n, text, StringComparison.OrdinalIgnoreCase)) continue;
-                    flagBits |= b;
+                    flagBits |= (ClaimSecurityAttributeFlags)b;
                     found = true;
                 }
                 if (!found && text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)

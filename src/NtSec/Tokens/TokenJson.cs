@@ -35,32 +35,32 @@ namespace NtSec.Tokens;
 /// </remarks>
 public static class TokenJson
 {
-    private static readonly (GroupAttributes Bits, string Name)[] GroupAttributeTable =
+    private static readonly (string Name, uint Bits)[] GroupAttributeTable =
     [
-        (GroupAttributes.Mandatory, "Mandatory"),
-        (GroupAttributes.EnabledByDefault, "EnabledByDefault"),
-        (GroupAttributes.Enabled, "Enabled"),
-        (GroupAttributes.Owner, "Owner"),
-        (GroupAttributes.UseForDenyOnly, "UseForDenyOnly"),
-        (GroupAttributes.Integrity, "Integrity"),
-        (GroupAttributes.IntegrityEnabled, "IntegrityEnabled"),
-        (GroupAttributes.Resource, "Resource"),
-        (GroupAttributes.LogonId, "LogonId"),
+        ("Mandatory", (uint)GroupAttributes.Mandatory),
+        ("EnabledByDefault", (uint)GroupAttributes.EnabledByDefault),
+        ("Enabled", (uint)GroupAttributes.Enabled),
+        ("Owner", (uint)GroupAttributes.Owner),
+        ("UseForDenyOnly", (uint)GroupAttributes.UseForDenyOnly),
+        ("Integrity", (uint)GroupAttributes.Integrity),
+        ("IntegrityEnabled", (uint)GroupAttributes.IntegrityEnabled),
+        ("Resource", (uint)GroupAttributes.Resource),
+        ("LogonId", (uint)GroupAttributes.LogonId),
     ];
 
     // Enabled first, as whoami /priv and the documented example put it.
-    private static readonly (PrivilegeAttributes Bits, string Name)[] PrivilegeAttributeTable =
+    private static readonly (string Name, uint Bits)[] PrivilegeAttributeTable =
     [
-        (PrivilegeAttributes.Enabled, "Enabled"),
-        (PrivilegeAttributes.EnabledByDefault, "EnabledByDefault"),
-        (PrivilegeAttributes.Removed, "Removed"),
-        (PrivilegeAttributes.UsedForAccess, "UsedForAccess"),
+        ("Enabled", (uint)PrivilegeAttributes.Enabled),
+        ("EnabledByDefault", (uint)PrivilegeAttributes.EnabledByDefault),
+        ("Removed", (uint)PrivilegeAttributes.Removed),
+        ("UsedForAccess", (uint)PrivilegeAttributes.UsedForAccess),
     ];
 
-    private static readonly (MandatoryPolicy Bits, string Name)[] PolicyTable =
+    private static readonly (string Name, uint Bits)[] PolicyTable =
     [
-        (MandatoryPolicy.NoWriteUp, "NoWriteUp"),
-        (MandatoryPolicy.NewProcessMin, "NewProcessMin"),
+        ("NoWriteUp", (uint)MandatoryPolicy.NoWriteUp),
+        ("NewProcessMin", (uint)MandatoryPolicy.NewProcessMin),
     ];
 
     private static readonly string[] TopFields =
@@ -74,15 +74,15 @@ public static class TokenJson
 
     /// <summary>The JSON names of the set group attributes in bit order; bits without a name as one <c>0x...</c> remainder.</summary>
     public static IReadOnlyList<string> GroupAttributeNames(GroupAttributes attributes)
-        => Names(GroupAttributeTable, (uint)attributes, a => (uint)a);
+        => BitNames.Of((uint)attributes, GroupAttributeTable, requireAllBits: true);
 
     /// <summary>The JSON names of the set privilege attributes; bits without a name as one <c>0x...</c> remainder.</summary>
     public static IReadOnlyList<string> PrivilegeAttributeNames(PrivilegeAttributes attributes)
-        => Names(PrivilegeAttributeTable, (uint)attributes, a => (uint)a);
+        => BitNames.Of((uint)attributes, PrivilegeAttributeTable, requireAllBits: true);
 
     /// <summary>The JSON names of the mandatory policy bits (empty for TOKEN_MANDATORY_POLICY_OFF).</summary>
     public static IReadOnlyList<string> MandatoryPolicyNames(MandatoryPolicy policy)
-        => Names(PolicyTable, (uint)policy, a => (uint)a);
+        => BitNames.Of((uint)policy, PolicyTable, requireAllBits: true);
 
     /// <summary>Reads a token from JSON text.</summary>
     /// <param name="json">The document.</param>
@@ -222,21 +222,6 @@ public static class TokenJson
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    private static IReadOnlyList<string> Names<T>((T Bits, string Name)[] table, uint value, Func<T, uint> bits)
-    {
-        var names = new List<string>();
-        uint rest = value;
-        foreach (var (b, name) in table)
-        {
-            uint m = bits(b);
-            if ((value & m) != m) continue;
-            rest &= ~m;
-            names.Add(name);
-        }
-        if (rest != 0) names.Add("0x" + rest.ToString("x", CultureInfo.InvariantCulture));
-        return names;
-    }
-
     private sealed class FieldException(ParseErrorKind kind, string field, string reason) : Exception(reason)
     {
         public ParseErrorKind Kind { get; } = kind;
@@ -260,7 +245,7 @@ public static class TokenJson
             if (fields.TryGetValue("writeRestricted", out e)) b.WriteRestricted = ReadBool(e, "writeRestricted");
             if (fields.TryGetValue("integrityLevel", out e)) b.IntegrityLevel = ReadSid(e, "integrityLevel");
             else if (integrityGroup >= 0) b.IntegrityLevel = b.Groups[integrityGroup].Sid;
-            if (fields.TryGetValue("mandatoryPolicy", out e)) b.MandatoryPolicy = (MandatoryPolicy)Flags(e, "mandatoryPolicy", PolicyTable, p => (uint)p, "mandatory policy", allowOff: true);
+            if (fields.TryGetValue("mandatoryPolicy", out e)) b.MandatoryPolicy = (MandatoryPolicy)Flags(e, "mandatoryPolicy", PolicyTable, "mandatory policy", allowOff: true);
             if (fields.TryGetValue("type", out e)) b.Type = ReadEnum<TokenType>(e, "type", "token type");
             if (fields.TryGetValue("impersonationLevel", out e)) b.ImpersonationLevel = ReadEnum<SecurityImpersonationLevel>(e, "impersonationLevel", "impersonation level");
             if (fields.TryGetValue("owner", out e)) b.Owner = ReadSid(e, "owner");
@@ -319,7 +304,7 @@ public static class TokenJson
             var f = Fields(e, path, ["sid", "attributes"]);
             if (!f.TryGetValue("sid", out var sid)) throw new FieldException(ParseErrorKind.Missing, path + ".sid", "missing");
             var attributes = f.TryGetValue("attributes", out var a)
-                ? (GroupAttributes)Flags(a, path + ".attributes", GroupAttributeTable, g => (uint)g, "group attribute", allowOff: false)
+                ? (GroupAttributes)Flags(a, path + ".attributes", GroupAttributeTable, "group attribute", allowOff: false)
                 : GroupAttributes.None;
             return new SidAndAttributes(ReadSid(sid, path + ".sid"), attributes);
         }
@@ -339,7 +324,7 @@ public static class TokenJson
                 if (!Privileges.TryGetLuid(name, out var luid) && !TryParseLuid(name, out luid))
                     throw new FieldException(ParseErrorKind.UnknownName, p + ".name", $"unknown privilege '{name}'");
                 var attributes = f.TryGetValue("attributes", out var a)
-                    ? (PrivilegeAttributes)Flags(a, p + ".attributes", PrivilegeAttributeTable, x => (uint)x, "privilege attribute", allowOff: false)
+                    ? (PrivilegeAttributes)Flags(a, p + ".attributes", PrivilegeAttributeTable, "privilege attribute", allowOff: false)
                     : PrivilegeAttributes.None;
                 list.Add(new Privilege(luid, attributes));
             }
@@ -404,7 +389,7 @@ public static class TokenJson
             throw new FieldException(error!.Kind, path, SddlSidAliases.IsAlias(text) ? error.Reason : $"'{text}' is not a SID or an SDDL alias: {error.Reason}");
         }
 
-        private static uint Flags<T>(JsonElement e, string path, (T Bits, string Name)[] table, Func<T, uint> bits, string what, bool allowOff)
+        private static uint Flags(JsonElement e, string path, (string Name, uint Bits)[] table, string what, bool allowOff)
         {
             Expect(e, JsonValueKind.Array, path);
             uint value = 0;
@@ -414,10 +399,10 @@ public static class TokenJson
                 string p = $"{path}[{i++}]";
                 string name = ReadString(item, p);
                 bool found = false;
-                foreach (var (b, n) in table)
+                foreach (var (n, b) in table)
                 {
                     if (n != name) continue;
-                    value |= bits(b);
+                    value |= b;
                     found = true;
                     break;
                 }
