@@ -106,7 +106,7 @@ public sealed class SidNameResolver
         string bare = trimmed[(trimmed.LastIndexOf('\\') + 1)..];
         foreach (var entry in WellKnownSids.All)
         {
-            if (entry.Scope == SidScope.Constant || !entry.Name.Equals(bare, StringComparison.OrdinalIgnoreCase)) continue;
+            if (entry.Scope == SidScope.Constant || !string.Equals(entry.Name, bare, StringComparison.OrdinalIgnoreCase)) continue;
             if (entry.Resolve(Context) is { } resolved)
             {
                 sid = resolved;

@@ -245,12 +245,15 @@ public enum WellKnownSidType
     WinBuiltinDeviceOwnersSid = 119,
 }
 
-/// <summary>What CreateWellKnownSid makes of each <see cref="WellKnownSidType"/>: one declaration of that table.</summary>
+/// <summary>
+/// What CreateWellKnownSid makes of each <see cref="WellKnownSidType"/>, read off the rows of
+/// <see cref="WellKnownSids.All"/> that name the type: the catalogue is the one declaration of each SID.
+/// </summary>
 public static class WellKnownSidTypes
 {
     /// <summary>
-    /// One row per type: a fixed SID, or (for account-domain types) the RID appended to the domain SID; neither for
-    /// the types NtSec does not make (a logon session's SID, the SIDs no observation pinned).
+    /// One row per type, in the order of the enumeration: a fixed SID, or (for account-domain types) the RID appended to
+    /// the domain SID; neither for the types NtSec does not make (a logon session's SID, the SIDs no observation pinned).
     /// </summary>
     public static IReadOnlyList<(WellKnownSidType Type, Sid? Fixed, uint? DomainRid)> Table { get; } = Build();
 
@@ -267,132 +270,18 @@ public static class WellKnownSidTypes
 
     private static (WellKnownSidType, Sid?, uint?)[] Build()
     {
-        var rows = new (WellKnownSidType, Sid?, uint?)[120];
+        // The enumeration's values run from 0 without gaps, so a type's value is its row's index.
+        var rows = new (WellKnownSidType, Sid?, uint?)[Enum.GetValues<WellKnownSidType>().Length];
         for (int i = 0; i < rows.Length; i++) rows[i] = ((WellKnownSidType)i, null, null);
-        void F(WellKnownSidType t, ulong authority, params uint[] subs) => rows[(int)t] = (t, Sid.Create(authority, subs), null);
-        void D(WellKnownSidType t, uint rid) => rows[(int)t] = (t, null, rid);
-        void B(WellKnownSidType t, uint rid) => F(t, 5, 32, rid);
-
-        F(WellKnownSidType.WinNullSid, 0, 0);
-        F(WellKnownSidType.WinWorldSid, 1, 0);
-        F(WellKnownSidType.WinLocalSid, 2, 0);
-        F(WellKnownSidType.WinCreatorOwnerSid, 3, 0);
-        F(WellKnownSidType.WinCreatorGroupSid, 3, 1);
-        F(WellKnownSidType.WinCreatorOwnerServerSid, 3, 2);
-        F(WellKnownSidType.WinCreatorGroupServerSid, 3, 3);
-        F(WellKnownSidType.WinNtAuthoritySid, 5);
-        F(WellKnownSidType.WinDialupSid, 5, 1);
-        F(WellKnownSidType.WinNetworkSid, 5, 2);
-        F(WellKnownSidType.WinBatchSid, 5, 3);
-        F(WellKnownSidType.WinInteractiveSid, 5, 4);
-        F(WellKnownSidType.WinServiceSid, 5, 6);
-        F(WellKnownSidType.WinAnonymousSid, 5, 7);
-        F(WellKnownSidType.WinProxySid, 5, 8);
-        F(WellKnownSidType.WinEnterpriseControllersSid, 5, 9);
-        F(WellKnownSidType.WinSelfSid, 5, 10);
-        F(WellKnownSidType.WinAuthenticatedUserSid, 5, 11);
-        F(WellKnownSidType.WinRestrictedCodeSid, 5, 12);
-        F(WellKnownSidType.WinTerminalServerSid, 5, 13);
-        F(WellKnownSidType.WinRemoteLogonIdSid, 5, 14);
-        F(WellKnownSidType.WinLocalSystemSid, 5, 18);
-        F(WellKnownSidType.WinLocalServiceSid, 5, 19);
-        F(WellKnownSidType.WinNetworkServiceSid, 5, 20);
-        F(WellKnownSidType.WinBuiltinDomainSid, 5, 32);
-        B(WellKnownSidType.WinBuiltinAdministratorsSid, 544);
-        B(WellKnownSidType.WinBuiltinUsersSid, 545);
-        B(WellKnownSidType.WinBuiltinGuestsSid, 546);
-        B(WellKnownSidType.WinBuiltinPowerUsersSid, 547);
-        B(WellKnownSidType.WinBuiltinAccountOperatorsSid, 548);
-        B(WellKnownSidType.WinBuiltinSystemOperatorsSid, 549);
-        B(WellKnownSidType.WinBuiltinPrintOperatorsSid, 550);
-        B(WellKnownSidType.WinBuiltinBackupOperatorsSid, 551);
-        B(WellKnownSidType.WinBuiltinReplicatorSid, 552);
-        B(WellKnownSidType.WinBuiltinPreWindows2000CompatibleAccessSid, 554);
-        B(WellKnownSidType.WinBuiltinRemoteDesktopUsersSid, 555);
-        B(WellKnownSidType.WinBuiltinNetworkConfigurationOperatorsSid, 556);
-        D(WellKnownSidType.WinAccountAdministratorSid, 500);
-        D(WellKnownSidType.WinAccountGuestSid, 501);
-        D(WellKnownSidType.WinAccountKrbtgtSid, 502);
-        D(WellKnownSidType.WinAccountDomainAdminsSid, 512);
-        D(WellKnownSidType.WinAccountDomainUsersSid, 513);
-        D(WellKnownSidType.WinAccountDomainGuestsSid, 514);
-        D(WellKnownSidType.WinAccountComputersSid, 515);
-        D(WellKnownSidType.WinAccountControllersSid, 516);
-        D(WellKnownSidType.WinAccountCertAdminsSid, 517);
-        D(WellKnownSidType.WinAccountSchemaAdminsSid, 518);
-        D(WellKnownSidType.WinAccountEnterpriseAdminsSid, 519);
-        D(WellKnownSidType.WinAccountPolicyAdminsSid, 520);
-        D(WellKnownSidType.WinAccountRasAndIasServersSid, 553);
-        F(WellKnownSidType.WinNTLMAuthenticationSid, 5, 64, 10);
-        F(WellKnownSidType.WinDigestAuthenticationSid, 5, 64, 21);
-        F(WellKnownSidType.WinSChannelAuthenticationSid, 5, 64, 14);
-        F(WellKnownSidType.WinThisOrganizationSid, 5, 15);
-        F(WellKnownSidType.WinOtherOrganizationSid, 5, 1000);
-        B(WellKnownSidType.WinBuiltinIncomingForestTrustBuildersSid, 557);
-        B(WellKnownSidType.WinBuiltinPerfMonitoringUsersSid, 558);
-        B(WellKnownSidType.WinBuiltinPerfLoggingUsersSid, 559);
-        B(WellKnownSidType.WinBuiltinAuthorizationAccessSid, 560);
-        B(WellKnownSidType.WinBuiltinTerminalServerLicenseServersSid, 561);
-        B(WellKnownSidType.WinBuiltinDCOMUsersSid, 562);
-        B(WellKnownSidType.WinBuiltinIUsersSid, 568);
-        F(WellKnownSidType.WinIUserSid, 5, 17);
-        B(WellKnownSidType.WinBuiltinCryptoOperatorsSid, 569);
-        F(WellKnownSidType.WinUntrustedLabelSid, 16, 0);
-        F(WellKnownSidType.WinLowLabelSid, 16, 4096);
-        F(WellKnownSidType.WinMediumLabelSid, 16, 8192);
-        F(WellKnownSidType.WinHighLabelSid, 16, 12288);
-        F(WellKnownSidType.WinSystemLabelSid, 16, 16384);
-        F(WellKnownSidType.WinWriteRestrictedCodeSid, 5, 33);
-        F(WellKnownSidType.WinCreatorOwnerRightsSid, 3, 4);
-        D(WellKnownSidType.WinCacheablePrincipalsGroupSid, 571);
-        D(WellKnownSidType.WinNonCacheablePrincipalsGroupSid, 572);
-        F(WellKnownSidType.WinEnterpriseReadonlyControllersSid, 5, 22);
-        D(WellKnownSidType.WinAccountReadonlyControllersSid, 521);
-        B(WellKnownSidType.WinBuiltinEventLogReadersGroup, 573);
-        D(WellKnownSidType.WinNewEnterpriseReadonlyControllersSid, 498);
-        B(WellKnownSidType.WinBuiltinCertSvcDComAccessGroup, 574);
-        F(WellKnownSidType.WinMediumPlusLabelSid, 16, 8448);
-        F(WellKnownSidType.WinConsoleLogonSid, 2, 1);
-        F(WellKnownSidType.WinThisOrganizationCertificateSid, 5, 65, 1);
-        F(WellKnownSidType.WinBuiltinAnyPackageSid, 15, 2, 1);
-        for (uint i = 0; i < 10; i++)
+        foreach (var e in WellKnownSids.All)
         {
-            // internetClient 1 ... removableStorage 10, except that sharedUserCertificates is 9 and enterpriseAuthentication 8.
-            var t = WellKnownSidType.WinCapabilityInternetClientSid + (int)i;
-            uint rid = t switch
-            {
-                WellKnownSidType.WinCapabilitySharedUserCertificatesSid => 9,
-                WellKnownSidType.WinCapabilityEnterpriseAuthenticationSid => 8,
-                _ => i + 1,
-            };
-            F(t, 15, 3, rid);
+            if (e.Type is not { } t) continue;
+            rows[(int)t] = e.Scope == SidScope.Constant ? (t, e.ConstantSid, null) : (t, null, e.Rid);
         }
-        B(WellKnownSidType.WinBuiltinRDSRemoteAccessServersSid, 575);
-        B(WellKnownSidType.WinBuiltinRDSEndpointServersSid, 576);
-        B(WellKnownSidType.WinBuiltinRDSManagementServersSid, 577);
-        F(WellKnownSidType.WinUserModeDriversSid, 5, 84, 0, 0, 0, 0, 0);
-        B(WellKnownSidType.WinBuiltinHyperVAdminsSid, 578);
-        D(WellKnownSidType.WinAccountCloneableControllersSid, 522);
-        B(WellKnownSidType.WinBuiltinAccessControlAssistanceOperatorsSid, 579);
-        B(WellKnownSidType.WinBuiltinRemoteManagementUsersSid, 580);
-        F(WellKnownSidType.WinAuthenticationAuthorityAssertedSid, 18, 1);
-        F(WellKnownSidType.WinAuthenticationServiceAssertedSid, 18, 2);
-        F(WellKnownSidType.WinLocalAccountSid, 5, 113);
-        F(WellKnownSidType.WinLocalAccountAndAdministratorSid, 5, 114);
-        D(WellKnownSidType.WinAccountProtectedUsersSid, 525);
-        D(WellKnownSidType.WinAccountDefaultSystemManagedSid, 503);
-        B(WellKnownSidType.WinBuiltinDefaultSystemManagedGroupSid, 581);
-        B(WellKnownSidType.WinBuiltinStorageReplicaAdminsSid, 582);
-        D(WellKnownSidType.WinAccountKeyAdminsSid, 526);
-        D(WellKnownSidType.WinAccountEnterpriseKeyAdminsSid, 527);
-        F(WellKnownSidType.WinAuthenticationKeyTrustSid, 18, 4);
-        F(WellKnownSidType.WinAuthenticationKeyPropertyMFASid, 18, 5);
-        F(WellKnownSidType.WinAuthenticationKeyPropertyAttestationSid, 18, 6);
-        F(WellKnownSidType.WinAuthenticationFreshKeyAuthSid, 18, 3);
-        B(WellKnownSidType.WinBuiltinDeviceOwnersSid, 583);
-        // Not made: WinLogonIdsSid (S-1-5-5-x-y names a logon session, which the call is not given), WinLocalLogonSid
-        // and WinApplicationPackageAuthoritySid (Wine's test, run on Windows, pins no SID for them), and the two
-        // capability SIDs whose long sub-authorities no observation here pins (Appointments, Contacts).
+        // No catalogue row names, so NtSec does not make: WinLogonIdsSid (S-1-5-5-x-y names a logon session, which the
+        // call is not given), WinLocalLogonSid and WinApplicationPackageAuthoritySid (Wine's test, run on Windows, pins
+        // no SID for them), and the two capability SIDs whose long sub-authorities no observation here pins
+        // (Appointments, Contacts).
         return rows;
     }
 }

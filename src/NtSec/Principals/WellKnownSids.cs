@@ -1,3 +1,5 @@
+using static NtSec.Principals.WellKnownSidType;
+
 namespace NtSec.Principals;
 
 /// <summary>Where a domain-relative well-known SID takes its domain from.</summary>
@@ -19,11 +21,21 @@ public enum SidScope
 /// <param name="ConstantSid">The SID, for <see cref="SidScope.Constant"/> entries.</param>
 /// <param name="Rid">The relative identifier appended to the domain, for the other scopes.</param>
 /// <param name="Domain">The account's domain part as Windows prints it (<c>NT AUTHORITY</c>, <c>BUILTIN</c>, ...).</param>
-/// <param name="Name">The account name (English Windows).</param>
-public sealed record WellKnownSid(string? Alias, SidScope Scope, Sid ConstantSid, uint Rid, string Domain, string Name)
+/// <param name="Name">
+/// The account name (English Windows), or null for a SID whose name NtSec does not know: the entry is there for
+/// CreateWellKnownSid, and name lookups treat the SID as unnamed.
+/// </param>
+public sealed record WellKnownSid(string? Alias, SidScope Scope, Sid ConstantSid, uint Rid, string Domain, string? Name)
 {
-    /// <summary><c>DOMAIN\Name</c>, or the bare name when the domain part is empty (<c>Everyone</c>).</summary>
-    public string AccountName => Domain.Length == 0 ? Name : $"{Domain}\\{Name}";
+    /// <summary>
+    /// The WELL_KNOWN_SID_TYPE that CreateWellKnownSid makes this SID from, or null when no type names it.
+    /// </summary>
+    public WellKnownSidType? Type { get; init; }
+
+    /// <summary>
+    /// <c>DOMAIN\Name</c>, or the bare name when the domain part is empty (<c>Everyone</c>); null when the name is not known.
+    /// </summary>
+    public string? AccountName => Name is null ? null : Domain.Length == 0 ? Name : $"{Domain}\\{Name}";
 
     /// <summary>The SID for a given domain context; null when the entry needs a domain that was not supplied.</summary>
     public Sid? Resolve(SidContext context) => Scope switch
@@ -49,232 +61,281 @@ public sealed record SidContext(Sid? Domain = null, Sid? MachineDomain = null, S
 }
 
 /// <summary>
-/// The catalogue of well-known SIDs: their SDDL aliases, account names and the constants the rest of NtSec uses.
+/// The catalogue of well-known SIDs: their SDDL aliases, account names and WELL_KNOWN_SID_TYPE values, and the
+/// constants the rest of NtSec uses.
 /// </summary>
+/// <remarks>
+/// One table: each SID is one row of <see cref="All"/>, which states its value, alias, account and type; the named
+/// constants are bound by the rows that state them, <see cref="WellKnownSidTypes"/> is read off the rows.
+/// </remarks>
 public static class WellKnownSids
 {
+    // The named constants: each is assigned by its row of All, in the static constructor, so that the SID a row
+    // states, the constant, an SDDL alias and Canonical are one instance, and the access check's SID compare is a
+    // reference compare (issue 10).
+
     /// <summary>S-1-0-0 NULL SID.</summary>
-    public static readonly Sid Null = Sid.Create(0, 0);
+    public static readonly Sid Null;
     /// <summary>S-1-1-0 Everyone (WD).</summary>
-    public static readonly Sid World = Sid.Create(1, 0);
+    public static readonly Sid World;
     /// <summary>S-1-2-0 LOCAL.</summary>
-    public static readonly Sid Local = Sid.Create(2, 0);
+    public static readonly Sid Local;
     /// <summary>S-1-2-1 CONSOLE LOGON.</summary>
-    public static readonly Sid ConsoleLogon = Sid.Create(2, 1);
+    public static readonly Sid ConsoleLogon;
     /// <summary>S-1-3-0 CREATOR OWNER (CO).</summary>
-    public static readonly Sid CreatorOwner = Sid.Create(3, 0);
+    public static readonly Sid CreatorOwner;
     /// <summary>S-1-3-1 CREATOR GROUP (CG).</summary>
-    public static readonly Sid CreatorGroup = Sid.Create(3, 1);
+    public static readonly Sid CreatorGroup;
     /// <summary>S-1-3-2 CREATOR OWNER SERVER.</summary>
-    public static readonly Sid CreatorOwnerServer = Sid.Create(3, 2);
+    public static readonly Sid CreatorOwnerServer;
     /// <summary>S-1-3-3 CREATOR GROUP SERVER.</summary>
-    public static readonly Sid CreatorGroupServer = Sid.Create(3, 3);
+    public static readonly Sid CreatorGroupServer;
     /// <summary>S-1-3-4 OWNER RIGHTS (OW).</summary>
-    public static readonly Sid OwnerRights = Sid.Create(3, 4);
+    public static readonly Sid OwnerRights;
     /// <summary>S-1-5-1 DIALUP.</summary>
-    public static readonly Sid Dialup = Sid.Create(5, 1);
+    public static readonly Sid Dialup;
     /// <summary>S-1-5-2 NETWORK (NU).</summary>
-    public static readonly Sid Network = Sid.Create(5, 2);
+    public static readonly Sid Network;
     /// <summary>S-1-5-3 BATCH.</summary>
-    public static readonly Sid Batch = Sid.Create(5, 3);
+    public static readonly Sid Batch;
     /// <summary>S-1-5-4 INTERACTIVE (IU).</summary>
-    public static readonly Sid Interactive = Sid.Create(5, 4);
+    public static readonly Sid Interactive;
     /// <summary>S-1-5-6 SERVICE (SU).</summary>
-    public static readonly Sid Service = Sid.Create(5, 6);
+    public static readonly Sid Service;
     /// <summary>S-1-5-7 ANONYMOUS LOGON (AN).</summary>
-    public static readonly Sid Anonymous = Sid.Create(5, 7);
+    public static readonly Sid Anonymous;
     /// <summary>S-1-5-8 PROXY.</summary>
-    public static readonly Sid Proxy = Sid.Create(5, 8);
+    public static readonly Sid Proxy;
     /// <summary>S-1-5-9 ENTERPRISE DOMAIN CONTROLLERS (ED).</summary>
-    public static readonly Sid EnterpriseControllers = Sid.Create(5, 9);
+    public static readonly Sid EnterpriseControllers;
     /// <summary>S-1-5-10 SELF, the PRINCIPAL_SELF placeholder (PS).</summary>
-    public static readonly Sid PrincipalSelf = Sid.Create(5, 10);
+    public static readonly Sid PrincipalSelf;
     /// <summary>S-1-5-11 Authenticated Users (AU).</summary>
-    public static readonly Sid AuthenticatedUsers = Sid.Create(5, 11);
+    public static readonly Sid AuthenticatedUsers;
     /// <summary>S-1-5-12 RESTRICTED, the usual restricting SID (RC).</summary>
-    public static readonly Sid Restricted = Sid.Create(5, 12);
+    public static readonly Sid Restricted;
     /// <summary>S-1-5-13 TERMINAL SERVER USER.</summary>
-    public static readonly Sid TerminalServerUser = Sid.Create(5, 13);
+    public static readonly Sid TerminalServerUser;
     /// <summary>S-1-5-14 REMOTE INTERACTIVE LOGON.</summary>
-    public static readonly Sid RemoteInteractiveLogon = Sid.Create(5, 14);
+    public static readonly Sid RemoteInteractiveLogon;
     /// <summary>S-1-5-15 This Organization.</summary>
-    public static readonly Sid ThisOrganization = Sid.Create(5, 15);
+    public static readonly Sid ThisOrganization;
     /// <summary>S-1-5-17 IUSR.</summary>
-    public static readonly Sid Iusr = Sid.Create(5, 17);
+    public static readonly Sid Iusr;
     /// <summary>S-1-5-18 SYSTEM (SY).</summary>
-    public static readonly Sid LocalSystem = Sid.Create(5, 18);
+    public static readonly Sid LocalSystem;
     /// <summary>S-1-5-19 LOCAL SERVICE (LS).</summary>
-    public static readonly Sid LocalService = Sid.Create(5, 19);
+    public static readonly Sid LocalService;
     /// <summary>S-1-5-20 NETWORK SERVICE (NS).</summary>
-    public static readonly Sid NetworkService = Sid.Create(5, 20);
+    public static readonly Sid NetworkService;
     /// <summary>S-1-5-32-544 BUILTIN\Administrators (BA).</summary>
-    public static readonly Sid BuiltinAdministrators = Sid.Create(5, 32, 544);
+    public static readonly Sid BuiltinAdministrators;
     /// <summary>S-1-5-32-545 BUILTIN\Users (BU).</summary>
-    public static readonly Sid BuiltinUsers = Sid.Create(5, 32, 545);
+    public static readonly Sid BuiltinUsers;
     /// <summary>S-1-5-32-546 BUILTIN\Guests (BG).</summary>
-    public static readonly Sid BuiltinGuests = Sid.Create(5, 32, 546);
+    public static readonly Sid BuiltinGuests;
     /// <summary>S-1-5-33 WRITE RESTRICTED (WR).</summary>
-    public static readonly Sid WriteRestricted = Sid.Create(5, 33);
+    public static readonly Sid WriteRestricted;
     /// <summary>S-1-5-64-10 NTLM Authentication.</summary>
-    public static readonly Sid NtlmAuthentication = Sid.Create(5, 64, 10);
+    public static readonly Sid NtlmAuthentication;
     /// <summary>S-1-5-113 Local account.</summary>
-    public static readonly Sid LocalAccount = Sid.Create(5, 113);
+    public static readonly Sid LocalAccount;
     /// <summary>S-1-5-114 Local account and member of Administrators group.</summary>
-    public static readonly Sid LocalAccountAndAdministrator = Sid.Create(5, 114);
+    public static readonly Sid LocalAccountAndAdministrator;
     /// <summary>S-1-15-2-1 ALL APPLICATION PACKAGES (AC).</summary>
-    public static readonly Sid AllApplicationPackages = Sid.Create(15, 2, 1);
+    public static readonly Sid AllApplicationPackages;
     /// <summary>S-1-15-2-2 ALL RESTRICTED APPLICATION PACKAGES.</summary>
-    public static readonly Sid AllRestrictedApplicationPackages = Sid.Create(15, 2, 2);
+    public static readonly Sid AllRestrictedApplicationPackages;
     /// <summary>S-1-16-0 Untrusted Mandatory Level.</summary>
-    public static readonly Sid UntrustedIntegrity = Sid.Create(16, 0);
+    public static readonly Sid UntrustedIntegrity;
     /// <summary>S-1-16-4096 Low Mandatory Level (LW).</summary>
-    public static readonly Sid LowIntegrity = Sid.Create(16, 4096);
+    public static readonly Sid LowIntegrity;
     /// <summary>S-1-16-8192 Medium Mandatory Level (ME).</summary>
-    public static readonly Sid MediumIntegrity = Sid.Create(16, 8192);
+    public static readonly Sid MediumIntegrity;
     /// <summary>S-1-16-8448 Medium Plus Mandatory Level (MP).</summary>
-    public static readonly Sid MediumPlusIntegrity = Sid.Create(16, 8448);
+    public static readonly Sid MediumPlusIntegrity;
     /// <summary>S-1-16-12288 High Mandatory Level (HI).</summary>
-    public static readonly Sid HighIntegrity = Sid.Create(16, 12288);
+    public static readonly Sid HighIntegrity;
     /// <summary>S-1-16-16384 System Mandatory Level (SI).</summary>
-    public static readonly Sid SystemIntegrity = Sid.Create(16, 16384);
+    public static readonly Sid SystemIntegrity;
     /// <summary>S-1-16-20480 Protected Process Mandatory Level.</summary>
-    public static readonly Sid ProtectedProcessIntegrity = Sid.Create(16, 20480);
+    public static readonly Sid ProtectedProcessIntegrity;
 
-    private static WellKnownSid C(string? alias, Sid sid, string domain, string name) => new(alias, SidScope.Constant, sid, 0, domain, name);
-    private static WellKnownSid B(string? alias, uint rid, string name) => new(alias, SidScope.Constant, Shared(Sid.Create(5, 32, rid)), 0, "BUILTIN", name);
-    private static WellKnownSid Na(string? alias, uint rid, string name) => new(alias, SidScope.Constant, Shared(Sid.Create(5, rid)), 0, "NT AUTHORITY", name);
+    /// <summary>
+    /// Every entry, in the order Windows' SDDL writer searches its alias table (first match wins).
+    /// </summary>
+    public static IReadOnlyList<WellKnownSid> All { get; }
 
-    // The catalogue entries share the named fields' instances, so that a SID read through an alias, a field or
-    // Canonical is one object and the access check's SID compare is a reference compare (issue 10).
-    private static readonly Sid[] Named = [Null, World, Local, ConsoleLogon, CreatorOwner, CreatorGroup, CreatorOwnerServer, CreatorGroupServer, OwnerRights, Dialup, Network, Batch, Interactive, Service, Anonymous, Proxy, EnterpriseControllers, PrincipalSelf, AuthenticatedUsers, Restricted, TerminalServerUser, RemoteInteractiveLogon, ThisOrganization, Iusr, LocalSystem, LocalService, NetworkService, BuiltinAdministrators, BuiltinUsers, BuiltinGuests, WriteRestricted, NtlmAuthentication, LocalAccount, LocalAccountAndAdministrator, AllApplicationPackages, AllRestrictedApplicationPackages, UntrustedIntegrity, LowIntegrity, MediumIntegrity, MediumPlusIntegrity, HighIntegrity, SystemIntegrity, ProtectedProcessIntegrity];
+    private static readonly Dictionary<Sid, WellKnownSid> ConstantBySid;
+    private static readonly WellKnownSid[] Relative;
+    private static readonly Dictionary<string, WellKnownSid> ByAccountName;
 
-    private static Sid Shared(Sid sid)
+    private const string NtAuthority = "NT AUTHORITY";
+    private const string PackageAuthority = "APPLICATION PACKAGE AUTHORITY";
+    private const string MandatoryLabel = "Mandatory Label";
+
+    // A static constructor rather than initialisers: the rows assign the named constants (out arguments), which only
+    // a constructor may do, and the lookups below are built from All after it, in this order.
+    static WellKnownSids()
     {
-        foreach (var n in Named)
-            if (n == sid) return n;
-        return sid;
+        // A row: alias (null: none), the SID (constant, or scope and RID for a domain-relative one), the account's
+        // domain and name (null: not known), the WELL_KNOWN_SID_TYPE (null: none), and the named constant it assigns.
+        All =
+        [
+            C("WD", S(1, 0), "", "Everyone", WinWorldSid, out World),
+            C("CO", S(3, 0), "", "CREATOR OWNER", WinCreatorOwnerSid, out CreatorOwner),
+            C("CG", S(3, 1), "", "CREATOR GROUP", WinCreatorGroupSid, out CreatorGroup),
+            C("OW", S(3, 4), "", "OWNER RIGHTS", WinCreatorOwnerRightsSid, out OwnerRights),
+            C(null, S(3, 2), "", "CREATOR OWNER SERVER", WinCreatorOwnerServerSid, out CreatorOwnerServer),
+            C(null, S(3, 3), "", "CREATOR GROUP SERVER", WinCreatorGroupServerSid, out CreatorGroupServer),
+            C(null, S(0, 0), "", "NULL SID", WinNullSid, out Null),
+            C(null, S(2, 0), "", "LOCAL", WinLocalSid, out Local),
+            C(null, S(2, 1), "", "CONSOLE LOGON", WinConsoleLogonSid, out ConsoleLogon),
+            // The authority itself, a domain to LookupAccountSid ([MS-LSAT] 3.1.1.1.1).
+            C(null, S(5), "NT Pseudo Domain", "NT Pseudo Domain", WinNtAuthoritySid),
+            Na(null, 1, "DIALUP", WinDialupSid, out Dialup),
+            Na("NU", 2, "NETWORK", WinNetworkSid, out Network),
+            Na(null, 3, "BATCH", WinBatchSid, out Batch),
+            Na("IU", 4, "INTERACTIVE", WinInteractiveSid, out Interactive),
+            Na("SU", 6, "SERVICE", WinServiceSid, out Service),
+            Na("AN", 7, "ANONYMOUS LOGON", WinAnonymousSid, out Anonymous),
+            Na(null, 8, "PROXY", WinProxySid, out Proxy),
+            Na("ED", 9, "ENTERPRISE DOMAIN CONTROLLERS", WinEnterpriseControllersSid, out EnterpriseControllers),
+            Na("PS", 10, "SELF", WinSelfSid, out PrincipalSelf),
+            Na("AU", 11, "Authenticated Users", WinAuthenticatedUserSid, out AuthenticatedUsers),
+            Na("RC", 12, "RESTRICTED", WinRestrictedCodeSid, out Restricted),
+            Na(null, 13, "TERMINAL SERVER USER", WinTerminalServerSid, out TerminalServerUser),
+            Na(null, 14, "REMOTE INTERACTIVE LOGON", WinRemoteLogonIdSid, out RemoteInteractiveLogon),
+            Na(null, 15, "This Organization", WinThisOrganizationSid, out ThisOrganization),
+            Na(null, 17, "IUSR", WinIUserSid, out Iusr),
+            Na("SY", 18, "SYSTEM", WinLocalSystemSid, out LocalSystem),
+            Na("LS", 19, "LOCAL SERVICE", WinLocalServiceSid, out LocalService),
+            Na("NS", 20, "NETWORK SERVICE", WinNetworkServiceSid, out NetworkService),
+            // The name Windows' LookupAccountSid gives (observed, PsGetSid among others): the "BETA" is Windows' own.
+            Na(null, 22, "ENTERPRISE READ-ONLY DOMAIN CONTROLLERS BETA", WinEnterpriseReadonlyControllersSid),
+            Na("WR", 33, "WRITE RESTRICTED", WinWriteRestrictedCodeSid, out WriteRestricted),
+            C(null, S(5, 64, 10), NtAuthority, "NTLM Authentication", WinNTLMAuthenticationSid, out NtlmAuthentication),
+            C(null, S(5, 64, 14), NtAuthority, "SChannel Authentication", WinSChannelAuthenticationSid),
+            C(null, S(5, 64, 21), NtAuthority, "Digest Authentication", WinDigestAuthenticationSid),
+            C(null, S(5, 65, 1), NtAuthority, "This Organization Certificate", WinThisOrganizationCertificateSid),
+            Na(null, 113, "Local account", WinLocalAccountSid, out LocalAccount),
+            Na(null, 114, "Local account and member of Administrators group", WinLocalAccountAndAdministratorSid, out LocalAccountAndAdministrator),
+            Na(null, 1000, "Other Organization", WinOtherOrganizationSid),
+            // BUILTIN itself, a domain to LookupAccountSid: BUILTIN\BUILTIN ([MS-LSAT] 3.1.1.1.1).
+            C(null, S(5, 32), "BUILTIN", "BUILTIN", WinBuiltinDomainSid),
+            B("BA", 544, "Administrators", WinBuiltinAdministratorsSid, out BuiltinAdministrators),
+            B("BU", 545, "Users", WinBuiltinUsersSid, out BuiltinUsers),
+            B("BG", 546, "Guests", WinBuiltinGuestsSid, out BuiltinGuests),
+            B("PU", 547, "Power Users", WinBuiltinPowerUsersSid),
+            B("AO", 548, "Account Operators", WinBuiltinAccountOperatorsSid),
+            B("SO", 549, "Server Operators", WinBuiltinSystemOperatorsSid),
+            B("PO", 550, "Print Operators", WinBuiltinPrintOperatorsSid),
+            B("BO", 551, "Backup Operators", WinBuiltinBackupOperatorsSid),
+            B("RE", 552, "Replicator", WinBuiltinReplicatorSid),
+            B("RU", 554, "Pre-Windows 2000 Compatible Access", WinBuiltinPreWindows2000CompatibleAccessSid),
+            B("RD", 555, "Remote Desktop Users", WinBuiltinRemoteDesktopUsersSid),
+            B("NO", 556, "Network Configuration Operators", WinBuiltinNetworkConfigurationOperatorsSid),
+            B(null, 557, "Incoming Forest Trust Builders", WinBuiltinIncomingForestTrustBuildersSid),
+            B("MU", 558, "Performance Monitor Users", WinBuiltinPerfMonitoringUsersSid),
+            B("LU", 559, "Performance Log Users", WinBuiltinPerfLoggingUsersSid),
+            B(null, 560, "Windows Authorization Access Group", WinBuiltinAuthorizationAccessSid),
+            B(null, 561, "Terminal Server License Servers", WinBuiltinTerminalServerLicenseServersSid),
+            B(null, 562, "Distributed COM Users", WinBuiltinDCOMUsersSid),
+            B("IS", 568, "IIS_IUSRS", WinBuiltinIUsersSid),
+            B("CY", 569, "Cryptographic Operators", WinBuiltinCryptoOperatorsSid),
+            B("ER", 573, "Event Log Readers", WinBuiltinEventLogReadersGroup),
+            B("CD", 574, "Certificate Service DCOM Access", WinBuiltinCertSvcDComAccessGroup),
+            B("RA", 575, "RDS Remote Access Servers", WinBuiltinRDSRemoteAccessServersSid),
+            B("ES", 576, "RDS Endpoint Servers", WinBuiltinRDSEndpointServersSid),
+            B("MS", 577, "RDS Management Servers", WinBuiltinRDSManagementServersSid),
+            B("HA", 578, "Hyper-V Administrators", WinBuiltinHyperVAdminsSid),
+            B("AA", 579, "Access Control Assistance Operators", WinBuiltinAccessControlAssistanceOperatorsSid),
+            B("RM", 580, "Remote Management Users", WinBuiltinRemoteManagementUsersSid),
+            B(null, 581, "System Managed Accounts Group", WinBuiltinDefaultSystemManagedGroupSid),
+            B(null, 582, "Storage Replica Administrators", WinBuiltinStorageReplicaAdminsSid),
+            B(null, 583, "Device Owners", WinBuiltinDeviceOwnersSid),
+            C("UD", S(5, 84, 0, 0, 0, 0, 0), NtAuthority, "USER MODE DRIVERS", WinUserModeDriversSid),
+            C("AC", S(15, 2, 1), PackageAuthority, "ALL APPLICATION PACKAGES", WinBuiltinAnyPackageSid, out AllApplicationPackages),
+            C(null, S(15, 2, 2), PackageAuthority, "ALL RESTRICTED APPLICATION PACKAGES", null, out AllRestrictedApplicationPackages),
+            C(null, S(15, 3, 1), PackageAuthority, "Your Internet connection", WinCapabilityInternetClientSid),
+            C(null, S(15, 3, 2), PackageAuthority, "Your Internet connection, including incoming connections from the Internet", WinCapabilityInternetClientServerSid),
+            C(null, S(15, 3, 3), PackageAuthority, "Your home or work networks", WinCapabilityPrivateNetworkClientServerSid),
+            C(null, S(15, 3, 4), PackageAuthority, "Your pictures library", WinCapabilityPicturesLibrarySid),
+            C(null, S(15, 3, 5), PackageAuthority, "Your videos library", WinCapabilityVideosLibrarySid),
+            C(null, S(15, 3, 6), PackageAuthority, "Your music library", WinCapabilityMusicLibrarySid),
+            C(null, S(15, 3, 7), PackageAuthority, "Your documents library", WinCapabilityDocumentsLibrarySid),
+            // The capability RIDs follow the capabilities (enterpriseAuthentication 8, sharedUserCertificates 9), but
+            // WELL_KNOWN_SID_TYPE lists sharedUserCertificates (92) before enterpriseAuthentication (93).
+            C(null, S(15, 3, 8), PackageAuthority, "Your Windows credentials", WinCapabilityEnterpriseAuthenticationSid),
+            C(null, S(15, 3, 9), PackageAuthority, "Software and hardware certificates or a smart card", WinCapabilitySharedUserCertificatesSid),
+            C(null, S(15, 3, 10), PackageAuthority, "Removable storage", WinCapabilityRemovableStorageSid),
+            C("AS", S(18, 1), "", "Authentication authority asserted identity", WinAuthenticationAuthorityAssertedSid),
+            C("SS", S(18, 2), "", "Service asserted identity", WinAuthenticationServiceAssertedSid),
+            // The key-trust identities: Microsoft's pages describe them, but no source pins the names LookupAccountSid
+            // gives, so they stay unnamed.
+            C(null, S(18, 3), "", null, WinAuthenticationFreshKeyAuthSid),
+            C(null, S(18, 4), "", null, WinAuthenticationKeyTrustSid),
+            C(null, S(18, 5), "", null, WinAuthenticationKeyPropertyMFASid),
+            C(null, S(18, 6), "", null, WinAuthenticationKeyPropertyAttestationSid),
+            C(null, S(16, 0), MandatoryLabel, "Untrusted Mandatory Level", WinUntrustedLabelSid, out UntrustedIntegrity),
+            C("LW", S(16, 4096), MandatoryLabel, "Low Mandatory Level", WinLowLabelSid, out LowIntegrity),
+            C("ME", S(16, 8192), MandatoryLabel, "Medium Mandatory Level", WinMediumLabelSid, out MediumIntegrity),
+            C("MP", S(16, 8448), MandatoryLabel, "Medium Plus Mandatory Level", WinMediumPlusLabelSid, out MediumPlusIntegrity),
+            C("HI", S(16, 12288), MandatoryLabel, "High Mandatory Level", WinHighLabelSid, out HighIntegrity),
+            C("SI", S(16, 16384), MandatoryLabel, "System Mandatory Level", WinSystemLabelSid, out SystemIntegrity),
+            C(null, S(16, 20480), MandatoryLabel, "Protected Process Mandatory Level", null, out ProtectedProcessIntegrity),
+            R("LA", SidScope.Machine, 500, "Administrator", WinAccountAdministratorSid),
+            R("LG", SidScope.Machine, 501, "Guest", WinAccountGuestSid),
+            R(null, SidScope.Domain, 502, "krbtgt", WinAccountKrbtgtSid),
+            // Like Administrator and Guest, an account of every machine's own account database (Windows 10 on).
+            R(null, SidScope.Machine, 503, "DefaultAccount", WinAccountDefaultSystemManagedSid),
+            R("DA", SidScope.Domain, 512, "Domain Admins", WinAccountDomainAdminsSid),
+            R("DU", SidScope.Domain, 513, "Domain Users", WinAccountDomainUsersSid),
+            R("DG", SidScope.Domain, 514, "Domain Guests", WinAccountDomainGuestsSid),
+            R("DC", SidScope.Domain, 515, "Domain Computers", WinAccountComputersSid),
+            R("DD", SidScope.Domain, 516, "Domain Controllers", WinAccountControllersSid),
+            R("CA", SidScope.Domain, 517, "Cert Publishers", WinAccountCertAdminsSid),
+            R("SA", SidScope.ForestRoot, 518, "Schema Admins", WinAccountSchemaAdminsSid),
+            R("EA", SidScope.ForestRoot, 519, "Enterprise Admins", WinAccountEnterpriseAdminsSid),
+            R("PA", SidScope.Domain, 520, "Group Policy Creator Owners", WinAccountPolicyAdminsSid),
+            R("RO", SidScope.ForestRoot, 498, "Enterprise Read-only Domain Controllers", WinNewEnterpriseReadonlyControllersSid),
+            R(null, SidScope.Domain, 521, "Read-only Domain Controllers", WinAccountReadonlyControllersSid),
+            R("CN", SidScope.Domain, 522, "Cloneable Domain Controllers", WinAccountCloneableControllersSid),
+            R("AP", SidScope.Domain, 525, "Protected Users", WinAccountProtectedUsersSid),
+            R("KA", SidScope.Domain, 526, "Key Admins", WinAccountKeyAdminsSid),
+            R("EK", SidScope.ForestRoot, 527, "Enterprise Key Admins", WinAccountEnterpriseKeyAdminsSid),
+            R("RS", SidScope.Domain, 553, "RAS and IAS Servers", WinAccountRasAndIasServersSid),
+            R(null, SidScope.Domain, 571, "Allowed RODC Password Replication Group", WinCacheablePrincipalsGroupSid),
+            R(null, SidScope.Domain, 572, "Denied RODC Password Replication Group", WinNonCacheablePrincipalsGroupSid),
+        ];
+        ConstantBySid = BuildBySid();
+        Relative = [.. All.Where(e => e.Scope != SidScope.Constant)];
+        ByAccountName = BuildByName();
     }
+
+    private static Sid S(ulong authority, params ReadOnlySpan<uint> subAuthorities) => Sid.Create(authority, subAuthorities);
+
+    private static WellKnownSid C(string? alias, Sid sid, string domain, string? name, WellKnownSidType? type)
+        => new(alias, SidScope.Constant, sid, 0, domain, name) { Type = type };
+
+    // A row that also assigns the named constant standing for its SID.
+    private static WellKnownSid C(string? alias, Sid sid, string domain, string? name, WellKnownSidType? type, out Sid constant)
+    {
+        constant = sid;
+        return C(alias, sid, domain, name, type);
+    }
+
+    private static WellKnownSid Na(string? alias, uint rid, string? name, WellKnownSidType? type) => C(alias, S(5, rid), NtAuthority, name, type);
+    private static WellKnownSid Na(string? alias, uint rid, string? name, WellKnownSidType? type, out Sid constant) => C(alias, S(5, rid), NtAuthority, name, type, out constant);
+    private static WellKnownSid B(string? alias, uint rid, string? name, WellKnownSidType? type) => C(alias, S(5, 32, rid), "BUILTIN", name, type);
+    private static WellKnownSid B(string? alias, uint rid, string? name, WellKnownSidType? type, out Sid constant) => C(alias, S(5, 32, rid), "BUILTIN", name, type, out constant);
+    private static WellKnownSid R(string? alias, SidScope scope, uint rid, string? name, WellKnownSidType? type) => new(alias, scope, default, rid, "", name) { Type = type };
 
     /// <summary>
     /// The catalogue's own instance of a constant well-known SID equal to <paramref name="sid"/>, or
     /// <paramref name="sid"/> itself: equal SIDs then share one object and compare by reference.
     /// </summary>
     internal static Sid Canonical(Sid sid) => !sid.IsDefault && ConstantBySid.TryGetValue(sid, out var e) ? e.ConstantSid : sid;
-    private static WellKnownSid R(string? alias, SidScope scope, uint rid, string name) => new(alias, scope, default, rid, "", name);
-
-    /// <summary>
-    /// Every entry, in the order Windows' SDDL writer searches its alias table (first match wins).
-    /// </summary>
-    public static IReadOnlyList<WellKnownSid> All { get; } =
-    [
-        C("WD", World, "", "Everyone"),
-        C("CO", CreatorOwner, "", "CREATOR OWNER"),
-        C("CG", CreatorGroup, "", "CREATOR GROUP"),
-        C("OW", OwnerRights, "", "OWNER RIGHTS"),
-        C(null, CreatorOwnerServer, "", "CREATOR OWNER SERVER"),
-        C(null, CreatorGroupServer, "", "CREATOR GROUP SERVER"),
-        C(null, Null, "", "NULL SID"),
-        C(null, Local, "", "LOCAL"),
-        C(null, ConsoleLogon, "", "CONSOLE LOGON"),
-        Na(null, 1, "DIALUP"),
-        Na("NU", 2, "NETWORK"),
-        Na(null, 3, "BATCH"),
-        Na("IU", 4, "INTERACTIVE"),
-        Na("SU", 6, "SERVICE"),
-        Na("AN", 7, "ANONYMOUS LOGON"),
-        Na(null, 8, "PROXY"),
-        Na("ED", 9, "ENTERPRISE DOMAIN CONTROLLERS"),
-        Na("PS", 10, "SELF"),
-        Na("AU", 11, "Authenticated Users"),
-        Na("RC", 12, "RESTRICTED"),
-        Na(null, 13, "TERMINAL SERVER USER"),
-        Na(null, 14, "REMOTE INTERACTIVE LOGON"),
-        Na(null, 15, "This Organization"),
-        Na(null, 17, "IUSR"),
-        Na("SY", 18, "SYSTEM"),
-        Na("LS", 19, "LOCAL SERVICE"),
-        Na("NS", 20, "NETWORK SERVICE"),
-        Na("WR", 33, "WRITE RESTRICTED"),
-        C(null, NtlmAuthentication, "NT AUTHORITY", "NTLM Authentication"),
-        C(null, Sid.Create(5, 64, 14), "NT AUTHORITY", "SChannel Authentication"),
-        C(null, Sid.Create(5, 64, 21), "NT AUTHORITY", "Digest Authentication"),
-        C(null, Sid.Create(5, 65, 1), "NT AUTHORITY", "This Organization Certificate"),
-        C(null, LocalAccount, "NT AUTHORITY", "Local account"),
-        C(null, LocalAccountAndAdministrator, "NT AUTHORITY", "Local account and member of Administrators group"),
-        C(null, Sid.Create(5, 1000), "NT AUTHORITY", "Other Organization"),
-        B("BA", 544, "Administrators"),
-        B("BU", 545, "Users"),
-        B("BG", 546, "Guests"),
-        B("PU", 547, "Power Users"),
-        B("AO", 548, "Account Operators"),
-        B("SO", 549, "Server Operators"),
-        B("PO", 550, "Print Operators"),
-        B("BO", 551, "Backup Operators"),
-        B("RE", 552, "Replicator"),
-        B("RU", 554, "Pre-Windows 2000 Compatible Access"),
-        B("RD", 555, "Remote Desktop Users"),
-        B("NO", 556, "Network Configuration Operators"),
-        B(null, 557, "Incoming Forest Trust Builders"),
-        B("MU", 558, "Performance Monitor Users"),
-        B("LU", 559, "Performance Log Users"),
-        B(null, 560, "Windows Authorization Access Group"),
-        B(null, 561, "Terminal Server License Servers"),
-        B(null, 562, "Distributed COM Users"),
-        B("IS", 568, "IIS_IUSRS"),
-        B("CY", 569, "Cryptographic Operators"),
-        B("ER", 573, "Event Log Readers"),
-        B("CD", 574, "Certificate Service DCOM Access"),
-        B("RA", 575, "RDS Remote Access Servers"),
-        B("ES", 576, "RDS Endpoint Servers"),
-        B("MS", 577, "RDS Management Servers"),
-        B("HA", 578, "Hyper-V Administrators"),
-        B("AA", 579, "Access Control Assistance Operators"),
-        B("RM", 580, "Remote Management Users"),
-        B(null, 583, "Device Owners"),
-        C("UD", Sid.Create(5, 84, 0, 0, 0, 0, 0), "NT AUTHORITY", "USER MODE DRIVERS"),
-        C("AC", AllApplicationPackages, "APPLICATION PACKAGE AUTHORITY", "ALL APPLICATION PACKAGES"),
-        C(null, AllRestrictedApplicationPackages, "APPLICATION PACKAGE AUTHORITY", "ALL RESTRICTED APPLICATION PACKAGES"),
-        C(null, Sid.Create(15, 3, 1), "APPLICATION PACKAGE AUTHORITY", "Your Internet connection"),
-        C(null, Sid.Create(15, 3, 2), "APPLICATION PACKAGE AUTHORITY", "Your Internet connection, including incoming connections from the Internet"),
-        C(null, Sid.Create(15, 3, 3), "APPLICATION PACKAGE AUTHORITY", "Your home or work networks"),
-        C(null, Sid.Create(15, 3, 4), "APPLICATION PACKAGE AUTHORITY", "Your pictures library"),
-        C(null, Sid.Create(15, 3, 5), "APPLICATION PACKAGE AUTHORITY", "Your videos library"),
-        C(null, Sid.Create(15, 3, 6), "APPLICATION PACKAGE AUTHORITY", "Your music library"),
-        C(null, Sid.Create(15, 3, 7), "APPLICATION PACKAGE AUTHORITY", "Your documents library"),
-        C(null, Sid.Create(15, 3, 8), "APPLICATION PACKAGE AUTHORITY", "Your Windows credentials"),
-        C(null, Sid.Create(15, 3, 9), "APPLICATION PACKAGE AUTHORITY", "Software and hardware certificates or a smart card"),
-        C(null, Sid.Create(15, 3, 10), "APPLICATION PACKAGE AUTHORITY", "Removable storage"),
-        C("AS", Sid.Create(18, 1), "", "Authentication authority asserted identity"),
-        C("SS", Sid.Create(18, 2), "", "Service asserted identity"),
-        C(null, UntrustedIntegrity, "Mandatory Label", "Untrusted Mandatory Level"),
-        C("LW", LowIntegrity, "Mandatory Label", "Low Mandatory Level"),
-        C("ME", MediumIntegrity, "Mandatory Label", "Medium Mandatory Level"),
-        C("MP", MediumPlusIntegrity, "Mandatory Label", "Medium Plus Mandatory Level"),
-        C("HI", HighIntegrity, "Mandatory Label", "High Mandatory Level"),
-        C("SI", SystemIntegrity, "Mandatory Label", "System Mandatory Level"),
-        C(null, ProtectedProcessIntegrity, "Mandatory Label", "Protected Process Mandatory Level"),
-        R("LA", SidScope.Machine, 500, "Administrator"),
-        R("LG", SidScope.Machine, 501, "Guest"),
-        R("DA", SidScope.Domain, 512, "Domain Admins"),
-        R("DU", SidScope.Domain, 513, "Domain Users"),
-        R("DG", SidScope.Domain, 514, "Domain Guests"),
-        R("DC", SidScope.Domain, 515, "Domain Computers"),
-        R("DD", SidScope.Domain, 516, "Domain Controllers"),
-        R("CA", SidScope.Domain, 517, "Cert Publishers"),
-        R("SA", SidScope.ForestRoot, 518, "Schema Admins"),
-        R("EA", SidScope.ForestRoot, 519, "Enterprise Admins"),
-        R("PA", SidScope.Domain, 520, "Group Policy Creator Owners"),
-        R("RO", SidScope.ForestRoot, 498, "Enterprise Read-only Domain Controllers"),
-        R("CN", SidScope.Domain, 522, "Cloneable Domain Controllers"),
-        R("AP", SidScope.Domain, 525, "Protected Users"),
-        R("KA", SidScope.Domain, 526, "Key Admins"),
-        R("EK", SidScope.ForestRoot, 527, "Enterprise Key Admins"),
-        R("RS", SidScope.Domain, 553, "RAS and IAS Servers"),
-    ];
-
-    private static readonly Dictionary<Sid, WellKnownSid> ConstantBySid = BuildBySid();
-    private static readonly WellKnownSid[] Relative = [.. All.Where(e => e.Scope != SidScope.Constant)];
-    private static readonly Dictionary<string, WellKnownSid> ByAccountName = BuildByName();
 
     private static Dictionary<Sid, WellKnownSid> BuildBySid()
     {
@@ -289,8 +350,8 @@ public static class WellKnownSids
         var map = new Dictionary<string, WellKnownSid>(StringComparer.OrdinalIgnoreCase);
         foreach (var e in All)
         {
-            if (e.Scope != SidScope.Constant) continue;
-            map.TryAdd(e.AccountName, e);
+            if (e.Scope != SidScope.Constant || e.Name is null) continue;
+            map.TryAdd(e.AccountName!, e);
             map.TryAdd(e.Name, e);
         }
         return map;
@@ -336,8 +397,8 @@ public static class WellKnownSids
     /// <summary>The <c>DOMAIN\Name</c> of a well-known SID, or null when the catalogue does not know it.</summary>
     public static string? GetAccountName(Sid sid, SidContext? context = null)
     {
-        var entry = Lookup(sid, context);
-        if (entry is not null) return entry.AccountName;
+        // An entry without a name (a SID that is there for CreateWellKnownSid) is as unnamed as a SID with no entry.
+        if (Lookup(sid, context)?.AccountName is { } name) return name;
         // Logon session SIDs and capability SIDs have families rather than single entries.
         if (sid.IdentifierAuthority == 5 && sid.SubAuthorityCount == 3 && sid.GetSubAuthority(0) == 5) return "NT AUTHORITY\\LogonSessionId_" + sid.GetSubAuthority(1) + "_" + sid.GetSubAuthority(2);
         return null;
